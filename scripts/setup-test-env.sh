@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs (as root, from Debian's packages) and starts what the integration tests use, when it is missing:
+# the Docker Engine, the CNCF distribution registry, skopeo, chromium; then starts the Engine.
+set -euo pipefail
+need=()
+command -v dockerd >/dev/null || need+=(docker.io)
+command -v docker-registry >/dev/null || need+=(docker-registry)
+command -v skopeo >/dev/null || need+=(skopeo)
+command -v chromium >/dev/null || need+=(chromium)
+command -v curl >/dev/null || need+=(curl)
+command -v htpasswd >/dev/null || need+=(apache2-utils)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup-test-env: missing ${need[*]}; run as root or install them with apt-get" >&2
+    exit 1
+  fi
+  echo "setup-test-env: installing ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+command -v go >/dev/null || [ -x /usr/local/go/bin/go ] || { echo "setup-test-env: Go is not installed" >&2; exit 1; }
+bash "$(dirname "$0")/start-docker.sh"

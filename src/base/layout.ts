@@ -1,0 +1,112 @@
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MinnowError } from '../errors.js';
+import {
+  fromIndexParts,
+  fromParts,
+  isImageManifest,
+  isIndex,
+  layoutBlobPath,
+  parseIndexManifest,
+  REF_NAME_ANNOTATION,
+  sniffManifestMediaType,
+  type Descriptor,
+  verifyBytes,
+  type ImageOrIndex,
+} from '../oci/index.js';
+
+export interface LayoutReadOptions {
+  /** Tag (`org.opencontainers.image.ref.name`) or digest to pick; default: the layout's only entry. */
+  tag?: string;
+}
+
+function openBlob(dir: string) {
+  return async (d: Descriptor) => {
+    const path = layoutBlobPath(dir, d.digest);
+    const stream = createReadStream(path);
+    await new Promise<void>((resolve, reject) => {
+      stream.once('open', () => resolve());
+      stream.once('error', (err) =>
+        reject(
+          new MinnowError('NOT_FOUND', `OCI layout ${dir} has no blob ${d.digest}`, {
+            subject: path,
+            cause: err,
+          }),
+        ),
+      );
+    });
+    return stream;
+  };
+}
+
+/** Reads an image or index from an OCI image layout directory; every blob read is verified. */
+export async function readLayout(dir: string, options: LayoutReadOptions = {}): Promise<ImageOrIndex> {
+  let raw: Buffer;
+  try {
+    raw = await readFile(join(dir, 'index.json'));
+  } catch (err) {
+    throw new MinnowError('NOT_FOUND', `${dir} is not an OCI image layout (no index.json)`, {
+      subject: dir,
+      cause: err,
+    });
+  }
+  const index = parseIndexManifest(raw);
+  const blob = openBlob(dir);
+  let chosen: Descriptor | undefined;
+  const tags = index.manifests.map((d) => d.annotations?.[REF_NAME_ANNOTATION]).filter(Boolean);
+  if (options.tag) {
+    chosen = index.manifests.find(
+      (d) => d.annotations?.[REF_NAME_ANNOTATION] === options.tag || d.digest === options.tag,
+    );
+    if (!chosen) {
+      throw new MinnowError('NOT_FOUND', `OCI layout ${dir} has no image tagged "${options.tag}"`, {
+        subject: dir,
+        hint: tags.length ? `tags present: ${tags.join(', ')}` : 'the layout has no tagged images',
+      });
+    }
+  } else if (index.manifests.length === 1) {
+    chosen = index.manifests[0];
+  } else {
+    throw new MinnowError(
+      'INVALID_ARGUMENT',
+      `OCI layout ${dir} holds ${index.manifests.length} images: name one`,
+      {
+        subject: dir,
+        hint: tags.length ? `use oci:${dir}:TAG with one of: ${tags.join(', ')}` : undefined,
+      },
+    );
+  }
+  if (!chosen) throw new MinnowError('NOT_FOUND', `OCI layout ${dir} is empty`, { subject: dir });
+  const rawChild = await readFile(layoutBlobPath(dir, chosen.digest)).catch((err: unknown) => {
+    throw new MinnowError('NOT_FOUND', `OCI layout ${dir} has no blob ${chosen.digest}`, {
+      subject: dir,
+      cause: err,
+    });
+  });
+  const mediaType = sniffManifestMediaType(rawChild, chosen.mediaType);
+  const manifestOf = async (d: Descriptor): Promise<Buffer> => readFile(layoutBlobPath(dir, d.digest));
+  if (isIndex(mediaType)) {
+    const idx = fromIndexParts({
+      rawManifest: await verifiedChild(rawChild, chosen),
+      manifest: manifestOf,
+      blob,
+      mediaType,
+    });
+    return { kind: 'index', index: idx };
+  }
+  if (isImageManifest(mediaType)) {
+    return {
+      kind: 'image',
+      image: fromParts({ rawManifest: await verifiedChild(rawChild, chosen), blob, mediaType }),
+    };
+  }
+  throw new MinnowError('UNSUPPORTED_MEDIA_TYPE', `unsupported manifest media type ${mediaType} in ${dir}`, {
+    subject: mediaType,
+  });
+}
+
+async function verifiedChild(raw: Buffer, d: Descriptor): Promise<Buffer> {
+  verifyBytes(raw, d.digest, d.size, `manifest ${d.digest}`);
+  return raw;
+}

@@ -1,0 +1,9 @@
+/**
+ * minnow's library API. The CLI is a thin layer over these functions; everything here returns data and never
+ * prints.
+ */
+export * from './errors.js';
+export * from './oci/index.js';
+export { readLayout, type LayoutReadOptions } from './base/layout.js';
+export { writeLayout, type LayoutWriteOptions, type LayoutWriteResult } from './publish/layout.js';
+export { writeTarball, type TarballWriteOptions, type TarballWriteResult } from './publish/tarball.js';

@@ -1,0 +1,141 @@
+import { createWriteStream } from 'node:fs';
+import { lstat, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { MinnowError } from '../errors.js';
+import {
+  canonicalJson,
+  layoutBlobPath,
+  MediaType,
+  OCI_LAYOUT_FILE,
+  parseIndexManifest,
+  REF_NAME_ANNOTATION,
+  type Descriptor,
+  type Digest,
+  type ImageOrIndex,
+  type IndexManifest,
+} from '../oci/index.js';
+import { tempPathFor, withTempTarget, writeFileAtomic } from '../util/atomic.js';
+import { allContents, type BlobToWrite } from './blobs.js';
+
+export interface LayoutWriteOptions {
+  /** Tag recorded as `org.opencontainers.image.ref.name` in index.json; an entry with the same tag is replaced. */
+  tag?: string;
+  /** Overwrite a path that exists but is not an OCI layout. Default false. */
+  force?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface LayoutWriteResult {
+  path: string;
+  digest: Digest;
+  descriptor: Descriptor;
+}
+
+async function isLayout(dir: string): Promise<boolean> {
+  try {
+    const marker = JSON.parse(await readFile(join(dir, 'oci-layout'), 'utf8')) as {
+      imageLayoutVersion?: unknown;
+    };
+    return typeof marker.imageLayoutVersion === 'string';
+  } catch {
+    return false;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return (await lstat(path).catch(() => undefined)) !== undefined;
+}
+
+/** Copies one blob into the layout unless a blob of the right size is already there; tmp + rename. */
+async function writeBlob(dir: string, blob: BlobToWrite, signal?: AbortSignal): Promise<void> {
+  const path = layoutBlobPath(dir, blob.descriptor.digest);
+  const have = await stat(path).catch(() => undefined);
+  if (have?.isFile() && have.size === blob.descriptor.size) return;
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = tempPathFor(path);
+  try {
+    await pipeline(await blob.open(), createWriteStream(tmp), { signal });
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Adds blobs, manifests and the index entry to a layout directory that exists (or is being made). */
+async function fill(
+  dir: string,
+  target: ImageOrIndex,
+  options: LayoutWriteOptions,
+): Promise<LayoutWriteResult> {
+  await writeFileAtomic(join(dir, 'oci-layout'), canonicalJson(OCI_LAYOUT_FILE));
+  const contents = await allContents(target);
+  for (const blob of contents.blobs) await writeBlob(dir, blob, options.signal);
+  for (const m of contents.manifests) {
+    await writeBlob(
+      dir,
+      { descriptor: m.descriptor, open: async () => Readable.from([m.raw]) },
+      options.signal,
+    );
+  }
+  let index: IndexManifest = { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] };
+  const indexPath = join(dir, 'index.json');
+  if (await exists(indexPath)) index = parseIndexManifest(await readFile(indexPath));
+  const descriptor: Descriptor = {
+    ...contents.root.descriptor,
+    ...(options.tag ? { annotations: { [REF_NAME_ANNOTATION]: options.tag } } : {}),
+  };
+  const others = index.manifests.filter((d) =>
+    options.tag ? d.annotations?.[REF_NAME_ANNOTATION] !== options.tag : d.digest !== descriptor.digest,
+  );
+  index = { ...index, manifests: [...others, descriptor] };
+  await writeFileAtomic(indexPath, canonicalJson(index));
+  return { path: dir, digest: descriptor.digest, descriptor };
+}
+
+/**
+ * Writes an image or index to an OCI image layout. A new layout is built in a temp directory and renamed into
+ * place; an existing layout gets its blobs (each tmp + rename) before index.json is replaced atomically, so a
+ * reader never sees an index entry whose blobs are missing. A path that exists and is not a layout is refused
+ * with OUTPUT_EXISTS unless `force`.
+ */
+export async function writeLayout(
+  dir: string,
+  target: ImageOrIndex,
+  options: LayoutWriteOptions = {},
+): Promise<LayoutWriteResult> {
+  const info = await lstat(dir).catch(() => undefined);
+  if (info && (await isLayout(dir))) return fill(dir, target, options);
+  if (info) {
+    const empty = info.isDirectory() && (await readdir(dir)).length === 0;
+    if (!empty && !options.force) {
+      throw new MinnowError(
+        'OUTPUT_EXISTS',
+        `${dir} exists and is not an OCI layout (use --force to replace it)`,
+        {
+          subject: dir,
+        },
+      );
+    }
+  }
+  try {
+    return await withTempTarget(dir, async (tmp) => {
+      await mkdir(tmp, { recursive: true });
+      const result = await fill(tmp, target, options);
+      if (info) await rm(dir, { recursive: true, force: true });
+      return { ...result, path: dir };
+    });
+  } catch (err) {
+    if (err instanceof MinnowError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EROFS' || code === 'ENOTDIR' || code === 'EPERM') {
+      throw new MinnowError('OUTPUT_NOT_WRITABLE', `cannot write ${dir}: ${(err as Error).message}`, {
+        subject: dir,
+        cause: err,
+      });
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,88 @@
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readLayout } from '../../src/base/layout.js';
+import { validateImage } from '../../src/oci/index.js';
+import { writeLayout } from '../../src/publish/layout.js';
+import { writeTarball } from '../../src/publish/tarball.js';
+import { exec } from '../helpers/exec.js';
+import { testImage } from '../helpers/images.js';
+import { tempDir } from '../helpers/tmp.js';
+
+describe('OCI layout writer and reader', () => {
+  it('round-trips an image, and skopeo accepts the layout', async () => {
+    const dir = await tempDir();
+    const image = await testImage(dir, [{ type: 'file', path: '/hello.txt', source: Buffer.from('hi') }]);
+    const out = join(dir, 'layout');
+    const res = await writeLayout(out, { kind: 'image', image }, { tag: 'v1' });
+    expect(res.digest).toBe(await image.digest());
+    const back = await readLayout(out, { tag: 'v1' });
+    expect(back.kind).toBe('image');
+    if (back.kind !== 'image') return;
+    expect(await back.image.digest()).toBe(await image.digest());
+    expect(await validateImage(back.image)).toEqual([]);
+    const inspect = JSON.parse(await exec('skopeo', ['inspect', `oci:${out}:v1`])) as {
+      Digest: string;
+      Layers: string[];
+    };
+    expect(inspect.Digest).toBe(res.digest);
+    expect(inspect.Layers).toHaveLength(1);
+  });
+
+  it('adds a second tag to an existing layout and replaces a retagged entry', async () => {
+    const dir = await tempDir();
+    const a = await testImage(dir, [{ type: 'file', path: '/a', source: Buffer.from('a') }]);
+    const b = await testImage(dir, [{ type: 'file', path: '/b', source: Buffer.from('b') }]);
+    const out = join(dir, 'layout');
+    await writeLayout(out, { kind: 'image', image: a }, { tag: 'a' });
+    await writeLayout(out, { kind: 'image', image: b }, { tag: 'b' });
+    await writeLayout(out, { kind: 'image', image: b }, { tag: 'a' });
+    const index = JSON.parse(await readFile(join(out, 'index.json'), 'utf8')) as {
+      manifests: { digest: string }[];
+    };
+    expect(index.manifests).toHaveLength(2);
+    expect(new Set(index.manifests.map((m) => m.digest))).toEqual(new Set([await b.digest()]));
+  });
+
+  it('refuses to overwrite something that is not a layout, and leaves it intact', async () => {
+    const dir = await tempDir();
+    const image = await testImage(dir, [{ type: 'file', path: '/a', source: Buffer.from('a') }]);
+    const out = join(dir, 'not-a-layout');
+    await mkdir(out);
+    await writeFile(join(out, 'precious.txt'), 'keep me');
+    await expect(writeLayout(out, { kind: 'image', image })).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
+    expect(await readdir(out)).toEqual(['precious.txt']);
+    expect(await readdir(dir)).not.toContain(expect.stringMatching(/\.tmp$/));
+  });
+
+  it('detects a corrupted blob on read', async () => {
+    const dir = await tempDir();
+    const image = await testImage(dir, [{ type: 'file', path: '/a', source: Buffer.from('a') }]);
+    const out = join(dir, 'layout');
+    await writeLayout(out, { kind: 'image', image });
+    const layerDigest = (await image.manifest()).layers[0]!.digest;
+    const blobPath = join(out, 'blobs', 'sha256', layerDigest.slice(7));
+    const bytes = await readFile(blobPath);
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 5) ^ 0xff, bytes.length - 5);
+    await writeFile(blobPath, bytes);
+    const back = await readLayout(out);
+    if (back.kind !== 'image') throw new Error('want image');
+    const problems = await validateImage(back.image);
+    expect(problems.join('\n')).toMatch(/hashes to|DIGEST|want/);
+  });
+});
+
+describe('docker tarball writer', () => {
+  it('writes a tarball skopeo reads as docker-archive and as an OCI layout', async () => {
+    const dir = await tempDir();
+    const image = await testImage(dir, [{ type: 'file', path: '/hello.txt', source: Buffer.from('hi') }]);
+    const file = join(dir, 'image.tar');
+    const res = await writeTarball(file, image, { tags: ['minnow-test/tarball:v1'] });
+    expect(res.digest).toBe(await image.digest());
+    const inspect = JSON.parse(await exec('skopeo', ['inspect', `docker-archive:${file}`])) as {
+      Layers: string[];
+    };
+    expect(inspect.Layers).toHaveLength(1);
+    await expect(writeTarball(file, image)).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
+  });
+});

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    // Integration tests share one Docker Engine and the Go build cache; two workers keep a 2-core machine busy
+    // without starving the Go compiler.
+    maxWorkers: 2,
+    globalSetup: ['test/global-setup.ts'],
+  },
+});
