@@ -20,6 +20,7 @@ import {
 } from '../oci/index.js';
 import { minnowCacheDir } from '../util/cache-dir.js';
 import { appImageConfig } from './image-config.js';
+import { layerSizes } from './layer-sizes.js';
 import { readProvenance, rfc3339 } from './provenance.js';
 import type { BuildOptions, BuildResult, BuiltBinary, BuiltImage } from './types.js';
 import { LABEL_KEY, normalizePort, normalizeUser, normalizeWorkdir } from './validate.js';
@@ -103,6 +104,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
 
   progress({ phase: 'resolve', message: `base ${baseSpec}` });
   let caSource: string | undefined;
+  let builtinSize: number | undefined;
   const base: ImageOrIndex = await resolveBase(baseSpec, {
     platforms,
     cacheDir,
@@ -110,10 +112,13 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     ...(options.tzdata && builtin && info.goroot ? { zoneinfoPath: goZoneinfoPath(info.goroot) } : {}),
     onBuiltin: (b) => {
       caSource = b.caSource;
+      builtinSize = b.uncompressedSize;
     },
     ...(signal ? { signal } : {}),
   });
   const baseDigest = base.kind === 'image' ? await base.image.digest() : await base.index.digest();
+  // Uncompressed layer sizes by digest: known for built-in and app layers, counted once for other bases.
+  const known = new Map<string, number>();
 
   const created = rfc3339(provenance.created);
   const annotations: Record<string, string> = {
@@ -169,6 +174,9 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
       ...(signal ? { signal } : {}),
     });
     const baseImage = await selectPlatform(base, platform);
+    const baseLayers = await baseImage.layers();
+    if (builtinSize !== undefined && baseLayers[0]) known.set(await baseLayers[0].digest(), builtinSize);
+    known.set(layer.digest, layer.uncompressedSize);
     const image = await mutate(baseImage, {
       layers: [
         {
@@ -194,7 +202,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
         }),
       annotations,
     });
-    return { platform, image, binaries };
+    return { platform, image, binaries, layers: await layerSizes(await image.layers(), known) };
   };
 
   const images = await mapLimit(platforms, availableParallelism(), buildOne);

@@ -1,4 +1,5 @@
 import type { Image, ImageOrIndex, Platform } from '../oci/index.js';
+import type { LayerSize } from './layer-sizes.js';
 
 /** What `build` reports while it works, so a CLI can draw a spinner (library code never prints). */
 export type BuildProgress =
@@ -70,6 +71,8 @@ export interface BuiltImage {
   platform: Platform;
   image: Image;
   binaries: BuiltBinary[];
+  /** Every layer, base first, with compressed and uncompressed sizes. */
+  layers: LayerSize[];
 }
 
 export interface BuildResult {
