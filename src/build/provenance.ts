@@ -26,10 +26,9 @@ export function publicRemoteUrl(remote: string): string | undefined {
   try {
     const url = new URL(remote);
     if (url.protocol === 'file:') return undefined;
-    url.username = '';
-    url.password = '';
-    if (url.protocol === 'ssh:' || url.protocol === 'git:') url.protocol = 'https:';
-    return url.toString().replace(/\.git$/, '');
+    // Rebuilt from host and path only: user info (a token) never makes it into an image.
+    const scheme = url.protocol === 'http:' ? 'http' : 'https';
+    return `${scheme}://${url.host}${url.pathname}`.replace(/\.git$/, '').replace(/\/$/, '');
   } catch {
     return undefined;
   }

@@ -49,7 +49,7 @@ export interface GoEnvOptions {
 /**
  * The environment `go list` and `go build` run with: the user's own (so GOCACHE, GOMODCACHE, GOPROXY, GOFLAGS
  * keep working and the build cache stays warm; minnow never points GOCACHE elsewhere), plus CGO_ENABLED=0 and
- * the platform. GOTOOLCHAIN defaults to `local` so a build never downloads a toolchain behind the user's back;
+ * the platform. GOTOOLCHAIN defaults to `path` (the installed Go, or a newer one already on PATH) so a build never downloads a toolchain behind the user's back;
  * set GOTOOLCHAIN yourself to allow it.
  */
 export function goEnvironment(options: GoEnvOptions): NodeJS.ProcessEnv {
@@ -65,6 +65,7 @@ export function goEnvironment(options: GoEnvOptions): NodeJS.ProcessEnv {
   }
   const env: NodeJS.ProcessEnv = { ...base, ...options.goEnv };
   for (const key of RESERVED_GO_ENV) delete env[key];
-  if (!env.GOTOOLCHAIN) env.GOTOOLCHAIN = 'local';
+  // `path` = local+path: use the installed Go or a newer one already on PATH, never download one.
+  if (!env.GOTOOLCHAIN) env.GOTOOLCHAIN = 'path';
   return { ...env, CGO_ENABLED: '0', ...platformGoEnv(options.platform) };
 }
