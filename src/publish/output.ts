@@ -1,5 +1,5 @@
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, mkdtemp, open, readdir, readFile, rmdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { EngineClient } from '../engine/client.js';
 import { MinnowError } from '../errors.js';
 import {
@@ -38,6 +38,20 @@ export function checkReference(name: string, tag: string, value = `${name}:${tag
   if (!NAME_RE.test(name))
     throw invalid(value, `"${name}" is not a valid image name (lowercase, a-z 0-9 . _ - /)`);
   if (!TAG_RE.test(tag)) throw invalid(value, `"${tag}" is not a valid tag`);
+}
+
+/** Splits `NAME[:TAG]` (a registry port is not a tag) and checks both. */
+export function parseNameTag(value: string): { name: string; tag: string } {
+  const colon = value.lastIndexOf(':');
+  const hasTag = colon > 0 && !value.slice(colon + 1).includes('/');
+  const name = hasTag ? value.slice(0, colon) : value;
+  const tag = hasTag ? value.slice(colon + 1) : 'latest';
+  if (!NAME_RE.test(name) || !TAG_RE.test(tag)) {
+    throw new MinnowError('INVALID_ARGUMENT', `invalid image name "${value}": want NAME[:TAG], lowercase`, {
+      subject: value,
+    });
+  }
+  return { name, tag };
 }
 
 /** Parses `--output`: `oci:DIR[:TAG]`, `docker:FILE.tar`, `daemon`, `daemon:NAME` or `daemon:NAME:TAG`. */
@@ -117,9 +131,83 @@ async function isTarFile(file: string): Promise<boolean> {
   }
 }
 
+/** The nearest existing ancestor of `path`, probed for writing by making and removing a directory in it. */
+async function probeWritable(path: string, value: string): Promise<void> {
+  let dir = dirname(resolve(path));
+  for (;;) {
+    const info = await lstat(dir).catch(() => undefined);
+    if (info) {
+      if (!info.isDirectory()) {
+        throw new MinnowError('OUTPUT_NOT_WRITABLE', `cannot write ${value}: ${dir} is not a directory`, {
+          subject: path,
+        });
+      }
+      break;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  try {
+    await rmdir(await mkdtemp(join(dir, '.minnow-probe-')));
+  } catch (err) {
+    throw new MinnowError('OUTPUT_NOT_WRITABLE', `cannot write ${value}: ${(err as Error).message}`, {
+      subject: path,
+      cause: err,
+    });
+  }
+}
+
+async function isLayoutDir(dir: string): Promise<boolean> {
+  return readFile(join(dir, 'oci-layout'), 'utf8').then(
+    (t) => typeof (JSON.parse(t) as { imageLayoutVersion?: unknown }).imageLayoutVersion === 'string',
+    () => false,
+  );
+}
+
+/**
+ * Checks an output before anything is built, so a bad `--output` fails in a second, not after a compile:
+ * a path that exists as something else is refused (OUTPUT_EXISTS) unless `force`, a place that cannot be
+ * written is refused (OUTPUT_NOT_WRITABLE), and for `daemon` the Engine must answer.
+ */
+export async function checkOutput(spec: OutputSpec, options: { force?: boolean } = {}): Promise<void> {
+  if (spec.kind === 'daemon') {
+    const { EngineClient } = await import('../engine/client.js');
+    const engine = new EngineClient();
+    try {
+      await engine.ping();
+    } finally {
+      await engine.close();
+    }
+    return;
+  }
+  const path = spec.kind === 'oci' ? spec.dir : spec.file;
+  const value = spec.kind === 'oci' ? `oci:${spec.dir}` : `docker:${spec.file}`;
+  const info = await lstat(path).catch(() => undefined);
+  if (info && !options.force) {
+    const sameKind =
+      spec.kind === 'oci'
+        ? info.isDirectory() && ((await readdir(path)).length === 0 || (await isLayoutDir(path)))
+        : info.isFile() && (await isTarFile(path));
+    if (!sameKind) {
+      throw new MinnowError(
+        'OUTPUT_EXISTS',
+        `${path} exists and is not ${spec.kind === 'oci' ? 'an OCI layout' : 'a tarball'} (use --force to replace it)`,
+        { subject: path },
+      );
+    }
+  }
+  if (info?.isDirectory() && spec.kind === 'docker') {
+    throw new MinnowError('OUTPUT_EXISTS', `${path} is a directory, not a tarball`, { subject: path });
+  }
+  await probeWritable(path, value);
+}
+
 export interface WriteOutputOptions {
   /** Name for `daemon` and docker tarballs when the spec gives none (the app's binary name). */
   name: string;
+  /** Tag for them when the spec gives none. Default `latest`. */
+  tag?: string;
   /** Replace a path that exists and is something else. Default false. */
   force?: boolean;
   /** Engine client for `daemon`; default one from DOCKER_HOST. */
@@ -160,7 +248,7 @@ export async function writeOutput(
     ? `only the ${formatPlatform(platform)} image (this host's platform) was written`
     : undefined;
   const name = spec.kind === 'daemon' && spec.name ? spec.name : options.name;
-  const tag = spec.kind === 'daemon' && spec.tag ? spec.tag : 'latest';
+  const tag = spec.kind === 'daemon' && spec.tag ? spec.tag : (options.tag ?? 'latest');
   checkReference(name, tag);
   if (spec.kind === 'docker') {
     const force = options.force || (await isTarFile(spec.file));
