@@ -7,7 +7,7 @@ import type { BuildOptions } from '../../build/types.js';
 import { LABEL_KEY, parseKeyValues, parsePlatformList } from '../../build/validate.js';
 import { isMinnowError, MinnowError } from '../../errors.js';
 import { findGo } from '../../go/find-go.js';
-import { checkOutput, defaultOutput, parseNameTag, parseOutput, writeOutput } from '../../publish/output.js';
+import { checkOutput, defaultOutput, parseNameTag, parseOutput } from '../../publish/output-spec.js';
 import { renderBuildSummary, summarizeBuild } from '../../report/build-summary.js';
 import { createProgress } from '../progress.js';
 
@@ -116,6 +116,9 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
   const output = flags.output ? parseOutput(flags.output) : undefined;
   const named = flags.tag ? parseNameTag(flags.tag) : undefined;
   if (output) await checkOutput(output, { force: flags.force ?? false });
+  // The writers (tar, the image model) load while Go compiles.
+  const writers = import('../../publish/output.js');
+  writers.catch(() => undefined);
   const progress = createProgress(!flags.json && !flags.quiet);
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
@@ -130,6 +133,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     const app = result.images[0]?.binaries[0]?.name ?? 'app';
     const name = named?.name ?? app;
     progress.update(`writing ${flags.output ?? 'OCI layout'}`);
+    const { writeOutput } = await writers;
     const written = await writeOutput(result.target, output ?? defaultOutput(app), {
       name,
       ...(named ? { tag: named.tag } : {}),
