@@ -7,7 +7,7 @@ import type { BuildOptions } from '../../build/types.js';
 import { LABEL_KEY, parseKeyValues, parsePlatformList } from '../../build/validate.js';
 import { isMinnowError, MinnowError } from '../../errors.js';
 import { findGo } from '../../go/find-go.js';
-import { defaultOutput, parseOutput, writeOutput } from '../../publish/output.js';
+import { checkOutput, defaultOutput, parseNameTag, parseOutput } from '../../publish/output-spec.js';
 import { renderBuildSummary, summarizeBuild } from '../../report/build-summary.js';
 import { createProgress } from '../progress.js';
 
@@ -15,6 +15,7 @@ interface BuildFlags {
   base: string;
   platform?: string;
   output?: string;
+  tag?: string;
   force?: boolean;
   go?: string;
   ldflags?: string;
@@ -113,6 +114,11 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
 async function run(args: string[], flags: BuildFlags): Promise<void> {
   const options = await buildOptionsFrom(args, flags);
   const output = flags.output ? parseOutput(flags.output) : undefined;
+  const named = flags.tag ? parseNameTag(flags.tag) : undefined;
+  if (output) await checkOutput(output, { force: flags.force ?? false });
+  // The writers (tar, the image model) load while Go compiles.
+  const writers = import('../../publish/output.js');
+  writers.catch(() => undefined);
   const progress = createProgress(!flags.json && !flags.quiet);
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
@@ -124,10 +130,13 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       signal: controller.signal,
       onProgress: (e) => progress.update(e.message),
     });
-    const name = result.images[0]?.binaries[0]?.name ?? 'app';
+    const app = result.images[0]?.binaries[0]?.name ?? 'app';
+    const name = named?.name ?? app;
     progress.update(`writing ${flags.output ?? 'OCI layout'}`);
-    const written = await writeOutput(result.target, output ?? defaultOutput(name), {
+    const { writeOutput } = await writers;
+    const written = await writeOutput(result.target, output ?? defaultOutput(app), {
       name,
+      ...(named ? { tag: named.tag } : {}),
       force: flags.force ?? false,
       signal: controller.signal,
     });
@@ -179,6 +188,7 @@ export function register(program: Command): void {
       '-o, --output <spec>',
       'oci:DIR[:TAG], docker:FILE.tar or daemon[:NAME[:TAG]] (default oci:.minnow/<app>:latest)',
     )
+    .option('-t, --tag <name[:tag]>', 'image name in a docker tarball or the Engine (default <app>:latest)')
     .option('--force', 'replace an output path that exists and is something else')
     .option('--go <path>', 'the go command to use')
     .option('--ldflags <flags>', 'extra linker flags, after -s -w -buildid=')
