@@ -199,6 +199,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
         platform,
         binaries,
         blobDir: join(work, slugOf(platform), 'blobs'),
+        cacheDir,
         config,
         annotations,
         ...(options.compressionLevel ? { compressionLevel: options.compressionLevel } : {}),
