@@ -95,6 +95,11 @@ export class Transport {
       });
   }
 
+  /** The retry policy in force. */
+  get policy(): RetryPolicy {
+    return this.#policy;
+  }
+
   get signal(): AbortSignal | undefined {
     return this.#opts.signal;
   }

@@ -3,7 +3,7 @@ import { MinnowError } from '../errors.js';
 import type { Descriptor } from '../oci/index.js';
 import type { RegistryClient, Repo } from './client.js';
 import { registryError } from './registry-error.js';
-import { backoffDelay, DEFAULT_RETRY, isRetriableError, isRetriableStatus, waitFor } from './retry.js';
+import { backoffDelay, isRetriableError, isRetriableStatus, waitFor } from './retry.js';
 import type { HttpResponse } from './transport.js';
 
 export interface UploadOptions {
@@ -186,7 +186,7 @@ export async function uploadBlob(
     } catch (err) {
       const local = err instanceof MinnowError && err.code === 'DIGEST_MISMATCH';
       if (local || attempt + 1 >= attempts || !retriable(err)) throw err;
-      await waitFor(backoffDelay(attempt + 1, DEFAULT_RETRY), options.signal);
+      await waitFor(backoffDelay(attempt + 1, client.transport.policy), options.signal);
     }
   }
 }
