@@ -5,6 +5,7 @@ import {
   fromIndexParts,
   fromParts,
   isImageManifest,
+  isDigest,
   isIndex,
   MediaType,
   platformMatches,
@@ -118,7 +119,6 @@ export async function pullImage(
   if (ref.tag && !options.offline) await cache?.putRef(ref.registry, ref.repository, ref.tag, root.digest);
 
   const blob = async (d: Descriptor): Promise<Readable> => {
-    rememberBlobOrigin(d.digest, repo);
     const kind = isLayerDescriptor(d) ? 'layer' : 'config';
     const cached = cache ? await cache.open(d) : undefined;
     if (cached) {
@@ -149,8 +149,26 @@ export async function pullImage(
     source.on('error', (err) => out.destroy(err));
     return source.pipe(out);
   };
-  const childManifest = async (d: Descriptor): Promise<Buffer> =>
-    (await manifestBytes(d.digest, d.digest, d.size)).raw;
+  // Remember where every blob of an image manifest lives, so a push to the same registry can mount them.
+  const remember = (raw: Buffer): void => {
+    try {
+      const m = JSON.parse(raw.toString()) as {
+        config?: { digest?: unknown };
+        layers?: { digest?: unknown }[];
+      };
+      for (const d of [m.config, ...(m.layers ?? [])]) {
+        if (d && isDigest(d.digest)) rememberBlobOrigin(d.digest, repo);
+      }
+    } catch {
+      // Not JSON: parsing below reports it.
+    }
+  };
+  const childManifest = async (d: Descriptor): Promise<Buffer> => {
+    const raw = (await manifestBytes(d.digest, d.digest, d.size)).raw;
+    remember(raw);
+    return raw;
+  };
+  remember(root.raw);
 
   const mediaType = safeSniff(root.raw, root.mediaType, name);
   let target: ImageOrIndex;
