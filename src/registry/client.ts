@@ -183,7 +183,7 @@ export class RegistryClient {
     if (res.status === 404) return undefined;
     if (res.status !== 200) {
       throw await registryError(res, {
-        action: 'check',
+        action: actions.includes('push') ? 'push to' : 'pull',
         subject: `${repo.registry}/${repo.repository}:${target}`,
         registry: repo.registry,
       });
@@ -204,8 +204,8 @@ export class RegistryClient {
     if (res.status === 200) return true;
     if (res.status === 404) return false;
     throw await registryError(res, {
-      action: 'check',
-      subject: `${repo.registry}/${repo.repository}@${digest}`,
+      action: actions.includes('push') ? 'push to' : 'pull',
+      subject: `${repo.registry}/${repo.repository}`,
       registry: repo.registry,
     });
   }

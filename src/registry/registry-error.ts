@@ -70,11 +70,11 @@ export async function registryError(res: HttpResponse, ctx: ErrorContext): Promi
   if (status === 401 || codes.includes('UNAUTHORIZED')) {
     code = 'UNAUTHORIZED';
     message = line(said || 'authentication required (HTTP 401)');
-    hint = `log in with "minnow login ${ctx.registry}" (or docker login) using an account allowed to ${ctx.action} it`;
+    hint = `log in with "minnow login ${ctx.registry}" (or docker login) using an account allowed to ${ctx.action.replace(/ to$/, '')} it`;
   } else if (status === 403 || codes.includes('DENIED')) {
     code = 'DENIED';
     message = line(said || 'access denied (HTTP 403)');
-    hint = `check the repository name, and that your account may ${ctx.action} it (minnow login ${ctx.registry})`;
+    hint = `check the repository name, and that your account may ${ctx.action.replace(/ to$/, '')} it (minnow login ${ctx.registry})`;
   } else if (codes.includes('DIGEST_INVALID') || codes.includes('SIZE_INVALID')) {
     code = 'DIGEST_MISMATCH';
     message = line(`the registry rejected the content: ${said}`);

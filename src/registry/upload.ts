@@ -106,7 +106,7 @@ export async function uploadBlob(
 ): Promise<UploadOutcome> {
   const attempts = options.attempts ?? 4;
   const subject = `${repo.registry}/${repo.repository}@${d.digest}`;
-  const ctx = { action: 'push', subject, registry: repo.registry };
+  const ctx = { action: 'push to', subject: `${repo.registry}/${repo.repository}`, registry: repo.registry };
   const base = await client.v2(repo.registry);
   const extraScopes = from ? [`repository:${from}:pull`] : [];
   for (let attempt = 0; ; attempt++) {

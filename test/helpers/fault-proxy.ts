@@ -1,4 +1,5 @@
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 
 /** A canned answer the proxy sends instead of forwarding. */
 export interface Injected {
@@ -21,7 +22,10 @@ export interface FaultProxy {
  * A tiny HTTP proxy in front of a real registry that forwards every request (Location headers rewritten to
  * itself) unless `inject` returns a canned answer: 500s, 429 with Retry-After, 403 with error codes.
  */
-export async function startFaultProxy(target: string): Promise<FaultProxy> {
+export async function startFaultProxy(
+  target: string,
+  options: { bind?: string; tls?: { key: Buffer; cert: Buffer } } = {},
+): Promise<FaultProxy> {
   const [targetHost, targetPort] = target.split(':') as [string, string];
   const proxy: FaultProxy = {
     host: '',
@@ -29,7 +33,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     inject: () => undefined,
     stop: async () => undefined,
   };
-  const server: Server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     proxy.seen.push(`${req.method} ${req.url}`);
     const canned = proxy.inject(req);
     if (canned) {
@@ -56,10 +60,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     );
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  };
+  const server: Server = options.tls ? createTlsServer(options.tls, handler) : createServer(handler);
+  const bind = options.bind ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(0, bind, resolve));
   const addr = server.address();
-  proxy.host = `127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  proxy.host = `${bind}:${typeof addr === 'object' && addr ? addr.port : 0}`;
   proxy.stop = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();
