@@ -57,6 +57,9 @@ export function isLoopback(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
+/** Which scheme each loopback/insecure host answered on, shared by every transport of this process. */
+const knownSchemes = new Map<string, 'https' | 'http'>();
+
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 function flatHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
@@ -115,11 +118,16 @@ export class Transport {
    */
   async baseUrl(host: string): Promise<string> {
     if (!this.allowsInsecure(host)) return `https://${host}`;
+    const known = knownSchemes.get(host);
+    if (known) return `${known}://${host}`;
     let scheme = this.#schemes.get(host);
     if (!scheme) {
       scheme = this.#probe(host);
       this.#schemes.set(host, scheme);
-      scheme.catch(() => this.#schemes.delete(host));
+      scheme.then(
+        (found) => knownSchemes.set(host, found),
+        () => this.#schemes.delete(host),
+      );
     }
     return `${await scheme}://${host}`;
   }
