@@ -10,6 +10,7 @@ const { version } = require('../../package.json') as { version: string };
  * that names them all.
  */
 const COMMANDS: Array<() => Promise<{ register(program: Command): void }>> = [
+  () => import('./commands/build.js'),
   () => import('./commands/login.js'),
   () => import('./commands/push.js'),
 ];
