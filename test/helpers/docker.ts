@@ -65,8 +65,9 @@ export async function runServer(image: string, extraArgs: string[] = []): Promis
     id,
     port,
     uid: async () => {
-      const out = await exec('docker', ['top', id, '-eo', 'uid']);
-      return Number(out.trim().split('\n')[1]?.trim());
+      // The Engine needs a PID column in `docker top` output ("Couldn't find PID field in ps output").
+      const out = await exec('docker', ['top', id, '-eo', 'pid,uid']);
+      return Number(out.trim().split('\n')[1]?.trim().split(/\s+/)[1]);
     },
     stop: async () => {
       await exec('docker', ['rm', '-f', id]).catch(() => undefined);
