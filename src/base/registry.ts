@@ -262,3 +262,25 @@ export async function readRegistry(
 ): Promise<ImageOrIndex> {
   return (await pullImage(reference, options)).target;
 }
+
+const OTHER_KINDS = /^(oci|oci-archive|docker-archive|daemon|docker|file|dir):(?!\/\/)/;
+
+/** True for a base spec naming a registry image: `alpine:3.19`, `ghcr.io/o/a@sha256:…`, or `docker://REF`. */
+export function isRegistrySpec(spec: string): boolean {
+  if (spec.startsWith('docker://')) return true;
+  if (OTHER_KINDS.test(spec)) return false;
+  try {
+    parseReference(spec);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a registry base spec (`docker://` prefix allowed) with the given options. */
+export async function resolveRegistryBase(
+  spec: string,
+  options: RegistryReadOptions & { cacheDir?: string | false } = {},
+): Promise<ImageOrIndex> {
+  return readRegistry(spec.startsWith('docker://') ? spec.slice('docker://'.length) : spec, options);
+}

@@ -110,6 +110,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     cacheDir,
     ...(options.caCerts !== undefined ? { caCerts: options.caCerts } : {}),
     ...(options.tzdata && builtin && info.goroot ? { zoneinfoPath: goZoneinfoPath(info.goroot) } : {}),
+    ...(options.registry ? { registry: options.registry } : {}),
     onBuiltin: (b) => {
       caSource = b.caSource;
       builtinSize = b.uncompressedSize;

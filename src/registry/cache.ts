@@ -1,6 +1,5 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { MinnowError } from '../errors.js';
@@ -13,11 +12,11 @@ import {
   type Digest,
 } from '../oci/index.js';
 import { tempPathFor, writeFileAtomic } from '../util/atomic.js';
+import { minnowCacheDir } from '../util/cache-dir.js';
 
-/** `$XDG_CACHE_HOME/minnow`, else `~/.cache/minnow`. */
+/** minnow's cache directory (`$MINNOW_CACHE_DIR`, else `$XDG_CACHE_HOME/minnow`, else `~/.cache/minnow`). */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'minnow');
-  return join(env.HOME || homedir(), '.cache', 'minnow');
+  return minnowCacheDir(env);
 }
 
 /** Encodes a tag reference into a safe relative path (`registry/repo/tag`, with `:` of ports kept out). */

@@ -1,4 +1,5 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pullImage } from '../../src/base/registry.js';
@@ -32,9 +33,9 @@ describe('content-addressed cache and --offline', () => {
   });
   afterAll(async () => reg?.stop());
 
-  it('lives under $XDG_CACHE_HOME/minnow, else ~/.cache/minnow', () => {
-    expect(defaultCacheDir({ XDG_CACHE_HOME: '/x/cache', HOME: '/home/u' })).toBe('/x/cache/minnow');
-    expect(defaultCacheDir({ HOME: '/home/u' })).toBe('/home/u/.cache/minnow');
+  it('lives under $XDG_CACHE_HOME/minnow, else ~/.cache/minnow (shared with the build cache)', () => {
+    expect(defaultCacheDir({ XDG_CACHE_HOME: '/x/cache' })).toBe('/x/cache/minnow');
+    expect(defaultCacheDir({})).toBe(join(homedir(), '.cache', 'minnow'));
   });
 
   it('fills the cache on a pull, then builds offline from it with the registry gone', async () => {

@@ -10,8 +10,17 @@ import { findGo } from '../../go/find-go.js';
 import { defaultOutput, parseOutput, writeOutput } from '../../publish/output.js';
 import { renderBuildSummary, summarizeBuild } from '../../report/build-summary.js';
 import { createProgress } from '../progress.js';
+import {
+  addRegistryOptions,
+  pushAll,
+  pushTargets,
+  registryReadOptions,
+  transferMessage,
+  type RegistryFlags,
+} from '../registry-flags.js';
+import { createTransferRenderer } from '../transfer-progress.js';
 
-interface BuildFlags {
+interface BuildFlags extends RegistryFlags {
   base: string;
   platform?: string;
   output?: string;
@@ -113,6 +122,7 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
 async function run(args: string[], flags: BuildFlags): Promise<void> {
   const options = await buildOptionsFrom(args, flags);
   const output = flags.output ? parseOutput(flags.output) : undefined;
+  const pushRefs = pushTargets(flags);
   const progress = createProgress(!flags.json && !flags.quiet);
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
@@ -123,6 +133,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       ...options,
       signal: controller.signal,
       onProgress: (e) => progress.update(e.message),
+      registry: registryReadOptions(flags, (e) => progress.update(transferMessage(e))),
     });
     const name = result.images[0]?.binaries[0]?.name ?? 'app';
     progress.update(`writing ${flags.output ?? 'OCI layout'}`);
@@ -143,10 +154,16 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       });
     }
     progress.stop();
+    const bars = createTransferRenderer(!flags.json && !flags.quiet);
+    const pushed = await pushAll(result.target, pushRefs, flags, (e) => bars.onProgress(e)).finally(() =>
+      bars.stop(),
+    );
     const summary = await summarizeBuild(result, written, article);
-    if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    if (flags.json)
+      process.stdout.write(`${JSON.stringify(pushed.length ? { ...summary, pushed } : summary, null, 2)}\n`);
     else if (flags.quiet) process.stdout.write(`${summary.digest}\n`);
     else process.stdout.write(renderBuildSummary(summary, { dim: pc.dim, bold: pc.bold }));
+    if (!flags.json) for (const p of pushed) process.stdout.write(`${p.ref}\n`);
   } catch (err) {
     progress.stop();
     // The compiler's own words say what is wrong; print them above minnow's one-line error.
@@ -166,11 +183,11 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
 
 /** Registers `minnow build`. */
 export function register(program: Command): void {
-  program
+  const command = program
     .command('build')
     .description('Build a Go app into the smallest runnable image, without a Docker daemon')
     .argument('[source...]', 'module directory (default .) or Go package patterns such as ./cmd/...')
-    .option('--base <spec>', 'base image: static, scratch or oci:DIR[:TAG]', 'static')
+    .option('--base <spec>', 'base image: static, scratch, oci:DIR[:TAG] or a registry reference', 'static')
     .option(
       '--platform <list>',
       'comma list of os/arch[/variant] (default: this host), e.g. linux/amd64,linux/arm64',
@@ -199,4 +216,5 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object instead of the summary')
     .option('-q, --quiet', 'print only the digest')
     .action((args: string[], flags: BuildFlags) => run(args, flags));
+  addRegistryOptions(command);
 }
