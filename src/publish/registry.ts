@@ -110,6 +110,13 @@ export async function pushImage(
   const counts = { uploaded: 0, existing: 0, mounted: 0 };
   try {
     const contents = await allContents(target);
+    if (ref.digest && ref.digest !== contents.root.descriptor.digest) {
+      throw new MinnowError(
+        'INVALID_ARGUMENT',
+        `cannot push to ${formatReference(ref)}: the image's digest is ${contents.root.descriptor.digest}`,
+        { subject: formatReference(ref), hint: 'leave the digest out of a push reference, or name a tag' },
+      );
+    }
     const report = options.onProgress;
     await pool(contents.blobs, options.concurrency ?? 4, async (b) => {
       const d = b.descriptor;
@@ -130,6 +137,7 @@ export async function pushImage(
         chunkBytes: options.chunkBytes,
         signal: options.signal,
         onBytes: report ? (n) => event('progress', n) : undefined,
+        onRetry: () => event('retry', 0),
       });
       counts[outcome === 'mounted' ? 'mounted' : 'uploaded']++;
       event(outcome === 'mounted' ? 'mounted' : 'done', d.size);

@@ -15,6 +15,8 @@ export interface UploadOptions {
   attempts?: number;
   /** Bytes sent so far, for progress. */
   onBytes?: (done: number) => void;
+  /** Called before the upload starts over after a failed attempt. */
+  onRetry?: (err: unknown) => void;
   signal?: AbortSignal;
 }
 
@@ -186,6 +188,7 @@ export async function uploadBlob(
     } catch (err) {
       const local = err instanceof MinnowError && err.code === 'DIGEST_MISMATCH';
       if (local || attempt + 1 >= attempts || !retriable(err)) throw err;
+      options.onRetry?.(err);
       await waitFor(backoffDelay(attempt + 1, client.transport.policy), options.signal);
     }
   }

@@ -85,6 +85,19 @@ describe('bad input against a real registry', () => {
     expect(lines(err)).toHaveLength(2);
   });
 
+  it('a push reference pinned to another digest is refused before anything is sent', async () => {
+    const image = await testImage(dir, [{ type: 'file', path: '/z', source: Buffer.from('z') }]);
+    const before = proxy.seen.length;
+    const err = await pushImage(
+      `${proxy.host}/bad/pinned@sha256:${'1'.repeat(64)}`,
+      { kind: 'image', image },
+      { env },
+    ).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect((err as Error).message).toContain(`the image's digest is ${await image.digest()}`);
+    expect(proxy.seen.length).toBe(before);
+  });
+
   it('a schema 1 manifest and an unknown media type are refused by name', async () => {
     proxy.inject = (req) => {
       if (req.method !== 'GET' || !req.url?.includes('/manifests/')) return undefined;

@@ -105,6 +105,7 @@ describe('registry faults', () => {
     const base = await alpineImage('amd64');
     const image = await mutate(base, {});
     let killed = false;
+    let retried = 0;
     const restarted: Promise<void>[] = [];
     const res = await pushImage(
       `${reg.host}/faults/restart:v1`,
@@ -116,6 +117,7 @@ describe('registry faults', () => {
         monolithicMaxBytes: 1024,
         chunkBytes: 256 * 1024,
         onProgress: (e) => {
+          if (e.status === 'retry') retried++;
           if (!killed && e.kind === 'layer' && e.status === 'progress' && e.done > 0) {
             killed = true;
             restarted.push(
@@ -130,6 +132,7 @@ describe('registry faults', () => {
     );
     await Promise.all(restarted);
     expect(killed).toBe(true);
+    expect(retried).toBeGreaterThanOrEqual(1);
     expect(res.digest).toBe(await image.digest());
     const back = await pullImage(`${reg.host}/faults/restart:v1`, { env, cacheDir: false });
     if (back.target.kind !== 'image') throw new Error('want image');
