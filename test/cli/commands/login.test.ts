@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -71,6 +71,60 @@ describe('minnow login / logout', () => {
       code: 'UNAUTHORIZED',
     });
     expect((await cli(['logout', reg.host])).out).toContain('Not logged in');
+  });
+
+  it('stores through the credsStore helper when one is configured, as docker login does', async () => {
+    const bin = join(dir, 'bin');
+    const store = join(dir, 'helper-store.json');
+    await mkdir(bin, { recursive: true });
+    await writeFile(
+      join(bin, 'docker-credential-minnowfile'),
+      [
+        '#!/bin/sh',
+        `STORE=${store}`,
+        'case "$1" in',
+        '  store) cat > "$STORE" ;;',
+        '  get) read s; if [ -f "$STORE" ]; then sed \'s/"ServerURL":"[^"]*",//\' "$STORE"; else echo "credentials not found in native keychain"; exit 1; fi ;;',
+        '  erase) rm -f "$STORE" ;;',
+        'esac',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const configDir = join(dir, 'docker-helper');
+    await mkdir(configDir, { recursive: true });
+    await writeFile(
+      join(configDir, 'config.json'),
+      JSON.stringify({ credsStore: 'minnowfile', experimental: 'keep-me' }),
+    );
+    const savedPath = process.env.PATH;
+    process.env.DOCKER_CONFIG = configDir;
+    process.env.PATH = `${bin}:${savedPath}`;
+    try {
+      const ok = await cli(['login', reg.host, '-u', 'minnow', '--password-stdin'], 's3cret-pass');
+      expect(ok.status).toBe(0);
+      const config = JSON.parse(await readFile(join(configDir, 'config.json'), 'utf8')) as Record<
+        string,
+        unknown
+      >;
+      expect(config).toEqual({
+        credsStore: 'minnowfile',
+        experimental: 'keep-me',
+        auths: { [reg.host]: {} },
+      });
+      expect(JSON.parse(await readFile(store, 'utf8'))).toEqual({
+        ServerURL: reg.host,
+        Username: 'minnow',
+        Secret: 's3cret-pass',
+      });
+      const back = await pullImage(`${reg.host}/cli/login:v1`, { cacheDir: false });
+      expect(back.target.kind).toBe('image');
+      expect((await cli(['logout', reg.host])).status).toBe(0);
+      await expect(readFile(store)).rejects.toThrow();
+    } finally {
+      process.env.PATH = savedPath;
+      process.env.DOCKER_CONFIG = join(dir, 'docker');
+    }
   });
 
   it('refuses to run without a password source, with a hint', async () => {
