@@ -53,12 +53,13 @@ export class Authenticator {
   async header(host: string, registry: string, scopes: string[]): Promise<string | undefined> {
     const state = this.#hosts.get(host);
     if (!state || state.scheme === 'none') return undefined;
-    return this.#headerFor(state, host, registry, scopes, false);
+    return this.#headerFor(state, host, registry, scopes, undefined);
   }
 
   /**
-   * Called on a 401: learns the challenge and returns a fresh header to retry with once, or throws UNAUTHORIZED
-   * when no credentials can satisfy it.
+   * Called on a 401: learns the challenge and returns a header to retry with once (a token another request
+   * fetched meanwhile, else a new one; never the `rejected` one again), or throws UNAUTHORIZED when no credentials
+   * can satisfy it.
    */
   async challenged(
     host: string,
@@ -66,6 +67,7 @@ export class Authenticator {
     scopes: string[],
     header: string | undefined,
     subject: string,
+    rejected?: string,
   ): Promise<string> {
     const challenges = parseWwwAuthenticate(header ?? '');
     const bearer = challenges.find((c) => c.scheme === 'bearer');
@@ -87,7 +89,7 @@ export class Authenticator {
       );
     }
     this.#hosts.set(host, state);
-    const h = await this.#headerFor(state, host, registry, scopes, true);
+    const h = await this.#headerFor(state, host, registry, scopes, rejected ?? '');
     if (!h) {
       throw new MinnowError(
         'UNAUTHORIZED',
@@ -106,7 +108,7 @@ export class Authenticator {
     host: string,
     registry: string,
     scopes: string[],
-    fresh: boolean,
+    rejected: string | undefined,
   ): Promise<string | undefined> {
     const cred = await this.#credential(registry);
     if (state.scheme === 'basic') {
@@ -116,9 +118,10 @@ export class Authenticator {
     if (cred?.registryToken) return `Bearer ${cred.registryToken}`;
     const key = `${host} ${[...scopes].sort().join(' ')}`;
     let cached = this.#tokens.get(key);
-    if (cached && !fresh) {
+    if (cached) {
+      // A token fetched meanwhile (by a parallel request) is reused; only the one the registry refused is not.
       const t = await cached.catch(() => undefined);
-      if (t && t.expiresAt > Date.now()) return `Bearer ${t.token}`;
+      if (t && t.expiresAt > Date.now() && `Bearer ${t.token}` !== rejected) return `Bearer ${t.token}`;
     }
     cached = this.#fetchToken(state, registry, scopes, cred);
     this.#tokens.set(key, cached);

@@ -89,7 +89,8 @@ export class RegistryClient {
         body: req.body,
         retry: req.retry,
       });
-    let res = await send(await this.#auth.header(host, repo.registry, scopes));
+    const first = await this.#auth.header(host, repo.registry, scopes);
+    let res = await send(first);
     if (res.status !== 401) return res;
     await res.body.dump();
     const header = await this.#auth.challenged(
@@ -98,6 +99,7 @@ export class RegistryClient {
       scopes,
       res.headers['www-authenticate'],
       subject,
+      first,
     );
     res = await send(header);
     return res;

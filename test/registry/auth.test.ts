@@ -104,11 +104,11 @@ describe('token (Bearer) auth against the real registry and a local token issuer
     const res = await pushImage(
       `${reg.host}/auth/token:v1`,
       { kind: 'image', image },
-      { env, concurrency: 1 },
+      { env, concurrency: 4 },
     );
     expect(res.uploaded).toBe(2);
     const requests = reg.issuer!.requests.slice(before);
-    // HEAD x2, POST+PUT x2 and the manifest PUT all share the one pull,push token.
+    // HEAD x2 (in parallel), POST+PUT x2 and the manifest PUT all share the one pull,push token.
     expect(requests).toHaveLength(1);
     expect(requests[0]).toMatchObject({
       user: 'minnow',
