@@ -164,6 +164,7 @@ export class Transport {
         url: url.href,
       };
     } catch (err) {
+      if (body && !Buffer.isBuffer(body)) body.destroy();
       if (this.#opts.signal?.aborted) throw new MinnowError('ABORTED', 'cancelled', { cause: err });
       const ours = minnowCause(err);
       if (ours) throw ours;

@@ -1,4 +1,4 @@
-import { Readable, Transform } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import { MinnowError } from '../errors.js';
 import type { Descriptor } from '../oci/index.js';
 import type { RegistryClient, Repo } from './client.js';
@@ -36,16 +36,23 @@ function withDigest(url: string, digest: string): string {
   return u.href;
 }
 
-/** Counts bytes flowing through, reporting the running total. */
-function counter(start: number, onBytes?: (n: number) => void): Transform {
+/**
+ * `src` with its bytes counted (the running total reported); an error of `src` (a failed digest check) fails
+ * the returned stream too, so the request carrying it fails instead of waiting for bytes that never come.
+ */
+function counted(src: Readable, start: number, onBytes?: (n: number) => void): Readable {
   let n = start;
-  return new Transform({
+  const out = new Transform({
     transform(chunk: Buffer, _e, done) {
       n += chunk.length;
       onBytes?.(n);
       done(null, chunk);
     },
   });
+  pipeline(src, out, () => {
+    /* the error, if any, reaches the consumer of `out` */
+  });
+  return out;
 }
 
 /** Retriable failure of one upload attempt: a lost connection, a 5xx, or a session the registry forgot. */
@@ -135,7 +142,7 @@ export async function uploadBlob(
           method: 'PUT',
           path: withDigest(url, d.digest),
           headers: { 'content-type': 'application/octet-stream', 'content-length': String(d.size) },
-          body: async () => (await open()).pipe(counter(0, options.onBytes)),
+          body: async () => counted(await open(), 0, options.onBytes),
           actions: ['pull', 'push'],
           retry: false,
         });
@@ -154,7 +161,7 @@ export async function uploadBlob(
               'content-length': String(chunk.length),
               'content-range': `${offset}-${offset + chunk.length - 1}`,
             },
-            body: () => Readable.from([chunk]).pipe(counter(offset, options.onBytes)),
+            body: () => counted(Readable.from([chunk]), offset, options.onBytes),
             actions: ['pull', 'push'],
             retry: false,
           });

@@ -215,6 +215,17 @@ describe('registry faults', () => {
       { env },
     ).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'DIGEST_MISMATCH' });
+    // minnow's own check caught it while streaming (the registry would say "rejected the content").
+    expect((err as Error).message).toMatch(/content hashes to sha256:[0-9a-f]{64}, want sha256:/);
+    // A blob longer than its descriptor is cut off as soon as it overflows, through the chunked path too.
+    await writeFile(blobFile, Buffer.concat([freshBytes, Buffer.alloc(4096)]));
+    const longer = await pushImage(
+      `${reg.host}/faults/lying:v1`,
+      { kind: 'image', image: lying },
+      { env, monolithicMaxBytes: 0, chunkBytes: 64 },
+    ).catch((e: unknown) => e);
+    expect(longer).toMatchObject({ code: 'DIGEST_MISMATCH' });
+    expect((longer as Error).message).toMatch(/larger than the \d+ bytes declared|content hashes to/);
     const client = new RegistryClient({ env });
     expect(
       await client.headManifest({ registry: reg.host, repository: 'faults/lying' }, 'v1'),
