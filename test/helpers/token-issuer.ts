@@ -1,6 +1,6 @@
 import { createPrivateKey, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { exec } from './exec.js';
 
@@ -8,6 +8,8 @@ export interface TokenRequest {
   user: string | undefined;
   scopes: string[];
   service: string | null;
+  /** `basic` (GET, optionally with Basic credentials) or `refresh` (POST refresh_token grant). */
+  grant: 'basic' | 'refresh';
 }
 
 export interface TokenIssuer {
@@ -107,6 +109,22 @@ export async function startTokenIssuer(options: TokenIssuerOptions): Promise<Tok
   const issuer = 'minnow-test-issuer';
   const requests: TokenRequest[] = [];
   const server: Server = createServer((req, res) => {
+    if (req.method === 'POST') {
+      // OAuth2 refresh-token grant (an `identitytoken` in the Docker config): the form carries the parameters.
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const form = new URLSearchParams(Buffer.concat(chunks).toString());
+        const refresh = form.get('refresh_token') ?? '';
+        const user = Object.keys(options.users).find((u) => `refresh-${u}` === refresh);
+        if (form.get('grant_type') !== 'refresh_token' || !user) {
+          res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"invalid_grant"}');
+          return;
+        }
+        issue(res, user, form.getAll('scope'), form.get('service'), 'refresh');
+      });
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname !== '/token') {
       res.writeHead(404).end();
@@ -125,11 +143,17 @@ export async function startTokenIssuer(options: TokenIssuerOptions): Promise<Tok
       }
       user = u;
     }
-    const scopes = url.searchParams
-      .getAll('scope')
-      .flatMap((s) => s.split(' '))
-      .filter(Boolean);
-    requests.push({ user, scopes, service: url.searchParams.get('service') });
+    issue(res, user, url.searchParams.getAll('scope'), url.searchParams.get('service'), 'basic');
+  });
+  const issue = (
+    res: ServerResponse,
+    user: string | undefined,
+    rawScopes: string[],
+    service: string | null,
+    grant: TokenRequest['grant'],
+  ): void => {
+    const scopes = rawScopes.flatMap((s) => s.split(' ')).filter(Boolean);
+    requests.push({ user, scopes, service, grant });
     const access = scopes
       .map(parseScope)
       .filter((s): s is NonNullable<typeof s> => s !== undefined)
@@ -157,7 +181,7 @@ export async function startTokenIssuer(options: TokenIssuerOptions): Promise<Tok
     res.end(
       JSON.stringify({ token, access_token: token, expires_in: 300, issued_at: new Date().toISOString() }),
     );
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;

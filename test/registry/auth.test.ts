@@ -119,6 +119,23 @@ describe('token (Bearer) auth against the real registry and a local token issuer
     expect(back.digest).toBe(res.digest);
   });
 
+  it('exchanges an identitytoken (OAuth2 refresh token) for access tokens', async () => {
+    const env = await dockerConfig(dir, 'identity', {
+      auths: { [reg.host]: { identitytoken: 'refresh-minnow' } },
+    });
+    const before = reg.issuer!.requests.length;
+    const back = await pullImage(`${reg.host}/auth/token:v1`, { env, cacheDir: false });
+    expect(back.target.kind).toBe('image');
+    expect(reg.issuer!.requests.slice(before)).toEqual([
+      {
+        user: 'minnow',
+        scopes: ['repository:auth/token:pull'],
+        service: 'minnow-test-registry',
+        grant: 'refresh',
+      },
+    ]);
+  });
+
   it('anonymous users are refused with a clear line naming the repository', async () => {
     const env = await dockerConfig(dir, 'anon', {});
     const err = await pullImage(`${reg.host}/auth/token:v1`, { env, cacheDir: false }).catch(
