@@ -1,4 +1,5 @@
 import { goZoneinfoPath } from '../base/builtin.js';
+import type { RegistryReadOptions } from '../base/registry.js';
 import { resolveBase, selectPlatform } from '../base/resolve.js';
 import {
   indexOf,
@@ -36,6 +37,7 @@ export async function resolveBuildBase(
     caCerts?: string | false;
     goroot?: string;
     tzdata?: boolean;
+    registry?: RegistryReadOptions;
     signal?: AbortSignal;
   },
 ): Promise<BuildBase> {
@@ -46,6 +48,7 @@ export async function resolveBuildBase(
     cacheDir: options.cacheDir,
     ...(options.caCerts !== undefined ? { caCerts: options.caCerts } : {}),
     ...(options.tzdata && options.goroot ? { zoneinfoPath: goZoneinfoPath(options.goroot) } : {}),
+    ...(options.registry ? { registry: options.registry } : {}),
     onBuiltin: (b) => {
       caSource = b.caSource;
       builtinSize = b.uncompressedSize;

@@ -152,6 +152,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
         ...(options.caCerts !== undefined ? { caCerts: options.caCerts } : {}),
         ...(info.goroot ? { goroot: info.goroot } : {}),
         ...(options.tzdata ? { tzdata: true } : {}),
+        ...(options.registry ? { registry: options.registry } : {}),
         ...(signal ? { signal } : {}),
       })
       .catch(cancel);

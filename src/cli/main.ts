@@ -11,6 +11,8 @@ const { version } = require('../../package.json') as { version: string };
  */
 const COMMANDS: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('./commands/build.js'),
+  () => import('./commands/login.js'),
+  () => import('./commands/push.js'),
 ];
 
 /** Builds the program with every command registered (exported for tests and for `--help` docs). */
