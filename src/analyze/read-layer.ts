@@ -131,9 +131,7 @@ export async function readLayer(
       done(null, chunk);
     },
   });
-  source.on('error', (err) => counter.destroy(err));
-  const blob: Readable = source.pipe(counter);
-  const compression = sniffCompression(await peek(blob, 4));
+  const compression = sniffCompression(await peek(source, 4));
   const inflater =
     compression === 'gzip'
       ? createGunzip()
@@ -153,6 +151,8 @@ export async function readLayer(
   };
 
   extract.on('entry', (header, stream, next) => {
+    // A failure elsewhere in the pipeline destroys the current entry too; the pipeline reports it once.
+    stream.on('error', () => undefined);
     let info: FileInfo;
     try {
       const path = entryPath(header.name);
@@ -240,8 +240,10 @@ export async function readLayer(
     });
   });
 
+  // pipeline reports the first error; streamx (tar-stream) may emit it again while being torn down.
+  for (const s of [source, counter, inflater, meter, tarDigest, extract]) s.on('error', () => undefined);
   try {
-    await pipeline(blob, inflater, meter, tarDigest, extract);
+    await pipeline(source, counter, inflater, meter, tarDigest, extract);
   } catch (err) {
     throw layerError(err, what, compression);
   }
