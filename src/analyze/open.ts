@@ -1,13 +1,14 @@
 import { stat } from 'node:fs/promises';
 import { readDockerArchive } from '../base/docker-archive.js';
 import { readLayout } from '../base/layout.js';
+import { resolveBase } from '../base/resolve.js';
 import { MinnowError } from '../errors.js';
 import { hostPlatform, type Image, type ImageOrIndex, type Platform } from '../oci/index.js';
 
 export interface OpenImageOptions {
   /** Platform to pick from an index. Default: the host's, else the only one, else linux/amd64. */
   platform?: Platform;
-  /** Reads references that are not local files (registry refs, built-in bases, `daemon:`). */
+  /** Reads references that are not local files. Default: `resolveBase` (built-in bases, `daemon:`, registries). */
   resolve?: (spec: string) => Promise<ImageOrIndex>;
   signal?: AbortSignal;
 }
@@ -75,9 +76,9 @@ export async function openImage(spec: string, options: OpenImageOptions = {}): P
   } else if (options.resolve) {
     target = await options.resolve(spec);
   } else {
-    throw new MinnowError('NOT_FOUND', `cannot read image ${spec}`, {
-      subject: spec,
-      hint: 'use oci:DIR, docker-archive:FILE, daemon:NAME, a docker save tarball, or a registry reference',
+    target = await resolveBase(spec, {
+      ...(options.platform ? { platforms: [options.platform] } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
   }
   return pickImage(target, options.platform);

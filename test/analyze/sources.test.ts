@@ -76,6 +76,16 @@ describe('image sources: docker save (legacy and OCI form), oci layout from skop
     expect(a.findings.find((f) => f.rule === 'MN-UP-002')?.paths).toEqual(['/bin/busybox']);
   });
 
+  it('reads an image from the Docker Engine (daemon:) with the same filesystem', async () => {
+    const fromDaemon = await analyzeImage(await openImage(`daemon:${BUILT}`));
+    const fromFile = await analyzeImage(await openImage(legacy));
+    expect(fromDaemon.layers.map((l) => l.diffId)).toEqual(fromFile.layers.map((l) => l.diffId));
+    expect(fromDaemon.findings).toEqual(fromFile.findings);
+    await expect(openImage(`daemon:minnow-test-analyze/absent:${tag}`)).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+  });
+
   it('picks an image by tag and refuses an unknown one', async () => {
     const image = await openImage(`docker-archive:${legacy}:${BUILT}`);
     expect((await image.configFile()).config?.User).toBe('1000:1000');
