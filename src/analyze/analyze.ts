@@ -29,6 +29,30 @@ export interface AnalyzeOptions extends LayerLimits {
   signal?: AbortSignal;
 }
 
+const CA_PATHS = [
+  '/etc/ssl/certs/ca-certificates.crt',
+  '/etc/ssl/cert.pem',
+  '/etc/pki/tls/certs/ca-bundle.crt',
+];
+
+function envValue(env: string[], key: string): string | undefined {
+  const kv = env.find((e) => e.startsWith(`${key}=`));
+  return kv?.slice(key.length + 1);
+}
+
+/** Whether the image holds a CA bundle and time zone data, as Go's crypto/x509 and time packages look for them. */
+function runtimeNeeds(fs: MergedFilesystem, env: string[], go: GoBinary[]): ImageAnalysis['runtime'] {
+  const isFile = (p: string | undefined): boolean =>
+    !!p && ['file', 'symlink', 'hardlink'].includes(fs.get(p)?.type ?? '');
+  const sslCertFile = envValue(env, 'SSL_CERT_FILE');
+  const caBundle = [sslCertFile, ...CA_PATHS].find(isFile);
+  const tzdata =
+    fs.list('/usr/share/zoneinfo').length > 0 ||
+    isFile(envValue(env, 'ZONEINFO')) ||
+    go.some((b) => /\btimetzdata\b/.test(b.info.settings['-tags'] ?? ''));
+  return { ...(caBundle ? { caBundle } : {}), tzdata };
+}
+
 function text(captured: CapturedFiles, fs: MergedFilesystem, path: string): string | undefined {
   const c = captured.get(path);
   const now = fs.get(path);
@@ -151,6 +175,7 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
     goBinaries,
     utilities: findUtilities(entries),
     users,
+    runtime: runtimeNeeds(fs, config.Env ?? [], goBinaries),
   };
   const findings = runRules({ entries, config, analysis: base });
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;

@@ -166,6 +166,13 @@ export interface ImageAnalysis {
     compilers: string[];
   };
   users: UserEntry[];
+  /** What a Go app needs at run time beyond its binary. */
+  runtime: {
+    /** Path of the CA bundle (SSL_CERT_FILE, or a well-known path), when there is one. */
+    caBundle?: string;
+    /** Time zone data: /usr/share/zoneinfo, ZONEINFO, or a Go binary built with the timetzdata tag. */
+    tzdata: boolean;
+  };
   findings: Finding[];
   summary: {
     findings: Record<Severity, number>;

@@ -11,6 +11,7 @@ const { version } = require('../../package.json') as { version: string };
  */
 const COMMANDS: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('./commands/build.js'),
+  () => import('./commands/analyze.js'),
 ];
 
 /** Builds the program with every command registered (exported for tests and for `--help` docs). */
