@@ -28,6 +28,8 @@ export function parseSize(value: string): number {
   return Math.round(Number(m[1]) * unit);
 }
 
+const mb = (n: number): string => `${(n / 1e6).toFixed(2)} MB (${n} bytes)`;
+
 /** Parses a severity name (`high`). */
 export function parseSeverity(value: string): Severity {
   const v = value.toLowerCase() as Severity;
@@ -60,7 +62,7 @@ export function policyViolations(a: ImageAnalysis, policy: Policy): string[] {
     }
   }
   if (policy.maxSize !== undefined && a.size.content > policy.maxSize) {
-    reasons.push(`size ${a.size.content} bytes exceeds the --max-size of ${policy.maxSize} bytes`);
+    reasons.push(`size ${mb(a.size.content)} exceeds the --max-size of ${mb(policy.maxSize)}`);
   }
   return reasons;
 }

@@ -10,6 +10,8 @@ import { findGo } from '../../go/find-go.js';
 import { defaultOutput, parseOutput, writeOutput } from '../../publish/output.js';
 import { renderBuildSummary, summarizeBuild } from '../../report/build-summary.js';
 import { createProgress } from '../progress.js';
+import { writeBuildSbom } from './build-sbom.js';
+import { parseSbomFormat } from '../../analyze/sbom/index.js';
 
 interface BuildFlags {
   base: string;
@@ -31,6 +33,8 @@ interface BuildFlags {
   caCerts?: string | boolean;
   tzdata?: boolean;
   compare?: boolean;
+  sbom?: string;
+  sbomFormat: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -112,6 +116,7 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
 
 async function run(args: string[], flags: BuildFlags): Promise<void> {
   const options = await buildOptionsFrom(args, flags);
+  if (flags.sbom) parseSbomFormat(flags.sbomFormat);
   const output = flags.output ? parseOutput(flags.output) : undefined;
   const progress = createProgress(!flags.json && !flags.quiet);
   const controller = new AbortController();
@@ -141,6 +146,10 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
         ...(options.tags ? { tags: options.tags } : {}),
         ...(typeof options.caCerts === 'string' ? { caCerts: options.caCerts } : {}),
       });
+    }
+    if (flags.sbom) {
+      progress.update(`writing the SBOM to ${flags.sbom}`);
+      await writeBuildSbom(result, flags.sbom, flags.sbomFormat, name);
     }
     progress.stop();
     const summary = await summarizeBuild(result, written, article);
@@ -196,6 +205,8 @@ export function register(program: Command): void {
     .option('--no-ca-certs', 'no CA bundle in a built-in base')
     .option('--tzdata', 'add time zone data')
     .option('--compare', "also build the app the article's way (without -s -w) and show the difference")
+    .option('--sbom <file>', 'also write the SBOM of the built image (first platform)')
+    .option('--sbom-format <format>', 'spdx-json or cyclonedx-json', 'spdx-json')
     .option('--json', 'print one JSON object instead of the summary')
     .option('-q, --quiet', 'print only the digest')
     .action((args: string[], flags: BuildFlags) => run(args, flags));
