@@ -19,6 +19,8 @@ import {
   type RegistryFlags,
 } from '../registry-flags.js';
 import { createTransferRenderer } from '../transfer-progress.js';
+import { writeBuildSbom } from './build-sbom.js';
+import { parseSbomFormat } from '../../analyze/sbom/index.js';
 
 interface BuildFlags extends RegistryFlags {
   base: string;
@@ -40,6 +42,8 @@ interface BuildFlags extends RegistryFlags {
   caCerts?: string | boolean;
   tzdata?: boolean;
   compare?: boolean;
+  sbom?: string;
+  sbomFormat: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -130,6 +134,7 @@ function localName(flags: BuildFlags): { name: string; tag: string } | undefined
 
 async function run(args: string[], flags: BuildFlags): Promise<void> {
   const options = await buildOptionsFrom(args, flags);
+  if (flags.sbom) parseSbomFormat(flags.sbomFormat);
   const output = flags.output ? parseOutput(flags.output) : undefined;
   const named = localName(flags);
   const pushRefs = pushTargets(flags);
@@ -169,6 +174,10 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
         ...(options.tags ? { tags: options.tags } : {}),
         ...(typeof options.caCerts === 'string' ? { caCerts: options.caCerts } : {}),
       });
+    }
+    if (flags.sbom) {
+      progress.update(`writing the SBOM to ${flags.sbom}`);
+      await writeBuildSbom(result, flags.sbom, flags.sbomFormat, name);
     }
     progress.stop();
     const bars = createTransferRenderer(!flags.json && !flags.quiet);
@@ -230,6 +239,8 @@ export function register(program: Command): void {
     .option('--no-ca-certs', 'no CA bundle in a built-in base')
     .option('--tzdata', 'add time zone data')
     .option('--compare', "also build the app the article's way (without -s -w) and show the difference")
+    .option('--sbom <file>', 'also write the SBOM of the built image (first platform)')
+    .option('--sbom-format <format>', 'spdx-json or cyclonedx-json', 'spdx-json')
     .option('--json', 'print one JSON object instead of the summary')
     .option('-q, --quiet', 'print only the digest')
     .action((args: string[], flags: BuildFlags) => run(args, flags));
