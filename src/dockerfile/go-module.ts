@@ -30,14 +30,17 @@ export function parseGoMod(
   let toolchain: string | undefined;
   for (const raw of text.split('\n')) {
     const line = raw.replace(/\/\/.*$/, '').trim();
-    const m = /^(module|go|toolchain)\s+(\S+)$/.exec(line);
+    const m = /^(module|go|toolchain)\s+(.+)$/.exec(line);
     if (!m) continue;
-    const value = m[2]!.replace(/^"(.*)"$/, '$1');
+    const value = m[2]!.trim().replace(/^"(.*)"$/, '$1');
     if (m[1] === 'module') path = value;
     else if (m[1] === 'go') goVersion = value;
     else toolchain = value;
   }
   if (!path) throw new MinnowError('NOT_A_MODULE', `${subject} has no module line`, { subject });
+  if (!/^[\w.~/+-]+$/.test(path)) {
+    throw new MinnowError('INVALID_ARGUMENT', `${subject}: invalid module path "${path}"`, { subject });
+  }
   if (goVersion !== undefined && !VERSION.test(goVersion)) {
     throw new MinnowError('INVALID_ARGUMENT', `${subject}: invalid go version "${goVersion}"`, { subject });
   }

@@ -52,8 +52,9 @@ function header(plan: DockerfilePlan): string[] {
     lines.push(
       '# The RUN --mount=type=cache flags keep the module cache (GOMODCACHE) and the build cache (GOCACHE) between',
       '# builds, so after an edit BuildKit (the default builder since Docker 23.0) recompiles only what changed.',
-      '# The legacy builder (DOCKER_BUILDKIT=0, Docker before 23.0) rejects --mount and stops at the first such line;',
-      '# for it, write the variant without them: `minnow dockerfile --no-buildkit`.',
+      '# The legacy builder (DOCKER_BUILDKIT=0, Docker before 23.0) cannot build this file: it rejects',
+      '# FROM --platform=$BUILDPLATFORM and RUN --mount. For it, write the variant without them:',
+      '# `minnow dockerfile --no-buildkit` (same image, but each edit recompiles everything).',
     );
   } else {
     lines.push(
