@@ -10,6 +10,7 @@ const { version } = require('../../package.json') as { version: string };
  * that names them all.
  */
 const COMMANDS: Array<() => Promise<{ register(program: Command): void }>> = [
+  () => import('./commands/build.js'),
   () => import('./commands/dockerfile.js'),
   () => import('./commands/lint.js'),
 ];
