@@ -9,5 +9,8 @@ export default defineConfig({
     // without starving the Go compiler.
     maxWorkers: 2,
     globalSetup: ['test/global-setup.ts'],
+    // The JSON report feeds the one summary line scripts/test-all.sh prints for CI.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-artifacts/vitest-report.json' },
   },
 });

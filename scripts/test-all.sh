@@ -4,4 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-test-env.sh
 [ -d node_modules ] || npm ci
-npm test
+rm -f test-artifacts/vitest-report.json
+status=0
+npm test || status=$?
+node scripts/test-summary.mjs
+exit $status
