@@ -9,7 +9,9 @@ const { version } = require('../../package.json') as { version: string };
  * Each command lives in its own file under commands/ and exports `register(program)`; this list is the only place
  * that names them all.
  */
-const COMMANDS: Array<() => Promise<{ register(program: Command): void }>> = [];
+const COMMANDS: Array<() => Promise<{ register(program: Command): void }>> = [
+  () => import('./commands/build.js'),
+];
 
 /** Builds the program with every command registered (exported for tests and for `--help` docs). */
 export async function createProgram(): Promise<Command> {

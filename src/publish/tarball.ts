@@ -48,25 +48,14 @@ function entry(pack: tar.Pack, name: string, size: number, source: Readable): Pr
 }
 
 /**
- * Writes a tarball that `docker load` reads (manifest.json naming the config and layers) and that is at the same
- * time an OCI image layout, as the Engine's own `docker save` writes since Docker 25. Layers stay compressed:
- * the Engine and skopeo both inflate them on load. Written to a temp file and renamed.
+ * The `docker load` tarball of an image as a stream, produced while it is read: blobs are copied from their
+ * sources one after another, never buffered. Used for files (`writeTarball`) and for the Engine's load API.
  */
-export async function writeTarball(
-  file: string,
+export async function tarballStream(
   image: Image,
-  options: TarballWriteOptions = {},
-): Promise<TarballWriteResult> {
-  const info = await lstat(file).catch(() => undefined);
-  if (info && (!info.isFile() || !options.force)) {
-    throw new MinnowError(
-      'OUTPUT_EXISTS',
-      info.isFile() ? `${file} exists (use --force to overwrite it)` : `${file} exists and is not a file`,
-      { subject: file },
-    );
-  }
+  tags: string[] = [],
+): Promise<{ pack: tar.Pack; digest: Digest }> {
   const { blobs, manifest } = await imageContents(image);
-  const tags = options.tags ?? [];
   const index: IndexManifest = {
     schemaVersion: 2,
     mediaType: MediaType.OciIndex,
@@ -91,37 +80,59 @@ export async function writeTarball(
       Layers: blobs.slice(1).map((b) => blobName(b.descriptor.digest)),
     },
   ];
+  const pack = tar.pack();
+  const feeding = (async () => {
+    const layout = canonicalJson(OCI_LAYOUT_FILE);
+    await entry(pack, 'oci-layout', layout.length, Readable.from([layout]));
+    const seen = new Set<string>();
+    for (const b of blobs) {
+      if (seen.has(b.descriptor.digest)) continue;
+      seen.add(b.descriptor.digest);
+      await entry(pack, blobName(b.descriptor.digest), b.descriptor.size, await b.open());
+    }
+    await entry(
+      pack,
+      blobName(manifest.descriptor.digest),
+      manifest.raw.length,
+      Readable.from([manifest.raw]),
+    );
+    const idx = canonicalJson(index);
+    await entry(pack, 'index.json', idx.length, Readable.from([idx]));
+    const mj = canonicalJson(dockerManifest);
+    await entry(pack, 'manifest.json', mj.length, Readable.from([mj]));
+    pack.finalize();
+  })();
+  feeding.catch((err: unknown) => pack.destroy(err as Error));
+  return { pack, digest: manifest.descriptor.digest };
+}
+
+/**
+ * Writes a tarball that `docker load` reads (manifest.json naming the config and layers) and that is at the same
+ * time an OCI image layout, as the Engine's own `docker save` writes since Docker 25. Layers stay compressed:
+ * the Engine and skopeo both inflate them on load. Written to a temp file and renamed.
+ */
+export async function writeTarball(
+  file: string,
+  image: Image,
+  options: TarballWriteOptions = {},
+): Promise<TarballWriteResult> {
+  const info = await lstat(file).catch(() => undefined);
+  if (info && (!info.isFile() || !options.force)) {
+    throw new MinnowError(
+      'OUTPUT_EXISTS',
+      info.isFile() ? `${file} exists (use --force to overwrite it)` : `${file} exists and is not a file`,
+      { subject: file },
+    );
+  }
+  const { pack, digest } = await tarballStream(image, options.tags ?? []);
   try {
     return await withTempTarget(file, async (tmp) => {
-      const pack = tar.pack();
       const out = createWriteStream(tmp);
-      const written = pipeline(pack, out, { signal: options.signal });
-      const feeding = (async () => {
-        const layout = canonicalJson(OCI_LAYOUT_FILE);
-        await entry(pack, 'oci-layout', layout.length, Readable.from([layout]));
-        const seen = new Set<string>();
-        for (const b of blobs) {
-          if (seen.has(b.descriptor.digest)) continue;
-          seen.add(b.descriptor.digest);
-          await entry(pack, blobName(b.descriptor.digest), b.descriptor.size, await b.open());
-        }
-        await entry(
-          pack,
-          blobName(manifest.descriptor.digest),
-          manifest.raw.length,
-          Readable.from([manifest.raw]),
-        );
-        const idx = canonicalJson(index);
-        await entry(pack, 'index.json', idx.length, Readable.from([idx]));
-        const mj = canonicalJson(dockerManifest);
-        await entry(pack, 'manifest.json', mj.length, Readable.from([mj]));
-        pack.finalize();
-      })();
-      feeding.catch((err: unknown) => pack.destroy(err as Error));
-      await Promise.all([feeding, written]);
-      return { path: file, digest: manifest.descriptor.digest, size: out.bytesWritten };
+      await pipeline(pack, out, { signal: options.signal });
+      return { path: file, digest, size: out.bytesWritten };
     });
   } catch (err) {
+    pack.destroy();
     if (err instanceof MinnowError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (

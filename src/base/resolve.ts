@@ -1,0 +1,122 @@
+import { MinnowError } from '../errors.js';
+import {
+  formatPlatform,
+  platformMatches,
+  type Image,
+  type ImageOrIndex,
+  type Platform,
+} from '../oci/index.js';
+import { builtinBase, isBuiltinBase, type BuiltinBaseInfo } from './builtin.js';
+import { readLayout } from './layout.js';
+
+export interface ResolveBaseOptions {
+  /** Platforms the build targets; built-in bases are synthesized for exactly these. Default: host. */
+  platforms?: Platform[];
+  /** Built-in bases: a CA bundle file, or false for none. Default: the host's bundle. */
+  caCerts?: string | false;
+  /** Built-in bases: Go's zoneinfo.zip to install with ZONEINFO set. */
+  zoneinfoPath?: string;
+  /** Built-in bases: cache directory. Default `minnowCacheDir()`. */
+  cacheDir?: string;
+  /** Called with what a built-in base holds (for summaries). */
+  onBuiltin?: (info: BuiltinBaseInfo) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * One kind of base: `matches` says whether a spec is this kind, `resolve` reads it. Helpers add their kinds
+ * (registry references, `docker-archive:`, `daemon:`) to BASE_SOURCES.
+ */
+export interface BaseSource {
+  name: string;
+  matches(spec: string): boolean;
+  resolve(spec: string, options: ResolveBaseOptions): Promise<ImageOrIndex>;
+}
+
+/** Splits `oci:DIR[:TAG]`: a last `:part` without a slash is the tag. */
+export function splitOciSpec(rest: string): { dir: string; tag?: string } {
+  const colon = rest.lastIndexOf(':');
+  if (colon > 0 && !rest.slice(colon + 1).includes('/') && rest.slice(colon + 1) !== '') {
+    return { dir: rest.slice(0, colon), tag: rest.slice(colon + 1) };
+  }
+  return { dir: rest };
+}
+
+/** The kinds of base minnow knows, tried in order. */
+export const BASE_SOURCES: BaseSource[] = [
+  {
+    name: 'built-in',
+    matches: isBuiltinBase,
+    resolve: async (spec, options) => {
+      if (!isBuiltinBase(spec)) throw new MinnowError('INTERNAL', `not a built-in base: ${spec}`);
+      const { target, info } = await builtinBase(spec, {
+        ...(options.platforms ? { platforms: options.platforms } : {}),
+        ...(options.caCerts !== undefined ? { caCerts: options.caCerts } : {}),
+        ...(options.zoneinfoPath ? { zoneinfoPath: options.zoneinfoPath } : {}),
+        ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      options.onBuiltin?.(info);
+      return target;
+    },
+  },
+  {
+    name: 'oci layout',
+    matches: (spec) => spec.startsWith('oci:'),
+    resolve: async (spec) => {
+      const { dir, tag } = splitOciSpec(spec.slice('oci:'.length));
+      if (!dir) throw new MinnowError('INVALID_ARGUMENT', `invalid base "${spec}": want oci:DIR[:TAG]`);
+      return readLayout(dir, tag ? { tag } : {});
+    },
+  },
+];
+
+/**
+ * Resolves a base spec: `static` (default) or `scratch` (built-in, synthesized for `platforms`), `oci:DIR[:TAG]`
+ * (an OCI image layout), or any kind another module registered in BASE_SOURCES.
+ */
+export async function resolveBase(spec: string, options: ResolveBaseOptions = {}): Promise<ImageOrIndex> {
+  const source = BASE_SOURCES.find((s) => s.matches(spec));
+  if (!source) {
+    throw new MinnowError('INVALID_ARGUMENT', `unknown base "${spec}"`, {
+      subject: spec,
+      hint: 'use static, scratch or oci:DIR[:TAG]',
+    });
+  }
+  return source.resolve(spec, options);
+}
+
+/**
+ * The image of `target` for `platform`: the index entry that matches (arm64 ≡ arm64/v8, arm ≡ arm/v7), or the
+ * single image when its config names that platform. Throws PLATFORM_NOT_FOUND listing what is there.
+ */
+export async function selectPlatform(target: ImageOrIndex, platform: Platform): Promise<Image> {
+  const wanted = formatPlatform(platform);
+  if (target.kind === 'image') {
+    const cfg = await target.image.configFile();
+    const have: Platform = {
+      os: cfg.os,
+      architecture: cfg.architecture,
+      ...(cfg.variant ? { variant: cfg.variant } : {}),
+    };
+    if (platformMatches(platform, have)) return target.image;
+    throw new MinnowError('PLATFORM_NOT_FOUND', `the base is ${formatPlatform(have)}, not ${wanted}`, {
+      subject: wanted,
+    });
+  }
+  const im = await target.index.indexManifest();
+  const have: string[] = [];
+  for (const d of im.manifests) {
+    if (!d.platform) continue;
+    have.push(formatPlatform(d.platform));
+    if (!platformMatches(platform, d.platform)) continue;
+    if (d.mediaType.includes('index') || d.mediaType.includes('manifest.list')) {
+      return selectPlatform({ kind: 'index', index: await target.index.imageIndex(d) }, platform);
+    }
+    return target.index.image(d);
+  }
+  throw new MinnowError('PLATFORM_NOT_FOUND', `the base has no ${wanted} image`, {
+    subject: wanted,
+    hint: have.length ? `it has: ${have.join(', ')}` : undefined,
+  });
+}

@@ -1,0 +1,202 @@
+import { stat } from 'node:fs/promises';
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { articleBaseline } from '../../build/article-baseline.js';
+import { build } from '../../build/build.js';
+import type { BuildOptions } from '../../build/types.js';
+import { LABEL_KEY, parseKeyValues, parsePlatformList } from '../../build/validate.js';
+import { isMinnowError, MinnowError } from '../../errors.js';
+import { findGo } from '../../go/find-go.js';
+import { defaultOutput, parseOutput, writeOutput } from '../../publish/output.js';
+import { renderBuildSummary, summarizeBuild } from '../../report/build-summary.js';
+import { createProgress } from '../progress.js';
+
+interface BuildFlags {
+  base: string;
+  platform?: string;
+  output?: string;
+  force?: boolean;
+  go?: string;
+  ldflags?: string;
+  tags?: string;
+  goEnv: string[];
+  user?: string;
+  workdir?: string;
+  entrypoint?: string;
+  arg: string[];
+  env: string[];
+  port: string[];
+  label: string[];
+  annotation: string[];
+  caCerts?: string | boolean;
+  tzdata?: boolean;
+  compare?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** `--entrypoint` as a JSON array (`["/app/x","-v"]`) or a plain command line split on spaces. */
+export function parseEntrypoint(value: string): string[] {
+  if (value.trim().startsWith('[')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      parsed = undefined;
+    }
+    if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((p) => typeof p === 'string')) {
+      throw new MinnowError(
+        'INVALID_ARGUMENT',
+        `invalid --entrypoint ${value}: want a JSON array of strings`,
+      );
+    }
+    return parsed as string[];
+  }
+  const parts = value.trim().split(/\s+/).filter(Boolean);
+  if (parts.length === 0) throw new MinnowError('INVALID_ARGUMENT', 'the --entrypoint is empty');
+  return parts;
+}
+
+/** Positional arguments → the module directory and package patterns (`./examples/hello`, `./cmd/...`). */
+export async function sourceOf(args: string[]): Promise<{ dir: string; packages: string[] }> {
+  if (args.length === 0) return { dir: process.cwd(), packages: ['.'] };
+  if (args.length === 1 && !(args[0] as string).includes('...')) {
+    const info = await stat(args[0] as string).catch(() => undefined);
+    if (info?.isDirectory()) return { dir: args[0] as string, packages: ['.'] };
+    if (!info && (args[0] as string).startsWith('.')) {
+      throw new MinnowError('NOT_FOUND', `${args[0]} does not exist`, { subject: args[0] });
+    }
+  }
+  return { dir: process.cwd(), packages: args };
+}
+
+/** Turns the flags into BuildOptions, checking every one before anything is built. */
+export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promise<BuildOptions> {
+  const { dir, packages } = await sourceOf(args);
+  return {
+    dir,
+    packages,
+    base: flags.base,
+    ...(flags.platform !== undefined ? { platforms: parsePlatformList(flags.platform) } : {}),
+    ...(flags.go ? { goPath: flags.go } : {}),
+    ...(flags.ldflags ? { ldflags: flags.ldflags } : {}),
+    ...(flags.tags
+      ? {
+          tags: flags.tags
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean),
+        }
+      : {}),
+    ...(flags.goEnv.length ? { goEnv: parseKeyValues(flags.goEnv, '--go-env') } : {}),
+    ...(flags.user !== undefined ? { user: flags.user } : {}),
+    ...(flags.workdir !== undefined ? { workdir: flags.workdir } : {}),
+    ...(flags.entrypoint !== undefined ? { entrypoint: parseEntrypoint(flags.entrypoint) } : {}),
+    ...(flags.arg.length ? { args: flags.arg } : {}),
+    ...(flags.env.length ? { env: parseKeyValues(flags.env, '--env') } : {}),
+    ...(flags.port.length ? { ports: flags.port } : {}),
+    ...(flags.label.length ? { labels: parseKeyValues(flags.label, '--label', LABEL_KEY) } : {}),
+    ...(flags.annotation.length
+      ? { annotations: parseKeyValues(flags.annotation, '--annotation', LABEL_KEY) }
+      : {}),
+    ...(flags.caCerts === false
+      ? { caCerts: false }
+      : typeof flags.caCerts === 'string'
+        ? { caCerts: flags.caCerts }
+        : {}),
+    ...(flags.tzdata ? { tzdata: true } : {}),
+  };
+}
+
+async function run(args: string[], flags: BuildFlags): Promise<void> {
+  const options = await buildOptionsFrom(args, flags);
+  const output = flags.output ? parseOutput(flags.output) : undefined;
+  const progress = createProgress(!flags.json && !flags.quiet);
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const result = await build({
+      ...options,
+      signal: controller.signal,
+      onProgress: (e) => progress.update(e.message),
+    });
+    const name = result.images[0]?.binaries[0]?.name ?? 'app';
+    progress.update(`writing ${flags.output ?? 'OCI layout'}`);
+    const written = await writeOutput(result.target, output ?? defaultOutput(name), {
+      name,
+      force: flags.force ?? false,
+      signal: controller.signal,
+    });
+    let article;
+    if (flags.compare) {
+      progress.update('building the article-style binary for comparison');
+      article = await articleBaseline(result, {
+        dir: options.dir ?? process.cwd(),
+        goPath: await findGo(options.goPath ? { goPath: options.goPath } : {}),
+        ...(options.ldflags ? { ldflags: options.ldflags } : {}),
+        ...(options.tags ? { tags: options.tags } : {}),
+        ...(typeof options.caCerts === 'string' ? { caCerts: options.caCerts } : {}),
+      });
+    }
+    progress.stop();
+    const summary = await summarizeBuild(result, written, article);
+    if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else if (flags.quiet) process.stdout.write(`${summary.digest}\n`);
+    else process.stdout.write(renderBuildSummary(summary, { dim: pc.dim, bold: pc.bold }));
+  } catch (err) {
+    progress.stop();
+    // The compiler's own words say what is wrong; print them above minnow's one-line error.
+    if (
+      isMinnowError(err, 'GO_BUILD_FAILED') &&
+      typeof err.details?.output === 'string' &&
+      err.details.output
+    ) {
+      process.stderr.write(`${err.details.output}\n`);
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Registers `minnow build`. */
+export function register(program: Command): void {
+  program
+    .command('build')
+    .description('Build a Go app into the smallest runnable image, without a Docker daemon')
+    .argument('[source...]', 'module directory (default .) or Go package patterns such as ./cmd/...')
+    .option('--base <spec>', 'base image: static, scratch or oci:DIR[:TAG]', 'static')
+    .option(
+      '--platform <list>',
+      'comma list of os/arch[/variant] (default: this host), e.g. linux/amd64,linux/arm64',
+    )
+    .option(
+      '-o, --output <spec>',
+      'oci:DIR[:TAG], docker:FILE.tar or daemon[:NAME[:TAG]] (default oci:.minnow/<app>:latest)',
+    )
+    .option('--force', 'replace an output path that exists and is something else')
+    .option('--go <path>', 'the go command to use')
+    .option('--ldflags <flags>', 'extra linker flags, after -s -w -buildid=')
+    .option('--tags <list>', 'comma list of Go build tags')
+    .option('--go-env <K=V>', 'extra Go environment variable (repeatable)', collect, [])
+    .option('--user <uid[:gid]>', 'user the app runs as (default 65532:65532)')
+    .option('--workdir <dir>', 'working directory')
+    .option('--entrypoint <cmd>', 'entrypoint, as a JSON array or a command line (default ["/app/<name>"])')
+    .option('--arg <arg>', 'argument passed to the entrypoint (Cmd; repeatable)', collect, [])
+    .option('--env <K=V>', 'environment variable (repeatable)', collect, [])
+    .option('--port <port[/proto]>', 'exposed port (repeatable)', collect, [])
+    .option('--label <K=V>', 'image label (repeatable)', collect, [])
+    .option('--annotation <K=V>', 'manifest annotation (repeatable)', collect, [])
+    .option('--ca-certs <file>', 'CA bundle for built-in bases (default: the host bundle)')
+    .option('--no-ca-certs', 'no CA bundle in a built-in base')
+    .option('--tzdata', 'add time zone data')
+    .option('--compare', "also build the app the article's way (without -s -w) and show the difference")
+    .option('--json', 'print one JSON object instead of the summary')
+    .option('-q, --quiet', 'print only the digest')
+    .action((args: string[], flags: BuildFlags) => run(args, flags));
+}

@@ -1,0 +1,196 @@
+import type { Readable } from 'node:stream';
+import { Client, type Dispatcher } from 'undici';
+import { MinnowError } from '../errors.js';
+
+/** Where the Engine listens: a unix socket, or an HTTP base URL. */
+export interface EngineAddress {
+  socketPath?: string;
+  url: string;
+  /** For messages: `unix:///var/run/docker.sock` or `tcp://host:port`. */
+  display: string;
+}
+
+/**
+ * The Engine's address from DOCKER_HOST (`unix:///path` or `tcp://host:port`), else /var/run/docker.sock.
+ * TLS endpoints (DOCKER_TLS_VERIFY) are refused rather than spoken to in plain text.
+ */
+export function engineAddress(env: NodeJS.ProcessEnv = process.env): EngineAddress {
+  const host = env.DOCKER_HOST?.trim();
+  if (!host)
+    return {
+      socketPath: '/var/run/docker.sock',
+      url: 'http://localhost',
+      display: 'unix:///var/run/docker.sock',
+    };
+  if (host.startsWith('unix://')) {
+    return { socketPath: host.slice('unix://'.length), url: 'http://localhost', display: host };
+  }
+  if (host.startsWith('tcp://') || host.startsWith('http://')) {
+    if (env.DOCKER_TLS_VERIFY && env.DOCKER_TLS_VERIFY !== '0') {
+      throw new MinnowError(
+        'INVALID_ARGUMENT',
+        `DOCKER_HOST ${host} needs TLS, which minnow does not speak to the Engine yet`,
+        {
+          subject: host,
+        },
+      );
+    }
+    const url = new URL(host.replace(/^tcp:/, 'http:'));
+    return { url: `http://${url.host}`, display: host };
+  }
+  throw new MinnowError(
+    'INVALID_ARGUMENT',
+    `unsupported DOCKER_HOST "${host}": want unix:///path or tcp://host:port`,
+    {
+      subject: host,
+    },
+  );
+}
+
+/** What the Engine says of an image (a subset of `GET /images/{name}/json`). */
+export interface EngineImage {
+  Id: string;
+  RepoTags?: string[] | null;
+  RepoDigests?: string[] | null;
+  Architecture?: string;
+  Os?: string;
+  Size?: number;
+  Config?: { User?: string; Entrypoint?: string[] | null; Cmd?: string[] | null; Env?: string[] | null };
+  [key: string]: unknown;
+}
+
+/** A Docker Engine API client on undici, over the unix socket or DOCKER_HOST. No docker CLI involved. */
+export class EngineClient {
+  readonly address: EngineAddress;
+  #client: Client;
+
+  constructor(address: EngineAddress = engineAddress()) {
+    this.address = address;
+    this.#client = new Client(address.url, {
+      ...(address.socketPath ? { socketPath: address.socketPath } : {}),
+      // Loading a large image can take a while before the Engine answers.
+      headersTimeout: 10 * 60_000,
+      bodyTimeout: 10 * 60_000,
+    });
+  }
+
+  async #request(options: Dispatcher.RequestOptions, what: string): Promise<Dispatcher.ResponseData> {
+    try {
+      return await this.#client.request(options);
+    } catch (err) {
+      if (err instanceof MinnowError) throw err;
+      throw new MinnowError(
+        'DAEMON_ERROR',
+        `cannot reach the Docker Engine at ${this.address.display} (${what}): ${(err as Error).message}`,
+        {
+          subject: this.address.display,
+          cause: err,
+          hint: 'start it (scripts/start-docker.sh) or set DOCKER_HOST',
+        },
+      );
+    }
+  }
+
+  async #fail(res: Dispatcher.ResponseData, what: string, subject?: string): Promise<never> {
+    const text = await res.body.text().catch(() => '');
+    let message = text.trim();
+    try {
+      message = (JSON.parse(text) as { message?: string }).message ?? message;
+    } catch {
+      /* plain text */
+    }
+    throw new MinnowError(
+      res.statusCode === 404 ? 'NOT_FOUND' : 'DAEMON_ERROR',
+      `${what}: Engine answered ${res.statusCode}: ${message}`,
+      {
+        subject: subject ?? this.address.display,
+      },
+    );
+  }
+
+  /** Checks the Engine answers; resolves with its API version. */
+  async ping(): Promise<string> {
+    const res = await this.#request({ path: '/_ping', method: 'GET' }, 'ping');
+    if (res.statusCode !== 200) return this.#fail(res, 'ping');
+    await res.body.text();
+    const version = res.headers['api-version'];
+    return typeof version === 'string' ? version : '';
+  }
+
+  /**
+   * Streams an image tarball (docker save format) into the Engine; returns what it says it loaded
+   * (`name:tag` references, or image IDs for untagged images). The tarball is never held in memory.
+   */
+  async loadImage(tar: Readable): Promise<string[]> {
+    const res = await this.#request(
+      {
+        path: '/images/load?quiet=1',
+        method: 'POST',
+        headers: { 'content-type': 'application/x-tar' },
+        body: tar,
+      },
+      'load',
+    );
+    if (res.statusCode !== 200) return this.#fail(res, 'loading the image');
+    const text = await res.body.text();
+    const loaded: string[] = [];
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      let msg: { stream?: string; error?: string; errorDetail?: { message?: string } };
+      try {
+        msg = JSON.parse(line) as typeof msg;
+      } catch {
+        continue;
+      }
+      if (msg.error || msg.errorDetail) {
+        throw new MinnowError(
+          'DAEMON_ERROR',
+          `the Engine could not load the image: ${msg.errorDetail?.message ?? msg.error}`,
+          {
+            subject: this.address.display,
+          },
+        );
+      }
+      const m = /Loaded image(?: ID)?: (\S+)/.exec(msg.stream ?? '');
+      if (m?.[1]) loaded.push(m[1]);
+    }
+    return loaded;
+  }
+
+  /** `docker save` through the API: a tarball stream of the named images. */
+  async saveImage(names: string[]): Promise<Readable> {
+    const query = names.map((n) => `names=${encodeURIComponent(n)}`).join('&');
+    const res = await this.#request({ path: `/images/get?${query}`, method: 'GET' }, 'save');
+    if (res.statusCode !== 200) return this.#fail(res, `saving ${names.join(', ')}`, names[0]);
+    return res.body;
+  }
+
+  /** `GET /images/{name}/json`; throws NOT_FOUND when the Engine has no such image. */
+  async inspectImage(name: string): Promise<EngineImage> {
+    const res = await this.#request(
+      { path: `/images/${encodeURIComponent(name)}/json`, method: 'GET' },
+      'inspect',
+    );
+    if (res.statusCode !== 200) return this.#fail(res, `inspecting ${name}`, name);
+    return (await res.body.json()) as EngineImage;
+  }
+
+  /** Removes an image (and its tag); resolves false when there was none. */
+  async removeImage(name: string, options: { force?: boolean } = {}): Promise<boolean> {
+    const res = await this.#request(
+      { path: `/images/${encodeURIComponent(name)}${options.force ? '?force=1' : ''}`, method: 'DELETE' },
+      'remove',
+    );
+    if (res.statusCode === 404) {
+      await res.body.text();
+      return false;
+    }
+    if (res.statusCode !== 200) return this.#fail(res, `removing ${name}`, name);
+    await res.body.text();
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await this.#client.close();
+  }
+}

@@ -1,0 +1,78 @@
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { MinnowError } from '../errors.js';
+import { tempPathFor } from '../util/atomic.js';
+import { findCgoPackage, type ListOptions } from './list.js';
+import { runGo } from './run-go.js';
+
+/** The flags every minnow build uses: static, no symbol table or DWARF, no build id, no local paths. */
+export const BASE_LDFLAGS = '-s -w -buildid=';
+
+export interface GoBuildOptions extends ListOptions {
+  /** Import path (or ./dir) of the main package. */
+  pkg: string;
+  /** Where the binary goes (written to a temp path and renamed). */
+  output: string;
+  /** Appended after `-s -w -buildid=`. */
+  ldflags?: string;
+  tags?: string[];
+  /** Leave the symbol table and DWARF in (the article's build, for comparison). Default false. */
+  unstripped?: boolean;
+}
+
+/** The `go build` arguments minnow uses, exported so benchmarks and docs run exactly the same command. */
+export function goBuildArgs(
+  options: Pick<GoBuildOptions, 'pkg' | 'output' | 'ldflags' | 'tags' | 'unstripped'>,
+): string[] {
+  const ldflags = [options.unstripped ? '-buildid=' : BASE_LDFLAGS, options.ldflags ?? ''].join(' ').trim();
+  return [
+    'build',
+    '-trimpath',
+    `-ldflags=${ldflags}`,
+    ...(options.tags?.length ? [`-tags=${options.tags.join(',')}`] : []),
+    '-o',
+    options.output,
+    options.pkg,
+  ];
+}
+
+/** The first line of compiler output that says what is wrong (skips `# pkg` headers). */
+function firstError(output: string): string {
+  const lines = output.split('\n').map((l) => l.trim());
+  return lines.find((l) => l && !l.startsWith('#') && !l.startsWith('go: downloading')) ?? 'go build failed';
+}
+
+/**
+ * Builds one static binary: `CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -buildid= <ldflags>"` with the
+ * environment `options.env` (the user's Go cache stays in use). On failure throws GO_BUILD_FAILED whose
+ * `details.output` is the compiler's full output, or CGO_REQUIRED when the failing package needs cgo.
+ */
+export async function goBuild(options: GoBuildOptions): Promise<{ path: string; size: number }> {
+  await mkdir(dirname(options.output), { recursive: true });
+  const tmp = tempPathFor(options.output);
+  try {
+    const run = await runGo(options.go, goBuildArgs({ ...options, output: tmp }), {
+      cwd: options.dir,
+      env: options.env,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (run.code !== 0) {
+      const output = run.stderr.trim();
+      const failing = [...output.matchAll(/^# (\S+)/gm)].map((m) => m[1] as string);
+      const cgo = await findCgoPackage(
+        failing.map((p) => ({ importPath: p, chain: [p] })),
+        options,
+      );
+      if (cgo) throw cgo;
+      throw new MinnowError('GO_BUILD_FAILED', `go build ${options.pkg} failed: ${firstError(output)}`, {
+        subject: options.pkg,
+        details: { output },
+      });
+    }
+    await rename(tmp, options.output);
+    const info = await stat(options.output);
+    return { path: options.output, size: info.size };
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}

@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { MinnowError } from '../errors.js';
+
+export interface GoRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunGoOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs the go command and collects its output. Never throws for a non-zero exit (callers turn the compiler's
+ * words into the right error); throws ABORTED when `signal` fires and GO_NOT_FOUND when `go` cannot be started.
+ */
+export function runGo(go: string, args: string[], options: RunGoOptions): Promise<GoRun> {
+  return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) {
+      reject(new MinnowError('ABORTED', 'build aborted'));
+      return;
+    }
+    const child = spawn(go, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      signal: options.signal,
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.name === 'AbortError') reject(new MinnowError('ABORTED', 'build aborted', { cause: e }));
+      else
+        reject(new MinnowError('GO_NOT_FOUND', `cannot run ${go}: ${e.message}`, { subject: go, cause: e }));
+    });
+    child.once('close', (code) => {
+      if (options.signal?.aborted) {
+        reject(new MinnowError('ABORTED', 'build aborted'));
+        return;
+      }
+      resolve({
+        code: code ?? 1,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
+    });
+  });
+}
+
+/** Splits the concatenated JSON objects `go list -json` prints into parsed values. */
+export function parseJsonStream<T>(text: string): T[] {
+  const values: T[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    else if (c === '{') {
+      if (depth === 0) start = i;
+      depth++;
+    } else if (c === '}') {
+      depth--;
+      if (depth === 0) values.push(JSON.parse(text.slice(start, i + 1)) as T);
+    }
+  }
+  return values;
+}

@@ -1,0 +1,110 @@
+import type { ArticleBaseline } from '../build/article-baseline.js';
+import type { BuildResult } from '../build/types.js';
+import { formatPlatform } from '../oci/index.js';
+import type { OutputResult } from '../publish/output.js';
+
+/** What `minnow build` reports, for people (`renderBuildSummary`) and machines (`--json`). */
+export interface BuildSummary {
+  /** Where the image went: `oci:DIR:TAG`, `docker:FILE`, `NAME:TAG` in the Engine. */
+  output: string;
+  outputKind: OutputResult['kind'];
+  /** Digest of what was written (manifest, or index for several platforms). */
+  digest: string;
+  /** Uncompressed bytes of all layers (of the first platform's image). */
+  size: number;
+  /** Compressed bytes of all layers (what a pull transfers). */
+  compressedSize: number;
+  /** Number of layers. */
+  layers: number;
+  platforms: string[];
+  base: string;
+  user: string;
+  entrypoint: string[];
+  cmd?: string[];
+  binaries: { name: string; size: number }[];
+  goVersion?: string;
+  caSource?: string;
+  /** The same app built the article's way (binary without -s -w + CA bundle), when asked for. */
+  article?: ArticleBaseline;
+  note?: string;
+}
+
+/** Collects the summary of a build and where it was written. */
+export async function summarizeBuild(
+  result: BuildResult,
+  output: OutputResult,
+  article?: ArticleBaseline,
+): Promise<BuildSummary> {
+  const first = result.images[0];
+  if (!first) throw new Error('summarizeBuild: the build has no image');
+  const config = (await first.image.configFile()).config ?? {};
+  return {
+    output: output.reference,
+    outputKind: output.kind,
+    digest: output.digest,
+    size: first.layers.reduce((n, l) => n + l.uncompressedSize, 0),
+    compressedSize: first.layers.reduce((n, l) => n + l.size, 0),
+    layers: first.layers.length,
+    platforms: result.images.map((i) => formatPlatform(i.platform)),
+    base: result.base,
+    user: config.User ?? '',
+    entrypoint: config.Entrypoint ?? [],
+    ...(config.Cmd ? { cmd: config.Cmd } : {}),
+    binaries: first.binaries.map((b) => ({ name: b.name, size: b.size })),
+    ...(result.goVersion ? { goVersion: result.goVersion } : {}),
+    ...(result.caSource ? { caSource: result.caSource } : {}),
+    ...(article ? { article } : {}),
+    ...(output.note ? { note: output.note } : {}),
+  };
+}
+
+/** Bytes as people read them: `4.61 MB (4,612,345 bytes)` style, decimal units as `docker image ls` uses. */
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n} B`;
+  const units = ['kB', 'MB', 'GB'];
+  let v = n / 1000;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+}
+
+export interface RenderOptions {
+  /** Wraps labels (picocolors' dim, say); identity by default. */
+  dim?: (s: string) => string;
+  bold?: (s: string) => string;
+}
+
+/** The short summary people see after a build. */
+export function renderBuildSummary(s: BuildSummary, options: RenderOptions = {}): string {
+  const dim = options.dim ?? ((x: string) => x);
+  const bold = options.bold ?? ((x: string) => x);
+  const row = (label: string, value: string): string => `  ${dim(label.padEnd(12))}${value}`;
+  const lines = [
+    `${bold('Built')} ${s.output}`,
+    row('digest', s.digest),
+    row('size', `${formatBytes(s.size)} uncompressed, ${formatBytes(s.compressedSize)} compressed`),
+    row('layers', `${s.layers} (base ${s.base}${s.caSource ? `, CA bundle from ${s.caSource}` : ''})`),
+    row('platforms', s.platforms.join(', ')),
+    row('user', s.user),
+    row('entrypoint', JSON.stringify(s.entrypoint) + (s.cmd ? ` ${JSON.stringify(s.cmd)}` : '')),
+    row(
+      'binaries',
+      s.binaries.map((b) => `${b.name} ${formatBytes(b.size)}`).join(', ') +
+        (s.goVersion ? ` (${s.goVersion})` : ''),
+    ),
+  ];
+  if (s.article) {
+    const saved = s.article.total > 0 ? Math.round((1 - s.size / s.article.total) * 100) : 0;
+    lines.push(
+      row(
+        'vs article',
+        `${formatBytes(s.article.total)} the article's way (binary without -s -w + CA bundle): ${saved}% smaller`,
+      ),
+    );
+  }
+  if (s.note) lines.push(row('note', s.note));
+  return `${lines.join('\n')}\n`;
+}
