@@ -19,6 +19,8 @@ import {
   type Platform,
 } from '../oci/index.js';
 import { minnowCacheDir } from '../util/cache-dir.js';
+import { entrypointFor } from './entrypoint.js';
+import { extraContent } from './extra-content.js';
 import { appImageConfig } from './image-config.js';
 import { layerSizes } from './layer-sizes.js';
 import { readProvenance, rfc3339 } from './provenance.js';
@@ -131,7 +133,19 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   };
   const work = await buildWorkDir(cacheDir);
   const first = mains[0] as MainPackage;
-  const entrypoint = options.entrypoint ?? [`/app/${first.name}`];
+  const entrypoint = entrypointFor(
+    options.entrypoint,
+    mains.map((m) => m.name),
+  );
+  const extra = await extraContent({
+    dir,
+    ...(options.data ? { data: options.data } : {}),
+    ...(options.files ? { files: options.files } : {}),
+    workDir: work,
+    created,
+    ...(signal ? { signal } : {}),
+  });
+  const imageEnv = { ...extra.env, ...(options.env ?? {}) };
 
   const buildOne = async (platform: Platform): Promise<BuiltImage> => {
     const slug = formatPlatform(platform).replaceAll('/', '-');
@@ -187,6 +201,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
             comment: 'CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -buildid="',
           },
         },
+        ...extra.layers,
       ],
       config: (c) =>
         appImageConfig(c, {
@@ -196,7 +211,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
           entrypoint,
           ...(options.args ? { args: options.args } : {}),
           ...(checked.workdir ? { workdir: checked.workdir } : {}),
-          ...(options.env ? { env: options.env } : {}),
+          ...(Object.keys(imageEnv).length ? { env: imageEnv } : {}),
           ports: checked.ports,
           ...(options.labels ? { labels: options.labels } : {}),
         }),

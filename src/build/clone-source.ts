@@ -43,6 +43,13 @@ export async function cloneSource(moduleDir: string, dest: string): Promise<stri
     const head = (await git(top, ['rev-parse', '--verify', 'HEAD'])).trim();
     await git(dirname(dest), ['clone', '--quiet', '--no-checkout', '--shared', top, dest]);
     await git(dest, ['-c', 'advice.detachedHead=false', 'checkout', '--quiet', '--detach', head]);
+    // The clone's origin is the local path; give it the source's, which provenance records.
+    const origin = await git(top, ['config', '--get', 'remote.origin.url']).then(
+      (o) => o.trim(),
+      () => '',
+    );
+    if (origin) await git(dest, ['remote', 'set-url', 'origin', origin]);
+    else await git(dest, ['remote', 'remove', 'origin']);
     const changed = (await git(top, ['ls-files', '-z', '--modified', '--others', '--exclude-standard']))
       .split('\0')
       .filter(Boolean);

@@ -1,9 +1,23 @@
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { fileModeOf } from '../config/settings-for.js';
-import type { ExtraFile } from '../config/schema.js';
 import { MinnowError } from '../errors.js';
 import { writeLayer, type Addendum, type LayerEntry } from '../oci/index.js';
+
+/** A file copied into the image (minnow.yaml `files:`). */
+export interface ImageFile {
+  /** Path on disk, relative to the module root. */
+  src: string;
+  /** Absolute path in the image. */
+  dst: string;
+  /** Octal string ("0755") or number; default 0444. */
+  mode?: string | number;
+}
+
+/** Parses a `files[].mode` value (octal string or number) to permission bits; default 0o444. */
+export function fileModeOf(mode: string | number | undefined): number {
+  if (mode === undefined) return 0o444;
+  return typeof mode === 'number' ? mode : parseInt(mode, 8);
+}
 
 export interface FilesLayerOptions {
   /** The module root: every `src` is relative to it and must stay inside it. */
@@ -18,7 +32,7 @@ export interface FilesLayerOptions {
  * The `files:` entries of minnow.yaml as one layer: each `src` (inside the module, so a clone of the repository
  * builds the same image) copied to its `dst` with its mode (default 0444), owned by root.
  */
-export async function filesLayer(files: readonly ExtraFile[], options: FilesLayerOptions): Promise<Addendum> {
+export async function filesLayer(files: readonly ImageFile[], options: FilesLayerOptions): Promise<Addendum> {
   const root = await realpath(options.moduleDir);
   const entries: LayerEntry[] = [];
   for (const f of files) {

@@ -56,9 +56,3 @@ export function settingsFor(
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
-
-/** Parses a `files[].mode` value (octal string or number) to permission bits; default 0o444. */
-export function fileModeOf(mode: string | number | undefined): number {
-  if (mode === undefined) return 0o444;
-  return typeof mode === 'number' ? mode : parseInt(mode, 8);
-}

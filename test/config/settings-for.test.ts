@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
 import { importPathOf } from '../../src/config/module-path.js';
-import { fileModeOf, settingsFor } from '../../src/config/settings-for.js';
+import { fileModeOf } from '../../src/build/files-layer.js';
+import { settingsFor } from '../../src/config/settings-for.js';
 import { templateValues } from '../../src/config/template.js';
 
 const config = parseConfig(`
