@@ -44,3 +44,13 @@ export { goBuild, goBuildArgs, type GoBuildOptions } from './go/build.js';
 export { goEnvironment, platformGoEnv } from './go/platform-env.js';
 export { renderBuildSummary, summarizeBuild, type BuildSummary } from './report/build-summary.js';
 export { minnowCacheDir } from './util/cache-dir.js';
+export * from './registry/index.js';
+export {
+  listPlatforms,
+  pullImage,
+  readRegistry,
+  selectFromIndex,
+  type PulledTarget,
+  type RegistryReadOptions,
+} from './base/registry.js';
+export { pushImage, type PushOptions, type PushResult } from './publish/registry.js';

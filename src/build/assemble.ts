@@ -1,9 +1,11 @@
 import { goZoneinfoPath } from '../base/builtin.js';
+import type { RegistryReadOptions } from '../base/registry.js';
 import { resolveBase, selectPlatform } from '../base/resolve.js';
 import {
   indexOf,
   mutate,
   writeLayer,
+  type Addendum,
   type ImageOrIndex,
   type LayerEntry,
   type Platform,
@@ -38,6 +40,7 @@ export async function resolveBuildBase(
     caCerts?: string | false;
     goroot?: string;
     tzdata?: boolean;
+    registry?: RegistryReadOptions;
     signal?: AbortSignal;
   },
 ): Promise<BuildBase> {
@@ -48,6 +51,7 @@ export async function resolveBuildBase(
     cacheDir: options.cacheDir,
     ...(options.caCerts !== undefined ? { caCerts: options.caCerts } : {}),
     ...(options.tzdata && options.goroot ? { zoneinfoPath: goZoneinfoPath(options.goroot) } : {}),
+    ...(options.registry ? { registry: options.registry } : {}),
     onBuiltin: (b) => {
       caSource = b.caSource;
       builtinSize = b.uncompressedSize;
@@ -85,6 +89,8 @@ export interface AssembleOptions {
   cacheDir: string;
   config: Omit<AppConfig, 'platform'>;
   annotations: Record<string, string>;
+  /** Platform-independent layers (extra files, data) appended after the binaries. */
+  extraLayers?: Addendum[];
   compressionLevel?: number;
   signal?: AbortSignal;
 }
@@ -124,6 +130,7 @@ export async function assembleImage(options: AssembleOptions): Promise<BuiltImag
           comment: 'CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -buildid="',
         },
       },
+      ...(options.extraLayers ?? []),
     ],
     config: (c) => appImageConfig(c, { ...options.config, platform }),
     annotations: options.annotations,
