@@ -9,19 +9,22 @@ const { version } = require('../../package.json') as { version: string };
  * Each command lives in its own file under commands/ and exports `register(program)`; this list is the only place
  * that names them all.
  */
-const COMMANDS: Array<() => Promise<{ register(program: Command): void }>> = [
-  () => import('./commands/build.js'),
-  () => import('./commands/login.js'),
-  () => import('./commands/push.js'),
-  () => import('./commands/analyze.js'),
-  () => import('./commands/sbom.js'),
-  () => import('./commands/compare.js'),
-  () => import('./commands/dockerfile.js'),
-  () => import('./commands/lint.js'),
-];
+const COMMANDS: Record<string, () => Promise<{ register(program: Command): void }>> = {
+  build: () => import('./commands/build.js'),
+  login: () => import('./commands/login.js'),
+  push: () => import('./commands/push.js'),
+  analyze: () => import('./commands/analyze.js'),
+  sbom: () => import('./commands/sbom.js'),
+  compare: () => import('./commands/compare.js'),
+  dockerfile: () => import('./commands/dockerfile.js'),
+  lint: () => import('./commands/lint.js'),
+};
 
-/** Builds the program with every command registered (exported for tests and for `--help` docs). */
-export async function createProgram(): Promise<Command> {
+/**
+ * Builds the program with the named commands registered, every one by default (exported for tests and for
+ * `--help` docs).
+ */
+export async function createProgram(names: string[] = Object.keys(COMMANDS)): Promise<Command> {
   const program = new Command('minnow')
     .description(
       'Build the smallest, safest container image for a Go app, without a Docker daemon, and measure it.',
@@ -29,13 +32,16 @@ export async function createProgram(): Promise<Command> {
     .version(version)
     .showHelpAfterError()
     .exitOverride();
-  for (const load of COMMANDS) (await load()).register(program);
+  for (const name of names) await COMMANDS[name]?.().then((m) => m.register(program));
   return program;
 }
 
 /** Runs the CLI; returns the exit status instead of exiting, so it can be tested in-process. */
 export async function main(argv: string[]): Promise<number> {
-  const program = await createProgram();
+  // Load only the command being run: each command module pulls in its own dependencies (registry client,
+  // analyzers…), and `minnow build` should not wait for all of them to load before Go starts compiling.
+  const first = argv.slice(2).find((a) => !a.startsWith('-'));
+  const program = await createProgram(first && first in COMMANDS ? [first] : undefined);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
