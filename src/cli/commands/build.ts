@@ -136,6 +136,8 @@ function localName(flags: BuildFlags): { name: string; tag: string } | undefined
 }
 
 async function run(args: string[], flags: BuildFlags): Promise<void> {
+  const progress = createProgress(!flags.json && !flags.quiet);
+  progress.update('reading options');
   const fromFlags = await buildOptionsFrom(args, flags);
   const { configuredBuild, mergeBuildOptions } = await import('../../config/build-options.js');
   const configured = await configuredBuild(fromFlags.dir ?? process.cwd(), fromFlags.packages);
@@ -148,7 +150,6 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
   // The writers (tar, the image model) load while Go compiles.
   const writers = import('../../publish/output.js');
   writers.catch(() => undefined);
-  const progress = createProgress(!flags.json && !flags.quiet);
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
   process.once('SIGINT', onSignal);
