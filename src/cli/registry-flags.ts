@@ -28,7 +28,12 @@ export function addRegistryOptions(command: Command): Command {
       [],
     )
     .option('--repo <name>', 'push to this repository, tagged with every --tag (default tag latest)')
-    .option('--tag <tag>', 'tag for --repo (repeatable)', collect, [])
+    .option(
+      '-t, --tag <tag>',
+      'with --repo, a tag to push (repeatable); without, the image NAME[:TAG] for docker:/daemon outputs',
+      collect,
+      [],
+    )
     .option(
       '--insecure-registry <host>',
       'allow plain HTTP or an unverified certificate for this host',
@@ -38,10 +43,13 @@ export function addRegistryOptions(command: Command): Command {
     .option('--offline', 'use only cached registry content; fail naming anything missing');
 }
 
-/** Every reference to push to, checked before any work starts. */
-export function pushTargets(flags: RegistryFlags): Reference[] {
+/**
+ * Every reference to push to, checked before any work starts. `tagsNeedRepo` (for `minnow push`) refuses --tag
+ * without --repo; `minnow build` reads such a --tag as the local image name instead.
+ */
+export function pushTargets(flags: RegistryFlags, tagsNeedRepo = false): Reference[] {
   const refs = flags.push.map((p) => parseReference(p));
-  if (flags.tag.length && !flags.repo) {
+  if (tagsNeedRepo && flags.tag.length && !flags.repo) {
     throw new MinnowError('INVALID_ARGUMENT', '--tag needs --repo (or give full references with --push)');
   }
   if (flags.repo) {

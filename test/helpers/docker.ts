@@ -65,7 +65,7 @@ export async function runServer(image: string, extraArgs: string[] = []): Promis
     id,
     port,
     uid: async () => {
-      // The Engine needs a PID column in `docker top` output ("Couldn't find PID field in ps output").
+      // The Engine needs a pid column to map ps output to the container's processes.
       const out = await exec('docker', ['top', id, '-eo', 'pid,uid']);
       return Number(out.trim().split('\n')[1]?.trim().split(/\s+/)[1]);
     },

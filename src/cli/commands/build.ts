@@ -7,7 +7,7 @@ import type { BuildOptions } from '../../build/types.js';
 import { LABEL_KEY, parseKeyValues, parsePlatformList } from '../../build/validate.js';
 import { isMinnowError, MinnowError } from '../../errors.js';
 import { findGo } from '../../go/find-go.js';
-import { defaultOutput, parseOutput, writeOutput } from '../../publish/output.js';
+import { checkOutput, defaultOutput, parseNameTag, parseOutput } from '../../publish/output-spec.js';
 import { renderBuildSummary, summarizeBuild } from '../../report/build-summary.js';
 import { createProgress } from '../progress.js';
 import {
@@ -119,10 +119,24 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
   };
 }
 
+/**
+ * The name docker:/daemon outputs give the image: REPO:TAG with --repo, else the first --tag read as
+ * NAME[:TAG] (as `docker build -t` does), else none (the app's name).
+ */
+function localName(flags: BuildFlags): { name: string; tag: string } | undefined {
+  if (flags.repo) return parseNameTag(`${flags.repo}:${flags.tag[0] ?? 'latest'}`);
+  return flags.tag[0] ? parseNameTag(flags.tag[0]) : undefined;
+}
+
 async function run(args: string[], flags: BuildFlags): Promise<void> {
   const options = await buildOptionsFrom(args, flags);
   const output = flags.output ? parseOutput(flags.output) : undefined;
+  const named = localName(flags);
   const pushRefs = pushTargets(flags);
+  if (output) await checkOutput(output, { force: flags.force ?? false });
+  // The writers (tar, the image model) load while Go compiles.
+  const writers = import('../../publish/output.js');
+  writers.catch(() => undefined);
   const progress = createProgress(!flags.json && !flags.quiet);
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
@@ -135,10 +149,13 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       onProgress: (e) => progress.update(e.message),
       registry: registryReadOptions(flags, (e) => progress.update(transferMessage(e))),
     });
-    const name = result.images[0]?.binaries[0]?.name ?? 'app';
+    const app = result.images[0]?.binaries[0]?.name ?? 'app';
+    const name = named?.name ?? app;
     progress.update(`writing ${flags.output ?? 'OCI layout'}`);
-    const written = await writeOutput(result.target, output ?? defaultOutput(name), {
+    const { writeOutput } = await writers;
+    const written = await writeOutput(result.target, output ?? defaultOutput(app), {
       name,
+      ...(named ? { tag: named.tag } : {}),
       force: flags.force ?? false,
       signal: controller.signal,
     });
