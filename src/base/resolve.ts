@@ -7,6 +7,8 @@ import {
   type Platform,
 } from '../oci/index.js';
 import { builtinBase, isBuiltinBase, type BuiltinBaseInfo } from './builtin.js';
+import { readDaemon } from './daemon.js';
+import { readDockerArchive } from './docker-archive.js';
 import { readLayout } from './layout.js';
 import { isRegistrySpec, resolveRegistryBase, type RegistryReadOptions } from './registry.js';
 
@@ -71,6 +73,23 @@ export const BASE_SOURCES: BaseSource[] = [
       if (!dir) throw new MinnowError('INVALID_ARGUMENT', `invalid base "${spec}": want oci:DIR[:TAG]`);
       return readLayout(dir, tag ? { tag } : {});
     },
+  },
+  {
+    name: 'docker archive',
+    matches: (spec) => spec.startsWith('docker-archive:'),
+    resolve: async (spec) => {
+      const rest = spec.slice('docker-archive:'.length);
+      // FILE or FILE:NAME:TAG — the file is the part before the first colon that is followed by a name.
+      const m = /^(.+?\.tar)(?::(.+))?$/.exec(rest);
+      const file = m?.[1] ?? rest;
+      const ref = m?.[2];
+      return readDockerArchive(file, ref ? { ref } : {});
+    },
+  },
+  {
+    name: 'docker daemon',
+    matches: (spec) => spec.startsWith('daemon:'),
+    resolve: async (spec, options) => readDaemon(spec, options.signal ? { signal: options.signal } : {}),
   },
   {
     // Last: most strings parse as a reference, so every other kind must get its chance first.
