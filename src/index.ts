@@ -7,6 +7,16 @@ export * from './oci/index.js';
 export { readLayout, type LayoutReadOptions } from './base/layout.js';
 export { writeLayout, type LayoutWriteOptions, type LayoutWriteResult } from './publish/layout.js';
 export { writeTarball, type TarballWriteOptions, type TarballWriteResult } from './publish/tarball.js';
+export * from './registry/index.js';
+export {
+  listPlatforms,
+  pullImage,
+  readRegistry,
+  selectFromIndex,
+  type PulledTarget,
+  type RegistryReadOptions,
+} from './base/registry.js';
+export { pushImage, type PushOptions, type PushResult } from './publish/registry.js';
 export { analyzeImage, type AnalyzeOptions } from './analyze/analyze.js';
 export { openImage, pickImage, type OpenImageOptions } from './analyze/open.js';
 export { enforcePolicy, parseSeverity, parseSize, policyViolations, type Policy } from './analyze/policy.js';

@@ -10,6 +10,7 @@ import { builtinBase, isBuiltinBase, type BuiltinBaseInfo } from './builtin.js';
 import { readDaemon } from './daemon.js';
 import { readDockerArchive } from './docker-archive.js';
 import { readLayout } from './layout.js';
+import { isRegistrySpec, resolveRegistryBase, type RegistryReadOptions } from './registry.js';
 
 export interface ResolveBaseOptions {
   /** Platforms the build targets; built-in bases are synthesized for exactly these. Default: host. */
@@ -22,6 +23,8 @@ export interface ResolveBaseOptions {
   cacheDir?: string;
   /** Called with what a built-in base holds (for summaries). */
   onBuiltin?: (info: BuiltinBaseInfo) => void;
+  /** Registry bases: offline mode, insecure registries, download progress, credentials. */
+  registry?: RegistryReadOptions;
   signal?: AbortSignal;
 }
 
@@ -88,6 +91,17 @@ export const BASE_SOURCES: BaseSource[] = [
     matches: (spec) => spec.startsWith('daemon:'),
     resolve: async (spec, options) => readDaemon(spec, options.signal ? { signal: options.signal } : {}),
   },
+  {
+    // Last: most strings parse as a reference, so every other kind must get its chance first.
+    name: 'registry',
+    matches: isRegistrySpec,
+    resolve: async (spec, options) =>
+      resolveRegistryBase(spec, {
+        ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...options.registry,
+      }),
+  },
 ];
 
 /**
@@ -99,7 +113,7 @@ export async function resolveBase(spec: string, options: ResolveBaseOptions = {}
   if (!source) {
     throw new MinnowError('INVALID_ARGUMENT', `unknown base "${spec}"`, {
       subject: spec,
-      hint: 'use static, scratch or oci:DIR[:TAG]',
+      hint: 'use static, scratch, oci:DIR[:TAG] or a registry reference such as alpine:3.19',
     });
   }
   return source.resolve(spec, options);
