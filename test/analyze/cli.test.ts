@@ -117,4 +117,35 @@ describe('minnow analyze / sbom on the command line', () => {
     expect(a.findings.filter((f) => f.severity !== 'info')).toEqual([]);
     expect(a.runtime.caBundle).toBe('/etc/ssl/certs/ca-certificates.crt');
   });
+
+  it('compare --no-defaults --base LABEL=SPEC --json/--markdown/--html', async () => {
+    const html = join(dir, 'cmp', 'compare.html');
+    const args = [
+      'compare',
+      'examples/hello',
+      '--no-defaults',
+      '--base',
+      `alpine=oci:${alpine}:3.19`,
+      '--base',
+      'static',
+    ];
+    const json = await cli([...args, '--json', '--html', html]);
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.out) as {
+      rows: { base: string; shell: boolean; analysis?: unknown }[];
+      recommendation: string;
+    };
+    expect(doc.rows.map((r) => [r.base, r.shell])).toEqual([
+      ['alpine', true],
+      ['static', false],
+    ]);
+    expect(doc.rows[0]?.analysis).toBeUndefined();
+    expect(doc.recommendation).toMatch(/^use static/);
+    expect(await readFile(html, 'utf8')).toContain('<tr class="surface-row" data-base="alpine">');
+    const md = await cli([...args, '--markdown']);
+    expect(md.out).toMatch(/^## hello: base image comparison/);
+    expect(
+      (await cli(['compare', 'examples/hello', '--no-defaults', '--base', 'oci:/nonexistent'])).code,
+    ).toBe(1);
+  });
 });
