@@ -5,6 +5,7 @@ import {
   indexOf,
   mutate,
   writeLayer,
+  type Addendum,
   type ImageOrIndex,
   type LayerEntry,
   type Platform,
@@ -78,6 +79,8 @@ export interface AssembleOptions {
   blobDir: string;
   config: Omit<AppConfig, 'platform'>;
   annotations: Record<string, string>;
+  /** Platform-independent layers (extra files, data) appended after the binaries. */
+  extraLayers?: Addendum[];
   compressionLevel?: number;
   signal?: AbortSignal;
 }
@@ -112,6 +115,7 @@ export async function assembleImage(options: AssembleOptions): Promise<BuiltImag
           comment: 'CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -buildid="',
         },
       },
+      ...(options.extraLayers ?? []),
     ],
     config: (c) => appImageConfig(c, { ...options.config, platform }),
     annotations: options.annotations,

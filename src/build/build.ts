@@ -10,6 +10,8 @@ import { canonicalPlatform, goEnvironment } from '../go/platform-env.js';
 import { runGo } from '../go/run-go.js';
 import { formatPlatform, hostPlatform, type Platform } from '../oci/platform.js';
 import { minnowCacheDir } from '../util/cache-dir.js';
+import { entrypointFor } from './entrypoint.js';
+import { extraContent } from './extra-content.js';
 import { readProvenance, rfc3339, type Provenance } from './provenance.js';
 import type { BuildOptions, BuildResult, BuiltBinary, BuiltImage } from './types.js';
 import { LABEL_KEY, normalizePort, normalizeUser, normalizeWorkdir } from './validate.js';
@@ -166,13 +168,26 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
       ...(options.annotations ?? {}),
     };
     const first = mains[0] as MainPackage;
+    // Data and extra files are the same for every platform: written once, appended to each image.
+    const extra = await extraContent({
+      dir,
+      ...(options.data ? { data: options.data } : {}),
+      ...(options.files ? { files: options.files } : {}),
+      workDir: work,
+      created,
+      ...(signal ? { signal } : {}),
+    }).catch(cancel);
+    const imageEnv = { ...extra.env, ...(options.env ?? {}) };
     const config = {
       created,
       user: checked.user,
-      entrypoint: options.entrypoint ?? [`/app/${first.name}`],
+      entrypoint: entrypointFor(
+        options.entrypoint,
+        mains.map((m) => m.name),
+      ),
       ...(options.args ? { args: options.args } : {}),
       ...(checked.workdir ? { workdir: checked.workdir } : {}),
-      ...(options.env ? { env: options.env } : {}),
+      ...(Object.keys(imageEnv).length ? { env: imageEnv } : {}),
       ports: checked.ports,
       ...(options.labels ? { labels: options.labels } : {}),
     };
@@ -202,6 +217,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
         blobDir: join(work, slugOf(platform), 'blobs'),
         config,
         annotations,
+        extraLayers: extra.layers,
         ...(options.compressionLevel ? { compressionLevel: options.compressionLevel } : {}),
         ...(signal ? { signal } : {}),
       });

@@ -1,8 +1,11 @@
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { articleBaseline } from '../../build/article-baseline.js';
 import { build } from '../../build/build.js';
+import { verifyReproducible } from '../../build/verify-reproducible.js';
+import { configuredBuild, mergeBuildOptions } from '../../config/build-options.js';
 import type { BuildOptions } from '../../build/types.js';
 import { LABEL_KEY, parseKeyValues, parsePlatformList } from '../../build/validate.js';
 import { isMinnowError, MinnowError } from '../../errors.js';
@@ -23,7 +26,10 @@ import { writeBuildSbom } from './build-sbom.js';
 import { parseSbomFormat } from '../../analyze/sbom/index.js';
 
 interface BuildFlags extends RegistryFlags {
-  base: string;
+  base?: string;
+  data?: string;
+  verifyReproducible?: boolean;
+  verifyFreshCache?: boolean;
   platform?: string;
   output?: string;
   force?: boolean;
@@ -91,7 +97,8 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
   return {
     dir,
     packages,
-    base: flags.base,
+    ...(flags.base !== undefined ? { base: flags.base } : {}),
+    ...(flags.data !== undefined ? { data: resolve(flags.data) } : {}),
     ...(flags.platform !== undefined ? { platforms: parsePlatformList(flags.platform) } : {}),
     ...(flags.go ? { goPath: flags.go } : {}),
     ...(flags.ldflags ? { ldflags: flags.ldflags } : {}),
@@ -133,7 +140,9 @@ function localName(flags: BuildFlags): { name: string; tag: string } | undefined
 }
 
 async function run(args: string[], flags: BuildFlags): Promise<void> {
-  const options = await buildOptionsFrom(args, flags);
+  const fromFlags = await buildOptionsFrom(args, flags);
+  const configured = await configuredBuild(fromFlags.dir ?? process.cwd(), fromFlags.packages);
+  const options = mergeBuildOptions(configured.options, fromFlags);
   if (flags.sbom) parseSbomFormat(flags.sbomFormat);
   const output = flags.output ? parseOutput(flags.output) : undefined;
   const named = localName(flags);
@@ -148,12 +157,21 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const result = await build({
+    const buildOptions = {
       ...options,
       signal: controller.signal,
-      onProgress: (e) => progress.update(e.message),
+      onProgress: (e: { message: string }) => progress.update(e.message),
       registry: registryReadOptions(flags, (e) => progress.update(transferMessage(e))),
-    });
+    };
+    const result = flags.verifyReproducible
+      ? (
+          await verifyReproducible({
+            build,
+            options: buildOptions,
+            freshGoCache: flags.verifyFreshCache ?? false,
+          })
+        ).result
+      : await build(buildOptions);
     const app = result.images[0]?.binaries[0]?.name ?? 'app';
     const name = named?.name ?? app;
     progress.update(`writing ${flags.output ?? 'OCI layout'}`);
@@ -213,7 +231,10 @@ export function register(program: Command): void {
     .command('build')
     .description('Build a Go app into the smallest runnable image, without a Docker daemon')
     .argument('[source...]', 'module directory (default .) or Go package patterns such as ./cmd/...')
-    .option('--base <spec>', 'base image: static, scratch, oci:DIR[:TAG] or a registry reference', 'static')
+    .option(
+      '--base <spec>',
+      'base image: static (default), scratch, oci:DIR[:TAG], docker-archive:FILE, daemon:NAME[:TAG] or a registry reference',
+    )
     .option(
       '--platform <list>',
       'comma list of os/arch[/variant] (default: this host), e.g. linux/amd64,linux/arm64',
@@ -238,6 +259,12 @@ export function register(program: Command): void {
     .option('--ca-certs <file>', 'CA bundle for built-in bases (default: the host bundle)')
     .option('--no-ca-certs', 'no CA bundle in a built-in base')
     .option('--tzdata', 'add time zone data')
+    .option('--data <dir>', 'copy a directory read-only to /app/data (MINNOW_DATA_PATH names it)')
+    .option(
+      '--verify-reproducible',
+      'build twice from two copies in different paths and fail if the digests differ',
+    )
+    .option('--verify-fresh-cache', 'with --verify-reproducible: give the second build an empty GOCACHE')
     .option('--compare', "also build the app the article's way (without -s -w) and show the difference")
     .option('--sbom <file>', 'also write the SBOM of the built image (first platform)')
     .option('--sbom-format <format>', 'spdx-json or cyclonedx-json', 'spdx-json')
