@@ -17,6 +17,7 @@ interface CompareFlags {
   json?: boolean;
   markdown?: boolean;
   html?: string;
+  user?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -28,7 +29,13 @@ async function run(args: string[], flags: CompareFlags): Promise<void> {
   const bases = flags.defaults === false && extra.length > 0 ? extra : [...defaultCompareBases(), ...extra];
   const progress = createProgress(!flags.json);
   try {
-    const result = await compareBases({ dir, packages, bases, onProgress: (m) => progress.update(m) });
+    const result = await compareBases({
+      dir,
+      packages,
+      bases,
+      ...(flags.user !== undefined ? { build: { user: flags.user } } : {}),
+      onProgress: (m) => progress.update(m),
+    });
     progress.stop();
     if (flags.html) await writeFileAtomic(flags.html, renderCompareHtml(result));
     if (flags.json) {
@@ -55,6 +62,10 @@ export function register(program: Command): void {
       [],
     )
     .option('--no-defaults', 'compare only the --base bases, not alpine/distroless/scratch/static')
+    .option(
+      '--user <uid[:gid]>',
+      'user the app runs as in every image (default 65532:65532; root to see its cost)',
+    )
     .option('--json', 'print the table as JSON')
     .option('--markdown', 'print the table as Markdown')
     .option(
