@@ -6,7 +6,44 @@ export * from './errors.js';
 export * from './oci/index.js';
 export { readLayout, type LayoutReadOptions } from './base/layout.js';
 export { writeLayout, type LayoutWriteOptions, type LayoutWriteResult } from './publish/layout.js';
-export { writeTarball, type TarballWriteOptions, type TarballWriteResult } from './publish/tarball.js';
+export {
+  tarballStream,
+  writeTarball,
+  type TarballWriteOptions,
+  type TarballWriteResult,
+} from './publish/tarball.js';
+export { build, DEFAULT_USER } from './build/build.js';
+export type * from './build/types.js';
+export type { LayerSize } from './build/layer-sizes.js';
+export { articleBaseline, type ArticleBaseline } from './build/article-baseline.js';
+export { builtinBase, BUILTIN_BASES, isBuiltinBase, type BuiltinBaseOptions } from './base/builtin.js';
+export { loadCaBundle, type CaBundle } from './base/ca-certs.js';
+export {
+  BASE_SOURCES,
+  resolveBase,
+  selectPlatform,
+  type BaseSource,
+  type ResolveBaseOptions,
+} from './base/resolve.js';
+export { EngineClient, engineAddress, type EngineAddress, type EngineImage } from './engine/client.js';
+export { writeDaemon, type DaemonWriteOptions, type DaemonWriteResult } from './publish/daemon.js';
+export { gcLayout } from './publish/layout-gc.js';
+export {
+  checkOutput,
+  defaultOutput,
+  hostImage,
+  parseOutput,
+  writeOutput,
+  type OutputResult,
+  type OutputSpec,
+  type WriteOutputOptions,
+} from './publish/output.js';
+export { findGo, type FindGoOptions } from './go/find-go.js';
+export { findMainPackages, type MainPackage } from './go/list.js';
+export { goBuild, goBuildArgs, type GoBuildOptions } from './go/build.js';
+export { goEnvironment, platformGoEnv } from './go/platform-env.js';
+export { renderBuildSummary, summarizeBuild, type BuildSummary } from './report/build-summary.js';
+export { minnowCacheDir } from './util/cache-dir.js';
 export * from './registry/index.js';
 export {
   listPlatforms,

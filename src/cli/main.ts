@@ -42,7 +42,8 @@ export async function createProgram(only?: string): Promise<Command> {
 
 /** Runs the CLI; returns the exit status instead of exiting, so it can be tested in-process. */
 export async function main(argv: string[]): Promise<number> {
-  const program = await createProgram(argv[2]);
+  // Global options (-h, -V) come before the command, so the command is the first word that is not a flag.
+  const program = await createProgram(argv.slice(2).find((a) => !a.startsWith('-')));
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
