@@ -1,4 +1,6 @@
 import type { Image, ImageOrIndex, Platform } from '../oci/index.js';
+import type { RegistryReadOptions } from '../base/registry.js';
+import type { ImageFile } from './files-layer.js';
 import type { LayerSize } from './layer-sizes.js';
 
 /** What `build` reports while it works, so a CLI can draw a spinner (library code never prints). */
@@ -31,7 +33,10 @@ export interface BuildOptions {
   user?: string;
   /** Working directory. Default: the base's (static: /home/nonroot). */
   workdir?: string;
-  /** Entrypoint. Default `['/app/<first main package>']`. */
+  /**
+   * Entrypoint. Default `['/app/<first main package>']`. A first element without a slash that names one of the
+   * built binaries (`['beta', '-v']`) means that binary: `/app/beta`.
+   */
   entrypoint?: string[];
   /** Cmd (arguments to the entrypoint). Default none (the base's Cmd is dropped). */
   args?: string[];
@@ -47,10 +52,16 @@ export interface BuildOptions {
   caCerts?: string | false;
   /** Add time zone data (Go's zoneinfo.zip with ZONEINFO on built-in bases, the timetzdata tag otherwise). */
   tzdata?: boolean;
+  /** A kodata-style directory copied read-only to /app/data, named by MINNOW_DATA_PATH (relative to `dir`). */
+  data?: string;
+  /** Extra files copied into the image (sources relative to `dir`, inside it). */
+  files?: ImageFile[];
   /** minnow's cache directory. Default `minnowCacheDir()`. */
   cacheDir?: string;
   /** gzip level of the app layer. Default 6: within 0.3% of level 9 for Go binaries, three times faster. */
   compressionLevel?: number;
+  /** Registry bases: `offline`, `insecureRegistries`, per-layer `onProgress`, credentials. */
+  registry?: RegistryReadOptions;
   signal?: AbortSignal;
   onProgress?: (event: BuildProgress) => void;
 }

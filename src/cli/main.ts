@@ -11,6 +11,11 @@ const { version } = require('../../package.json') as { version: string };
  */
 const COMMANDS: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('./commands/build.js'),
+  () => import('./commands/login.js'),
+  () => import('./commands/push.js'),
+  () => import('./commands/analyze.js'),
+  () => import('./commands/sbom.js'),
+  () => import('./commands/compare.js'),
   () => import('./commands/dockerfile.js'),
   () => import('./commands/lint.js'),
 ];

@@ -1,18 +1,35 @@
 import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { articleBaseline } from '../../build/article-baseline.js';
 import { build } from '../../build/build.js';
+import { verifyReproducible } from '../../build/verify-reproducible.js';
+import { configuredBuild, mergeBuildOptions } from '../../config/build-options.js';
 import type { BuildOptions } from '../../build/types.js';
 import { LABEL_KEY, parseKeyValues, parsePlatformList } from '../../build/validate.js';
 import { isMinnowError, MinnowError } from '../../errors.js';
 import { findGo } from '../../go/find-go.js';
-import { defaultOutput, parseOutput, writeOutput } from '../../publish/output.js';
+import { checkOutput, defaultOutput, parseNameTag, parseOutput } from '../../publish/output-spec.js';
 import { renderBuildSummary, summarizeBuild } from '../../report/build-summary.js';
 import { createProgress } from '../progress.js';
+import {
+  addRegistryOptions,
+  pushAll,
+  pushTargets,
+  registryReadOptions,
+  transferMessage,
+  type RegistryFlags,
+} from '../registry-flags.js';
+import { createTransferRenderer } from '../transfer-progress.js';
+import { writeBuildSbom } from './build-sbom.js';
+import { parseSbomFormat } from '../../analyze/sbom/index.js';
 
-interface BuildFlags {
-  base: string;
+interface BuildFlags extends RegistryFlags {
+  base?: string;
+  data?: string;
+  verifyReproducible?: boolean;
+  verifyFreshCache?: boolean;
   platform?: string;
   output?: string;
   force?: boolean;
@@ -31,6 +48,8 @@ interface BuildFlags {
   caCerts?: string | boolean;
   tzdata?: boolean;
   compare?: boolean;
+  sbom?: string;
+  sbomFormat: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -78,7 +97,8 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
   return {
     dir,
     packages,
-    base: flags.base,
+    ...(flags.base !== undefined ? { base: flags.base } : {}),
+    ...(flags.data !== undefined ? { data: resolve(flags.data) } : {}),
     ...(flags.platform !== undefined ? { platforms: parsePlatformList(flags.platform) } : {}),
     ...(flags.go ? { goPath: flags.go } : {}),
     ...(flags.ldflags ? { ldflags: flags.ldflags } : {}),
@@ -110,24 +130,55 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
   };
 }
 
+/**
+ * The name docker:/daemon outputs give the image: REPO:TAG with --repo, else the first --tag read as
+ * NAME[:TAG] (as `docker build -t` does), else none (the app's name).
+ */
+function localName(flags: BuildFlags): { name: string; tag: string } | undefined {
+  if (flags.repo) return parseNameTag(`${flags.repo}:${flags.tag[0] ?? 'latest'}`);
+  return flags.tag[0] ? parseNameTag(flags.tag[0]) : undefined;
+}
+
 async function run(args: string[], flags: BuildFlags): Promise<void> {
-  const options = await buildOptionsFrom(args, flags);
+  const fromFlags = await buildOptionsFrom(args, flags);
+  const configured = await configuredBuild(fromFlags.dir ?? process.cwd(), fromFlags.packages);
+  const options = mergeBuildOptions(configured.options, fromFlags);
+  if (flags.sbom) parseSbomFormat(flags.sbomFormat);
   const output = flags.output ? parseOutput(flags.output) : undefined;
+  const named = localName(flags);
+  const pushRefs = pushTargets(flags);
+  if (output) await checkOutput(output, { force: flags.force ?? false });
+  // The writers (tar, the image model) load while Go compiles.
+  const writers = import('../../publish/output.js');
+  writers.catch(() => undefined);
   const progress = createProgress(!flags.json && !flags.quiet);
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const result = await build({
+    const buildOptions = {
       ...options,
       signal: controller.signal,
-      onProgress: (e) => progress.update(e.message),
-    });
-    const name = result.images[0]?.binaries[0]?.name ?? 'app';
+      onProgress: (e: { message: string }) => progress.update(e.message),
+      registry: registryReadOptions(flags, (e) => progress.update(transferMessage(e))),
+    };
+    const result = flags.verifyReproducible
+      ? (
+          await verifyReproducible({
+            build,
+            options: buildOptions,
+            freshGoCache: flags.verifyFreshCache ?? false,
+          })
+        ).result
+      : await build(buildOptions);
+    const app = result.images[0]?.binaries[0]?.name ?? 'app';
+    const name = named?.name ?? app;
     progress.update(`writing ${flags.output ?? 'OCI layout'}`);
-    const written = await writeOutput(result.target, output ?? defaultOutput(name), {
+    const { writeOutput } = await writers;
+    const written = await writeOutput(result.target, output ?? defaultOutput(app), {
       name,
+      ...(named ? { tag: named.tag } : {}),
       force: flags.force ?? false,
       signal: controller.signal,
     });
@@ -142,11 +193,21 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
         ...(typeof options.caCerts === 'string' ? { caCerts: options.caCerts } : {}),
       });
     }
+    if (flags.sbom) {
+      progress.update(`writing the SBOM to ${flags.sbom}`);
+      await writeBuildSbom(result, flags.sbom, flags.sbomFormat, name);
+    }
     progress.stop();
+    const bars = createTransferRenderer(!flags.json && !flags.quiet);
+    const pushed = await pushAll(result.target, pushRefs, flags, (e) => bars.onProgress(e)).finally(() =>
+      bars.stop(),
+    );
     const summary = await summarizeBuild(result, written, article);
-    if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    if (flags.json)
+      process.stdout.write(`${JSON.stringify(pushed.length ? { ...summary, pushed } : summary, null, 2)}\n`);
     else if (flags.quiet) process.stdout.write(`${summary.digest}\n`);
     else process.stdout.write(renderBuildSummary(summary, { dim: pc.dim, bold: pc.bold }));
+    if (!flags.json) for (const p of pushed) process.stdout.write(`${p.ref}\n`);
   } catch (err) {
     progress.stop();
     // The compiler's own words say what is wrong; print them above minnow's one-line error.
@@ -166,11 +227,14 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
 
 /** Registers `minnow build`. */
 export function register(program: Command): void {
-  program
+  const command = program
     .command('build')
     .description('Build a Go app into the smallest runnable image, without a Docker daemon')
     .argument('[source...]', 'module directory (default .) or Go package patterns such as ./cmd/...')
-    .option('--base <spec>', 'base image: static, scratch or oci:DIR[:TAG]', 'static')
+    .option(
+      '--base <spec>',
+      'base image: static (default), scratch, oci:DIR[:TAG], docker-archive:FILE, daemon:NAME[:TAG] or a registry reference',
+    )
     .option(
       '--platform <list>',
       'comma list of os/arch[/variant] (default: this host), e.g. linux/amd64,linux/arm64',
@@ -195,8 +259,17 @@ export function register(program: Command): void {
     .option('--ca-certs <file>', 'CA bundle for built-in bases (default: the host bundle)')
     .option('--no-ca-certs', 'no CA bundle in a built-in base')
     .option('--tzdata', 'add time zone data')
+    .option('--data <dir>', 'copy a directory read-only to /app/data (MINNOW_DATA_PATH names it)')
+    .option(
+      '--verify-reproducible',
+      'build twice from two copies in different paths and fail if the digests differ',
+    )
+    .option('--verify-fresh-cache', 'with --verify-reproducible: give the second build an empty GOCACHE')
     .option('--compare', "also build the app the article's way (without -s -w) and show the difference")
+    .option('--sbom <file>', 'also write the SBOM of the built image (first platform)')
+    .option('--sbom-format <format>', 'spdx-json or cyclonedx-json', 'spdx-json')
     .option('--json', 'print one JSON object instead of the summary')
     .option('-q, --quiet', 'print only the digest')
     .action((args: string[], flags: BuildFlags) => run(args, flags));
+  addRegistryOptions(command);
 }

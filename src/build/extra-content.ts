@@ -1,0 +1,52 @@
+import { join, resolve } from 'node:path';
+import type { Addendum } from '../oci/index.js';
+import { dataLayer } from './data-layer.js';
+import { filesLayer, type ImageFile } from './files-layer.js';
+
+export interface ExtraContentOptions {
+  /** The module root, against which `data` and `files[].src` are resolved. */
+  dir: string;
+  /** A kodata-style directory for /app/data (relative to `dir`, or absolute). */
+  data?: string;
+  /** Single files with destinations and modes. */
+  files?: readonly ImageFile[];
+  /** A directory of this build's own for the layer blobs. */
+  workDir: string;
+  /** The build's creation time (RFC 3339), recorded in the layers' history. */
+  created: string;
+  /** Entry mtime in seconds (the same as the binaries' layer). */
+  mtime?: number;
+  signal?: AbortSignal;
+}
+
+export interface ExtraContent {
+  /** Layers to append after the app layer: files first, then data. */
+  layers: Addendum[];
+  /** Environment the content needs (MINNOW_DATA_PATH). */
+  env: Record<string, string>;
+}
+
+/**
+ * The platform-independent content a build adds next to its binaries: `files` as one layer and `data` as
+ * another, written once and shared by every platform's image.
+ */
+export async function extraContent(options: ExtraContentOptions): Promise<ExtraContent> {
+  const blobDir = join(options.workDir, 'extra-blobs');
+  const common = {
+    blobDir,
+    ...(options.mtime === undefined ? {} : { mtime: options.mtime }),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  const layers: Addendum[] = [];
+  let env: Record<string, string> = {};
+  if (options.files?.length) {
+    const f = await filesLayer(options.files, { moduleDir: options.dir, ...common });
+    layers.push({ ...f, history: { ...f.history, created: options.created } });
+  }
+  if (options.data) {
+    const d = await dataLayer(resolve(options.dir, options.data), common);
+    layers.push({ layer: d.layer, history: { ...d.history, created: options.created } });
+    env = { ...env, ...d.env };
+  }
+  return { layers, env };
+}

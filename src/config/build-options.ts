@@ -1,0 +1,86 @@
+import { posix, relative, resolve, sep } from 'node:path';
+import type { BuildOptions } from '../build/types.js';
+import { parsePlatformList } from '../build/validate.js';
+import { readGitInfo } from './git-info.js';
+import { loadConfig, type LoadedConfig } from './load-config.js';
+import { findModuleRoot, importPathOf, readModulePath } from './module-path.js';
+import { settingsFor, type PackageSettings } from './settings-for.js';
+import { templateValues, type TemplateValues } from './template.js';
+
+/** What minnow.yaml says about one build, ready to merge with command-line flags. */
+export interface ConfiguredBuild {
+  /** The module root the config was looked for in, when `dir` is in a module. */
+  moduleDir?: string;
+  modulePath?: string;
+  /** The config file, when there is one. */
+  config?: LoadedConfig;
+  /** Build options from the config (empty without one). Paths in it are absolute. */
+  options: BuildOptions;
+}
+
+/** The settings of one package as build() options. Paths (`files[].src`, `data`) become absolute. */
+export function toBuildOptions(s: PackageSettings, moduleDir: string): BuildOptions {
+  const platforms =
+    s.platforms === undefined ? undefined : s.platforms === 'all' ? 'all' : s.platforms.join(',');
+  return {
+    ...(s.base ? { base: s.base } : {}),
+    ...(platforms ? { platforms: parsePlatformList(platforms) } : {}),
+    ...(s.ldflags?.length ? { ldflags: s.ldflags.join(' ') } : {}),
+    ...(s.tags ? { tags: s.tags } : {}),
+    ...(s.goEnv ? { goEnv: s.goEnv } : {}),
+    ...(s.env ? { env: s.env } : {}),
+    ...(s.user !== undefined ? { user: String(s.user) } : {}),
+    ...(s.workdir ? { workdir: s.workdir } : {}),
+    ...(s.args ? { args: s.args } : {}),
+    ...(s.entrypoint ? { entrypoint: [s.entrypoint] } : {}),
+    ...(s.ports ? { ports: s.ports.map(String) } : {}),
+    ...(s.labels ? { labels: s.labels } : {}),
+    ...(s.annotations ? { annotations: s.annotations } : {}),
+    ...(s.files ? { files: s.files.map((f) => ({ ...f, src: resolve(moduleDir, f.src) })) } : {}),
+    ...(s.data ? { data: resolve(moduleDir, s.data) } : {}),
+  };
+}
+
+const MAP_KEYS = ['env', 'goEnv', 'labels', 'annotations'] as const;
+
+/**
+ * Options from the config overlaid with those from flags: a flag wins over the config, and for maps (env,
+ * goEnv, labels, annotations) key by key.
+ */
+export function mergeBuildOptions(fromConfig: BuildOptions, fromFlags: BuildOptions): BuildOptions {
+  const merged: BuildOptions = { ...fromConfig };
+  for (const [k, v] of Object.entries(fromFlags)) if (v !== undefined) Object.assign(merged, { [k]: v });
+  for (const key of MAP_KEYS) {
+    if (fromConfig[key] && fromFlags[key]) merged[key] = { ...fromConfig[key], ...fromFlags[key] };
+  }
+  return merged;
+}
+
+/** The import path a package pattern given relative to `dir` names, or undefined for `...` patterns. */
+function importPathFor(pkg: string, dir: string, moduleDir: string, modulePath: string): string | undefined {
+  if (pkg.includes('...')) return undefined;
+  if (!pkg.startsWith('.')) return pkg;
+  const rel = relative(moduleDir, resolve(dir, pkg)).split(sep).join('/');
+  return importPathOf(rel === '' ? '.' : `./${posix.normalize(rel)}`, modulePath);
+}
+
+/**
+ * Reads minnow.yaml from the module root above `dir` and returns the options for the build of `packages`
+ * (the first package's `builds` entry over `defaults`), with templates expanded from git. No config, or no
+ * module, gives empty options.
+ */
+export async function configuredBuild(
+  dir: string,
+  packages: readonly string[] = ['.'],
+  values?: TemplateValues,
+): Promise<ConfiguredBuild> {
+  const moduleDir = await findModuleRoot(dir);
+  if (!moduleDir) return { options: {} };
+  const config = await loadConfig(moduleDir);
+  if (!config) return { moduleDir, options: {} };
+  const modulePath = await readModulePath(moduleDir);
+  const importPath = importPathFor(packages[0] ?? '.', dir, moduleDir, modulePath) ?? '';
+  const vals = values ?? templateValues(await readGitInfo(moduleDir));
+  const settings = settingsFor(config.config, importPath, modulePath, vals, config.path);
+  return { moduleDir, modulePath, config, options: toBuildOptions(settings, moduleDir) };
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { findReferences, rewriteReferences } from '../../src/resolve/find-references.js';
+
+describe('findReferences', () => {
+  it('finds plain, quoted and block references in every document, and not keys', () => {
+    const text = [
+      'a: minnow://example.com/a # comment',
+      'b: "minnow://example.com/b"',
+      "c: 'minnow://./cmd/c'",
+      'minnow://key: 1',
+      '---',
+      'd: |',
+      '  minnow://example.com/d',
+      'e: [minnow://example.com/e]',
+      '',
+    ].join('\n');
+    const refs = findReferences(text, 'x.yaml');
+    expect(refs.map((r) => r.packagePath)).toEqual([
+      'example.com/a',
+      'example.com/b',
+      './cmd/c',
+      'example.com/d',
+      'example.com/e',
+    ]);
+    for (const r of refs) expect(text.slice(r.start, r.end)).toBe(`minnow://${r.packagePath}`);
+    expect(refs[1]).toMatchObject({ line: 2, col: 5 });
+  });
+
+  it('leaves values that only mention the scheme alone', () => {
+    expect(findReferences('a: see minnow://x\nb: "image minnow://y"\n', 'x.yaml')).toEqual([]);
+  });
+
+  it('reports a malformed reference with file:line:col', () => {
+    expect(() => findReferences('x: 1\ny: minnow://bad path\n', 'm.yaml')).toThrow(
+      /^m\.yaml:2:4: "minnow:\/\/bad path" is not minnow:\/\/<go package path>$/,
+    );
+    expect(() => findReferences('y: minnow://a/../b\n', 'm.yaml')).toThrow(/not minnow/);
+    expect(() => findReferences('y: minnow://\n', 'm.yaml')).toThrow(/not minnow/);
+  });
+
+  it('refuses to guess at an escaped reference it cannot rewrite in place', () => {
+    expect(() => findReferences('y: "minnow:\\/\\/example.com/a"\n', 'm.yaml')).toThrow(/cannot rewrite/);
+  });
+
+  it('reports YAML that does not parse with its position', () => {
+    expect(() => findReferences('a: 1\nb: [unclosed\n', 'bad.yaml')).toThrow(
+      /^bad\.yaml:\d+:\d+: invalid YAML/,
+    );
+  });
+
+  it('accepts what rendered charts contain: duplicate keys, custom tags, empty documents', () => {
+    const text = '---\n---\na: 1\na: minnow://example.com/a\nb: !vault secret\n';
+    expect(findReferences(text, 'x.yaml').map((r) => r.packagePath)).toEqual(['example.com/a']);
+  });
+});
+
+describe('rewriteReferences', () => {
+  it('changes only the spans, keeping CRLF line ends, BOM, comments and quotes', () => {
+    const text =
+      '\uFEFF# top\r\nimage: "minnow://example.com/a"  # keep\r\nother: minnow://example.com/b\r\n';
+    const out = rewriteReferences(
+      text,
+      findReferences(text, 'x.yaml'),
+      (r) => `reg/${r.packagePath.slice(12)}@sha256:1`,
+    );
+    expect(out).toBe('\uFEFF# top\r\nimage: "reg/a@sha256:1"  # keep\r\nother: reg/b@sha256:1\r\n');
+  });
+});
