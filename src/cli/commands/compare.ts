@@ -5,6 +5,7 @@ import {
   parseCompareBase,
   type CompareBase,
 } from '../../analyze/compare.js';
+import { dockerfileCompareRows } from '../../dockerfile/compare-rows.js';
 import { sourceOf } from './build.js';
 import { renderCompareHtml } from '../../report/compare-html.js';
 import { renderCompareMarkdown, renderCompareText } from '../../report/compare-report.js';
@@ -17,6 +18,7 @@ interface CompareFlags {
   json?: boolean;
   markdown?: boolean;
   html?: string;
+  withDockerfile?: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -29,6 +31,16 @@ async function run(args: string[], flags: CompareFlags): Promise<void> {
   const progress = createProgress(!flags.json);
   try {
     const result = await compareBases({ dir, packages, bases, onProgress: (m) => progress.update(m) });
+    if (flags.withDockerfile) {
+      // The same app built by `docker build` with minnow's generated Dockerfile, analyzed the same way.
+      const extra = await dockerfileCompareRows({
+        dir,
+        ...(packages.length === 1 && packages[0] !== '.' ? { package: packages[0] } : {}),
+        onProgress: (m) => progress.update(m),
+      });
+      result.rows.push(...extra.rows);
+      result.skipped.push(...extra.skipped);
+    }
     progress.stop();
     if (flags.html) await writeFileAtomic(flags.html, renderCompareHtml(result));
     if (flags.json) {
@@ -55,6 +67,10 @@ export function register(program: Command): void {
       [],
     )
     .option('--no-defaults', 'compare only the --base bases, not alpine/distroless/scratch/static')
+    .option(
+      '--with-dockerfile',
+      'also docker build the app with the Dockerfile minnow dockerfile writes (Engine needed), one row per base',
+    )
     .option('--json', 'print the table as JSON')
     .option('--markdown', 'print the table as Markdown')
     .option(
