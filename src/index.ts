@@ -71,3 +71,31 @@ export type * from './analyze/types.js';
 export { readBuildInfo, BuildInfoScanner, type GoBuildInfo, type GoModule } from './go/buildinfo.js';
 export { readDockerArchive, type DockerArchiveReadOptions } from './base/docker-archive.js';
 export { readDaemon, removeDaemonSpools, type DaemonReadOptions } from './base/daemon.js';
+export {
+  generateDockerfile,
+  writeDockerfile,
+  type DockerfileOptions,
+  type GeneratedDockerfile,
+  type WriteDockerfileOptions,
+  type WrittenDockerfile,
+} from './dockerfile/generate.js';
+export {
+  lintFile,
+  lintText,
+  lintModel,
+  failsAt,
+  type LintOptions,
+  type LintResult,
+} from './dockerfile/lint/lint.js';
+export type { Finding, Location, RuleMeta, Severity as LintSeverity } from './dockerfile/lint/types.js';
+export { RULES as DOCKERFILE_RULES } from './dockerfile/lint/rules/index.js';
+export { formatText as formatLintText } from './dockerfile/lint/format-text.js';
+export { formatJson as formatLintJson } from './dockerfile/lint/format-json.js';
+export { formatSarif as formatLintSarif, toSarif } from './dockerfile/lint/format-sarif.js';
+export {
+  buildGeneratedImage,
+  dockerBuild,
+  type DockerBuildOptions,
+  type DockerBuildResult,
+} from './dockerfile/docker-build.js';
+export { dockerfileCompareRows, type DockerfileRowsOptions } from './dockerfile/compare-rows.js';
