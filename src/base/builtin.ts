@@ -17,13 +17,9 @@ import { IMAGE_CA_PATH, loadCaBundle } from './ca-certs.js';
 import { IMAGE_ZONEINFO_PATH, NONROOT_UID, scratchEntries, staticEntries } from './builtin-files.js';
 import { cachedLayer } from './layer-cache.js';
 
-/** The bases minnow synthesizes itself, no registry needed. */
-export const BUILTIN_BASES = ['static', 'scratch'] as const;
-export type BuiltinBaseName = (typeof BUILTIN_BASES)[number];
+import type { BuiltinBaseName } from './builtin-names.js';
 
-export function isBuiltinBase(spec: string): spec is BuiltinBaseName {
-  return (BUILTIN_BASES as readonly string[]).includes(spec);
-}
+export { BUILTIN_BASES, isBuiltinBase, type BuiltinBaseName } from './builtin-names.js';
 
 export interface BuiltinBaseOptions {
   /** Platforms to describe (the files are the same for all). Default: one, linux/amd64. */

@@ -7,7 +7,10 @@ import {
   type Platform,
 } from '../oci/index.js';
 import { builtinBase, isBuiltinBase, type BuiltinBaseInfo } from './builtin.js';
+import { readDaemon } from './daemon.js';
+import { readDockerArchive } from './docker-archive.js';
 import { readLayout } from './layout.js';
+import { isRegistrySpec, resolveRegistryBase, type RegistryReadOptions } from './registry.js';
 
 export interface ResolveBaseOptions {
   /** Platforms the build targets; built-in bases are synthesized for exactly these. Default: host. */
@@ -20,6 +23,8 @@ export interface ResolveBaseOptions {
   cacheDir?: string;
   /** Called with what a built-in base holds (for summaries). */
   onBuiltin?: (info: BuiltinBaseInfo) => void;
+  /** Registry bases: offline mode, insecure registries, download progress, credentials. */
+  registry?: RegistryReadOptions;
   signal?: AbortSignal;
 }
 
@@ -69,6 +74,34 @@ export const BASE_SOURCES: BaseSource[] = [
       return readLayout(dir, tag ? { tag } : {});
     },
   },
+  {
+    name: 'docker archive',
+    matches: (spec) => spec.startsWith('docker-archive:'),
+    resolve: async (spec) => {
+      const rest = spec.slice('docker-archive:'.length);
+      // FILE or FILE:NAME:TAG — the file is the part before the first colon that is followed by a name.
+      const m = /^(.+?\.tar)(?::(.+))?$/.exec(rest);
+      const file = m?.[1] ?? rest;
+      const ref = m?.[2];
+      return readDockerArchive(file, ref ? { ref } : {});
+    },
+  },
+  {
+    name: 'docker daemon',
+    matches: (spec) => spec.startsWith('daemon:'),
+    resolve: async (spec, options) => readDaemon(spec, options.signal ? { signal: options.signal } : {}),
+  },
+  {
+    // Last: most strings parse as a reference, so every other kind must get its chance first.
+    name: 'registry',
+    matches: isRegistrySpec,
+    resolve: async (spec, options) =>
+      resolveRegistryBase(spec, {
+        ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...options.registry,
+      }),
+  },
 ];
 
 /**
@@ -80,7 +113,7 @@ export async function resolveBase(spec: string, options: ResolveBaseOptions = {}
   if (!source) {
     throw new MinnowError('INVALID_ARGUMENT', `unknown base "${spec}"`, {
       subject: spec,
-      hint: 'use static, scratch or oci:DIR[:TAG]',
+      hint: 'use static, scratch, oci:DIR[:TAG] or a registry reference such as alpine:3.19',
     });
   }
   return source.resolve(spec, options);

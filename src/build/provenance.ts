@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { sourceDateEpoch } from '../oci/index.js';
+import { MinnowError } from '../errors.js';
 
 /** Where the source came from, as far as git knows. */
 export interface Provenance {
@@ -36,7 +36,11 @@ export function publicRemoteUrl(remote: string): string | undefined {
 
 /** Reads the creation time and git provenance of a source directory. */
 export async function readProvenance(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<Provenance> {
-  const epoch = env.SOURCE_DATE_EPOCH ? sourceDateEpoch(env) : undefined;
+  const raw = env.SOURCE_DATE_EPOCH;
+  if (raw && !/^\d+$/.test(raw)) {
+    throw new MinnowError('INVALID_ARGUMENT', `SOURCE_DATE_EPOCH must be whole seconds, got "${raw}"`);
+  }
+  const epoch = raw ? Number(raw) : undefined;
   const head = await git(dir, ['log', '-1', '--format=%H %ct']);
   const [revision, time] = head?.split(' ') ?? [];
   const remote = revision ? await git(dir, ['config', '--get', 'remote.origin.url']) : undefined;

@@ -1,4 +1,5 @@
 import type { Image, ImageOrIndex, Platform } from '../oci/index.js';
+import type { RegistryReadOptions } from '../base/registry.js';
 import type { ImageFile } from './files-layer.js';
 import type { LayerSize } from './layer-sizes.js';
 
@@ -59,6 +60,8 @@ export interface BuildOptions {
   cacheDir?: string;
   /** gzip level of the app layer. Default 6: within 0.3% of level 9 for Go binaries, three times faster. */
   compressionLevel?: number;
+  /** Registry bases: `offline`, `insecureRegistries`, per-layer `onProgress`, credentials. */
+  registry?: RegistryReadOptions;
   signal?: AbortSignal;
   onProgress?: (event: BuildProgress) => void;
 }

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { STATIC_USERS } from '../base/builtin-files.js';
 import { MinnowError } from '../errors.js';
-import { formatPlatform, parsePlatform, type Platform } from '../oci/index.js';
+import { formatPlatform, parsePlatform, type Platform } from '../oci/platform.js';
 
 const bad = (message: string, subject: string, hint?: string): MinnowError =>
   new MinnowError('INVALID_ARGUMENT', message, { subject, ...(hint ? { hint } : {}) });

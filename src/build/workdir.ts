@@ -1,30 +1,54 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** How long a build's binaries and app layers stay in the cache for callers to use. */
-const KEEP_MS = 60 * 60 * 1000;
+/** Work directories of sources not built for this long are removed. */
+const STALE_MS = 7 * 24 * 60 * 60 * 1000;
+/** How often the stale sweep runs (it reads every work directory). */
+const SWEEP_EVERY_MS = 60 * 60 * 1000;
+/** App layer blobs younger than this stay, in case a build running next to this one still uses them. */
+const BLOB_GRACE_MS = 60 * 1000;
 
 /**
- * A fresh directory for one build's binaries and app layer under `<cacheDir>/build/`. Directories of earlier
- * builds older than an hour are removed first, so the cache does not grow with every rebuild while a build
- * running next to this one keeps its files.
+ * The work directory of one source (module directory + package patterns) under `<cacheDir>/build/`: its
+ * binaries and app layer live there and are replaced by the next build of the same source, so rebuilding a
+ * thousand times keeps one copy. Directories of sources not built for a week are swept (at most hourly).
  */
-export async function buildWorkDir(cacheDir: string): Promise<string> {
+export async function buildWorkDir(cacheDir: string, dir: string, patterns: string[]): Promise<string> {
   const root = join(cacheDir, 'build');
-  await mkdir(root, { recursive: true });
-  const now = Date.now();
-  for (const name of await readdir(root).catch(() => [] as string[])) {
-    const path = join(root, name);
-    const info = await stat(path).catch(() => undefined);
-    if (info && now - info.mtimeMs > KEEP_MS) await rm(path, { recursive: true, force: true });
+  const key = createHash('sha256')
+    .update(`${dir}\0${patterns.join('\0')}`)
+    .digest('hex')
+    .slice(0, 20);
+  const work = join(root, key);
+  await mkdir(work, { recursive: true });
+  const now = new Date();
+  await utimes(work, now, now);
+  const marker = join(root, '.swept');
+  const swept = await stat(marker).catch(() => undefined);
+  if (!swept || now.getTime() - swept.mtimeMs > SWEEP_EVERY_MS) {
+    await writeFile(marker, '');
+    for (const name of await readdir(root)) {
+      if (name.startsWith('.') || name === key) continue;
+      const info = await stat(join(root, name)).catch(() => undefined);
+      if (info && now.getTime() - info.mtimeMs > STALE_MS)
+        await rm(join(root, name), { recursive: true, force: true });
+    }
   }
-  const dir = join(root, `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`);
-  await mkdir(dir, { recursive: true });
-  return dir;
+  return work;
 }
 
-/** Runs `tasks` with at most `limit` running at once; results in input order. The first failure rejects. */
+/** Removes the blobs of earlier builds from an app-layer blob directory, keeping `keep` and recent ones. */
+export async function pruneBlobs(blobDir: string, keep: string): Promise<void> {
+  const now = Date.now();
+  for (const name of await readdir(blobDir).catch(() => [] as string[])) {
+    if (name === keep || name.startsWith('.')) continue;
+    const info = await stat(join(blobDir, name)).catch(() => undefined);
+    if (info && now - info.mtimeMs > BLOB_GRACE_MS) await rm(join(blobDir, name), { force: true });
+  }
+}
+
+/** Runs `task` over `items` with at most `limit` running at once; results in input order. The first failure rejects. */
 export async function mapLimit<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;

@@ -11,6 +11,13 @@ const { version } = require('../../package.json') as { version: string };
  */
 const COMMANDS: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('./commands/build.js'),
+  () => import('./commands/login.js'),
+  () => import('./commands/push.js'),
+  () => import('./commands/analyze.js'),
+  () => import('./commands/sbom.js'),
+  () => import('./commands/compare.js'),
+  () => import('./commands/dockerfile.js'),
+  () => import('./commands/lint.js'),
 ];
 
 /** Builds the program with every command registered (exported for tests and for `--help` docs). */

@@ -36,6 +36,48 @@ export function goBuildArgs(
   ];
 }
 
+export interface GoBuildIntoOptions extends ListOptions {
+  /** Package patterns; every main package among them becomes `<outDir>/<name>`. */
+  packages: string[];
+  /** A directory only this build uses. */
+  outDir: string;
+  ldflags?: string;
+  tags?: string[];
+}
+
+/**
+ * Builds every main package of `packages` into `outDir` with one `go build -o <outDir>/` (so it can start before
+ * `go list` has named the packages, and the two run side by side). Throws GO_BUILD_FAILED or CGO_REQUIRED as
+ * `goBuild` does.
+ */
+export async function goBuildInto(options: GoBuildIntoOptions): Promise<void> {
+  await mkdir(options.outDir, { recursive: true });
+  const args = goBuildArgs({ ...options, pkg: '', output: `${options.outDir}/` });
+  args.pop();
+  const run = await runGo(options.go, [...args, ...options.packages], {
+    cwd: options.dir,
+    env: options.env,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (run.code !== 0) throw await buildFailure(run.stderr, options.packages.join(' '), options);
+}
+
+async function buildFailure(stderr: string, what: string, options: ListOptions): Promise<MinnowError> {
+  const output = stderr.trim();
+  const failing = [...output.matchAll(/^# (\S+)/gm)].map((m) => m[1] as string);
+  const cgo = await findCgoPackage(
+    failing.map((p) => ({ importPath: p, chain: [p] })),
+    options,
+  );
+  return (
+    cgo ??
+    new MinnowError('GO_BUILD_FAILED', `go build ${failing[0] ?? what} failed: ${firstError(output)}`, {
+      subject: failing[0] ?? what,
+      details: { output },
+    })
+  );
+}
+
 /** The first line of compiler output that says what is wrong (skips `# pkg` headers). */
 function firstError(output: string): string {
   const lines = output.split('\n').map((l) => l.trim());
@@ -56,19 +98,7 @@ export async function goBuild(options: GoBuildOptions): Promise<{ path: string; 
       env: options.env,
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    if (run.code !== 0) {
-      const output = run.stderr.trim();
-      const failing = [...output.matchAll(/^# (\S+)/gm)].map((m) => m[1] as string);
-      const cgo = await findCgoPackage(
-        failing.map((p) => ({ importPath: p, chain: [p] })),
-        options,
-      );
-      if (cgo) throw cgo;
-      throw new MinnowError('GO_BUILD_FAILED', `go build ${options.pkg} failed: ${firstError(output)}`, {
-        subject: options.pkg,
-        details: { output },
-      });
-    }
+    if (run.code !== 0) throw await buildFailure(run.stderr, options.pkg, options);
     await rename(tmp, options.output);
     const info = await stat(options.output);
     return { path: options.output, size: info.size };

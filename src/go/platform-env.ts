@@ -1,5 +1,5 @@
 import { MinnowError } from '../errors.js';
-import type { Platform } from '../oci/index.js';
+import type { Platform } from '../oci/platform.js';
 
 /** Variables minnow sets itself for every build; `--go-env` may not override them. */
 export const RESERVED_GO_ENV = ['CGO_ENABLED', 'GOOS', 'GOARCH', 'GOARM', 'GOAMD64'] as const;

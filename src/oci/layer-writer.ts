@@ -1,6 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import type { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants as zc, createGzip } from 'node:zlib';
 import tar from 'tar-stream';
@@ -33,6 +34,8 @@ export interface WriteLayerOptions {
   mtime?: number;
   /** gzip level, 1–9. Default 9: layers are written once and pulled many times. */
   compressionLevel?: number;
+  /** Makes the gzip stream instead of one zlib stream (say, a parallel one); must be deterministic. */
+  compressor?: () => Transform;
   signal?: AbortSignal;
 }
 
@@ -146,7 +149,7 @@ async function addEntry(pack: tar.Pack, n: Normalized, mtime: Date): Promise<voi
     throw new MinnowError('INVALID_ARGUMENT', `${source} is not a regular file`, { subject: source });
   const sink = pack.entry(header(n, mtime, info.size));
   // tar-stream fails the entry itself if the file changes size while it is copied.
-  await pipeline(createReadStream(source), sink);
+  await pipeline(createReadStream(source, { highWaterMark: 1 << 20 }), sink);
 }
 
 /**
@@ -163,7 +166,9 @@ export async function writeLayer(entries: LayerEntry[], options: WriteLayerOptio
   const uncompressed = new DigestingStream();
   const compressed = new DigestingStream();
   // Node's gzip header carries mtime 0 and OS byte 3 (Unix) on every platform: nothing varies between builds.
-  const gzip = createGzip({ level: options.compressionLevel ?? 9, strategy: zc.Z_DEFAULT_STRATEGY });
+  const gzip =
+    options.compressor?.() ??
+    createGzip({ level: options.compressionLevel ?? 9, strategy: zc.Z_DEFAULT_STRATEGY });
   const written = pipeline(pack, uncompressed, gzip, compressed, createWriteStream(tmp), {
     signal: options.signal,
   });

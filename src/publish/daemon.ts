@@ -1,5 +1,3 @@
-import { pipeline } from 'node:stream';
-import { PassThrough } from 'node:stream';
 import type { EngineClient } from '../engine/client.js';
 import type { Digest, Image } from '../oci/index.js';
 import { tarballStream } from './tarball.js';
@@ -29,13 +27,9 @@ export async function writeDaemon(
   image: Image,
   options: DaemonWriteOptions = {},
 ): Promise<DaemonWriteResult> {
-  const { pack, digest } = await tarballStream(image, options.tags ?? []);
-  const body = new PassThrough();
-  pipeline(pack, body, () => {
-    /* errors reach the request through `body` */
-  });
+  const { stream: body, digest } = await tarballStream(image, options.tags ?? []);
   const onAbort = (): void => {
-    pack.destroy(new Error('aborted'));
+    body.destroy(new Error('aborted'));
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {

@@ -1,6 +1,3 @@
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { EngineClient } from '../engine/client.js';
 import { MinnowError } from '../errors.js';
 import {
   formatPlatform,
@@ -11,74 +8,14 @@ import {
   type ImageOrIndex,
   type Platform,
 } from '../oci/index.js';
+import type { EngineClient } from '../engine/client.js';
 import { writeDaemon } from './daemon.js';
 import { gcLayout } from './layout-gc.js';
 import { writeLayout } from './layout.js';
+import { checkReference, isTarFile, type OutputSpec } from './output-spec.js';
 import { writeTarball } from './tarball.js';
 
-/** Where an image goes: an OCI layout, a `docker load` tarball, or a running Docker Engine. */
-export type OutputSpec =
-  | { kind: 'oci'; dir: string; tag?: string }
-  | { kind: 'docker'; file: string }
-  | { kind: 'daemon'; name?: string; tag?: string };
-
-const FORMS = 'oci:DIR[:TAG], docker:FILE.tar or daemon[:NAME[:TAG]]';
-const NAME_RE =
-  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
-const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-
-const invalid = (value: string, why: string): MinnowError =>
-  new MinnowError('INVALID_ARGUMENT', `invalid --output "${value}": ${why}`, {
-    subject: value,
-    hint: `use ${FORMS}`,
-  });
-
-/** Checks an image name and tag as the Engine accepts them (`localhost:5000/team/app`, `v1.2`). */
-export function checkReference(name: string, tag: string, value = `${name}:${tag}`): void {
-  if (!NAME_RE.test(name))
-    throw invalid(value, `"${name}" is not a valid image name (lowercase, a-z 0-9 . _ - /)`);
-  if (!TAG_RE.test(tag)) throw invalid(value, `"${tag}" is not a valid tag`);
-}
-
-/** Parses `--output`: `oci:DIR[:TAG]`, `docker:FILE.tar`, `daemon`, `daemon:NAME` or `daemon:NAME:TAG`. */
-export function parseOutput(value: string): OutputSpec {
-  if (value === 'daemon') return { kind: 'daemon' };
-  if (value.startsWith('daemon:')) {
-    const rest = value.slice('daemon:'.length);
-    const colon = rest.lastIndexOf(':');
-    const hasTag = colon > 0 && !rest.slice(colon + 1).includes('/');
-    const name = hasTag ? rest.slice(0, colon) : rest;
-    const tag = hasTag ? rest.slice(colon + 1) : 'latest';
-    checkReference(name, tag, value);
-    return { kind: 'daemon', name, tag };
-  }
-  if (value.startsWith('docker:')) {
-    const file = value.slice('docker:'.length);
-    if (!file || file.endsWith('/')) throw invalid(value, 'name a file, e.g. docker:app.tar');
-    return { kind: 'docker', file };
-  }
-  if (value.startsWith('oci:')) {
-    const rest = value.slice('oci:'.length);
-    const colon = rest.lastIndexOf(':');
-    if (colon > 0 && !rest.slice(colon + 1).includes('/')) {
-      const tag = rest.slice(colon + 1);
-      if (!TAG_RE.test(tag)) throw invalid(value, `"${tag}" is not a valid tag`);
-      return { kind: 'oci', dir: rest.slice(0, colon), tag };
-    }
-    if (!rest) throw invalid(value, 'name a directory, e.g. oci:out/app');
-    return { kind: 'oci', dir: rest };
-  }
-  throw invalid(value, 'unknown kind');
-}
-
-/** The default output: an OCI layout `.minnow/<name>` under `cwd`, tagged `latest`. */
-export function defaultOutput(name: string, cwd = process.cwd()): OutputSpec {
-  return {
-    kind: 'oci',
-    dir: cwd === process.cwd() ? join('.minnow', name) : join(cwd, '.minnow', name),
-    tag: 'latest',
-  };
-}
+export * from './output-spec.js';
 
 /** The host's image of a target, for sinks that take one platform (docker tarball, Engine). */
 export async function hostImage(
@@ -105,21 +42,11 @@ export async function hostImage(
   return { image: await target.index.image(d), platform: d.platform, picked: true };
 }
 
-async function isTarFile(file: string): Promise<boolean> {
-  const fh = await open(file, 'r').catch(() => undefined);
-  if (!fh) return false;
-  try {
-    const head = Buffer.alloc(512);
-    const { bytesRead } = await fh.read(head, 0, 512, 0);
-    return bytesRead === 512 && head.toString('latin1', 257, 262) === 'ustar';
-  } finally {
-    await fh.close();
-  }
-}
-
 export interface WriteOutputOptions {
   /** Name for `daemon` and docker tarballs when the spec gives none (the app's binary name). */
   name: string;
+  /** Tag for them when the spec gives none. Default `latest`. */
+  tag?: string;
   /** Replace a path that exists and is something else. Default false. */
   force?: boolean;
   /** Engine client for `daemon`; default one from DOCKER_HOST. */
@@ -160,7 +87,7 @@ export async function writeOutput(
     ? `only the ${formatPlatform(platform)} image (this host's platform) was written`
     : undefined;
   const name = spec.kind === 'daemon' && spec.name ? spec.name : options.name;
-  const tag = spec.kind === 'daemon' && spec.tag ? spec.tag : 'latest';
+  const tag = spec.kind === 'daemon' && spec.tag ? spec.tag : (options.tag ?? 'latest');
   checkReference(name, tag);
   if (spec.kind === 'docker') {
     const force = options.force || (await isTarFile(spec.file));

@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { lstat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { PassThrough, pipeline as nodePipeline, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { MinnowError } from '../errors.js';
@@ -54,7 +54,7 @@ function entry(pack: tar.Pack, name: string, size: number, source: Readable): Pr
 export async function tarballStream(
   image: Image,
   tags: string[] = [],
-): Promise<{ pack: tar.Pack; digest: Digest }> {
+): Promise<{ stream: Readable; digest: Digest }> {
   const { blobs, manifest } = await imageContents(image);
   const index: IndexManifest = {
     schemaVersion: 2,
@@ -103,7 +103,12 @@ export async function tarballStream(
     pack.finalize();
   })();
   feeding.catch((err: unknown) => pack.destroy(err as Error));
-  return { pack, digest: manifest.descriptor.digest };
+  // A Node stream (tar-stream's own is a streamx one) so undici and fs take it as a request body or a source.
+  const stream = new PassThrough();
+  nodePipeline(pack, stream, () => {
+    /* errors reach the consumer of `stream` */
+  });
+  return { stream, digest: manifest.descriptor.digest };
 }
 
 /**
@@ -124,15 +129,15 @@ export async function writeTarball(
       { subject: file },
     );
   }
-  const { pack, digest } = await tarballStream(image, options.tags ?? []);
+  const { stream, digest } = await tarballStream(image, options.tags ?? []);
   try {
     return await withTempTarget(file, async (tmp) => {
       const out = createWriteStream(tmp);
-      await pipeline(pack, out, { signal: options.signal });
+      await pipeline(stream, out, { signal: options.signal });
       return { path: file, digest, size: out.bytesWritten };
     });
   } catch (err) {
-    pack.destroy();
+    stream.destroy();
     if (err instanceof MinnowError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (

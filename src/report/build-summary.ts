@@ -1,6 +1,6 @@
 import type { ArticleBaseline } from '../build/article-baseline.js';
 import type { BuildResult } from '../build/types.js';
-import { formatPlatform } from '../oci/index.js';
+import { formatPlatform } from '../oci/platform.js';
 import type { OutputResult } from '../publish/output.js';
 
 /** What `minnow build` reports, for people (`renderBuildSummary`) and machines (`--json`). */

@@ -65,8 +65,9 @@ export async function runServer(image: string, extraArgs: string[] = []): Promis
     id,
     port,
     uid: async () => {
-      const out = await exec('docker', ['top', id, '-eo', 'uid']);
-      return Number(out.trim().split('\n')[1]?.trim());
+      // The Engine needs a pid column to map ps output to the container's processes.
+      const out = await exec('docker', ['top', id, '-eo', 'pid,uid']);
+      return Number(out.trim().split('\n')[1]?.trim().split(/\s+/)[1]);
     },
     stop: async () => {
       await exec('docker', ['rm', '-f', id]).catch(() => undefined);

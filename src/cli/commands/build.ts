@@ -10,11 +10,22 @@ import type { BuildOptions } from '../../build/types.js';
 import { LABEL_KEY, parseKeyValues, parsePlatformList } from '../../build/validate.js';
 import { isMinnowError, MinnowError } from '../../errors.js';
 import { findGo } from '../../go/find-go.js';
-import { defaultOutput, parseOutput, writeOutput } from '../../publish/output.js';
+import { checkOutput, defaultOutput, parseNameTag, parseOutput } from '../../publish/output-spec.js';
 import { renderBuildSummary, summarizeBuild } from '../../report/build-summary.js';
 import { createProgress } from '../progress.js';
+import {
+  addRegistryOptions,
+  pushAll,
+  pushTargets,
+  registryReadOptions,
+  transferMessage,
+  type RegistryFlags,
+} from '../registry-flags.js';
+import { createTransferRenderer } from '../transfer-progress.js';
+import { writeBuildSbom } from './build-sbom.js';
+import { parseSbomFormat } from '../../analyze/sbom/index.js';
 
-interface BuildFlags {
+interface BuildFlags extends RegistryFlags {
   base?: string;
   data?: string;
   verifyReproducible?: boolean;
@@ -37,6 +48,8 @@ interface BuildFlags {
   caCerts?: string | boolean;
   tzdata?: boolean;
   compare?: boolean;
+  sbom?: string;
+  sbomFormat: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -117,11 +130,27 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
   };
 }
 
+/**
+ * The name docker:/daemon outputs give the image: REPO:TAG with --repo, else the first --tag read as
+ * NAME[:TAG] (as `docker build -t` does), else none (the app's name).
+ */
+function localName(flags: BuildFlags): { name: string; tag: string } | undefined {
+  if (flags.repo) return parseNameTag(`${flags.repo}:${flags.tag[0] ?? 'latest'}`);
+  return flags.tag[0] ? parseNameTag(flags.tag[0]) : undefined;
+}
+
 async function run(args: string[], flags: BuildFlags): Promise<void> {
   const fromFlags = await buildOptionsFrom(args, flags);
   const configured = await configuredBuild(fromFlags.dir ?? process.cwd(), fromFlags.packages);
   const options = mergeBuildOptions(configured.options, fromFlags);
+  if (flags.sbom) parseSbomFormat(flags.sbomFormat);
   const output = flags.output ? parseOutput(flags.output) : undefined;
+  const named = localName(flags);
+  const pushRefs = pushTargets(flags);
+  if (output) await checkOutput(output, { force: flags.force ?? false });
+  // The writers (tar, the image model) load while Go compiles.
+  const writers = import('../../publish/output.js');
+  writers.catch(() => undefined);
   const progress = createProgress(!flags.json && !flags.quiet);
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
@@ -132,6 +161,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       ...options,
       signal: controller.signal,
       onProgress: (e: { message: string }) => progress.update(e.message),
+      registry: registryReadOptions(flags, (e) => progress.update(transferMessage(e))),
     };
     const result = flags.verifyReproducible
       ? (
@@ -142,10 +172,13 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
           })
         ).result
       : await build(buildOptions);
-    const name = result.images[0]?.binaries[0]?.name ?? 'app';
+    const app = result.images[0]?.binaries[0]?.name ?? 'app';
+    const name = named?.name ?? app;
     progress.update(`writing ${flags.output ?? 'OCI layout'}`);
-    const written = await writeOutput(result.target, output ?? defaultOutput(name), {
+    const { writeOutput } = await writers;
+    const written = await writeOutput(result.target, output ?? defaultOutput(app), {
       name,
+      ...(named ? { tag: named.tag } : {}),
       force: flags.force ?? false,
       signal: controller.signal,
     });
@@ -160,11 +193,21 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
         ...(typeof options.caCerts === 'string' ? { caCerts: options.caCerts } : {}),
       });
     }
+    if (flags.sbom) {
+      progress.update(`writing the SBOM to ${flags.sbom}`);
+      await writeBuildSbom(result, flags.sbom, flags.sbomFormat, name);
+    }
     progress.stop();
+    const bars = createTransferRenderer(!flags.json && !flags.quiet);
+    const pushed = await pushAll(result.target, pushRefs, flags, (e) => bars.onProgress(e)).finally(() =>
+      bars.stop(),
+    );
     const summary = await summarizeBuild(result, written, article);
-    if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    if (flags.json)
+      process.stdout.write(`${JSON.stringify(pushed.length ? { ...summary, pushed } : summary, null, 2)}\n`);
     else if (flags.quiet) process.stdout.write(`${summary.digest}\n`);
     else process.stdout.write(renderBuildSummary(summary, { dim: pc.dim, bold: pc.bold }));
+    if (!flags.json) for (const p of pushed) process.stdout.write(`${p.ref}\n`);
   } catch (err) {
     progress.stop();
     // The compiler's own words say what is wrong; print them above minnow's one-line error.
@@ -184,11 +227,14 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
 
 /** Registers `minnow build`. */
 export function register(program: Command): void {
-  program
+  const command = program
     .command('build')
     .description('Build a Go app into the smallest runnable image, without a Docker daemon')
     .argument('[source...]', 'module directory (default .) or Go package patterns such as ./cmd/...')
-    .option('--base <spec>', 'base image: static (default), scratch or oci:DIR[:TAG]')
+    .option(
+      '--base <spec>',
+      'base image: static (default), scratch, oci:DIR[:TAG], docker-archive:FILE, daemon:NAME[:TAG] or a registry reference',
+    )
     .option(
       '--platform <list>',
       'comma list of os/arch[/variant] (default: this host), e.g. linux/amd64,linux/arm64',
@@ -220,7 +266,10 @@ export function register(program: Command): void {
     )
     .option('--verify-fresh-cache', 'with --verify-reproducible: give the second build an empty GOCACHE')
     .option('--compare', "also build the app the article's way (without -s -w) and show the difference")
+    .option('--sbom <file>', 'also write the SBOM of the built image (first platform)')
+    .option('--sbom-format <format>', 'spdx-json or cyclonedx-json', 'spdx-json')
     .option('--json', 'print one JSON object instead of the summary')
     .option('-q, --quiet', 'print only the digest')
     .action((args: string[], flags: BuildFlags) => run(args, flags));
+  addRegistryOptions(command);
 }

@@ -1,0 +1,192 @@
+import { MinnowError } from '../errors.js';
+import type { Image } from '../oci/index.js';
+import { MergedFilesystem } from './filesystem.js';
+import { parseApkInstalled } from './packages/apk.js';
+import { parseDpkgStatus, parseOsRelease } from './packages/dpkg.js';
+import { readLayer, type CapturedFiles, type LayerLimits } from './read-layer.js';
+import { isSecretEnvKey, runRules } from './rules/index.js';
+import { findUtilities } from './utilities.js';
+import { isRootUser, parseUsers } from './users.js';
+import {
+  SEVERITIES,
+  type FileInfo,
+  type GoBinary,
+  type ImageAnalysis,
+  type LayerSummary,
+  type OsPackage,
+  type Severity,
+} from './types.js';
+
+export interface AnalyzeOptions extends LayerLimits {
+  /** Shown as `reference` in the result. Default: the image digest. */
+  reference?: string;
+  /** How many largest files to list. Default 10. */
+  top?: number;
+  /** Most filesystem entries over all layers (bounds memory). Default 2,000,000. */
+  maxEntries?: number;
+  /** Called after each layer, for progress display. */
+  onLayer?: (index: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+const CA_PATHS = [
+  '/etc/ssl/certs/ca-certificates.crt',
+  '/etc/ssl/cert.pem',
+  '/etc/pki/tls/certs/ca-bundle.crt',
+];
+
+function envValue(env: string[], key: string): string | undefined {
+  const kv = env.find((e) => e.startsWith(`${key}=`));
+  return kv?.slice(key.length + 1);
+}
+
+/** Whether the image holds a CA bundle and time zone data, as Go's crypto/x509 and time packages look for them. */
+function runtimeNeeds(fs: MergedFilesystem, env: string[], go: GoBinary[]): ImageAnalysis['runtime'] {
+  const isFile = (p: string | undefined): boolean =>
+    !!p && ['file', 'symlink', 'hardlink'].includes(fs.get(p)?.type ?? '');
+  const sslCertFile = envValue(env, 'SSL_CERT_FILE');
+  const caBundle = [sslCertFile, ...CA_PATHS].find(isFile);
+  const tzdata =
+    fs.list('/usr/share/zoneinfo').length > 0 ||
+    isFile(envValue(env, 'ZONEINFO')) ||
+    go.some((b) => /\btimetzdata\b/.test(b.info.settings['-tags'] ?? ''));
+  return { ...(caBundle ? { caBundle } : {}), tzdata };
+}
+
+function text(captured: CapturedFiles, fs: MergedFilesystem, path: string): string | undefined {
+  const c = captured.get(path);
+  const now = fs.get(path);
+  // Only content from the layer that wrote what the merged view still holds (not a deleted or replaced copy).
+  if (!c || !now || now.layer !== c.layer) return undefined;
+  return c.data.toString('utf8');
+}
+
+/**
+ * Reads every layer of an image once, streaming, into a merged filesystem view, and measures it: sizes, layers,
+ * files, efficiency, OS packages, Go binaries and their modules, system utilities, users, and the findings of the
+ * attack-surface rules. Memory grows with the number of paths, never with file sizes.
+ */
+export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): Promise<ImageAnalysis> {
+  const manifest = await image.manifest();
+  const configFile = await image.configFile();
+  const config = configFile.config ?? {};
+  const layers = await image.layers();
+  const fs = new MergedFilesystem(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries });
+  const captured: CapturedFiles = new Map();
+  const history = (configFile.history ?? []).filter((h) => !h.empty_layer);
+  const summaries: LayerSummary[] = [];
+  for (const [i, layer] of layers.entries()) {
+    if (options.signal?.aborted) throw new MinnowError('ABORTED', 'analysis aborted');
+    const r = await readLayer(layer, i, fs, captured, options);
+    const createdBy = history.length === layers.length ? history[i]?.created_by : undefined;
+    summaries.push({
+      index: i,
+      digest: await layer.digest(),
+      diffId: await layer.diffId(),
+      mediaType: manifest.layers[i]?.mediaType ?? (await layer.mediaType()),
+      compression: r.compression,
+      compressedSize: r.compressedSize,
+      uncompressedSize: r.uncompressedSize,
+      contentSize: r.contentSize,
+      entries: r.entries,
+      whiteouts: r.whiteouts,
+      ...(createdBy ? { createdBy } : {}),
+    });
+    options.onLayer?.(i, layers.length);
+  }
+
+  const entries: FileInfo[] = [...fs.walk()];
+  const files = entries.filter((e) => e.type === 'file' || e.type === 'hardlink');
+  const top = options.top ?? 10;
+  const largest = files
+    .filter((e) => e.type === 'file')
+    .sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1))
+    .slice(0, top)
+    .map((e) => ({ path: e.path, size: e.size, layer: e.layer }));
+
+  const packages: OsPackage[] = [];
+  const apk = text(captured, fs, '/lib/apk/db/installed');
+  if (apk) packages.push(...parseApkInstalled(apk));
+  const dpkg = text(captured, fs, '/var/lib/dpkg/status');
+  if (dpkg) packages.push(...parseDpkgStatus(dpkg, '/var/lib/dpkg/status'));
+  for (const e of fs.list('/var/lib/dpkg/status.d')) {
+    const t = e.type === 'file' ? text(captured, fs, e.path) : undefined;
+    if (t) packages.push(...parseDpkgStatus(t, e.path));
+  }
+  packages.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+  const goBinaries: GoBinary[] = files
+    .filter((e) => e.type === 'file' && e.go)
+    .map((e) => ({
+      path: e.path,
+      size: e.size,
+      arch: e.elf?.arch ?? 'unknown',
+      dynamic: e.elf?.dynamic ?? false,
+      info: e.go!,
+    }));
+
+  const users = parseUsers(text(captured, fs, '/etc/passwd'), text(captured, fs, '/etc/shadow'));
+  const osRelease = text(captured, fs, '/etc/os-release') ?? text(captured, fs, '/usr/lib/os-release');
+  const user = config.User ?? '';
+  const env = (config.Env ?? []).map((kv) => {
+    const eq = kv.indexOf('=');
+    return eq > 0 && isSecretEnvKey(kv.slice(0, eq)) ? `${kv.slice(0, eq)}=<redacted>` : kv;
+  });
+  const base: Omit<ImageAnalysis, 'findings' | 'summary'> = {
+    schemaVersion: 1,
+    reference: options.reference ?? (await image.digest()),
+    digest: await image.digest(),
+    platform: {
+      os: configFile.os,
+      architecture: configFile.architecture,
+      ...(configFile.variant ? { variant: configFile.variant } : {}),
+    },
+    ...(configFile.created ? { created: configFile.created } : {}),
+    config: {
+      user,
+      runsAsRoot: isRootUser(user, users),
+      entrypoint: config.Entrypoint ?? [],
+      cmd: config.Cmd ?? [],
+      workingDir: config.WorkingDir ?? '',
+      env,
+      exposedPorts: Object.keys(config.ExposedPorts ?? {}).sort(),
+      labels: config.Labels ?? {},
+    },
+    ...(osRelease ? { os: parseOsRelease(osRelease) } : {}),
+    size: {
+      compressed: summaries.reduce((s, l) => s + l.compressedSize, 0),
+      uncompressed: summaries.reduce((s, l) => s + l.uncompressedSize, 0),
+      content: summaries.reduce((s, l) => s + l.contentSize, 0),
+      filesystem: files.reduce((s, e) => s + (e.type === 'file' ? e.size : 0), 0),
+    },
+    layers: summaries,
+    files: {
+      count: files.length,
+      directories: entries.filter((e) => e.type === 'directory').length,
+      symlinks: entries.filter((e) => e.type === 'symlink').length,
+      executables: files.filter((e) => (e.mode & 0o111) !== 0).length,
+      elfBinaries: files.filter((e) => e.elf).length,
+      setuid: files.filter((e) => e.type === 'file' && (e.mode & 0o4000) !== 0).length,
+      setgid: files.filter((e) => e.type === 'file' && (e.mode & 0o2000) !== 0).length,
+      largest,
+    },
+    efficiency: fs.efficiency(top),
+    packages,
+    goBinaries,
+    utilities: findUtilities(entries),
+    users,
+    runtime: runtimeNeeds(fs, config.Env ?? [], goBinaries),
+  };
+  const findings = runRules({ entries, config, analysis: base });
+  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of findings) counts[f.severity]++;
+  return {
+    ...base,
+    findings,
+    summary: {
+      findings: counts,
+      hasShell: base.utilities.shells.length > 0,
+      hasPackageManager: base.utilities.packageManagers.length > 0,
+    },
+  };
+}

@@ -1,0 +1,283 @@
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
+import { MinnowError, messageOf } from '../errors.js';
+import { BuildInfoScanner } from '../go/buildinfo.js';
+import { createZstdDecompress, peek, sniffCompression, type Compression, type Layer } from '../oci/index.js';
+import { DigestingStream } from '../oci/digest.js';
+import { createGunzip } from 'node:zlib';
+import { PassThrough } from 'node:stream';
+import { entryPath, symlinkEscapes, type MergedFilesystem } from './filesystem.js';
+import type { FileInfo } from './types.js';
+
+/** Limits that stop a hostile layer (a decompression bomb, a flood of entries) from exhausting the machine. */
+export interface LayerLimits {
+  /** Most bytes one layer may inflate to. Default 16 GiB. */
+  maxUncompressedSize?: number;
+  /** Most uncompressed/compressed ratio, checked once a layer has inflated past `ratioGrace`. Default 250. */
+  maxRatio?: number;
+  /** Bytes inflated before the ratio is checked. Default 64 MiB. */
+  ratioGrace?: number;
+}
+
+/** Files whose content the rules read; kept only when small. */
+const CAPTURE_LIMIT = 16 * 1024 * 1024;
+export function isCapturedPath(path: string): boolean {
+  return (
+    path === '/etc/passwd' ||
+    path === '/etc/shadow' ||
+    path === '/etc/group' ||
+    path === '/etc/os-release' ||
+    path === '/usr/lib/os-release' ||
+    path === '/lib/apk/db/installed' ||
+    path === '/var/lib/dpkg/status' ||
+    (path.startsWith('/var/lib/dpkg/status.d/') && !path.endsWith('.md5sums'))
+  );
+}
+
+const PRIVATE_KEY = Buffer.from('PRIVATE KEY-----');
+
+/** Content the rules need, by path, from the layer that last wrote it. */
+export type CapturedFiles = Map<string, { layer: number; data: Buffer }>;
+
+export interface LayerReadResult {
+  compression: Compression;
+  compressedSize: number;
+  uncompressedSize: number;
+  contentSize: number;
+  entries: number;
+  whiteouts: number;
+}
+
+/** Counts bytes and enforces the size and ratio limits on the inflated stream. */
+class Meter extends Transform {
+  bytes = 0;
+  constructor(
+    private readonly compressed: { bytes: number },
+    private readonly limits: Required<LayerLimits>,
+    private readonly what: string,
+  ) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length;
+    const { maxUncompressedSize, maxRatio, ratioGrace } = this.limits;
+    if (this.bytes > maxUncompressedSize) {
+      done(
+        new MinnowError('LIMIT_EXCEEDED', `${this.what} inflates past ${maxUncompressedSize} bytes`, {
+          hint: 'a decompression bomb, or raise the limit',
+        }),
+      );
+      return;
+    }
+    if (this.bytes > ratioGrace && this.bytes > maxRatio * Math.max(1, this.compressed.bytes)) {
+      done(
+        new MinnowError(
+          'LIMIT_EXCEEDED',
+          `${this.what} inflates more than ${maxRatio}:1 (${this.bytes} bytes from ${this.compressed.bytes}): a decompression bomb`,
+        ),
+      );
+      return;
+    }
+    done(null, chunk);
+  }
+}
+
+function entryType(t: tar.Header['type']): FileInfo['type'] {
+  switch (t) {
+    case 'file':
+    case 'contiguous-file':
+      return 'file';
+    case 'directory':
+      return 'directory';
+    case 'symlink':
+      return 'symlink';
+    case 'link':
+      return 'hardlink';
+    default:
+      return 'other';
+  }
+}
+
+function hasCapability(pax: unknown): boolean {
+  return typeof pax === 'object' && pax !== null && 'SCHILY.xattr.security.capability' in pax;
+}
+
+/**
+ * Streams one layer into the merged filesystem: verifies the blob digest and the diff_id in the same pass,
+ * inflates whatever the compression (told by magic bytes), checks every entry name, and looks inside files only
+ * as far as the rules need (ELF headers and Go build info, small system databases, private-key markers).
+ */
+export async function readLayer(
+  layer: Layer,
+  index: number,
+  fs: MergedFilesystem,
+  captured: CapturedFiles,
+  limits: LayerLimits = {},
+): Promise<LayerReadResult> {
+  const digest = await layer.digest();
+  const diffId = await layer.diffId();
+  const what = `layer ${index} (${digest})`;
+  const lim: Required<LayerLimits> = {
+    maxUncompressedSize: limits.maxUncompressedSize ?? 16 * 1024 ** 3,
+    maxRatio: limits.maxRatio ?? 250,
+    ratioGrace: limits.ratioGrace ?? 64 * 1024 * 1024,
+  };
+  const counted = { bytes: 0 };
+  const source = await layer.compressed();
+  const counter = new Transform({
+    transform(chunk: Buffer, _e, done) {
+      counted.bytes += chunk.length;
+      done(null, chunk);
+    },
+  });
+  const compression = sniffCompression(await peek(source, 4));
+  const inflater =
+    compression === 'gzip'
+      ? createGunzip()
+      : compression === 'zstd'
+        ? createZstdDecompress()
+        : new PassThrough();
+  const meter = new Meter(counted, lim, what);
+  const tarDigest = new DigestingStream(diffId.startsWith('sha512:') ? 'sha512' : 'sha256');
+  const extract = tar.extract();
+  const result: LayerReadResult = {
+    compression,
+    compressedSize: 0,
+    uncompressedSize: 0,
+    contentSize: 0,
+    entries: 0,
+    whiteouts: 0,
+  };
+
+  extract.on('entry', (header, stream, next) => {
+    // A failure elsewhere in the pipeline destroys the current entry too; the pipeline reports it once.
+    stream.on('error', () => undefined);
+    let info: FileInfo;
+    try {
+      const path = entryPath(header.name);
+      const type = entryType(header.type);
+      info = {
+        path,
+        type,
+        size: type === 'file' ? (header.size ?? 0) : 0,
+        mode: header.mode ?? 0,
+        uid: header.uid ?? 0,
+        gid: header.gid ?? 0,
+        layer: index,
+      };
+      if (type === 'symlink' || type === 'hardlink') {
+        const link = header.linkname ?? '';
+        if (type === 'hardlink') info.linkname = entryPath(link);
+        else {
+          if (symlinkEscapes(path, link)) {
+            throw new MinnowError('UNSAFE_PATH', `symlink ${path} -> ${link} points outside the image root`, {
+              subject: path,
+            });
+          }
+          info.linkname = link;
+        }
+      }
+      if (hasCapability(header.pax)) info.capabilities = true;
+    } catch (err) {
+      stream.resume();
+      next(err as Error);
+      return;
+    }
+    result.entries++;
+    if (!fs.apply(info)) result.whiteouts++;
+    if (info.type === 'hardlink' && info.linkname) {
+      const target = fs.get(info.linkname);
+      if (target?.type === 'file') {
+        info.size = target.size;
+        if (target.elf) info.elf = target.elf;
+        if (target.go) info.go = target.go;
+      }
+    }
+    if (info.type !== 'file' || info.size === 0) {
+      stream.on('end', () => next());
+      stream.resume();
+      return;
+    }
+    result.contentSize += info.size;
+    const capture = isCapturedPath(info.path) && info.size <= CAPTURE_LIMIT ? ([] as Buffer[]) : undefined;
+    let scanner: BuildInfoScanner | undefined;
+    let first = true;
+    stream.on('data', (data: unknown) => {
+      const chunk = data as Buffer;
+      if (first) {
+        first = false;
+        if (
+          info.size >= 64 &&
+          chunk[0] === 0x7f &&
+          chunk[1] === 0x45 &&
+          chunk[2] === 0x4c &&
+          chunk[3] === 0x46
+        ) {
+          scanner = new BuildInfoScanner();
+        } else if (info.size < 1024 * 1024 && chunk.includes(PRIVATE_KEY)) {
+          info.secretContent = 'private key';
+        }
+      }
+      if (scanner) scanner.push(chunk);
+      if (capture) capture.push(chunk);
+    });
+    stream.on('end', () => {
+      if (capture) captured.set(info.path, { layer: index, data: Buffer.concat(capture) });
+      if (!scanner) {
+        next();
+        return;
+      }
+      const s = scanner;
+      s.result().then(
+        (go) => {
+          if (s.elf) info.elf = { arch: s.arch ?? 'unknown', dynamic: s.dynamic };
+          if (go) info.go = go;
+          next();
+        },
+        (err: unknown) => next(err as Error),
+      );
+    });
+  });
+
+  // pipeline reports the first error; streamx (tar-stream) may emit it again while being torn down.
+  for (const s of [source, counter, inflater, meter, tarDigest, extract]) s.on('error', () => undefined);
+  try {
+    await pipeline(source, counter, inflater, meter, tarDigest, extract);
+  } catch (err) {
+    throw layerError(err, what, compression);
+  }
+  if (tarDigest.digest !== diffId) {
+    throw new MinnowError(
+      'DIGEST_MISMATCH',
+      `${what}: uncompressed content hashes to ${tarDigest.digest}, the config's diff_id is ${diffId}`,
+      {
+        subject: digest,
+      },
+    );
+  }
+  result.compressedSize = counted.bytes;
+  result.uncompressedSize = meter.bytes;
+  return result;
+}
+
+function layerError(err: unknown, what: string, compression: Compression): MinnowError {
+  if (err instanceof MinnowError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    return new MinnowError(
+      'INVALID_IMAGE',
+      `${what}: corrupt or truncated ${compression} data (${messageOf(err)})`,
+      {
+        cause: err,
+      },
+    );
+  }
+  return new MinnowError(
+    'INVALID_IMAGE',
+    `${what}: ${compression === 'none' ? '' : `${compression} `}tar stream is malformed or truncated (${messageOf(err)})`,
+    {
+      cause: err,
+    },
+  );
+}

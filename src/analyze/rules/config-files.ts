@@ -1,0 +1,96 @@
+import { posix } from 'node:path';
+import { finding } from './catalog.js';
+import { listed, type RuleContext } from './context.js';
+import type { FileInfo, Finding } from '../types.js';
+
+const SECRET_NAMES = [
+  /^id_(rsa|dsa|ecdsa|ed25519)$/,
+  /^\.env(\..+)?$/,
+  /^\.?credentials(\.json)?$/,
+  /^\.git-credentials$/,
+  /^\.netrc$/,
+  /^\.npmrc$/,
+  /^\.pypirc$/,
+  /^\.htpasswd$/,
+  /\.(key|p12|pfx|jks|keystore)$/,
+  /^secrets?\.(json|ya?ml|env|txt)$/,
+];
+const SECRET_PATHS = [/\/\.aws\/credentials$/, /\/\.docker\/config\.json$/, /\/\.kube\/config$/];
+/** Env keys that usually hold secrets (values are never printed). */
+export const SECRET_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH)/i;
+const NOT_SECRET_ENV = /(_FILE|_PATH|_DIR|_URL|_HOST|_PORT)$/i;
+
+/** True when an Env key looks like it carries a secret. */
+export function isSecretEnvKey(key: string): boolean {
+  return SECRET_ENV.test(key) && !NOT_SECRET_ENV.test(key);
+}
+
+function looksSecret(e: FileInfo): string | undefined {
+  if (e.type !== 'file') return undefined;
+  if (e.secretContent) return e.secretContent;
+  const name = posix.basename(e.path);
+  if (SECRET_NAMES.some((r) => r.test(name)) || SECRET_PATHS.some((r) => r.test(e.path))) return 'file name';
+  return undefined;
+}
+
+/** Configuration files: login shells, empty passwords, world-writable paths, secrets in files and Env. */
+export function configFileFindings(ctx: RuleContext): Finding[] {
+  const out: Finding[] = [];
+  const users = ctx.analysis.users;
+  const login = users.filter((u) => u.loginShell);
+  if (login.length > 0) {
+    out.push(
+      finding(
+        'MN-CF-001',
+        `users with a login shell: ${login.map((u) => `${u.name} (${u.shell})`).join(', ')}`,
+        ['/etc/passwd'],
+      ),
+    );
+  }
+  const empty = users.filter((u) => u.emptyPassword);
+  if (empty.length > 0) {
+    out.push(
+      finding('MN-CF-002', `users with an empty password: ${empty.map((u) => u.name).join(', ')}`, [
+        '/etc/passwd',
+        '/etc/shadow',
+      ]),
+    );
+  }
+  const writable = ctx.entries.filter(
+    (e) =>
+      (e.type === 'file' || e.type === 'directory') &&
+      (e.mode & 0o002) !== 0 &&
+      !(e.type === 'directory' && (e.mode & 0o1000) !== 0),
+  );
+  if (writable.length > 0) {
+    out.push(
+      finding(
+        'MN-CF-003',
+        `${writable.length} world-writable paths without the sticky bit`,
+        listed(writable.map((e) => e.path)),
+      ),
+    );
+  }
+  const secrets = ctx.entries.map((e) => [e, looksSecret(e)] as const).filter(([, why]) => why);
+  if (secrets.length > 0) {
+    const kinds = [...new Set(secrets.map(([, why]) => why))].join(', ');
+    out.push(
+      finding(
+        'MN-CF-004',
+        `${secrets.length} files look like secrets (${kinds})`,
+        listed(secrets.map(([e]) => e.path)),
+      ),
+    );
+  }
+  const keys = (ctx.config.Env ?? []).map((kv) => kv.split('=')[0] ?? '').filter(isSecretEnvKey);
+  if (keys.length > 0) {
+    out.push(
+      finding(
+        'MN-CF-005',
+        `Env keys that look like secrets: ${keys.join(', ')}`,
+        keys.map((k) => `config.Env.${k}`),
+      ),
+    );
+  }
+  return out;
+}

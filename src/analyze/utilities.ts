@@ -1,0 +1,98 @@
+import { posix } from 'node:path';
+import type { FileInfo, ImageAnalysis } from './types.js';
+
+export const SHELLS = new Set([
+  'sh',
+  'bash',
+  'ash',
+  'dash',
+  'zsh',
+  'ksh',
+  'mksh',
+  'csh',
+  'tcsh',
+  'fish',
+  'busybox-sh',
+]);
+const PACKAGE_MANAGERS = new Set([
+  'apk',
+  'apt',
+  'apt-get',
+  'dpkg',
+  'rpm',
+  'yum',
+  'dnf',
+  'microdnf',
+  'zypper',
+  'pacman',
+  'pip',
+  'pip3',
+  'npm',
+  'gem',
+]);
+const DEBUGGERS = new Set(['gdb', 'gdbserver', 'strace', 'ltrace', 'dlv', 'perf', 'valgrind', 'lldb']);
+const NETWORK_TOOLS = new Set([
+  'curl',
+  'wget',
+  'nc',
+  'ncat',
+  'netcat',
+  'socat',
+  'telnet',
+  'ssh',
+  'scp',
+  'sftp',
+  'ftp',
+  'tftp',
+  'rsync',
+]);
+const COMPILERS = new Set([
+  'gcc',
+  'g++',
+  'cc',
+  'c++',
+  'clang',
+  'clang++',
+  'tcc',
+  'go',
+  'rustc',
+  'cargo',
+  'javac',
+  'as',
+  'ld',
+  'make',
+]);
+
+const isProgram = (e: FileInfo): boolean =>
+  e.type === 'symlink' || ((e.type === 'file' || e.type === 'hardlink') && (e.mode & 0o111) !== 0);
+
+/** Shells, package managers, busybox with its applets, debuggers, network tools and compilers in the image. */
+export function findUtilities(entries: FileInfo[]): ImageAnalysis['utilities'] {
+  const out: ImageAnalysis['utilities'] = {
+    shells: [],
+    packageManagers: [],
+    debuggers: [],
+    networkTools: [],
+    compilers: [],
+  };
+  const busyboxes = entries.filter(
+    (e) => e.type === 'file' && posix.basename(e.path) === 'busybox' && (e.mode & 0o111) !== 0,
+  );
+  const busyboxPaths = new Set(busyboxes.map((b) => b.path));
+  const applets: string[] = [];
+  for (const e of entries) {
+    if (!isProgram(e)) continue;
+    const name = posix.basename(e.path);
+    if (e.linkname && busyboxPaths.size > 0) {
+      const target = e.type === 'symlink' ? posix.resolve(posix.dirname(e.path), e.linkname) : e.linkname;
+      if (busyboxPaths.has(target)) applets.push(e.path);
+    }
+    if (SHELLS.has(name)) out.shells.push(e.path);
+    if (PACKAGE_MANAGERS.has(name)) out.packageManagers.push(e.path);
+    if (DEBUGGERS.has(name)) out.debuggers.push(e.path);
+    if (NETWORK_TOOLS.has(name)) out.networkTools.push(e.path);
+    if (COMPILERS.has(name)) out.compilers.push(e.path);
+  }
+  if (busyboxes[0]) out.busybox = { path: busyboxes[0].path, applets };
+  return out;
+}

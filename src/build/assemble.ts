@@ -1,0 +1,139 @@
+import { goZoneinfoPath } from '../base/builtin.js';
+import type { RegistryReadOptions } from '../base/registry.js';
+import { resolveBase, selectPlatform } from '../base/resolve.js';
+import {
+  indexOf,
+  mutate,
+  writeLayer,
+  type Addendum,
+  type ImageOrIndex,
+  type LayerEntry,
+  type Platform,
+} from '../oci/index.js';
+import { createParallelGzip } from '../util/parallel-gzip.js';
+import { appImageConfig, type AppConfig } from './image-config.js';
+import { layerSizes } from './layer-sizes.js';
+import type { BuiltBinary, BuiltImage } from './types.js';
+import { pruneBlobs } from './workdir.js';
+
+/**
+ * The image-assembly half of `build`: everything that needs the image model. `build` loads this module while Go
+ * compiles, so the CLI does not pay for loading it before the compiler starts.
+ */
+
+export interface BuildBase {
+  target: ImageOrIndex;
+  digest: string;
+  caSource?: string;
+  /** Uncompressed sizes by layer digest, where known without reading the layer. */
+  known: Map<string, number>;
+}
+
+/** Resolves the base for the build's platforms; built-ins get the CA bundle and (with tzdata) Go's zoneinfo. */
+export async function resolveBuildBase(
+  spec: string,
+  options: {
+    platforms: Platform[];
+    cacheDir: string;
+    caCerts?: string | false;
+    goroot?: string;
+    tzdata?: boolean;
+    registry?: RegistryReadOptions;
+    signal?: AbortSignal;
+  },
+): Promise<BuildBase> {
+  let caSource: string | undefined;
+  let builtinSize: number | undefined;
+  const target = await resolveBase(spec, {
+    platforms: options.platforms,
+    cacheDir: options.cacheDir,
+    ...(options.caCerts !== undefined ? { caCerts: options.caCerts } : {}),
+    ...(options.tzdata && options.goroot ? { zoneinfoPath: goZoneinfoPath(options.goroot) } : {}),
+    ...(options.registry ? { registry: options.registry } : {}),
+    onBuiltin: (b) => {
+      caSource = b.caSource;
+      builtinSize = b.uncompressedSize;
+    },
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const known = new Map<string, number>();
+  if (builtinSize !== undefined) {
+    const first = target.kind === 'image' ? target.image : await selectAny(target);
+    const layer = (await first.layers())[0];
+    if (layer) known.set(await layer.digest(), builtinSize);
+  }
+  const digest = target.kind === 'image' ? await target.image.digest() : await target.index.digest();
+  return { target, digest, known, ...(caSource ? { caSource } : {}) };
+}
+
+async function selectAny(target: Extract<ImageOrIndex, { kind: 'index' }>) {
+  const im = await target.index.indexManifest();
+  return target.index.image(im.manifests[0]!);
+}
+
+export interface AssembleOptions {
+  base: BuildBase;
+  platform: Platform;
+  binaries: BuiltBinary[];
+  /** Where the app layer blob goes. */
+  blobDir: string;
+  config: Omit<AppConfig, 'platform'>;
+  annotations: Record<string, string>;
+  /** Platform-independent layers (extra files, data) appended after the binaries. */
+  extraLayers?: Addendum[];
+  compressionLevel?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * One platform's image: the binaries in one layer at /app/<name> (0555, root-owned, gzip in parallel members)
+ * on the base's image for that platform, with the app config and the manifest annotations.
+ */
+export async function assembleImage(options: AssembleOptions): Promise<BuiltImage> {
+  const { platform, binaries, base } = options;
+  const entries: LayerEntry[] = binaries.map((b) => ({
+    type: 'file',
+    path: b.imagePath,
+    source: b.path,
+    mode: 0o555,
+  }));
+  const layer = await writeLayer(entries, {
+    blobDir: options.blobDir,
+    compressor: () => createParallelGzip({ level: options.compressionLevel ?? 6 }),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  base.known.set(layer.digest, layer.uncompressedSize);
+  await pruneBlobs(options.blobDir, layer.digest.slice('sha256:'.length));
+  const baseImage = await selectPlatform(base.target, platform);
+  const image = await mutate(baseImage, {
+    layers: [
+      {
+        layer: layer.layer,
+        history: {
+          created: options.config.created,
+          created_by: `minnow build ${binaries.map((b) => b.importPath).join(' ')}`,
+          comment: 'CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -buildid="',
+        },
+      },
+      ...(options.extraLayers ?? []),
+    ],
+    config: (c) => appImageConfig(c, { ...options.config, platform }),
+    annotations: options.annotations,
+  });
+  return { platform, image, binaries, layers: await layerSizes(await image.layers(), base.known) };
+}
+
+/** The build's target: the image itself for one platform, an OCI index over all of them otherwise. */
+export async function assembleTarget(
+  images: BuiltImage[],
+  annotations: Record<string, string>,
+): Promise<ImageOrIndex> {
+  if (images.length === 1) return { kind: 'image', image: (images[0] as BuiltImage).image };
+  return {
+    kind: 'index',
+    index: await indexOf(
+      images.map((i) => ({ image: i.image, platform: i.platform })),
+      annotations,
+    ),
+  };
+}

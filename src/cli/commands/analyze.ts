@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import { analyzeImage } from '../../analyze/analyze.js';
+import { openImage } from '../../analyze/open.js';
+import { enforcePolicy, parseSeverity, parseSize, type Policy } from '../../analyze/policy.js';
+import { parsePlatform } from '../../oci/index.js';
+import { renderAnalysisMarkdown, renderAnalysisText } from '../../report/analysis-text.js';
+import { renderAnalysisHtml } from '../../report/compare-html.js';
+import { writeFileAtomic } from '../../util/atomic.js';
+import { createProgress } from '../progress.js';
+
+interface AnalyzeFlags {
+  json?: boolean;
+  markdown?: boolean;
+  html?: string;
+  failOn?: string;
+  maxSize?: string;
+  platform?: string;
+  top: string;
+}
+
+async function run(spec: string, flags: AnalyzeFlags): Promise<void> {
+  // Check every flag before reading anything.
+  const policy: Policy = {
+    ...(flags.failOn ? { failOn: parseSeverity(flags.failOn) } : {}),
+    ...(flags.maxSize ? { maxSize: parseSize(flags.maxSize) } : {}),
+  };
+  const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
+  const top = Number(flags.top);
+  const progress = createProgress(!flags.json);
+  try {
+    progress.update(`reading ${spec}`);
+    const image = await openImage(spec, platform ? { platform } : {});
+    const analysis = await analyzeImage(image, {
+      reference: spec,
+      top: Number.isInteger(top) && top > 0 ? top : 10,
+      onLayer: (i, n) => progress.update(`analyzed layer ${i + 1}/${n}`),
+    });
+    progress.stop();
+    if (flags.html) await writeFileAtomic(flags.html, renderAnalysisHtml(analysis));
+    if (flags.json) process.stdout.write(`${JSON.stringify(analysis, null, 2)}\n`);
+    else if (flags.markdown) process.stdout.write(renderAnalysisMarkdown(analysis));
+    else process.stdout.write(renderAnalysisText(analysis));
+    enforcePolicy(analysis, policy);
+  } finally {
+    progress.stop();
+  }
+}
+
+/** Registers `minnow analyze`. */
+export function register(program: Command): void {
+  program
+    .command('analyze')
+    .description('Measure an image: sizes, layers, files, efficiency and its attack surface in five parts')
+    .argument(
+      '<image>',
+      'oci:DIR[:TAG], docker-archive:FILE[:NAME:TAG], daemon:NAME[:TAG], a docker save tarball, or a reference',
+    )
+    .option('--json', 'print the analysis as JSON (stable; see docs/rules.md)')
+    .option('--markdown', 'print the report as Markdown')
+    .option('--html <file>', 'also write a self-contained HTML report')
+    .option(
+      '--fail-on <severity>',
+      'exit 3 when a finding is at least this severe (critical, high, medium, low, info)',
+    )
+    .option('--max-size <size>', 'exit 3 when the image is larger (10MB, 8MiB, bytes)')
+    .option('--platform <os/arch>', 'platform to pick from a multi-platform image')
+    .option('--top <n>', 'how many largest files to list', '10')
+    .action((spec: string, flags: AnalyzeFlags) => run(spec, flags));
+}

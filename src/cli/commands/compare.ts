@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import {
+  compareBases,
+  defaultCompareBases,
+  parseCompareBase,
+  type CompareBase,
+} from '../../analyze/compare.js';
+import { sourceOf } from './build.js';
+import { renderCompareHtml } from '../../report/compare-html.js';
+import { renderCompareMarkdown, renderCompareText } from '../../report/compare-report.js';
+import { writeFileAtomic } from '../../util/atomic.js';
+import { createProgress } from '../progress.js';
+
+interface CompareFlags {
+  base: string[];
+  defaults?: boolean;
+  json?: boolean;
+  markdown?: boolean;
+  html?: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+async function run(args: string[], flags: CompareFlags): Promise<void> {
+  const { dir, packages } = await sourceOf(args);
+  const extra: CompareBase[] = flags.base.map(parseCompareBase);
+  // --base adds to the article's bases; --no-defaults compares only the ones given.
+  const bases = flags.defaults === false && extra.length > 0 ? extra : [...defaultCompareBases(), ...extra];
+  const progress = createProgress(!flags.json);
+  try {
+    const result = await compareBases({ dir, packages, bases, onProgress: (m) => progress.update(m) });
+    progress.stop();
+    if (flags.html) await writeFileAtomic(flags.html, renderCompareHtml(result));
+    if (flags.json) {
+      // The full per-image analyses are available from `minnow analyze --json`; keep this one a table.
+      const rows = result.rows.map(({ analysis: _analysis, ...row }) => row);
+      process.stdout.write(`${JSON.stringify({ ...result, rows }, null, 2)}\n`);
+    } else if (flags.markdown) process.stdout.write(renderCompareMarkdown(result));
+    else process.stdout.write(renderCompareText(result));
+  } finally {
+    progress.stop();
+  }
+}
+
+/** Registers `minnow compare`. */
+export function register(program: Command): void {
+  program
+    .command('compare')
+    .description("Build the app on several bases and compare size and attack surface (the article's table)")
+    .argument('[source...]', 'module directory (default .) or Go package patterns')
+    .option(
+      '--base <[label=]spec>',
+      'another base to compare (repeatable): alpine:3.19, daemon:NAME, oci:DIR[:TAG], docker-archive:FILE',
+      collect,
+      [],
+    )
+    .option('--no-defaults', 'compare only the --base bases, not alpine/distroless/scratch/static')
+    .option('--json', 'print the table as JSON')
+    .option('--markdown', 'print the table as Markdown')
+    .option(
+      '--html <file>',
+      'also write a self-contained HTML page with a size chart and the attack-surface table',
+    )
+    .action((args: string[], flags: CompareFlags) => run(args, flags));
+}

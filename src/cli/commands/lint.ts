@@ -1,0 +1,83 @@
+import { Option, type Command } from 'commander';
+import { createRequire } from 'node:module';
+import pc from 'picocolors';
+import { formatJson } from '../../dockerfile/lint/format-json.js';
+import { formatSarif } from '../../dockerfile/lint/format-sarif.js';
+import { formatText, PLAIN, type TextStyle } from '../../dockerfile/lint/format-text.js';
+import { failsAt, lintFile, lintText, type LintResult } from '../../dockerfile/lint/lint.js';
+import type { Severity } from '../../dockerfile/lint/types.js';
+import { exitCodeFor } from '../exit.js';
+
+const require = createRequire(import.meta.url);
+const { version } = require('../../../package.json') as { version: string };
+
+interface Flags {
+  format: 'text' | 'json' | 'sarif';
+  failOn: Severity | 'none';
+  context?: string;
+  ignore: string[];
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== ''),
+];
+
+function style(): TextStyle {
+  if (!process.stdout.isTTY || !pc.isColorSupported) return PLAIN;
+  return { error: pc.red, warning: pc.yellow, info: pc.cyan, dim: pc.dim, bold: pc.bold };
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** `minnow lint [Dockerfile...]`: checks Dockerfiles for the article's optimizations and security basics. */
+export function register(program: Command): void {
+  program
+    .command('lint')
+    .description(
+      'check Dockerfiles: multi-stage, static Go build, small non-root final stage, pinned bases, hygiene',
+    )
+    .argument('[dockerfiles...]', 'Dockerfiles to check ("-" reads stdin)', ['Dockerfile'])
+    .addOption(
+      new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'),
+    )
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 3 when a finding is at least this serious')
+        .choices(['error', 'warning', 'info', 'none'])
+        .default('warning'),
+    )
+    .option(
+      '--context <dir>',
+      "build context whose .dockerignore is checked (default: the Dockerfile's directory)",
+    )
+    .option('--ignore <ids>', 'rule IDs or hadolint codes to skip (repeatable, comma-separated)', collect, [])
+    .action(async (files: string[], flags: Flags) => {
+      const results: LintResult[] = [];
+      for (const file of files) {
+        const options = { ignore: flags.ignore, ...(flags.context ? { contextDir: flags.context } : {}) };
+        results.push(
+          file === '-'
+            ? await lintText(await readStdin(), { ...options, file: '<stdin>' })
+            : await lintFile(file, { ...options, file }),
+        );
+      }
+      const out =
+        flags.format === 'json'
+          ? formatJson(results)
+          : flags.format === 'sarif'
+            ? formatSarif(results, { toolVersion: version })
+            : formatText(results, style());
+      process.stdout.write(out);
+      const all = results.flatMap((r) => r.findings);
+      if (flags.failOn !== 'none' && failsAt(all, flags.failOn)) {
+        process.exitCode = exitCodeFor('POLICY_FAILED');
+      }
+    });
+}

@@ -1,0 +1,72 @@
+import type { Command } from 'commander';
+import { readLayout } from '../../base/layout.js';
+import { pullImage } from '../../base/registry.js';
+import { MinnowError } from '../../errors.js';
+import type { ImageOrIndex } from '../../oci/index.js';
+import { pushImage } from '../../publish/registry.js';
+import { RegistryClient } from '../../registry/client.js';
+import { parseReference } from '../../registry/reference.js';
+import { createTransferRenderer } from '../transfer-progress.js';
+
+interface PushFlags {
+  tag: string[];
+  insecureRegistry: string[];
+  quiet?: boolean;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** `oci:DIR[:TAG]` → an OCI layout; anything else → a registry reference (every platform of an index). */
+async function readSource(spec: string, client: RegistryClient): Promise<ImageOrIndex> {
+  if (spec.startsWith('oci:')) {
+    const rest = spec.slice(4);
+    const colon = rest.lastIndexOf(':');
+    const tag = colon > 0 && !rest.slice(colon + 1).includes('/') ? rest.slice(colon + 1) : undefined;
+    const dir = tag ? rest.slice(0, colon) : rest;
+    if (!dir) throw new MinnowError('INVALID_ARGUMENT', `invalid source "${spec}": want oci:DIR[:TAG]`);
+    return readLayout(dir, tag ? { tag } : {});
+  }
+  return (await pullImage(spec, { client, cacheDir: false })).target;
+}
+
+async function push(source: string, destination: string, flags: PushFlags): Promise<void> {
+  const ref = parseReference(destination);
+  const renderer = createTransferRenderer(!flags.quiet && !flags.json);
+  const client = new RegistryClient({ insecureRegistries: flags.insecureRegistry });
+  try {
+    const target = await readSource(source, client);
+    const result = await pushImage(ref, target, {
+      client,
+      tags: flags.tag,
+      onProgress: (e) => renderer.onProgress(e),
+    });
+    renderer.stop();
+    if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else process.stdout.write(`${result.ref}\n`);
+  } finally {
+    renderer.stop();
+    await client.close();
+  }
+}
+
+/** `minnow push SOURCE REF`: copies an OCI layout (or another registry's image) to a registry. */
+export function register(program: Command): void {
+  program
+    .command('push')
+    .description(
+      'Push an OCI layout (oci:DIR[:TAG]) or a registry image to a registry; prints name@sha256:...',
+    )
+    .argument('<source>', 'oci:DIR[:TAG], or a registry reference to copy')
+    .argument('<ref>', 'destination, e.g. ghcr.io/org/app:v1')
+    .option('-t, --tag <tag>', 'another tag in the same repository (repeatable)', collect, [])
+    .option(
+      '--insecure-registry <host>',
+      'allow plain HTTP or an unverified certificate for this host',
+      collect,
+      [],
+    )
+    .option('-q, --quiet', 'print only the pushed name@digest')
+    .option('--json', 'print the result as JSON')
+    .action(async (source: string, ref: string, flags: PushFlags) => push(source, ref, flags));
+}

@@ -1,0 +1,118 @@
+import type { Command } from 'commander';
+import type { RegistryReadOptions } from '../base/registry.js';
+import { MinnowError } from '../errors.js';
+import type { ImageOrIndex } from '../oci/index.js';
+import { pushImage, type PushResult } from '../publish/registry.js';
+import { RegistryClient } from '../registry/client.js';
+import type { ProgressCallback, TransferProgress } from '../registry/progress.js';
+import { parseReference, referenceName, type Reference } from '../registry/reference.js';
+
+/** The registry flags a command that reads bases and pushes results takes. */
+export interface RegistryFlags {
+  push: string[];
+  repo?: string;
+  tag: string[];
+  insecureRegistry: string[];
+  offline?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Adds --push, --repo, --tag, --insecure-registry and --offline to a command. */
+export function addRegistryOptions(command: Command): Command {
+  return command
+    .option(
+      '--push <ref>',
+      'push the result to a registry, e.g. ghcr.io/org/app:v1 (repeatable)',
+      collect,
+      [],
+    )
+    .option('--repo <name>', 'push to this repository, tagged with every --tag (default tag latest)')
+    .option(
+      '-t, --tag <tag>',
+      'with --repo, a tag to push (repeatable); without, the image NAME[:TAG] for docker:/daemon outputs',
+      collect,
+      [],
+    )
+    .option(
+      '--insecure-registry <host>',
+      'allow plain HTTP or an unverified certificate for this host',
+      collect,
+      [],
+    )
+    .option('--offline', 'use only cached registry content; fail naming anything missing');
+}
+
+/**
+ * Every reference to push to, checked before any work starts. `tagsNeedRepo` (for `minnow push`) refuses --tag
+ * without --repo; `minnow build` reads such a --tag as the local image name instead.
+ */
+export function pushTargets(flags: RegistryFlags, tagsNeedRepo = false): Reference[] {
+  const refs = flags.push.map((p) => parseReference(p));
+  if (tagsNeedRepo && flags.tag.length && !flags.repo) {
+    throw new MinnowError('INVALID_ARGUMENT', '--tag needs --repo (or give full references with --push)');
+  }
+  if (flags.repo) {
+    if (flags.repo.includes('@') || flags.repo.slice(flags.repo.lastIndexOf('/') + 1).includes(':')) {
+      throw new MinnowError(
+        'INVALID_ARGUMENT',
+        `--repo "${flags.repo}" must not include a tag or digest: use --tag`,
+      );
+    }
+    const repo = parseReference(flags.repo);
+    for (const tag of flags.tag.length ? flags.tag : ['latest'])
+      refs.push(parseReference(`${referenceName(repo)}:${tag}`));
+  }
+  return refs;
+}
+
+/** Registry options for reading bases, from the flags. */
+export function registryReadOptions(
+  flags: RegistryFlags,
+  onProgress?: ProgressCallback,
+): RegistryReadOptions {
+  return {
+    ...(flags.offline ? { offline: true } : {}),
+    ...(flags.insecureRegistry.length ? { insecureRegistries: flags.insecureRegistry } : {}),
+    ...(onProgress ? { onProgress } : {}),
+  };
+}
+
+/** One short line about a transfer step, for a spinner. */
+export function transferMessage(e: TransferProgress): string {
+  const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)}`;
+  return `${e.direction} ${e.kind} ${e.digest.slice(7, 19)} ${mb(e.done)}/${mb(e.total)} MB`;
+}
+
+/**
+ * Pushes `target` to every reference (one push per repository, its tags together); refuses to push with
+ * --offline. Returns one result per repository.
+ */
+export async function pushAll(
+  target: ImageOrIndex,
+  refs: Reference[],
+  flags: RegistryFlags,
+  onProgress?: ProgressCallback,
+): Promise<PushResult[]> {
+  if (refs.length === 0) return [];
+  if (flags.offline) throw new MinnowError('INVALID_ARGUMENT', '--push cannot be used with --offline');
+  const byRepo = new Map<string, Reference[]>();
+  for (const r of refs) byRepo.set(referenceName(r), [...(byRepo.get(referenceName(r)) ?? []), r]);
+  const client = new RegistryClient({ insecureRegistries: flags.insecureRegistry });
+  const results: PushResult[] = [];
+  try {
+    for (const group of byRepo.values()) {
+      const [first, ...rest] = group as [Reference, ...Reference[]];
+      results.push(
+        await pushImage(first, target, {
+          client,
+          tags: rest.map((r) => r.tag).filter((t): t is string => !!t),
+          ...(onProgress ? { onProgress } : {}),
+        }),
+      );
+    }
+  } finally {
+    await client.close();
+  }
+  return results;
+}

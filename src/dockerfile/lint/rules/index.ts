@@ -1,0 +1,34 @@
+import type { Rule } from '../types.js';
+import { dockerignoreGit } from './context.js';
+import { cgoDisabled, goStripped, goTrimpath } from './go.js';
+import { absoluteWorkdir, copyNotAdd, noMaintainer, noSecretsInEnv, validExpose } from './instructions.js';
+import { baseDigest, baseNotLatest, baseTagged } from './pinning.js';
+import { aptListsCleaned, aptNoRecommends, apkNoCache, consecutiveRun, noSudo } from './run.js';
+import { execForm, finalShell, finalUserNotRoot, multiStage, singleCmd, smallFinalBase } from './stages.js';
+
+/** Every lint rule, in ID order. IDs are stable: a retired rule's ID is never reused. */
+export const RULES: readonly Rule[] = [
+  multiStage,
+  cgoDisabled,
+  smallFinalBase,
+  finalUserNotRoot,
+  execForm,
+  baseTagged,
+  baseNotLatest,
+  baseDigest,
+  copyNotAdd,
+  dockerignoreGit,
+  consecutiveRun,
+  apkNoCache,
+  aptListsCleaned,
+  noSecretsInEnv,
+  finalShell,
+  goStripped,
+  goTrimpath,
+  aptNoRecommends,
+  absoluteWorkdir,
+  noMaintainer,
+  singleCmd,
+  noSudo,
+  validExpose,
+];

@@ -1,0 +1,121 @@
+import type { Instruction, ModifiableInstruction } from 'dockerfile-ast';
+import { argsText, type DockerfileModel } from '../model.js';
+import type { RawFinding, Rule } from '../types.js';
+
+function runs(model: DockerfileModel): Instruction[] {
+  return model.stages.flatMap((s) => s.instructions.filter((i) => i.getKeyword() === 'RUN'));
+}
+
+/** Targets of the RUN's `--mount=type=cache` flags. */
+function cacheTargets(run: Instruction): string[] {
+  const flags = (run as ModifiableInstruction).getFlags?.() ?? [];
+  return flags
+    .filter((f) => f.getName() === 'mount' && f.getOption('type')?.getValue() === 'cache')
+    .map((f) => f.getOption('target')?.getValue() ?? f.getOption('dst')?.getValue() ?? '')
+    .filter((t) => t !== '');
+}
+
+const finding = (message: string, i: Instruction): RawFinding => ({ message, range: i.getRange() });
+
+/** MN011: consecutive RUN instructions. */
+export const consecutiveRun: Rule = {
+  meta: {
+    id: 'MN011',
+    name: 'consecutive-run',
+    severity: 'info',
+    description:
+      'Each RUN is a layer; consecutive RUNs that belong together make more layers, and files deleted in a later one still ship in the earlier one.',
+    fix: 'Join related commands into one RUN with && (and clean up in that same RUN).',
+    hadolint: 'DL3059',
+  },
+  check(model) {
+    const out: RawFinding[] = [];
+    for (const stage of model.stages) {
+      stage.instructions.forEach((i, n) => {
+        if (n > 0 && i.getKeyword() === 'RUN' && stage.instructions[n - 1]!.getKeyword() === 'RUN') {
+          out.push(finding('RUN follows another RUN', i));
+        }
+      });
+    }
+    return out;
+  },
+};
+
+/** MN012: apk add --no-cache. */
+export const apkNoCache: Rule = {
+  meta: {
+    id: 'MN012',
+    name: 'apk-no-cache',
+    severity: 'warning',
+    description:
+      'apk add without --no-cache leaves the package index in /var/cache/apk, in the layer for good.',
+    fix: 'Use apk add --no-cache (or a cache mount on /var/cache/apk).',
+    hadolint: 'DL3019',
+  },
+  check(model) {
+    return runs(model)
+      .filter((i) => /\bapk\s+(?:-\S+\s+)*add\b/.test(argsText(i)))
+      .filter(
+        (i) => !/--no-cache\b/.test(argsText(i)) && !/rm\s+(-\S+\s+)*\/var\/cache\/apk/.test(argsText(i)),
+      )
+      .filter((i) => !cacheTargets(i).some((t) => t.startsWith('/var/cache/apk')))
+      .map((i) => finding('apk add without --no-cache', i));
+  },
+};
+
+const APT_INSTALL = /\bapt(?:-get)?\s+(?:-\S+\s+)*install\b/;
+
+/** MN013: apt lists cleaned in the same RUN. */
+export const aptListsCleaned: Rule = {
+  meta: {
+    id: 'MN013',
+    name: 'apt-lists',
+    severity: 'warning',
+    description:
+      'apt-get install leaves /var/lib/apt/lists (tens of MB) in the layer unless the same RUN removes it.',
+    fix: 'End the RUN with && rm -rf /var/lib/apt/lists/* (or use cache mounts on /var/lib/apt and /var/cache/apt).',
+    hadolint: 'DL3009',
+  },
+  check(model) {
+    return runs(model)
+      .filter((i) => APT_INSTALL.test(argsText(i)))
+      .filter((i) => !/rm\s+(-\S+\s+)*\/var\/lib\/apt\/lists/.test(argsText(i)))
+      .filter((i) => !cacheTargets(i).some((t) => t.startsWith('/var/lib/apt')))
+      .map((i) => finding('apt-get install without removing /var/lib/apt/lists', i));
+  },
+};
+
+/** MN018: apt-get install --no-install-recommends. */
+export const aptNoRecommends: Rule = {
+  meta: {
+    id: 'MN018',
+    name: 'apt-no-recommends',
+    severity: 'info',
+    description:
+      'Without --no-install-recommends apt installs recommended packages too: more size, more surface.',
+    fix: 'Use apt-get install --no-install-recommends.',
+    hadolint: 'DL3015',
+  },
+  check(model) {
+    return runs(model)
+      .filter((i) => APT_INSTALL.test(argsText(i)) && !/--no-install-recommends\b/.test(argsText(i)))
+      .map((i) => finding('apt-get install without --no-install-recommends', i));
+  },
+};
+
+/** MN022: no sudo in RUN. */
+export const noSudo: Rule = {
+  meta: {
+    id: 'MN022',
+    name: 'no-sudo',
+    severity: 'warning',
+    description: 'sudo in a build has unpredictable TTY and signal behaviour, and means sudo is installed.',
+    fix: 'Switch with USER for the commands that need another user, and drop sudo.',
+    hadolint: 'DL3004',
+  },
+  check(model) {
+    return runs(model)
+      .filter((i) => /(^|[\s;&|(])sudo\s/.test(argsText(i)))
+      .map((i) => finding('RUN uses sudo', i));
+  },
+};

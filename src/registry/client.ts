@@ -1,0 +1,232 @@
+import type { Readable } from 'node:stream';
+import { MinnowError } from '../errors.js';
+import { isDigest, MANIFEST_ACCEPT, sha256, type Descriptor, type Digest } from '../oci/index.js';
+import { Authenticator, repositoryScope, type CredentialSource } from './auth.js';
+import { lookupCredential, type Credential } from './docker-config.js';
+import { apiHost, type Reference } from './reference.js';
+import { registryError } from './registry-error.js';
+import {
+  Transport,
+  type HttpMethod,
+  type HttpRequest,
+  type HttpResponse,
+  type TransportOptions,
+} from './transport.js';
+
+/** Options of a registry client; every field is optional. */
+export interface RegistryClientOptions extends TransportOptions {
+  /** Credentials to use for every registry (tests, `minnow login`); default: the Docker config. */
+  credential?: Credential;
+  /** Where credentials come from; default: the Docker config of `env`. */
+  credentials?: CredentialSource;
+  /** Environment for DOCKER_CONFIG and HOME. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Reuse an existing transport (its options win). */
+  transport?: Transport;
+}
+
+/** A repository on a registry: what every request is about. */
+export type Repo = Pick<Reference, 'registry' | 'repository'>;
+
+export interface RepoRequest {
+  method: HttpMethod;
+  /** Path under `/v2/<repository>/` (e.g. `manifests/latest`), or a full URL (upload locations). */
+  path: string;
+  headers?: Record<string, string>;
+  body?: HttpRequest['body'];
+  /** Actions the token must allow. Default ['pull']. */
+  actions?: string[];
+  /** Extra scopes (a cross-repository mount needs pull on the source). */
+  extraScopes?: string[];
+  retry?: boolean;
+}
+
+/** A manifest as served: its bytes, the media type the registry declared, and its digest (computed). */
+export interface FetchedManifest {
+  raw: Buffer;
+  mediaType: string | undefined;
+  digest: Digest;
+}
+
+const MAX_MANIFEST = 4 * 1024 * 1024;
+
+/**
+ * An OCI Distribution API client: authenticated, retried requests to one or more registries, and the handful
+ * of operations pull and push need.
+ */
+export class RegistryClient {
+  readonly transport: Transport;
+  readonly #auth: Authenticator;
+
+  constructor(options: RegistryClientOptions = {}) {
+    this.transport = options.transport ?? new Transport(options);
+    const env = options.env ?? process.env;
+    const source: CredentialSource =
+      options.credentials ??
+      (options.credential
+        ? async () => options.credential
+        : (registry) => lookupCredential(registry, { env }));
+    this.#auth = new Authenticator(this.transport, source);
+  }
+
+  /** The `/v2/` URL of a registry. */
+  async v2(registry: string): Promise<string> {
+    return `${await this.transport.baseUrl(apiHost(registry))}/v2/`;
+  }
+
+  /** Sends a request about a repository, authenticating (and retrying once on 401) as needed. */
+  async request(repo: Repo, req: RepoRequest): Promise<HttpResponse> {
+    const host = apiHost(repo.registry);
+    const base = await this.v2(repo.registry);
+    const url = /^https?:\/\//.test(req.path) ? req.path : `${base}${repo.repository}/${req.path}`;
+    const scopes = [repositoryScope(repo.repository, req.actions ?? ['pull']), ...(req.extraScopes ?? [])];
+    const subject = `${repo.registry}/${repo.repository}`;
+    const send = (authorization: string | undefined): Promise<HttpResponse> =>
+      this.transport.send({
+        method: req.method,
+        url,
+        headers: { ...(req.headers ?? {}), ...(authorization ? { authorization } : {}) },
+        body: req.body,
+        retry: req.retry,
+      });
+    const first = await this.#auth.header(host, repo.registry, scopes);
+    let res = await send(first);
+    if (res.status !== 401) return res;
+    await res.body.dump();
+    const header = await this.#auth.challenged(
+      host,
+      repo.registry,
+      scopes,
+      res.headers['www-authenticate'],
+      subject,
+      first,
+    );
+    res = await send(header);
+    return res;
+  }
+
+  /** Checks that the registry answers and that the credentials (if any) are accepted. */
+  async ping(registry: string): Promise<void> {
+    const host = apiHost(registry);
+    const url = await this.v2(registry);
+    let res = await this.transport.send({ method: 'GET', url });
+    if (res.status === 401) {
+      await res.body.dump();
+      const header = await this.#auth.challenged(
+        host,
+        registry,
+        [],
+        res.headers['www-authenticate'],
+        registry,
+      );
+      res = await this.transport.send({ method: 'GET', url, headers: { authorization: header } });
+    }
+    if (res.status !== 200)
+      throw await registryError(res, { action: 'log in to', subject: registry, registry });
+    await res.body.dump();
+  }
+
+  /** GETs a manifest by tag or digest; fails with the registry's error as one clear line. */
+  async getManifest(repo: Repo, target: string): Promise<FetchedManifest> {
+    const res = await this.request(repo, {
+      method: 'GET',
+      path: `manifests/${target}`,
+      headers: { accept: MANIFEST_ACCEPT },
+    });
+    const subject = `${repo.registry}/${repo.repository}${isDigest(target) ? '@' : ':'}${target}`;
+    if (res.status !== 200)
+      throw await registryError(res, { action: 'pull', subject, registry: repo.registry });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_MANIFEST) {
+        res.body.destroy();
+        throw new MinnowError('LIMIT_EXCEEDED', `manifest ${subject} is larger than ${MAX_MANIFEST} bytes`, {
+          subject,
+        });
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const raw = Buffer.concat(chunks);
+    const digest = sha256(raw);
+    const declared = res.headers['docker-content-digest'];
+    if (isDigest(target) && target !== digest) {
+      throw new MinnowError('DIGEST_MISMATCH', `manifest ${subject}: content hashes to ${digest}`, {
+        subject,
+      });
+    }
+    if (declared && declared.startsWith('sha256:') && declared !== digest) {
+      throw new MinnowError(
+        'DIGEST_MISMATCH',
+        `manifest ${subject}: content hashes to ${digest}, the registry says ${declared}`,
+        {
+          subject,
+        },
+      );
+    }
+    const mediaType = res.headers['content-type']?.split(';')[0]?.trim();
+    return { raw, mediaType, digest };
+  }
+
+  /** HEADs a manifest: its descriptor, or undefined when the registry has none under that tag or digest. */
+  async headManifest(
+    repo: Repo,
+    target: string,
+    actions: string[] = ['pull'],
+  ): Promise<Descriptor | undefined> {
+    const res = await this.request(repo, {
+      method: 'HEAD',
+      path: `manifests/${target}`,
+      headers: { accept: MANIFEST_ACCEPT },
+      actions,
+    });
+    await res.body.dump();
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) {
+      throw await registryError(res, {
+        action: actions.includes('push') ? 'push to' : 'pull',
+        subject: `${repo.registry}/${repo.repository}:${target}`,
+        registry: repo.registry,
+      });
+    }
+    const digest = res.headers['docker-content-digest'];
+    if (!digest || !isDigest(digest)) return undefined;
+    return {
+      mediaType: res.headers['content-type']?.split(';')[0]?.trim() ?? '',
+      digest,
+      size: Number(res.headers['content-length'] ?? 0),
+    };
+  }
+
+  /** True when the repository already has the blob (HEAD). */
+  async hasBlob(repo: Repo, digest: Digest, actions: string[] = ['pull']): Promise<boolean> {
+    const res = await this.request(repo, { method: 'HEAD', path: `blobs/${digest}`, actions });
+    await res.body.dump();
+    if (res.status === 200) return true;
+    if (res.status === 404) return false;
+    throw await registryError(res, {
+      action: actions.includes('push') ? 'push to' : 'pull',
+      subject: `${repo.registry}/${repo.repository}`,
+      registry: repo.registry,
+    });
+  }
+
+  /** The raw blob stream (redirects to storage followed without credentials). The caller verifies it. */
+  async openBlob(repo: Repo, d: Pick<Descriptor, 'digest'>): Promise<Readable> {
+    const res = await this.request(repo, { method: 'GET', path: `blobs/${d.digest}` });
+    if (res.status !== 200) {
+      throw await registryError(res, {
+        action: 'pull',
+        subject: `${repo.registry}/${repo.repository}@${d.digest}`,
+        registry: repo.registry,
+      });
+    }
+    return res.body;
+  }
+
+  /** Closes connections. */
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+}

@@ -1,0 +1,281 @@
+import type { Readable } from 'node:stream';
+import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { MinnowError, messageOf } from '../errors.js';
+import {
+  backoffDelay,
+  DEFAULT_RETRY,
+  errorCode,
+  isRetriableError,
+  isRetriableStatus,
+  parseRetryAfter,
+  waitFor,
+  type RetryPolicy,
+} from './retry.js';
+
+export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+
+/** One HTTP request. `body` is a factory so that a retry can send the body again. */
+export interface HttpRequest {
+  method: HttpMethod;
+  url: string;
+  headers?: Record<string, string>;
+  body?: () => Buffer | Readable | Promise<Buffer | Readable>;
+  /** Follow redirects (GET and HEAD only). Default true. */
+  followRedirects?: boolean;
+  /** Retry on connection errors, 429 and 5xx. Default true. */
+  retry?: boolean;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | undefined>;
+  body: Readable & { dump(): Promise<void>; text(): Promise<string>; json(): Promise<unknown> };
+  /** The URL that answered (after redirects). */
+  url: string;
+}
+
+export interface TransportOptions {
+  /** Hosts (`host[:port]`) that may be reached over plain HTTP and without TLS verification. */
+  insecureRegistries?: string[];
+  retry?: Partial<RetryPolicy>;
+  /** Time to wait for response headers, ms. Default 60 000. */
+  headersTimeoutMs?: number;
+  /** Time the body may stall between chunks, ms. Default 120 000. */
+  bodyTimeoutMs?: number;
+  /** Time to connect, ms. Default 15 000. */
+  connectTimeoutMs?: number;
+  /** Dispatcher to use instead of the default (undici's EnvHttpProxyAgent, honouring HTTP(S)_PROXY/NO_PROXY). */
+  dispatcher?: Dispatcher;
+  signal?: AbortSignal;
+  /** Called before each retry, for progress output. */
+  onRetry?: (info: { url: string; attempt: number; delayMs: number; reason: string }) => void;
+}
+
+/** True for loopback hosts, which (like Docker) minnow may reach over plain HTTP. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** Which scheme each loopback/insecure host answered on, shared by every transport of this process. */
+const knownSchemes = new Map<string, 'https' | 'http'>();
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+function flatHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(raw)) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+/**
+ * HTTP for registries on undici: TLS verified (plain HTTP only for loopback and `insecureRegistries`), retries
+ * with exponential backoff and jitter on connection errors, 429 and 5xx (honouring Retry-After), timeouts,
+ * HTTP(S)_PROXY/NO_PROXY, and redirects that never carry the Authorization header to another origin.
+ */
+export class Transport {
+  readonly #opts: TransportOptions;
+  readonly #policy: RetryPolicy;
+  readonly #secure: Dispatcher;
+  readonly #insecure: Dispatcher;
+  readonly #schemes = new Map<string, Promise<'https' | 'http'>>();
+
+  constructor(options: TransportOptions = {}) {
+    this.#opts = options;
+    this.#policy = { ...DEFAULT_RETRY, ...options.retry };
+    const common = {
+      headersTimeout: options.headersTimeoutMs ?? 60_000,
+      bodyTimeout: options.bodyTimeoutMs ?? 120_000,
+      connectTimeout: options.connectTimeoutMs ?? 15_000,
+    };
+    this.#secure = options.dispatcher ?? new EnvHttpProxyAgent(common);
+    this.#insecure =
+      options.dispatcher ??
+      new EnvHttpProxyAgent({
+        ...common,
+        connect: { rejectUnauthorized: false },
+        requestTls: { rejectUnauthorized: false },
+      });
+  }
+
+  /** The retry policy in force. */
+  get policy(): RetryPolicy {
+    return this.#policy;
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.#opts.signal;
+  }
+
+  /** True when `host` may be spoken to over plain HTTP. */
+  allowsInsecure(host: string): boolean {
+    return isLoopback(host) || (this.#opts.insecureRegistries ?? []).includes(host);
+  }
+
+  /**
+   * `https://host` or, for loopback and insecure hosts that do not speak TLS, `http://host`. Found once per host
+   * by trying HTTPS first, as Docker does.
+   */
+  async baseUrl(host: string): Promise<string> {
+    if (!this.allowsInsecure(host)) return `https://${host}`;
+    const known = knownSchemes.get(host);
+    if (known) return `${known}://${host}`;
+    let scheme = this.#schemes.get(host);
+    if (!scheme) {
+      scheme = this.#probe(host);
+      this.#schemes.set(host, scheme);
+      scheme.then(
+        (found) => knownSchemes.set(host, found),
+        () => this.#schemes.delete(host),
+      );
+    }
+    return `${await scheme}://${host}`;
+  }
+
+  async #probe(host: string): Promise<'https' | 'http'> {
+    try {
+      const res = await this.send({ method: 'GET', url: `https://${host}/v2/`, followRedirects: false });
+      await res.body.dump();
+      return 'https';
+    } catch (err) {
+      if (err instanceof MinnowError && err.details?.tls === true) return 'http';
+      throw err;
+    }
+  }
+
+  #dispatcherFor(url: URL): Dispatcher {
+    return this.allowsInsecure(url.host) ? this.#insecure : this.#secure;
+  }
+
+  async #once(req: HttpRequest, url: URL, headers: Record<string, string>): Promise<HttpResponse> {
+    const body = req.body ? await req.body() : undefined;
+    try {
+      const res = await request(url, {
+        method: req.method,
+        headers,
+        body,
+        dispatcher: this.#dispatcherFor(url),
+        signal: this.#opts.signal,
+      });
+      return {
+        status: res.statusCode,
+        headers: flatHeaders(res.headers),
+        body: res.body as HttpResponse['body'],
+        url: url.href,
+      };
+    } catch (err) {
+      if (body && !Buffer.isBuffer(body)) body.destroy();
+      if (this.#opts.signal?.aborted) throw new MinnowError('ABORTED', 'cancelled', { cause: err });
+      const ours = minnowCause(err);
+      if (ours) throw ours;
+      throw networkError(err, url);
+    }
+  }
+
+  /** Sends a request with retries and redirects; the caller reads (or dumps) the body. */
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    let url = new URL(req.url);
+    let headers = { ...(req.headers ?? {}) };
+    const origin = url.origin;
+    let redirects = 0;
+    for (let attempt = 0; ; attempt++) {
+      const last = req.retry === false || attempt >= this.#policy.retries;
+      let res: HttpResponse;
+      try {
+        res = await this.#once(req, url, headers);
+      } catch (err) {
+        if (last || !isRetriableError(err)) throw err;
+        const delayMs = backoffDelay(attempt, this.#policy);
+        this.#opts.onRetry?.({ url: url.href, attempt: attempt + 1, delayMs, reason: messageOf(err) });
+        await waitFor(delayMs, this.#opts.signal);
+        continue;
+      }
+      if (
+        REDIRECTS.has(res.status) &&
+        req.followRedirects !== false &&
+        (req.method === 'GET' || req.method === 'HEAD')
+      ) {
+        await res.body.dump();
+        const location = res.headers.location;
+        if (!location || ++redirects > 10) {
+          throw new MinnowError('REGISTRY_ERROR', `too many or broken redirects from ${url.host}`, {
+            subject: url.href,
+          });
+        }
+        const next = new URL(location, url);
+        if (next.protocol !== 'https:' && !(next.protocol === 'http:' && this.allowsInsecure(next.host))) {
+          throw new MinnowError(
+            'REGISTRY_ERROR',
+            `refusing a redirect from ${url.host} to insecure ${next.origin}`,
+            {
+              subject: url.href,
+            },
+          );
+        }
+        if (next.origin !== origin) {
+          // Blob downloads redirect to storage: credentials for the registry must never travel there.
+          const { authorization: _a, Authorization: _b, ...rest } = headers;
+          headers = rest;
+        }
+        url = next;
+        attempt--;
+        continue;
+      }
+      if (!last && isRetriableStatus(res.status)) {
+        const retryAfter = parseRetryAfter(res.headers['retry-after']);
+        await res.body.dump().catch(() => undefined);
+        const delayMs = backoffDelay(attempt, this.#policy, retryAfter);
+        this.#opts.onRetry?.({ url: url.href, attempt: attempt + 1, delayMs, reason: `HTTP ${res.status}` });
+        await waitFor(delayMs, this.#opts.signal);
+        continue;
+      }
+      return res;
+    }
+  }
+
+  /** Closes the connection pools. */
+  async close(): Promise<void> {
+    if (this.#opts.dispatcher) return;
+    await Promise.all([this.#secure.close(), this.#insecure.close()]);
+  }
+}
+
+/** A MinnowError somewhere in a cause chain (a request body that failed its digest check). */
+function minnowCause(err: unknown): MinnowError | undefined {
+  let e: unknown = err;
+  for (let i = 0; i < 5 && e; i++) {
+    if (e instanceof MinnowError) return e;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+const TLS_CODES = /^(EPROTO|ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/;
+
+/** A connection-level failure as one clear line: what host, what went wrong, whether a retry may help. */
+export function networkError(err: unknown, url: URL): MinnowError {
+  const code = errorCode(err) ?? '';
+  const host = url.host;
+  if (code === 'ENOTFOUND') {
+    return new MinnowError('NETWORK', `cannot resolve registry host ${url.hostname}`, {
+      subject: host,
+      cause: err,
+      hint: 'check the registry name in the reference, and your DNS or proxy settings',
+      details: { retriable: false, code },
+    });
+  }
+  if (TLS_CODES.test(code) || /certificate|SSL|TLS/i.test(messageOf(err))) {
+    return new MinnowError('NETWORK', `TLS connection to ${host} failed: ${messageOf(err)}`, {
+      subject: host,
+      cause: err,
+      hint: `if ${host} is a registry you trust that serves plain HTTP or a self-signed certificate, pass --insecure-registry ${host}`,
+      details: { retriable: false, tls: true, code },
+    });
+  }
+  return new MinnowError('NETWORK', `cannot reach registry ${host}: ${code || messageOf(err)}`, {
+    subject: host,
+    cause: err,
+    hint: 'check that the registry is running and reachable (and HTTPS_PROXY/NO_PROXY if you use a proxy)',
+    details: { retriable: isRetriableError(err), code },
+  });
+}

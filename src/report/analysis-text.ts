@@ -1,0 +1,144 @@
+import type { ImageAnalysis } from '../analyze/types.js';
+import { formatBytes } from './build-summary.js';
+
+/** Left-aligned columns with two spaces between them (right-aligned where `right[i]`). */
+export function table(rows: string[][], right: boolean[] = []): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (right[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** `85.3%`; efficiency is never NaN (an empty image scores 1). */
+export function percent(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
+function yes(b: boolean): string {
+  return b ? 'yes' : 'no';
+}
+
+/** The human report of `minnow analyze`: sizes, layers, files, efficiency, inventory, then findings. */
+export function renderAnalysisText(a: ImageAnalysis): string {
+  const out: string[] = [];
+  const platform = `${a.platform.os}/${a.platform.architecture}${a.platform.variant ? `/${a.platform.variant}` : ''}`;
+  out.push(
+    `${a.reference}  ${a.digest.slice(0, 19)}  ${platform}${a.os?.prettyName ? `  ${a.os.prettyName}` : ''}`,
+  );
+  out.push('');
+  out.push(
+    table([
+      [
+        'size',
+        `${formatBytes(a.size.content)} (docker image ls), ${formatBytes(a.size.compressed)} compressed`,
+      ],
+      ['layers', `${a.layers.length}, ${formatBytes(a.size.uncompressed)} of uncompressed tar`],
+      [
+        'files',
+        `${a.files.count} files, ${a.files.executables} executable (${a.files.elfBinaries} ELF), ${a.files.directories} dirs, ${a.files.symlinks} symlinks`,
+      ],
+      ['efficiency', `${percent(a.efficiency.score)}, ${formatBytes(a.efficiency.wastedBytes)} wasted`],
+      ['user', `${a.config.user || '(unset)'}${a.config.runsAsRoot ? ' (root)' : ''}`],
+      ['entrypoint', JSON.stringify([...a.config.entrypoint, ...a.config.cmd])],
+      ['ports', a.config.exposedPorts.join(', ') || 'none'],
+      ['shell', a.utilities.shells.join(', ') || 'none'],
+      ['pkg manager', a.utilities.packageManagers.join(', ') || 'none'],
+      [
+        'packages',
+        a.packages.length
+          ? `${a.packages.length} (${[...new Set(a.packages.map((p) => p.type))].join(', ')})`
+          : 'none',
+      ],
+      [
+        'go binaries',
+        a.goBinaries
+          .map((b) => `${b.path} (${b.info.goVersion}, ${b.info.deps.length} modules)`)
+          .join(', ') || 'none',
+      ],
+    ]),
+  );
+  out.push('');
+  out.push('Layers');
+  out.push(
+    table(
+      [
+        ['#', 'compressed', 'size', 'files', 'created by'],
+        ...a.layers.map((l) => [
+          String(l.index),
+          formatBytes(l.compressedSize),
+          formatBytes(l.contentSize),
+          String(l.entries),
+          (l.createdBy ?? '').replace(/\s+/g, ' ').slice(0, 60),
+        ]),
+      ],
+      [true, true, true, true, false],
+    ),
+  );
+  if (a.files.largest.length > 0) {
+    out.push('');
+    out.push('Largest files');
+    out.push(
+      table(
+        a.files.largest.map((f) => [formatBytes(f.size), f.path]),
+        [true, false],
+      ),
+    );
+  }
+  if (a.efficiency.wasted.length > 0) {
+    out.push('');
+    out.push('Wasted space (shipped, then overwritten or deleted)');
+    out.push(
+      table(
+        a.efficiency.wasted.map((w) => [formatBytes(w.wastedBytes), `${w.count}x`, w.path]),
+        [true, true, false],
+      ),
+    );
+  }
+  out.push('');
+  const counts = a.summary.findings;
+  out.push(
+    `Findings: ${counts.critical} critical, ${counts.high} high, ${counts.medium} medium, ${counts.low} low, ${counts.info} info`,
+  );
+  if (a.findings.length > 0) {
+    out.push(table(a.findings.map((f) => [f.severity.toUpperCase(), f.rule, f.message])));
+    out.push('');
+    out.push('Fixes');
+    for (const f of a.findings.filter((x) => x.severity !== 'info')) out.push(`  ${f.rule}  ${f.fix}`);
+  }
+  out.push('');
+  out.push(
+    `root: ${yes(a.config.runsAsRoot)}  shell: ${yes(a.summary.hasShell)}  package manager: ${yes(a.summary.hasPackageManager)}  setuid: ${a.files.setuid}`,
+  );
+  return `${out.join('\n')}\n`;
+}
+
+/** The same report as Markdown (for CI job summaries and pull-request comments). */
+export function renderAnalysisMarkdown(a: ImageAnalysis): string {
+  const esc = (s: string): string => s.replace(/\|/g, '\\|');
+  const out: string[] = [];
+  out.push(`## ${esc(a.reference)}`);
+  out.push('');
+  out.push('| | |');
+  out.push('|---|---|');
+  out.push(`| size | ${formatBytes(a.size.content)} (${formatBytes(a.size.compressed)} compressed) |`);
+  out.push(`| layers | ${a.layers.length} |`);
+  out.push(`| files | ${a.files.count} (${a.files.executables} executable) |`);
+  out.push(
+    `| efficiency | ${percent(a.efficiency.score)} (${formatBytes(a.efficiency.wastedBytes)} wasted) |`,
+  );
+  out.push(`| user | ${esc(a.config.user || '(unset)')}${a.config.runsAsRoot ? ' (root)' : ''} |`);
+  out.push(`| shell | ${esc(a.utilities.shells.join(', ') || 'none')} |`);
+  out.push(`| packages | ${a.packages.length} |`);
+  out.push('');
+  out.push('| severity | rule | finding | fix |');
+  out.push('|---|---|---|---|');
+  for (const f of a.findings) out.push(`| ${f.severity} | ${f.rule} | ${esc(f.message)} | ${esc(f.fix)} |`);
+  if (a.findings.length === 0) out.push('| | | no findings | |');
+  return `${out.join('\n')}\n`;
+}

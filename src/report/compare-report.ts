@@ -1,0 +1,72 @@
+import type { CompareResult, CompareRow } from '../analyze/compare.js';
+import { table } from './analysis-text.js';
+import { formatBytes } from './build-summary.js';
+
+const yn = (b: boolean): string => (b ? 'yes' : 'no');
+const sev = (r: CompareRow): string =>
+  `${r.findings.critical + r.findings.high}/${r.findings.medium}/${r.findings.low}`;
+
+/** The comparison table's columns, as plain strings (shared by text and Markdown). */
+export function compareColumns(r: CompareRow): string[] {
+  return [
+    r.base,
+    formatBytes(r.size),
+    r.articleSize !== undefined ? formatBytes(r.articleSize) : '-',
+    formatBytes(r.compressed),
+    String(r.layers),
+    String(r.files),
+    String(r.executables),
+    yn(r.shell),
+    yn(r.packageManager),
+    yn(r.root),
+    String(r.setuid),
+    sev(r),
+  ];
+}
+
+export const COMPARE_HEADER = [
+  'base',
+  'size',
+  'article',
+  'compressed',
+  'layers',
+  'files',
+  'executables',
+  'shell',
+  'pkg mgr',
+  'root',
+  'setuid',
+  'high/med/low',
+];
+
+/** `minnow compare` for people: the article's table, extended, with a recommendation per row. */
+export function renderCompareText(c: CompareResult): string {
+  const out: string[] = [];
+  out.push(`${c.app}: the same app on ${c.rows.length} bases`);
+  out.push('');
+  out.push(
+    table([COMPARE_HEADER, ...c.rows.map(compareColumns)], [false, true, true, true, true, true, true]),
+  );
+  out.push('');
+  for (const r of c.rows) out.push(`${r.base}: ${r.recommendation}`);
+  for (const s of c.skipped) out.push(`${s.base}: skipped (${s.reason})`);
+  out.push('');
+  out.push(`recommendation: ${c.recommendation}`);
+  out.push("size = docker image ls size; article = the seed article's measurement of the same base.");
+  return `${out.join('\n')}\n`;
+}
+
+/** The comparison as a Markdown table. */
+export function renderCompareMarkdown(c: CompareResult): string {
+  const esc = (s: string): string => s.replace(/\|/g, '\\|');
+  const out: string[] = [];
+  out.push(`## ${esc(c.app)}: base image comparison`);
+  out.push('');
+  out.push(`| ${[...COMPARE_HEADER, 'recommendation'].join(' | ')} |`);
+  out.push(`|${[...COMPARE_HEADER, 'x'].map(() => '---').join('|')}|`);
+  for (const r of c.rows) out.push(`| ${[...compareColumns(r), r.recommendation].map(esc).join(' | ')} |`);
+  out.push('');
+  for (const s of c.skipped) out.push(`- ${esc(s.base)}: skipped (${esc(s.reason)})`);
+  out.push(`**Recommendation:** ${esc(c.recommendation)}`);
+  return `${out.join('\n')}\n`;
+}

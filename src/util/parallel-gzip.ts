@@ -1,0 +1,62 @@
+import { availableParallelism } from 'node:os';
+import { Transform, type TransformCallback } from 'node:stream';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+
+const gzipAsync = promisify(gzip);
+
+/** The gzip header's OS byte minnow writes on every platform (3, Unix), so builds on macOS and Linux agree. */
+export const GZIP_OS_UNIX = 3;
+
+export interface ParallelGzipOptions {
+  /** zlib level, 1–9. Default 6. */
+  level?: number;
+  /** Bytes of input per gzip member. Default 1 MiB: the ratio loss against one stream is under 0.1%. */
+  chunkSize?: number;
+  /** Members compressed at once. Default: the CPU count. */
+  concurrency?: number;
+}
+
+/**
+ * A gzip Transform that compresses fixed-size chunks of its input on several cores at once and emits them, in
+ * order, as concatenated gzip members (RFC 1952 §2.2, read by every gzip reader: Go's, zlib's, Node's).
+ * Deterministic: the same input and options always give the same bytes (mtime 0, OS byte 3). Memory stays
+ * bounded to `concurrency` chunks.
+ */
+export function createParallelGzip(options: ParallelGzipOptions = {}): Transform {
+  const level = options.level ?? 6;
+  const chunkSize = options.chunkSize ?? 1 << 20;
+  const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
+  const pending: Promise<Buffer>[] = [];
+  let buffered: Buffer[] = [];
+  let bufferedBytes = 0;
+
+  const compress = (data: Buffer): Promise<Buffer> =>
+    gzipAsync(data, { level }).then((out) => {
+      out[9] = GZIP_OS_UNIX;
+      return out;
+    });
+
+  return new Transform({
+    transform(this: Transform, chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
+      buffered.push(chunk);
+      bufferedBytes += chunk.length;
+      void (async () => {
+        while (bufferedBytes >= chunkSize) {
+          const all = Buffer.concat(buffered, bufferedBytes);
+          pending.push(compress(all.subarray(0, chunkSize)));
+          buffered = [all.subarray(chunkSize)];
+          bufferedBytes = all.length - chunkSize;
+          while (pending.length >= concurrency) this.push(await (pending.shift() as Promise<Buffer>));
+        }
+      })().then(() => done(), done);
+    },
+    flush(this: Transform, done: TransformCallback) {
+      void (async () => {
+        if (bufferedBytes > 0 || pending.length === 0)
+          pending.push(compress(Buffer.concat(buffered, bufferedBytes)));
+        while (pending.length > 0) this.push(await (pending.shift() as Promise<Buffer>));
+      })().then(() => done(), done);
+    },
+  });
+}

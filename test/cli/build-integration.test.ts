@@ -1,0 +1,133 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exec } from '../helpers/exec.js';
+import { httpGetWhenUp, runServer } from '../helpers/docker.js';
+import { tempDir } from '../helpers/tmp.js';
+import { HELLO_DIR } from '../go/go-fixtures.js';
+import { plain, runCli } from './build-helpers.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const HELLO = 'Hello from the smallest Go container!';
+const tag = (): string => `minnow-test-build/hello:${randomBytes(4).toString('hex')}`;
+const images: string[] = [];
+afterAll(async () => {
+  for (const image of images) await exec('docker', ['rmi', '-f', image]).catch(() => undefined);
+});
+
+interface JsonSummary {
+  digest: string;
+  size: number;
+  compressedSize: number;
+  layers: number;
+  output: string;
+  user: string;
+  entrypoint: string[];
+}
+
+async function buildJson(args: string[]): Promise<JsonSummary> {
+  const run = await runCli(['build', HELLO_DIR, '--json', ...args]);
+  expect(plain(run.stderr)).toBe('');
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout) as JsonSummary;
+}
+
+async function serveAndCheck(image: string): Promise<void> {
+  const server = await runServer(image);
+  try {
+    expect(await httpGetWhenUp(server.port)).toBe(HELLO);
+    expect(await server.uid()).toBe(65532);
+  } finally {
+    await server.stop();
+  }
+}
+
+describe('minnow build against skopeo and the Docker Engine', () => {
+  it('writes an OCI layout that skopeo inspects and copies, and prints one JSON object', async () => {
+    const work = await tempDir();
+    const layout = join(work, 'layout');
+    const summary = await buildJson(['--output', `oci:${layout}:v1`]);
+    expect(summary).toMatchObject({
+      output: `oci:${layout}:v1`,
+      layers: 2,
+      user: '65532:65532',
+      entrypoint: ['/app/hello'],
+    });
+    expect(summary.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(summary.compressedSize).toBeLessThan(summary.size);
+    const inspected = JSON.parse(await exec('skopeo', ['inspect', `oci:${layout}:v1`])) as {
+      Digest: string;
+      Layers: string[];
+    };
+    expect(inspected.Digest).toBe(summary.digest);
+    expect(inspected.Layers).toHaveLength(2);
+    await exec('skopeo', ['copy', '-q', `oci:${layout}:v1`, `oci:${join(work, 'copy')}:v1`]);
+    const copied = JSON.parse(await exec('skopeo', ['inspect', `oci:${join(work, 'copy')}:v1`])) as {
+      Digest: string;
+    };
+    expect(copied.Digest).toBe(summary.digest);
+    // A rebuild into the same layout replaces the tag and keeps the layout free of temp files.
+    await buildJson(['--output', `oci:${layout}:v1`]);
+    expect((await readdir(layout)).sort()).toEqual(['blobs', 'index.json', 'oci-layout']);
+  });
+
+  it('writes a docker tarball that skopeo reads and docker load runs: hello served, as uid 65532', async () => {
+    const work = await tempDir();
+    const file = join(work, 'hello.tar');
+    const name = tag();
+    images.push(name);
+    const summary = await buildJson(['--output', `docker:${file}`, '--tag', name]);
+    expect(summary.output).toBe(`docker:${file}`);
+    const inspected = JSON.parse(await exec('skopeo', ['inspect', `docker-archive:${file}`])) as {
+      Layers: string[];
+    };
+    expect(inspected.Layers).toHaveLength(2);
+    await exec('skopeo', ['copy', '-q', `docker-archive:${file}`, `oci:${join(work, 'from-tar')}:x`]);
+    const loaded = await exec('docker', ['load', '-i', file]);
+    expect(loaded).toContain(`Loaded image: ${name}`);
+    await serveAndCheck(name);
+  });
+
+  it('loads into the Engine with --output daemon:NAME:TAG (no docker CLI) and the image serves hello', async () => {
+    const name = tag();
+    images.push(name);
+    const summary = await buildJson(['--output', `daemon:${name}`]);
+    expect(summary.output).toBe(name);
+    const info = JSON.parse(await exec('docker', ['image', 'inspect', name])) as {
+      Config: { User: string };
+    }[];
+    expect(info[0]?.Config.User).toBe('65532:65532');
+    await serveAndCheck(name);
+  });
+});
+
+describe('README quick start', () => {
+  beforeAll(async () => {
+    await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT });
+  }, 120_000);
+
+  it('`npx minnow build ./examples/hello` prints the summary and writes .minnow/hello in the cwd', async () => {
+    const work = await tempDir();
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [join(ROOT, 'bin', 'minnow.js'), 'build', HELLO_DIR],
+      { cwd: work },
+    );
+    expect(stderr).toBe('');
+    const text = plain(stdout);
+    expect(text).toMatch(/^Built oci:\.minnow\/hello:latest\n/);
+    for (const label of ['digest', 'size', 'layers', 'user', 'entrypoint'])
+      expect(text).toMatch(new RegExp(`^  ${label} +\\S`, 'm'));
+    expect(text).toContain('65532:65532');
+    const inspected = JSON.parse(
+      await exec('skopeo', ['inspect', `oci:${join(work, '.minnow', 'hello')}:latest`]),
+    ) as {
+      Digest: string;
+    };
+    expect(text).toContain(inspected.Digest);
+  });
+});

@@ -1,0 +1,133 @@
+import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { formatJson } from '../../src/dockerfile/lint/format-json.js';
+import { toSarif } from '../../src/dockerfile/lint/format-sarif.js';
+import { formatText } from '../../src/dockerfile/lint/format-text.js';
+import { lintFile } from '../../src/dockerfile/lint/lint.js';
+
+const ARTICLE = fileURLToPath(new URL('../fixtures/article/', import.meta.url));
+const SCHEMA = fileURLToPath(new URL('./sarif-2.1.0-subset.schema.json', import.meta.url));
+
+/** Runs the CLI in-process and returns its exit status and stdout. */
+async function cli(args: string[]): Promise<{ status: number; out: string }> {
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += chunk.toString();
+    return true;
+  });
+  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    const status = await main(['node', 'minnow', ...args]);
+    return { status, out };
+  } finally {
+    spy.mockRestore();
+    errSpy.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+afterEach(() => {
+  process.exitCode = undefined;
+});
+
+describe('lint output', () => {
+  test('text shows each finding with its source line, a caret under the spot, the fix and hadolint code', async () => {
+    const r = await lintFile(`${ARTICLE}Dockerfile.distroless`, { file: 'Dockerfile.distroless' });
+    const text = formatText([r]);
+    expect(text).toContain(
+      [
+        'Dockerfile.distroless:9:6: warning MN006 (base-untagged) gcr.io/distroless/static-debian12 has no tag (it means :latest)',
+        '    9 | FROM gcr.io/distroless/static-debian12',
+        '      |      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
+      ].join('\n'),
+    );
+    expect(text).toMatch(/= fix: .*\[hadolint DL3006\]/);
+    expect(text.trim().split('\n').at(-1)).toBe('Dockerfile.distroless: 3 warnings, 3 info');
+  });
+
+  test('json lists findings and counts', async () => {
+    const r = await lintFile(`${ARTICLE}Dockerfile.scratch`);
+    const doc = JSON.parse(formatJson([r])) as {
+      version: number;
+      counts: Record<string, number>;
+      results: Array<{ findings: Array<{ ruleId: string; location: { line: number } }> }>;
+    };
+    expect(doc.version).toBe(1);
+    expect(doc.counts).toEqual({ error: 0, warning: 2, info: 3 });
+    expect(doc.results[0]?.findings.map((f) => f.ruleId)).toEqual([
+      'MN010',
+      'MN008',
+      'MN016',
+      'MN017',
+      'MN004',
+    ]);
+  });
+
+  test('sarif is a valid SARIF 2.1.0 log whose results point at the rules and lines', async () => {
+    const results = await Promise.all(
+      ['alpine', 'distroless', 'scratch'].map((b) => lintFile(`${ARTICLE}Dockerfile.${b}`)),
+    );
+    const log = toSarif(results, { toolVersion: '0.1.0', baseDir: ARTICLE.replace(/\/$/, '') });
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats.default(ajv);
+    const validate = ajv.compile(JSON.parse(await readFile(SCHEMA, 'utf8')) as object);
+    expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
+    const run = (log.runs as Array<Record<string, unknown>>)[0] as {
+      tool: { driver: { rules: Array<{ id: string }> } };
+      results: Array<{
+        ruleId: string;
+        ruleIndex: number;
+        level: string;
+        locations: Array<{
+          physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } };
+        }>;
+      }>;
+    };
+    expect(run.results).toHaveLength(18);
+    for (const res of run.results) expect(run.tool.driver.rules[res.ruleIndex]?.id).toBe(res.ruleId);
+    const untagged = run.results.find((r) => r.ruleId === 'MN006');
+    expect(untagged?.level).toBe('warning');
+    expect(untagged?.locations[0]?.physicalLocation).toMatchObject({
+      artifactLocation: { uri: 'Dockerfile.distroless' },
+      region: { startLine: 9 },
+    });
+    expect(run.results.filter((r) => r.ruleId === 'MN008').every((r) => r.level === 'note')).toBe(true);
+  });
+});
+
+describe('minnow lint', () => {
+  test('--fail-on sets the exit status: 3 when a finding reaches the threshold, else 0', async () => {
+    const file = `${ARTICLE}Dockerfile.scratch`;
+    expect((await cli(['lint', file])).status).toBe(3); // default: warning
+    expect((await cli(['lint', file, '--fail-on', 'error'])).status).toBe(0);
+    expect((await cli(['lint', file, '--fail-on', 'info', '--ignore', 'MN004,MN010'])).status).toBe(3);
+    expect(
+      (await cli(['lint', file, '--fail-on', 'warning', '--ignore', 'MN004', '--ignore', 'DL3002,MN010']))
+        .status,
+    ).toBe(0);
+    expect((await cli(['lint', file, '--fail-on', 'none'])).status).toBe(0);
+  });
+
+  test('--format json and sarif print parseable documents', async () => {
+    const json = await cli(['lint', `${ARTICLE}Dockerfile.alpine`, '--format', 'json', '--fail-on', 'none']);
+    expect((JSON.parse(json.out) as { counts: { warning: number } }).counts.warning).toBe(2);
+    const sarif = await cli([
+      'lint',
+      `${ARTICLE}Dockerfile.alpine`,
+      '--format',
+      'sarif',
+      '--fail-on',
+      'none',
+    ]);
+    expect((JSON.parse(sarif.out) as { version: string }).version).toBe('2.1.0');
+  });
+
+  test('a missing Dockerfile is one clear error and exit 1; a bad --format is a usage error', async () => {
+    expect((await cli(['lint', '/nonexistent/Dockerfile'])).status).toBe(1);
+    expect((await cli(['lint', `${ARTICLE}Dockerfile.alpine`, '--format', 'xml'])).status).toBe(2);
+  });
+});

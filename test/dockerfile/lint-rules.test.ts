@@ -1,0 +1,178 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { lintFile, lintText } from '../../src/dockerfile/lint/lint.js';
+import { RULES } from '../../src/dockerfile/lint/rules/index.js';
+import { isSecretName } from '../../src/dockerfile/lint/rules/instructions.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const GOOD_TAIL = 'FROM scratch\nCOPY --from=build /out/app /app\nUSER 65532:65532\nENTRYPOINT ["/app"]\n';
+const build = (run: string, extra = ''): string =>
+  `FROM golang:1.22.3 AS build\n${extra}WORKDIR /src\nCOPY . .\nRUN ${run}\n${GOOD_TAIL}`;
+const GOOD_RUN = 'CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/app .';
+
+async function ids(text: string): Promise<string[]> {
+  return (await lintText(text)).findings.map((f) => f.ruleId);
+}
+
+/** For each rule: a Dockerfile that breaks it and a close one that does not. */
+const CASES: Record<string, [bad: string, good: string]> = {
+  MN001: [
+    'FROM golang:1.22.3\nCOPY . .\nRUN CGO_ENABLED=0 go build -o /app .\nUSER 1000\nCMD ["/app"]\n',
+    build(GOOD_RUN),
+  ],
+  MN002: [
+    build('go build -trimpath -ldflags="-s -w" -o /out/app .'),
+    build('go build -trimpath -ldflags="-s -w" -o /out/app .', 'ENV CGO_ENABLED=0\n'),
+  ],
+  MN003: [build(GOOD_RUN).replace('FROM scratch', 'FROM debian:12.5'), build(GOOD_RUN)],
+  MN004: [build(GOOD_RUN).replace('USER 65532:65532\n', ''), build(GOOD_RUN)],
+  MN005: [build(GOOD_RUN).replace('ENTRYPOINT ["/app"]', 'ENTRYPOINT /app --serve'), build(GOOD_RUN)],
+  MN006: [build(GOOD_RUN).replace('golang:1.22.3', 'golang'), build(GOOD_RUN)],
+  MN007: [build(GOOD_RUN).replace('golang:1.22.3', 'golang:latest'), build(GOOD_RUN)],
+  MN008: [
+    build(GOOD_RUN),
+    build(GOOD_RUN).replace('golang:1.22.3', `golang:1.22.3@sha256:${'d'.repeat(64)}`),
+  ],
+  MN009: [
+    build(GOOD_RUN).replace('COPY . .', 'ADD . .'),
+    build(GOOD_RUN).replace('COPY . .', 'ADD vendor.tar.gz /src/'),
+  ],
+  MN011: [build(GOOD_RUN).replace('RUN ', 'RUN go mod download\nRUN '), build(GOOD_RUN)],
+  MN012: [build(GOOD_RUN, 'RUN apk add git\n'), build(GOOD_RUN, 'RUN apk add --no-cache git\n')],
+  MN013: [
+    build(GOOD_RUN, 'RUN apt-get update && apt-get install -y --no-install-recommends git\n'),
+    build(
+      GOOD_RUN,
+      'RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\n',
+    ),
+  ],
+  MN014: [build(GOOD_RUN, 'ARG GITHUB_TOKEN\n'), build(GOOD_RUN, 'ARG GITHUB_TOKEN_FILE=/run/secrets/t\n')],
+  MN015: [build(GOOD_RUN).replace('FROM scratch', 'FROM alpine:3.20'), build(GOOD_RUN)],
+  MN016: [build('CGO_ENABLED=0 go build -trimpath -o /out/app .'), build(GOOD_RUN)],
+  MN017: [build('CGO_ENABLED=0 go build -ldflags="-s -w" -o /out/app .'), build(GOOD_RUN)],
+  MN018: [
+    build(GOOD_RUN, 'RUN apt-get update && apt-get install -y git && rm -rf /var/lib/apt/lists/*\n'),
+    build(
+      GOOD_RUN,
+      'RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\n',
+    ),
+  ],
+  MN019: [build(GOOD_RUN).replace('WORKDIR /src', 'WORKDIR src'), build(GOOD_RUN)],
+  MN020: [build(GOOD_RUN, 'MAINTAINER me@example.com\n'), build(GOOD_RUN)],
+  MN021: [build(GOOD_RUN).replace('ENTRYPOINT', 'CMD ["/x"]\nCMD ["/y"]\nENTRYPOINT'), build(GOOD_RUN)],
+  MN022: [build(GOOD_RUN, 'RUN sudo apk add --no-cache git\n'), build(GOOD_RUN)],
+  MN023: [
+    build(GOOD_RUN).replace('USER', 'EXPOSE 8080 70000/tcp\nUSER'),
+    build(GOOD_RUN).replace('USER', 'EXPOSE 8080 9000-9010/udp\nUSER'),
+  ],
+};
+
+describe('rules', () => {
+  test('every rule has a stable ID, a name, a fix, and a case below', () => {
+    const list = RULES.map((r) => r.meta.id);
+    expect(list).toEqual([...list].sort());
+    expect(new Set(list).size).toBe(list.length);
+    for (const r of RULES) {
+      expect(r.meta.id).toMatch(/^MN\d{3}$/);
+      expect(r.meta.name).toMatch(/^[a-z0-9-]+$/);
+      expect(r.meta.fix.length).toBeGreaterThan(10);
+      if (r.meta.id !== 'MN010') expect(Object.keys(CASES)).toContain(r.meta.id);
+    }
+  });
+
+  for (const [id, [bad, good]] of Object.entries(CASES)) {
+    test(`${id} fires on the bad Dockerfile and not on the good one`, async () => {
+      expect(await ids(bad)).toContain(id);
+      expect(await ids(good)).not.toContain(id);
+    });
+  }
+
+  test('the good base case is clean apart from the digest note', async () => {
+    expect(await ids(build(GOOD_RUN))).toEqual(['MN008']);
+  });
+
+  test('MN010 checks the context .dockerignore for .git', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'Dockerfile');
+    await writeFile(file, build(GOOD_RUN));
+    const mn010 = async (): Promise<string[]> =>
+      (await lintFile(file)).findings
+        .filter((f) => f.ruleId === 'MN010')
+        .map((f) => `${f.location.file}:${f.message}`);
+    expect(await mn010()).toEqual([`${file}:the build context has no .dockerignore`]);
+    await writeFile(join(dir, '.dockerignore'), 'bin/\n');
+    expect(await mn010()).toEqual([`${join(dir, '.dockerignore')}:.dockerignore does not exclude .git`]);
+    await writeFile(join(dir, '.dockerignore'), 'bin/\n/.git/\n');
+    expect(await mn010()).toEqual([]);
+    await writeFile(join(dir, '.dockerignore'), '.git\n!.git\n');
+    expect(await mn010()).toHaveLength(1);
+    // BuildKit's per-Dockerfile ignore file wins over the context's.
+    await mkdir(join(dir, 'ctx'));
+    await writeFile(join(dir, 'Dockerfile.dockerignore'), '**\n!main.go\n');
+    expect(await mn010()).toEqual([]);
+  });
+
+  test('CGO_ENABLED is followed through ENV, ARG, the RUN itself and parent stages', async () => {
+    const base =
+      'FROM golang:1.22.3 AS deps\nENV CGO_ENABLED=0\nFROM deps AS build\nRUN go build -trimpath -ldflags="-s -w" -o /out/app .\n' +
+      GOOD_TAIL;
+    expect(await ids(base)).not.toContain('MN002');
+    expect(await ids(base.replace('RUN go', 'RUN CGO_ENABLED=1 go'))).toContain('MN002');
+    expect(await ids(build(GOOD_RUN.replace('CGO_ENABLED=0 ', ''), 'ARG CGO_ENABLED=0\n'))).not.toContain(
+      'MN002',
+    );
+  });
+
+  test('base images are resolved through global ARGs; stage references and scratch are not images', async () => {
+    const text =
+      'ARG GO=1.22.3\nFROM golang:${GO} AS build\nRUN ' +
+      GOOD_RUN +
+      '\nFROM build AS test\nRUN go vet ./...\n' +
+      GOOD_TAIL;
+    const r = await lintText(text);
+    expect(r.findings.map((f) => f.ruleId)).toEqual(['MN008']);
+    expect(r.findings[0]?.message).toContain('golang:1.22.3');
+    expect(await ids(text.replace('ARG GO=1.22.3', 'ARG GO=latest'))).toContain('MN007');
+  });
+
+  test('distroless :nonroot needs no USER; USER root in the final stage is reported at the USER line', async () => {
+    const nonroot = build(GOOD_RUN)
+      .replace('FROM scratch', 'FROM gcr.io/distroless/static-debian12:nonroot')
+      .replace('USER 65532:65532\n', '');
+    expect(await ids(nonroot)).not.toContain('MN004');
+    const r = await lintText(build(GOOD_RUN).replace('USER 65532:65532', 'USER root'));
+    expect(r.findings.find((f) => f.ruleId === 'MN004')?.location.line).toBe(7);
+  });
+
+  test('ignore comments (minnow-lint or hadolint codes) and the ignore option suppress findings', async () => {
+    const text = build(GOOD_RUN)
+      .replace('FROM golang', '# hadolint ignore=DL3006\nFROM golang')
+      .replace('golang:1.22.3', 'golang');
+    expect(await ids(text)).not.toContain('MN006');
+    const global = `# minnow-lint global ignore=MN008\n${build(GOOD_RUN)}`;
+    expect(await ids(global)).toEqual([]);
+    expect((await lintText(build(GOOD_RUN), { ignore: ['base-digest'] })).findings).toEqual([]);
+  });
+
+  test('secrets: names are recognised, and their values never appear in findings', async () => {
+    for (const n of [
+      'DB_PASSWORD',
+      'apiKey',
+      'AWS_SECRET_ACCESS_KEY',
+      'GITHUB_TOKEN',
+      'PRIVATE_KEY',
+      'npm_token',
+    ]) {
+      expect(isSecretName(n), n).toBe(true);
+    }
+    for (const n of ['GOPRIVATE', 'KEYBOARD', 'PASSWORD_FILE', 'PUBLIC_KEY', 'GOAUTH', 'TOKENIZER_PATH']) {
+      expect(isSecretName(n), n).toBe(false);
+    }
+    const r = await lintText(build(GOOD_RUN, 'ENV DB_PASSWORD=hunter2 MODE=prod\n'));
+    const f = r.findings.find((x) => x.ruleId === 'MN014');
+    expect(f?.severity).toBe('error');
+    expect(JSON.stringify(r)).not.toContain('hunter2');
+    expect(f?.source).toBe('ENV DB_PASSWORD=*** MODE=prod');
+  });
+});

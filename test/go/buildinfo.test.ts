@@ -1,0 +1,141 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BuildInfoScanner, readBuildInfo, type GoBuildInfo } from '../../src/go/buildinfo.js';
+import { exec } from '../helpers/exec.js';
+import { tempDir } from '../helpers/tmp.js';
+
+/** A program with one dependency (a local module through `replace`, so no network is needed). */
+async function writeProgram(dir: string): Promise<string> {
+  const app = join(dir, 'app');
+  const lib = join(dir, 'lib');
+  await mkdir(app, { recursive: true });
+  await mkdir(lib, { recursive: true });
+  await writeFile(join(lib, 'go.mod'), 'module example.com/lib\n\ngo 1.21\n');
+  await writeFile(join(lib, 'lib.go'), 'package lib\n\nfunc Hello() string { return "hi" }\n');
+  await writeFile(
+    join(app, 'go.mod'),
+    'module example.com/app\n\ngo 1.21\n\nrequire example.com/lib v1.2.3\n\nreplace example.com/lib v1.2.3 => ../lib\n',
+  );
+  await writeFile(
+    join(app, 'main.go'),
+    'package main\n\nimport (\n\t"fmt"\n\t"example.com/lib"\n)\n\nfunc main() { fmt.Println(lib.Hello()) }\n',
+  );
+  return app;
+}
+
+const env = (extra: Record<string, string>): NodeJS.ProcessEnv => ({
+  ...process.env,
+  CGO_ENABLED: '0',
+  GOFLAGS: '-mod=mod',
+  GOPROXY: 'off',
+  GOTOOLCHAIN: 'local',
+  ...extra,
+});
+
+interface Variant {
+  name: string;
+  args: string[];
+  env: Record<string, string>;
+  arch: string;
+}
+
+const VARIANTS: Variant[] = [
+  { name: 'default', args: [], env: {}, arch: 'amd64' },
+  { name: 'stripped', args: ['-trimpath', '-ldflags=-s -w'], env: {}, arch: 'amd64' },
+  { name: 'pie', args: ['-buildmode=pie', '-ldflags=-s -w'], env: {}, arch: 'amd64' },
+  { name: 'arm64', args: ['-ldflags=-s -w'], env: { GOARCH: 'arm64' }, arch: 'arm64' },
+  { name: '386', args: [], env: { GOARCH: '386' }, arch: '386' },
+];
+
+/** What `go version -m` says, the reference this parser must agree with. */
+async function goVersionM(bin: string): Promise<{ goVersion: string; lines: string[] }> {
+  const out = await exec('go', ['version', '-m', bin]);
+  const [first, ...rest] = out.trimEnd().split('\n');
+  return {
+    goVersion: (first ?? '').split(': ')[1] ?? '',
+    lines: rest.map((l) => l.trim()).filter((l) => l !== ''),
+  };
+}
+
+function asLines(info: GoBuildInfo): string[] {
+  const mod = (kind: string, m: { path: string; version: string; sum?: string }): string =>
+    [kind, m.path, m.version, m.sum].filter((x) => x !== undefined && x !== '').join('\t');
+  const lines = [`path\t${info.path}`];
+  if (info.main) lines.push(mod('mod', info.main));
+  for (const d of info.deps) {
+    lines.push(mod('dep', d));
+    if (d.replace) lines.push(mod('=>', d.replace));
+  }
+  for (const [k, v] of Object.entries(info.settings)) {
+    lines.push(`build\t${k}=${/[ \t\r\n"`]/.test(v) ? JSON.stringify(v) : v}`);
+  }
+  return lines;
+}
+
+describe('readBuildInfo', () => {
+  const bins = new Map<string, string>();
+  let dir: string;
+  beforeAll(async () => {
+    dir = await tempDir();
+    const app = await writeProgram(dir);
+    for (const v of VARIANTS) {
+      const out = join(dir, `bin-${v.name}`);
+      await exec('go', ['build', ...v.args, '-o', out, '.'], { cwd: app, env: env(v.env) });
+      bins.set(v.name, out);
+    }
+  }, 300_000);
+
+  for (const v of VARIANTS) {
+    it(`reads the ${v.name} binary as go version -m does`, async () => {
+      const bin = bins.get(v.name) as string;
+      const info = await readBuildInfo(bin);
+      const ref = await goVersionM(bin);
+      expect(info?.goVersion).toBe(ref.goVersion);
+      expect(info?.path).toBe('example.com/app');
+      expect(info?.main?.path).toBe('example.com/app');
+      expect(info?.deps).toEqual([
+        { path: 'example.com/lib', version: 'v1.2.3', replace: { path: '../lib', version: '(devel)' } },
+      ]);
+      expect(info?.settings.GOARCH).toBe(v.arch);
+      expect(asLines(info as GoBuildInfo)).toEqual(ref.lines);
+    });
+  }
+
+  it('finds the same info while the binary streams past, in small chunks', async () => {
+    for (const v of VARIANTS) {
+      const bin = bins.get(v.name) as string;
+      const scanner = new BuildInfoScanner();
+      for await (const chunk of createReadStream(bin, { highWaterMark: 1000 })) scanner.push(chunk as Buffer);
+      expect(await scanner.result()).toEqual(await readBuildInfo(bin));
+      expect(scanner.arch).toBe(v.arch);
+      expect(scanner.dynamic).toBe(v.name === 'pie');
+    }
+  });
+
+  it('returns undefined for an ELF that is not Go, and refuses a file that is not ELF', async () => {
+    const ls = await readFile('/bin/ls');
+    expect(await readBuildInfo(ls)).toBeUndefined();
+    const scanner = new BuildInfoScanner();
+    scanner.push(ls);
+    expect(await scanner.result()).toBeUndefined();
+    expect(scanner.dynamic).toBe(true);
+    await expect(readBuildInfo(Buffer.from('#!/bin/sh\necho hi\n'))).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+  });
+
+  it('survives truncated binaries without throwing', async () => {
+    const full = await readFile(bins.get('default') as string);
+    for (const n of [0, 10, 63, 200, 5000, Math.floor(full.length / 2)]) {
+      const part = full.subarray(0, n);
+      await readBuildInfo(part).catch((err: unknown) =>
+        expect((err as { code: string }).code).toBe('INVALID_ARGUMENT'),
+      );
+      const scanner = new BuildInfoScanner();
+      scanner.push(part);
+      await scanner.result();
+    }
+  });
+});

@@ -1,0 +1,118 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer, request, type IncomingHttpHeaders } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pullImage } from '../../src/base/registry.js';
+import { pushImage } from '../../src/publish/registry.js';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
+import { testImage } from '../helpers/images.js';
+import { startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { tempDir } from '../helpers/tmp.js';
+
+describe('redirects and proxies', () => {
+  let reg: TestRegistry;
+  let front: FaultProxy;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  let digest: string;
+  beforeAll(async () => {
+    reg = await startRegistry({ auth: 'htpasswd' });
+    front = await startFaultProxy(reg.host);
+    dir = await tempDir();
+    env = { ...process.env, DOCKER_CONFIG: join(dir, 'docker') };
+    await mkdir(join(dir, 'docker'), { recursive: true });
+    await writeFile(
+      join(dir, 'docker', 'config.json'),
+      JSON.stringify({
+        auths: { [front.host]: { auth: Buffer.from('minnow:s3cret-pass').toString('base64') } },
+      }),
+    );
+    const image = await testImage(dir, [{ type: 'file', path: '/r', source: Buffer.from('redirected') }]);
+    digest = (await pushImage(`${front.host}/redirect/app:v1`, { kind: 'image', image }, { env })).digest;
+  });
+  afterAll(async () => {
+    await front?.stop();
+    await reg?.stop();
+  });
+
+  it('follows a blob redirect to storage on another host without sending the Authorization header there', async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    // "Storage": another origin that serves blobs by fetching them from the registry with the right credentials.
+    const storage = createHttpServer((req, res) => {
+      seen.push(req.headers);
+      const up = request(
+        {
+          host: '127.0.0.1',
+          port: reg.port,
+          path: req.url,
+          headers: { authorization: `Basic ${Buffer.from('minnow:s3cret-pass').toString('base64')}` },
+        },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
+      up.end();
+    });
+    await new Promise<void>((r) => storage.listen(0, '127.0.0.1', r));
+    const storageHost = `127.0.0.1:${(storage.address() as AddressInfo).port}`;
+    front.inject = (req) =>
+      req.method === 'GET' && req.url?.includes('/blobs/sha256:')
+        ? { status: 307, headers: { location: `http://${storageHost}${req.url}` } }
+        : undefined;
+    try {
+      const pulled = await pullImage(`${front.host}/redirect/app@${digest}`, { env, cacheDir: false });
+      if (pulled.target.kind !== 'image') throw new Error('want image');
+      for (const layer of await pulled.target.image.layers()) for await (const _ of await layer.compressed());
+      expect(seen.length).toBeGreaterThanOrEqual(2);
+      for (const h of seen) expect(h.authorization).toBeUndefined();
+    } finally {
+      front.inject = () => undefined;
+      storage.close();
+    }
+  });
+
+  it('goes through HTTP(S)_PROXY, and NO_PROXY bypasses it', async () => {
+    const tunnels: string[] = [];
+    const proxy = createHttpServer();
+    proxy.on('connect', (req, socket, head) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const up = connect(Number(port), host, () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        up.write(head);
+        up.pipe(socket);
+        socket.pipe(up);
+      });
+      up.on('error', () => socket.destroy());
+      socket.on('error', () => up.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const saved = { http: process.env.HTTP_PROXY, https: process.env.HTTPS_PROXY, no: process.env.NO_PROXY };
+    try {
+      process.env.HTTP_PROXY = proxyUrl;
+      process.env.HTTPS_PROXY = proxyUrl;
+      delete process.env.NO_PROXY;
+      const via = await pullImage(`${front.host}/redirect/app:v1`, { env, cacheDir: false });
+      expect(via.digest).toBe(digest);
+      expect(tunnels).toContain(front.host);
+      const count = tunnels.length;
+      process.env.NO_PROXY = '127.0.0.1';
+      const direct = await pullImage(`${front.host}/redirect/app:v1`, { env, cacheDir: false });
+      expect(direct.digest).toBe(digest);
+      expect(tunnels).toHaveLength(count);
+    } finally {
+      for (const [k, v] of [
+        ['HTTP_PROXY', saved.http],
+        ['HTTPS_PROXY', saved.https],
+        ['NO_PROXY', saved.no],
+      ] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      proxy.close();
+    }
+  });
+});
