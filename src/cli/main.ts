@@ -11,6 +11,8 @@ const { version } = require('../../package.json') as { version: string };
  */
 const COMMANDS: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('./commands/build.js'),
+  () => import('./commands/resolve.js'),
+  () => import('./commands/apply.js'),
   () => import('./commands/login.js'),
   () => import('./commands/push.js'),
   () => import('./commands/analyze.js'),
