@@ -99,3 +99,44 @@ export {
   type DockerBuildResult,
 } from './dockerfile/docker-build.js';
 export { dockerfileCompareRows, type DockerfileRowsOptions } from './dockerfile/compare-rows.js';
+export {
+  loadConfig,
+  parseConfig,
+  CONFIG_FILE_NAMES,
+  type ConfigProblem,
+  type LoadedConfig,
+} from './config/load-config.js';
+export type { MinnowConfig, BuildSettings, BuildEntry, ExtraFile } from './config/schema.js';
+export { configJsonSchema } from './config/json-schema.js';
+export { configuredBuild, mergeBuildOptions, type ConfiguredBuild } from './config/build-options.js';
+export { renderTemplate, templateValues, type TemplateValues } from './config/template.js';
+export {
+  resolveManifests,
+  joinManifests,
+  type Publisher,
+  type ResolveOptions,
+  type ResolveResult,
+  type ResolvedReference,
+} from './resolve/resolve-manifests.js';
+export {
+  findReferences,
+  rewriteReferences,
+  MINNOW_SCHEME,
+  type ImageReference,
+} from './resolve/find-references.js';
+export { readManifests, type ManifestSource, type ReadManifestsOptions } from './resolve/read-manifests.js';
+export {
+  packagePublisher,
+  type PackagePublisherOptions,
+  type PublishEvent,
+  type PushFn,
+} from './resolve/package-publisher.js';
+export { chooseRepo, imageRepository, type NamingStrategy } from './resolve/image-name.js';
+export { kubectlApply, findKubectl, type KubectlApplyOptions } from './resolve/kubectl.js';
+export {
+  verifyReproducible,
+  type VerifyReproducibleOptions,
+  type VerifyReproducibleResult,
+} from './build/verify-reproducible.js';
+export { compareImages, describeDifference, type ImageDifference } from './build/compare-images.js';
+export { dataLayer, DATA_PATH, DATA_PATH_ENV } from './build/data-layer.js';
