@@ -5,26 +5,31 @@ import { reportError } from './exit.js';
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
 
-/**
- * Each command lives in its own file under commands/ and exports `register(program)`; this list is the only place
- * that names them all.
- */
-const COMMANDS: Record<string, () => Promise<{ register(program: Command): void }>> = {
-  build: () => import('./commands/build.js'),
-  login: () => import('./commands/login.js'),
-  push: () => import('./commands/push.js'),
-  analyze: () => import('./commands/analyze.js'),
-  sbom: () => import('./commands/sbom.js'),
-  compare: () => import('./commands/compare.js'),
-  dockerfile: () => import('./commands/dockerfile.js'),
-  lint: () => import('./commands/lint.js'),
-};
+type CommandModule = { register(program: Command): void };
 
 /**
- * Builds the program with the named commands registered, every one by default (exported for tests and for
- * `--help` docs).
+ * Each command lives in its own file under commands/ and exports `register(program)`; this table is the only place
+ * that names them all. It is keyed by the command names a module registers, so a run loads only the module of the
+ * command it runs: importing every command (undici, zod, the analyzers) would cost most of a second per start.
  */
-export async function createProgram(names: string[] = Object.keys(COMMANDS)): Promise<Command> {
+const COMMANDS: Array<[names: string[], load: () => Promise<CommandModule>]> = [
+  [['build'], () => import('./commands/build.js')],
+  [['resolve'], () => import('./commands/resolve.js')],
+  [['apply'], () => import('./commands/apply.js')],
+  [['login', 'logout'], () => import('./commands/login.js')],
+  [['push'], () => import('./commands/push.js')],
+  [['analyze'], () => import('./commands/analyze.js')],
+  [['sbom'], () => import('./commands/sbom.js')],
+  [['compare'], () => import('./commands/compare.js')],
+  [['dockerfile'], () => import('./commands/dockerfile.js')],
+  [['lint'], () => import('./commands/lint.js')],
+];
+
+/**
+ * Builds the program. With `only`, just the module that registers that command is loaded (when one does);
+ * otherwise every command is registered, as `--help` needs.
+ */
+export async function createProgram(only?: string): Promise<Command> {
   const program = new Command('minnow')
     .description(
       'Build the smallest, safest container image for a Go app, without a Docker daemon, and measure it.',
@@ -32,16 +37,15 @@ export async function createProgram(names: string[] = Object.keys(COMMANDS)): Pr
     .version(version)
     .showHelpAfterError()
     .exitOverride();
-  for (const name of names) await COMMANDS[name]?.().then((m) => m.register(program));
+  const match = only === undefined ? undefined : COMMANDS.find(([names]) => names.includes(only));
+  for (const [, load] of match ? [match] : COMMANDS) (await load()).register(program);
   return program;
 }
 
 /** Runs the CLI; returns the exit status instead of exiting, so it can be tested in-process. */
 export async function main(argv: string[]): Promise<number> {
-  // Load only the command being run: each command module pulls in its own dependencies (registry client,
-  // analyzers…), and `minnow build` should not wait for all of them to load before Go starts compiling.
-  const first = argv.slice(2).find((a) => !a.startsWith('-'));
-  const program = await createProgram(first && first in COMMANDS ? [first] : undefined);
+  // Global options (-h, -V) come before the command, so the command is the first word that is not a flag.
+  const program = await createProgram(argv.slice(2).find((a) => !a.startsWith('-')));
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

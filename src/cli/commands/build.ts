@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import pc from 'picocolors';
+import pc from '../colors.js';
 import { articleBaseline } from '../../build/article-baseline.js';
 import { build } from '../../build/build.js';
 import type { BuildOptions } from '../../build/types.js';
