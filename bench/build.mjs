@@ -54,7 +54,7 @@ try {
     if (base === 'static') {
       const article = await articleBaseline(result, { dir: hello, goPath: go });
       console.log(
-        `  the article's scratch Dockerfile, same Go (binary without -s -w ${fmt(article.binarySize)} + CA): ${fmt(article.total)}`,
+        `  the article's scratch Dockerfile, same Go (plain go build, no -s -w: ${fmt(article.binarySize)} + CA): ${fmt(article.total)}`,
       );
       console.log(
         `    minnow's default image is ${((1 - size / article.total) * 100).toFixed(1)}% smaller\n`,

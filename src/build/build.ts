@@ -7,7 +7,7 @@ import { goBuildInto } from '../go/build.js';
 import { findGo } from '../go/find-go.js';
 import { findMainPackages, type MainPackage } from '../go/list.js';
 import { canonicalPlatform, goEnvironment } from '../go/platform-env.js';
-import { runGo } from '../go/run-go.js';
+import { goInfo } from '../go/go-info.js';
 import { formatPlatform, hostPlatform, type Platform } from '../oci/platform.js';
 import { minnowCacheDir } from '../util/cache-dir.js';
 import { entrypointFor } from './entrypoint.js';
@@ -51,20 +51,6 @@ function checkPlatforms(platforms: Platform[]): Platform[] {
     seen.add(key);
   }
   return platforms;
-}
-
-async function goInfo(
-  go: string,
-  dir: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ version?: string; goroot?: string }> {
-  const run = await runGo(go, ['env', '-json', 'GOVERSION', 'GOROOT'], { cwd: dir, env });
-  if (run.code !== 0) return {};
-  const parsed = JSON.parse(run.stdout) as { GOVERSION?: string; GOROOT?: string };
-  return {
-    ...(parsed.GOVERSION ? { version: parsed.GOVERSION } : {}),
-    ...(parsed.GOROOT ? { goroot: parsed.GOROOT } : {}),
-  };
 }
 
 /**

@@ -188,7 +188,6 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       article = await articleBaseline(result, {
         dir: options.dir ?? process.cwd(),
         goPath: await findGo(options.goPath ? { goPath: options.goPath } : {}),
-        ...(options.ldflags ? { ldflags: options.ldflags } : {}),
         ...(options.tags ? { tags: options.tags } : {}),
         ...(typeof options.caCerts === 'string' ? { caCerts: options.caCerts } : {}),
       });
