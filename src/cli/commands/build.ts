@@ -8,6 +8,7 @@ import type { BuildOptions } from '../../build/types.js';
 import { LABEL_KEY, parseKeyValues, parsePlatformList } from '../../build/validate.js';
 import { isMinnowError, MinnowError } from '../../errors.js';
 import { findGo } from '../../go/find-go.js';
+import { formatPlatform, hostPlatform, platformMatches } from '../../oci/platform.js';
 import { checkOutput, defaultOutput, parseNameTag, parseOutput } from '../../publish/output-spec.js';
 import { renderBuildSummary, summarizeBuild } from '../../report/build-summary.js';
 import { createProgress } from '../progress.js';
@@ -147,6 +148,20 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
   const named = localName(flags);
   const pushRefs = pushTargets(flags);
   if (output) await checkOutput(output, { force: flags.force ?? false });
+  // A docker tarball or the Engine takes this host's image: say so now, not after compiling for nothing.
+  const host = hostPlatform();
+  if (
+    output &&
+    output.kind !== 'oci' &&
+    options.platforms &&
+    !options.platforms.some((p) => platformMatches(host, p))
+  ) {
+    throw new MinnowError(
+      'PLATFORM_NOT_FOUND',
+      `--output ${output.kind} takes an image for this host (${formatPlatform(host)}), and --platform does not build one`,
+      { hint: `add ${formatPlatform(host)} to --platform, or use --output oci:DIR for other platforms` },
+    );
+  }
   // The writers (tar, the image model) load while Go compiles.
   const writers = import('../../publish/output.js');
   writers.catch(() => undefined);
