@@ -14,7 +14,8 @@ import { entrypointFor } from './entrypoint.js';
 import { readProvenance, rfc3339, type Provenance } from './provenance.js';
 import type { BuildOptions, BuildResult, BuiltBinary, BuiltImage } from './types.js';
 import { LABEL_KEY, normalizePort, normalizeUser, normalizeWorkdir } from './validate.js';
-import { buildWorkDir, mapLimit } from './workdir.js';
+import { mapLimit } from '../util/map-limit.js';
+import { buildWorkDir } from './workdir.js';
 
 export * from './types.js';
 
