@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { cp, mkdir, rm } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { MinnowError, messageOf } from '../errors.js';
 
@@ -23,22 +23,38 @@ async function gitTopLevel(dir: string): Promise<string | undefined> {
   }
 }
 
+/** A copy of a source tree. */
+export interface ClonedSource {
+  /** The module directory's counterpart in the copy. */
+  dir: string;
+  /** The counterpart of an absolute path inside the copied tree; other paths are returned as they are. */
+  map(path: string): string;
+}
+
+function mapper(from: string, to: string): (path: string) => string {
+  return (path) => {
+    const rel = relative(from, path);
+    return isAbsolute(path) && rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? join(to, rel) : path;
+  };
+}
+
 /**
- * Makes a second copy of the source at `dest` and returns the path of `moduleDir`'s counterpart in it.
+ * Makes a second copy of the source at `dest` and returns `moduleDir`'s counterpart in it, with `map` to find
+ * the counterpart of any other path of the copied tree.
  *
  * Inside a git work tree this is a real clone at the same commit (objects shared, files checked out afresh, so
  * mtimes, inode order and the index differ as they would on another machine), with the work tree's uncommitted
  * changes and untracked, not-ignored files laid over it and its deleted files removed, so a dirty tree is cloned
  * dirty. Outside git it is a plain recursive copy of `moduleDir`.
  */
-export async function cloneSource(moduleDir: string, dest: string): Promise<string> {
+export async function cloneSource(moduleDir: string, dest: string): Promise<ClonedSource> {
   const src = resolve(moduleDir);
   const top = await gitTopLevel(src);
   await mkdir(dirname(dest), { recursive: true });
   try {
     if (!top) {
       await cp(src, dest, { recursive: true, verbatimSymlinks: true, errorOnExist: true });
-      return dest;
+      return { dir: dest, map: mapper(src, dest) };
     }
     const head = (await git(top, ['rev-parse', '--verify', 'HEAD'])).trim();
     await git(dirname(dest), ['clone', '--quiet', '--no-checkout', '--shared', top, dest]);
@@ -60,7 +76,7 @@ export async function cloneSource(moduleDir: string, dest: string): Promise<stri
       await mkdir(dirname(join(dest, f)), { recursive: true });
       await cp(join(top, f), join(dest, f), { verbatimSymlinks: true, force: true });
     }
-    return join(dest, relative(top, src));
+    return { dir: join(dest, relative(top, src)), map: mapper(top, dest) };
   } catch (err) {
     throw new MinnowError('INTERNAL', `cannot copy ${src} to ${dest}: ${messageOf(err).split('\n')[0]}`, {
       subject: src,

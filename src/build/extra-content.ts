@@ -1,3 +1,4 @@
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Addendum } from '../oci/index.js';
 import { dataLayer } from './data-layer.js';
@@ -48,5 +49,19 @@ export async function extraContent(options: ExtraContentOptions): Promise<ExtraC
     layers.push({ layer: d.layer, history: { ...d.history, created: options.created } });
     env = { ...env, ...d.env };
   }
+  await pruneExtraBlobs(
+    blobDir,
+    await Promise.all(layers.map(async (l) => (await l.layer.digest()).slice(7))),
+  );
   return { layers, env };
+}
+
+/** Blobs of earlier builds' extra layers older than a minute are removed: the work dir is reused per source. */
+async function pruneExtraBlobs(blobDir: string, keep: string[]): Promise<void> {
+  const now = Date.now();
+  for (const name of await readdir(blobDir).catch(() => [] as string[])) {
+    if (keep.includes(name) || name.startsWith('.')) continue;
+    const info = await stat(join(blobDir, name)).catch(() => undefined);
+    if (info && now - info.mtimeMs > 60_000) await rm(join(blobDir, name), { force: true });
+  }
 }

@@ -3,14 +3,29 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MinnowError } from '../errors.js';
 import type { ImageOrIndex } from '../oci/index.js';
-import { cloneSource } from './clone-source.js';
+import { cloneSource, type ClonedSource } from './clone-source.js';
 import { compareImages, describeDifference, type ImageDifference } from './compare-images.js';
 
-/** The part of build() options this check needs: where the module is, and the Go environment. */
+/**
+ * The part of build() options this check needs: where the module is, the Go environment, and the paths of
+ * extra content, which are moved into each copy when they lie inside the copied tree.
+ */
 export interface ReproducibleBuildOptions {
   dir?: string;
   goEnv?: Record<string, string>;
+  data?: string;
+  files?: { src: string; dst: string; mode?: string | number }[];
   signal?: AbortSignal;
+}
+
+/** `options` with its paths moved into a copy. */
+function inCopy<O extends ReproducibleBuildOptions>(options: O, copy: ClonedSource): O {
+  return {
+    ...options,
+    dir: copy.dir,
+    ...(options.data ? { data: copy.map(options.data) } : {}),
+    ...(options.files ? { files: options.files.map((f) => ({ ...f, src: copy.map(f.src) })) } : {}),
+  };
 }
 
 /** The part of a build result this check needs. */
@@ -52,13 +67,13 @@ export async function verifyReproducible<
   const root = await mkdtemp(join(options.tmpDir ?? tmpdir(), 'minnow-repro-'));
   try {
     // Different lengths and names on purpose: a leaked path changes the bytes, not only their content.
-    const dirA = await cloneSource(src, join(root, 'a', 'src'));
-    const dirB = await cloneSource(src, join(root, 'second-copy', 'elsewhere', 'src'));
-    const first = await options.build({ ...options.options, dir: dirA });
+    const copyA = await cloneSource(src, join(root, 'a', 'src'));
+    const copyB = await cloneSource(src, join(root, 'second-copy', 'elsewhere', 'src'));
+    const first = await options.build(inCopy(options.options, copyA));
     const goEnv = options.freshGoCache
       ? { ...options.options.goEnv, GOCACHE: join(root, 'gocache') }
       : options.options.goEnv;
-    const second = await options.build({ ...options.options, dir: dirB, ...(goEnv ? { goEnv } : {}) });
+    const second = await options.build({ ...inCopy(options.options, copyB), ...(goEnv ? { goEnv } : {}) });
     if (first.digest !== second.digest) {
       const difference: ImageDifference = (await compareImages(first.target, second.target)) ?? {
         part: 'manifest',

@@ -1,8 +1,11 @@
-import { posix, relative, resolve, sep } from 'node:path';
+import { join, posix, relative, resolve, sep } from 'node:path';
 import type { BuildOptions } from '../build/types.js';
 import { parsePlatformList } from '../build/validate.js';
+import { MinnowError, messageOf } from '../errors.js';
+import type { Platform } from '../oci/index.js';
 import { readGitInfo } from './git-info.js';
-import { loadConfig, type LoadedConfig } from './load-config.js';
+import { access } from 'node:fs/promises';
+import type { LoadedConfig } from './load-config.js';
 import { findModuleRoot, importPathOf, readModulePath } from './module-path.js';
 import { settingsFor, type PackageSettings } from './settings-for.js';
 import { templateValues, type TemplateValues } from './template.js';
@@ -19,12 +22,12 @@ export interface ConfiguredBuild {
 }
 
 /** The settings of one package as build() options. Paths (`files[].src`, `data`) become absolute. */
-export function toBuildOptions(s: PackageSettings, moduleDir: string): BuildOptions {
+export function toBuildOptions(s: PackageSettings, moduleDir: string, file = 'minnow.yaml'): BuildOptions {
   const platforms =
     s.platforms === undefined ? undefined : s.platforms === 'all' ? 'all' : s.platforms.join(',');
   return {
     ...(s.base ? { base: s.base } : {}),
-    ...(platforms ? { platforms: parsePlatformList(platforms) } : {}),
+    ...(platforms ? { platforms: configPlatforms(platforms, file) } : {}),
     ...(s.ldflags?.length ? { ldflags: s.ldflags.join(' ') } : {}),
     ...(s.tags ? { tags: s.tags } : {}),
     ...(s.goEnv ? { goEnv: s.goEnv } : {}),
@@ -39,6 +42,19 @@ export function toBuildOptions(s: PackageSettings, moduleDir: string): BuildOpti
     ...(s.files ? { files: s.files.map((f) => ({ ...f, src: resolve(moduleDir, f.src) })) } : {}),
     ...(s.data ? { data: resolve(moduleDir, s.data) } : {}),
   };
+}
+
+/** The config's platforms through the build's own parser; what it refuses (e.g. "all") is a config error. */
+function configPlatforms(value: string, file: string): Platform[] {
+  try {
+    return parsePlatformList(value);
+  } catch (err) {
+    throw new MinnowError('CONFIG_INVALID', `${file}: platforms: ${messageOf(err)}`, {
+      subject: file,
+      cause: err,
+      ...(value === 'all' ? { hint: 'this minnow cannot expand "all" yet: list the platforms' } : {}),
+    });
+  }
 }
 
 const MAP_KEYS = ['env', 'goEnv', 'labels', 'annotations'] as const;
@@ -76,11 +92,23 @@ export async function configuredBuild(
 ): Promise<ConfiguredBuild> {
   const moduleDir = await findModuleRoot(dir);
   if (!moduleDir) return { options: {} };
+  // yaml and the schema (zod) load only when there is a file to read: most builds have none, and they should
+  // not wait for those modules before Go starts.
+  const present = await Promise.all(
+    ['minnow.yaml', '.minnow.yaml'].map((n) =>
+      access(join(moduleDir, n)).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  if (!present.includes(true)) return { moduleDir, options: {} };
+  const { loadConfig } = await import('./load-config.js');
   const config = await loadConfig(moduleDir);
   if (!config) return { moduleDir, options: {} };
   const modulePath = await readModulePath(moduleDir);
   const importPath = importPathFor(packages[0] ?? '.', dir, moduleDir, modulePath) ?? '';
   const vals = values ?? templateValues(await readGitInfo(moduleDir));
   const settings = settingsFor(config.config, importPath, modulePath, vals, config.path);
-  return { moduleDir, modulePath, config, options: toBuildOptions(settings, moduleDir) };
+  return { moduleDir, modulePath, config, options: toBuildOptions(settings, moduleDir, config.path) };
 }

@@ -44,10 +44,10 @@ export function findReferences(text: string, file: string): ImageReference[] {
         if (!value.startsWith(MINNOW_SCHEME)) return;
         const packagePath = value.slice(MINNOW_SCHEME.length);
         const [from, to] = node.range;
-        if (!PACKAGE_PATH.test(packagePath) || packagePath.split('/').includes('..')) {
-          throw bad(file, lines, from, `"${value}" is not minnow://<go package path>`);
-        }
         const at = text.slice(from, to).indexOf(value);
+        if (!PACKAGE_PATH.test(packagePath) || packagePath.split('/').includes('..')) {
+          throw bad(file, lines, from + Math.max(at, 0), `"${value}" is not minnow://<go package path>`);
+        }
         if (at < 0) {
           throw bad(
             file,

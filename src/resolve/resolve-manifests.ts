@@ -9,7 +9,10 @@ import { runLimited } from './run-limited.js';
  * Builds and pushes one Go package and returns where it landed, as `REPO/NAME@sha256:<hex>`. The seam between
  * resolving YAML and making images: tests pass a fake, the CLI passes `registryPublisher`.
  */
-export type Publisher = (importPath: string, signal?: AbortSignal) => Promise<string>;
+export type Publisher = ((importPath: string, signal?: AbortSignal) => Promise<string>) & {
+  /** Called once with every distinct package before any is published, to refuse a bad set up front. */
+  plan?: (importPaths: readonly string[]) => void;
+};
 
 export interface ResolveOptions {
   publish: Publisher;
@@ -68,6 +71,7 @@ export async function resolveManifests(
     };
   });
   const packages = [...new Set(found.flatMap((f) => f.refs.map((r) => r.importPath)))];
+  options.publish.plan?.(packages);
   const controller = new AbortController();
   const abortAll = (): void => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', abortAll, { once: true });

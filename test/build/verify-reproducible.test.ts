@@ -11,9 +11,11 @@ const GOAPPS = join(import.meta.dirname, '..', 'fixtures', 'goapps');
 /** A stand-in build that packs one source file, and optionally the directory it was built in (a path leak). */
 function fakeBuild(blobs: string, leakPath: boolean) {
   const dirs: string[] = [];
-  const build = async (o: { dir?: string }) => {
+  const envs: (Record<string, string> | undefined)[] = [];
+  const build = async (o: { dir?: string; goEnv?: Record<string, string> }) => {
     const dir = o.dir as string;
     dirs.push(dir);
+    envs.push(o.goEnv);
     const main = await readFile(join(dir, 'cmd', 'alpha', 'main.go'));
     const image = await testImage(blobs, [
       { type: 'file', path: '/app/alpha', source: main, mode: 0o555 },
@@ -21,7 +23,7 @@ function fakeBuild(blobs: string, leakPath: boolean) {
     ]);
     return { target: { kind: 'image' as const, image }, digest: await image.digest() };
   };
-  return Object.assign(build, { dirs });
+  return Object.assign(build, { dirs, envs });
 }
 
 describe('verifyReproducible', () => {
@@ -48,5 +50,17 @@ describe('verifyReproducible', () => {
     await verifyReproducible({ build, options: { dir: GOAPPS }, tmpDir: tmp });
     const { readdir } = await import('node:fs/promises');
     expect(await readdir(tmp)).toEqual([]);
+  });
+
+  it('gives only the second build an empty GOCACHE of its own with freshGoCache, keeping other Go settings', async () => {
+    const build = fakeBuild(await tempDir(), false);
+    await verifyReproducible({
+      build,
+      options: { dir: GOAPPS, goEnv: { GOFLAGS: '-mod=mod' } },
+      freshGoCache: true,
+    });
+    expect(build.envs[0]).toEqual({ GOFLAGS: '-mod=mod' });
+    expect(build.envs[1]?.GOFLAGS).toBe('-mod=mod');
+    expect(build.envs[1]?.GOCACHE).toMatch(/minnow-repro-.*gocache$/);
   });
 });

@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../../src/build/build.js';
+import { verifyReproducible } from '../../src/build/verify-reproducible.js';
 import { configuredBuild, mergeBuildOptions } from '../../src/config/build-options.js';
 import { hostImage } from '../../src/publish/output.js';
 import { imageEntries } from '../build/image-files.js';
@@ -64,6 +65,11 @@ async function taggedModule(): Promise<{ dir: string; commit: string }> {
 }
 
 describe('minnow.yaml drives build() (real go, real git)', () => {
+  let cacheDir: string;
+  beforeAll(async () => {
+    cacheDir = await tempDir();
+  });
+
   it('expands version, commit and date from git into the binary, and applies the package entry', async () => {
     const { dir, commit } = await taggedModule();
     const configured = await configuredBuild(dir, ['./cmd/tool']);
@@ -86,6 +92,31 @@ describe('minnow.yaml drives build() (real go, real git)', () => {
     expect(config?.Labels?.['org.opencontainers.image.version']).toBe('1.2.3');
     const files = (await imageEntries(image)).filter((e) => e.type === 'file').map((e) => e.path);
     expect(files.slice(-2)).toEqual(['/app/tool', '/etc/tool.yaml']);
+  });
+
+  it("verifies reproducibility with the config's files and data read from each copy", async () => {
+    const { dir } = await taggedModule();
+    const configured = await configuredBuild(dir, ['./cmd/tool']);
+    const options = mergeBuildOptions(configured.options, {
+      dir,
+      packages: ['./cmd/tool'],
+      data: join(dir, 'conf'),
+    });
+    const seen: string[] = [];
+    const verified = await verifyReproducible({
+      build: (o) => {
+        seen.push(`${o.data} ${o.files?.[0]?.src}`);
+        return build({ ...o, cacheDir });
+      },
+      options,
+    });
+    const here = await build({ ...options, cacheDir });
+    expect(verified.digest).toBe(here.digest);
+    expect(seen).toHaveLength(2);
+    for (const s of seen) {
+      expect(s).toMatch(/minnow-repro-.*\/conf .*minnow-repro-.*\/conf\/tool\.yaml$/);
+      expect(s).not.toContain(dir);
+    }
   });
 
   it('uses only the defaults for a package without an entry, and nothing without a config', async () => {

@@ -67,3 +67,40 @@ describe('importPathOf and fileModeOf', () => {
     expect(fileModeOf(undefined)).toBe(0o444);
   });
 });
+
+describe('toBuildOptions', () => {
+  it('turns settings into build options with absolute paths and string ports', async () => {
+    const { toBuildOptions } = await import('../../src/config/build-options.js');
+    const o = toBuildOptions(
+      {
+        platforms: ['linux/arm/v7'],
+        ldflags: ['-X a=1', '-X b=2'],
+        user: 1000,
+        ports: [8080, '53/udp'],
+        entrypoint: 'beta',
+        files: [{ src: 'conf/a.yaml', dst: '/etc/a.yaml' }],
+        data: 'static',
+      },
+      '/m',
+    );
+    expect(o).toEqual({
+      platforms: [{ os: 'linux', architecture: 'arm', variant: 'v7' }],
+      ldflags: '-X a=1 -X b=2',
+      user: '1000',
+      ports: ['8080', '53/udp'],
+      entrypoint: ['beta'],
+      files: [{ src: '/m/conf/a.yaml', dst: '/etc/a.yaml' }],
+      data: '/m/static',
+    });
+  });
+
+  it('reports platforms the build cannot take as a config error naming the file', async () => {
+    const { toBuildOptions } = await import('../../src/config/build-options.js');
+    expect(() => toBuildOptions({ platforms: 'all' }, '/m', '/m/minnow.yaml')).toThrow(
+      /^\/m\/minnow\.yaml: platforms: /,
+    );
+    expect(() => toBuildOptions({ platforms: ['windows/amd64'] }, '/m')).toThrow(
+      /minnow builds linux images/,
+    );
+  });
+});

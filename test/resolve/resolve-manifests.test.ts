@@ -85,6 +85,15 @@ describe('resolveManifests', () => {
     expect(parseAllDocuments(all)).toHaveLength(20);
   });
 
+  it('reads - from stdin, in the order the arguments are given', async () => {
+    const { Readable } = await import('node:stream');
+    const stdin = Readable.from([Buffer.from('image: minnow://example.com/from-stdin\n')]);
+    const sources = await readManifests([join(K8S, 'cronjob.yaml'), '-'], { stdin });
+    expect(sources.map((s) => s.path)).toEqual([join(K8S, 'cronjob.yaml'), '-']);
+    expect(sources[1]?.text).toBe('image: minnow://example.com/from-stdin\n');
+    await expect(readManifests([join(K8S, 'nope.yaml')])).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
   it('reads only the top directory without -R', async () => {
     const sources = await readManifests([join(K8S, 'fleet')]);
     expect(sources).toHaveLength(14);

@@ -18,6 +18,7 @@ interface CompareFlags {
   json?: boolean;
   markdown?: boolean;
   html?: string;
+  user?: string;
   withDockerfile?: boolean;
 }
 
@@ -30,7 +31,13 @@ async function run(args: string[], flags: CompareFlags): Promise<void> {
   const bases = flags.defaults === false && extra.length > 0 ? extra : [...defaultCompareBases(), ...extra];
   const progress = createProgress(!flags.json);
   try {
-    const result = await compareBases({ dir, packages, bases, onProgress: (m) => progress.update(m) });
+    const result = await compareBases({
+      dir,
+      packages,
+      bases,
+      ...(flags.user !== undefined ? { build: { user: flags.user } } : {}),
+      onProgress: (m) => progress.update(m),
+    });
     if (flags.withDockerfile) {
       // The same app built by `docker build` with minnow's generated Dockerfile, analyzed the same way.
       const extra = await dockerfileCompareRows({
@@ -67,6 +74,10 @@ export function register(program: Command): void {
       [],
     )
     .option('--no-defaults', 'compare only the --base bases, not alpine/distroless/scratch/static')
+    .option(
+      '--user <uid[:gid]>',
+      'user the app runs as in every image (default 65532:65532; root to see its cost)',
+    )
     .option(
       '--with-dockerfile',
       'also docker build the app with the Dockerfile minnow dockerfile writes (Engine needed), one row per base',

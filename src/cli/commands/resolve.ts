@@ -1,0 +1,138 @@
+import type { Command } from 'commander';
+import { build } from '../../build/build.js';
+import type { BuildOptions } from '../../build/types.js';
+import { parsePlatformList } from '../../build/validate.js';
+import { loadConfig } from '../../config/load-config.js';
+import { findModuleRoot, readModulePath } from '../../config/module-path.js';
+import { MinnowError } from '../../errors.js';
+import { pushImage } from '../../publish/registry.js';
+import { RegistryClient } from '../../registry/client.js';
+import { chooseRepo, NAMING_STRATEGIES, type NamingStrategy } from '../../resolve/image-name.js';
+import { packagePublisher } from '../../resolve/package-publisher.js';
+import { readManifests } from '../../resolve/read-manifests.js';
+import { joinManifests, resolveManifests, type ResolveResult } from '../../resolve/resolve-manifests.js';
+import { createProgress } from '../progress.js';
+
+/** Flags shared by `minnow resolve` and `minnow apply`. */
+export interface ResolveFlags {
+  filename: string[];
+  recursive?: boolean;
+  repo?: string;
+  naming: string;
+  tag: string[];
+  platform?: string;
+  base?: string;
+  jobs?: string;
+  dir?: string;
+  insecureRegistry: string[];
+  quiet?: boolean;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Adds the resolve flags to a command. */
+export function withResolveOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '-f, --filename <path>',
+      'a YAML file, a directory of them, or - for stdin (repeatable)',
+      collect,
+      [],
+    )
+    .option('-R, --recursive', 'read directories given with -f all the way down')
+    .option('--repo <repo>', 'where images are pushed (default $MINNOW_REPO, then minnow.yaml repo)')
+    .option('--naming <how>', `image names under the repo: ${NAMING_STRATEGIES.join(', ')}`, 'base')
+    .option('-t, --tag <tag>', 'tag pushed with each image (repeatable; default latest)', collect, [])
+    .option('--platform <list>', 'comma list of os/arch[/variant] (default: minnow.yaml, else this host)')
+    .option('--base <spec>', 'base image (default: minnow.yaml, else static)')
+    .option('-j, --jobs <n>', 'packages built and pushed at once (default: CPU count)')
+    .option('-C, --dir <dir>', 'the Go module the packages belong to (default .)')
+    .option(
+      '--insecure-registry <host>',
+      'allow plain HTTP or an unverified certificate for this host',
+      collect,
+      [],
+    )
+    .option('-q, --quiet', 'no progress line');
+}
+
+/** Reads the manifests, builds and pushes every referenced package once, and returns the rewritten YAML. */
+export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal): Promise<ResolveResult> {
+  if (flags.filename.length === 0) {
+    throw new MinnowError('INVALID_ARGUMENT', 'no manifests given', { hint: 'pass -f FILE, -f DIR or -f -' });
+  }
+  if (!(NAMING_STRATEGIES as readonly string[]).includes(flags.naming)) {
+    throw new MinnowError('INVALID_ARGUMENT', `invalid --naming ${flags.naming}`, {
+      hint: `one of ${NAMING_STRATEGIES.join(', ')}`,
+    });
+  }
+  const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
+  if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) {
+    throw new MinnowError('INVALID_ARGUMENT', `invalid --jobs ${flags.jobs}: want a whole number from 1`);
+  }
+  const overrides: BuildOptions = {
+    ...(flags.platform ? { platforms: parsePlatformList(flags.platform) } : {}),
+    ...(flags.base ? { base: flags.base } : {}),
+    ...(flags.insecureRegistry.length ? { registry: { insecureRegistries: flags.insecureRegistry } } : {}),
+  };
+  const dir = flags.dir ?? process.cwd();
+  const moduleDir = await findModuleRoot(dir);
+  const config = moduleDir ? await loadConfig(moduleDir) : undefined;
+  const modulePath = moduleDir ? await readModulePath(moduleDir) : undefined;
+  const sources = await readManifests(flags.filename, { recursive: flags.recursive ?? false });
+  const progress = createProgress(!flags.quiet);
+  let done = 0;
+  const client = new RegistryClient({ insecureRegistries: flags.insecureRegistry });
+  const publish = packagePublisher({
+    dir,
+    repo: chooseRepo(flags.repo, process.env, config?.config.repo),
+    naming: flags.naming as NamingStrategy,
+    tags: flags.tag,
+    overrides,
+    build,
+    push: (ref, target, o) => pushImage(ref, target, { ...o, client }),
+    onEvent: (e) => {
+      if (e.phase === 'done') done++;
+      progress.update(e.phase === 'done' ? `${done} pushed: ${e.image}` : `${e.phase} ${e.importPath}`);
+    },
+  });
+  try {
+    return await resolveManifests(sources, {
+      publish,
+      ...(jobs ? { concurrency: jobs } : {}),
+      ...(modulePath ? { modulePath } : {}),
+      signal,
+    });
+  } finally {
+    progress.stop();
+    await client.close();
+  }
+}
+
+/** Runs `fn` with an AbortSignal that SIGINT and SIGTERM trip. */
+export async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await fn(controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Registers `minnow resolve`. */
+export function register(program: Command): void {
+  withResolveOptions(
+    program
+      .command('resolve')
+      .description(
+        'Build and push every minnow://<go package> in Kubernetes YAML and print it with REPO/NAME@sha256:… in their place',
+      ),
+  ).action(async (flags: ResolveFlags) => {
+    const result = await withSignals((signal) => resolveFromFlags(flags, signal));
+    process.stdout.write(joinManifests(result.manifests));
+  });
+}

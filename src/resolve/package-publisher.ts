@@ -1,0 +1,86 @@
+import { resolve } from 'node:path';
+import type { BuildOptions, BuildResult } from '../build/types.js';
+import { configuredBuild, mergeBuildOptions } from '../config/build-options.js';
+import { readGitInfo } from '../config/git-info.js';
+import { findModuleRoot } from '../config/module-path.js';
+import { templateValues, type TemplateValues } from '../config/template.js';
+import { MinnowError } from '../errors.js';
+import type { ImageOrIndex } from '../oci/index.js';
+import { imageRepository, nameAll, type NamingStrategy } from './image-name.js';
+import type { Publisher } from './resolve-manifests.js';
+
+/** What the publisher reports as it goes, for a CLI's progress line and for counting in benchmarks. */
+export type PublishEvent =
+  | { phase: 'build'; importPath: string }
+  | { phase: 'push'; importPath: string; ref: string }
+  | { phase: 'done'; importPath: string; image: string };
+
+/** Pushes a built target to `ref` (`REPO/NAME:TAG`); minnow's `pushImage` fits. */
+export type PushFn = (
+  ref: string,
+  target: ImageOrIndex,
+  options: { tags?: string[]; signal?: AbortSignal },
+) => Promise<{ digest: string }>;
+
+export interface PackagePublisherOptions {
+  /** The Go module (root or a directory inside it). Default cwd. */
+  dir?: string;
+  /** Where images go: `registry[:port]/namespace`. */
+  repo: string;
+  /** How packages become repository names. Default `base` (REPO/<last path element>). */
+  naming?: NamingStrategy;
+  /** Tags pushed for each image. Default `['latest']`. The output always pins the digest. */
+  tags?: string[];
+  /** Build options from flags, over each package's minnow.yaml settings (platforms, base, ...). */
+  overrides?: BuildOptions;
+  build: (options: BuildOptions) => Promise<BuildResult>;
+  push: PushFn;
+  onEvent?: (event: PublishEvent) => void;
+}
+
+/**
+ * The real publisher behind `minnow resolve`: for each package, minnow.yaml's settings for it (defaults plus its
+ * `builds` entry, flags on top), one build (all its platforms), one push to REPO/NAME with the tags, and the
+ * answer `REPO/NAME@sha256:…`.
+ */
+export function packagePublisher(options: PackagePublisherOptions): Publisher {
+  const naming = options.naming ?? 'base';
+  const tags = options.tags?.length ? options.tags : ['latest'];
+  let names = new Map<string, string>();
+  let values: Promise<TemplateValues> | undefined;
+  const moduleDir = (async () =>
+    (await findModuleRoot(resolve(options.dir ?? process.cwd()))) ?? resolve(options.dir ?? process.cwd()))();
+  const publish = async (importPath: string, signal?: AbortSignal): Promise<string> => {
+    const dir = await moduleDir;
+    values ??= readGitInfo(dir).then((g) => templateValues(g));
+    const configured = await configuredBuild(dir, [importPath], await values);
+    const buildOptions = mergeBuildOptions(configured.options, {
+      ...options.overrides,
+      dir,
+      packages: [importPath],
+      ...(signal ? { signal } : {}),
+    });
+    options.onEvent?.({ phase: 'build', importPath });
+    const result = await options.build(buildOptions);
+    const name = names.get(importPath) ?? imageRepository(options.repo, importPath, naming);
+    const ref = `${name}:${tags[0]}`;
+    options.onEvent?.({ phase: 'push', importPath, ref });
+    const pushed = await options.push(ref, result.target, {
+      tags: tags.slice(1),
+      ...(signal ? { signal } : {}),
+    });
+    if (pushed.digest !== result.digest) {
+      throw new MinnowError('DIGEST_MISMATCH', `pushed ${ref} as ${pushed.digest}, built ${result.digest}`, {
+        subject: ref,
+      });
+    }
+    const image = `${name}@${pushed.digest}`;
+    options.onEvent?.({ phase: 'done', importPath, image });
+    return image;
+  };
+  return Object.assign(publish, {
+    plan: (importPaths: readonly string[]) => {
+      names = nameAll(options.repo, importPaths, naming);
+    },
+  });
+}

@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readLayout } from '../../../src/base/layout.js';
+import { tempDir } from '../../helpers/tmp.js';
+import { plain, runCli } from '../build-helpers.js';
+
+const GOAPPS = join(import.meta.dirname, '..', '..', 'fixtures', 'goapps');
+
+describe('minnow build with several binaries, --data and --verify-reproducible (real CLI, real go)', () => {
+  const cwd = process.cwd();
+  beforeAll(() => process.chdir(GOAPPS));
+  afterAll(() => process.chdir(cwd));
+
+  it('verifies, then writes the image whose entrypoint --entrypoint named and whose data is in /app/data', async () => {
+    const out = join(await tempDir(), 'multi');
+    const args = [
+      './cmd/alpha',
+      './cmd/gamma',
+      '--entrypoint',
+      'gamma',
+      '--data',
+      'static',
+      '--platform',
+      'linux/amd64,linux/arm64',
+    ];
+    const verified = await runCli(['build', ...args, '-o', `oci:${out}`, '--verify-reproducible', '-q']);
+    expect(plain(verified.stderr)).toBe('');
+    expect(verified.code).toBe(0);
+    const digest = verified.stdout.trim();
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // The same as a plain build here: what was verified is what you get.
+    const plainBuild = await runCli(['build', ...args, '-o', `oci:${join(await tempDir(), 'plain')}`, '-q']);
+    expect(plainBuild.stdout.trim()).toBe(digest);
+    const target = await readLayout(out);
+    if (target.kind !== 'index') throw new Error('expected an index');
+    const im = await target.index.indexManifest();
+    const image = await target.index.image(im.manifests[1]!);
+    const config = (await image.configFile()).config;
+    expect(config?.Entrypoint).toEqual(['/app/gamma']);
+    expect(config?.Env).toContain('MINNOW_DATA_PATH=/app/data');
+  });
+
+  it('names the binaries there are when --entrypoint names none', async () => {
+    const r = await runCli([
+      'build',
+      './cmd/alpha',
+      './cmd/beta',
+      '--entrypoint',
+      'gamma',
+      '-o',
+      `oci:${join(await tempDir(), 'x')}`,
+    ]);
+    expect(r.code).toBe(2);
+    expect(plain(r.stderr)).toBe(
+      'error: --entrypoint gamma is not one of the binaries built\nhint: binaries: alpha, beta (or give an absolute path)\n',
+    );
+  });
+
+  it('refuses a --data directory that does not exist before writing anything', async () => {
+    const dir = await tempDir();
+    const r = await runCli(['build', './cmd/alpha', '--data', 'nope', '-o', `oci:${join(dir, 'x')}`]);
+    expect(r.code).toBe(1);
+    expect(plain(r.stderr)).toMatch(/^error: data directory .*nope does not exist\n$/);
+    const { readdir } = await import('node:fs/promises');
+    expect(await readdir(dir)).toEqual([]);
+  });
+});

@@ -1,0 +1,139 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { freePort } from '../../helpers/docker.js';
+import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
+import { plain, runCli } from '../build-helpers.js';
+
+const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
+const GOAPPS = join(FIXTURES, 'goapps');
+const K8S = join(FIXTURES, 'k8s');
+
+describe('minnow resolve and minnow apply (real CLI, registry, kubectl)', () => {
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry();
+  });
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  it('prints the 20 fleet manifests with every reference pinned', async () => {
+    const r = await runCli([
+      'resolve',
+      '-f',
+      join(K8S, 'fleet'),
+      '-R',
+      '-C',
+      GOAPPS,
+      '--repo',
+      `${registry.host}/cli`,
+      '-q',
+    ]);
+    expect(plain(r.stderr)).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('minnow://');
+    expect(parseAllDocuments(r.stdout)).toHaveLength(20);
+    const refs = new Set(r.stdout.match(/127\.0\.0\.1:\d+\/cli\/[a-z]+@sha256:[0-9a-f]{64}/g));
+    expect([...refs].map((x) => x.split('/')[2]?.split('@')[0]).sort()).toEqual(['alpha', 'beta', 'gamma']);
+  });
+
+  it('keeps a single file byte for byte apart from the references', async () => {
+    const file = join(K8S, 'helm-rendered.yaml');
+    const r = await runCli(['resolve', '-f', file, '-C', GOAPPS, '--repo', `${registry.host}/cli`, '-q']);
+    expect(r.code).toBe(0);
+    const original = await readFile(file, 'utf8');
+    expect(
+      r.stdout.replace(
+        /127\.0\.0\.1:\d+\/cli\/alpha@sha256:[0-9a-f]{64}/,
+        'minnow://minnow.test/goapps/cmd/alpha',
+      ),
+    ).toBe(original);
+  });
+
+  it('reads MINNOW_REPO, and says clearly when there is no repository', async () => {
+    const saved = process.env.MINNOW_REPO;
+    try {
+      delete process.env.MINNOW_REPO;
+      const none = await runCli(['resolve', '-f', join(K8S, 'cronjob.yaml'), '-C', GOAPPS]);
+      expect(none.code).toBe(2);
+      expect(plain(none.stderr)).toMatch(/^error: no repository to push to\nhint: pass --repo/);
+      process.env.MINNOW_REPO = `${registry.host}/env`;
+      const r = await runCli(['resolve', '-f', join(K8S, 'cronjob.yaml'), '-C', GOAPPS, '-q']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/image: "127\.0\.0\.1:\d+\/env\/gamma@sha256:/);
+    } finally {
+      if (saved === undefined) delete process.env.MINNOW_REPO;
+      else process.env.MINNOW_REPO = saved;
+    }
+  });
+
+  it('fails on a bad manifest with file:line:col and prints no YAML', async () => {
+    const r = await runCli([
+      'resolve',
+      '-f',
+      join(K8S, 'fleet'),
+      '-f',
+      join(FIXTURES, 'k8s-bad', 'bad-ref.yaml'),
+      '-C',
+      GOAPPS,
+      '--repo',
+      `${registry.host}/bad`,
+      '-q',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(plain(r.stderr)).toMatch(
+      /^error: .*bad-ref\.yaml:9:15: "minnow:\/\/minnow\.test\/goapps\/cmd\/alpha beta" is not minnow:\/\/<go package path>\n$/,
+    );
+  });
+
+  it('apply refuses to build anything when kubectl is missing', async () => {
+    const saved = process.env.KUBECTL;
+    process.env.KUBECTL = '/nonexistent/kubectl';
+    try {
+      const r = await runCli([
+        'apply',
+        '-f',
+        join(K8S, 'cronjob.yaml'),
+        '-C',
+        GOAPPS,
+        '--repo',
+        `${registry.host}/apply`,
+      ]);
+      expect(r.code).toBe(1);
+      expect(plain(r.stderr).split('\n')[0]).toBe('error: kubectl is not installed (or not on PATH)');
+      const catalog = (await (await fetch(`${registry.url}/v2/_catalog`)).json()) as {
+        repositories: string[];
+      };
+      expect(catalog.repositories.filter((x) => x.startsWith('apply/'))).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.KUBECTL;
+      else process.env.KUBECTL = saved;
+    }
+  });
+
+  it('apply pipes the resolved YAML to the real kubectl and passes its arguments and failure on', async () => {
+    const port = await freePort();
+    const r = await runCli([
+      'apply',
+      '-f',
+      join(K8S, 'cronjob.yaml'),
+      '-C',
+      GOAPPS,
+      '--repo',
+      `${registry.host}/apply`,
+      '-q',
+      '--',
+      '--server',
+      `http://127.0.0.1:${port}`,
+      '--validate=false',
+    ]);
+    expect(r.code).toBe(1);
+    const err = plain(r.stderr);
+    expect(err).toContain('"STDIN"');
+    expect(err).toContain(`127.0.0.1:${port}`);
+    expect(err).toMatch(/error: kubectl apply failed with exit status 1/);
+  });
+});
