@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import pc from 'picocolors';
 import { build } from '../../build/build.js';
 import type { BuildOptions } from '../../build/types.js';
 import { parsePlatformList } from '../../build/validate.js';
@@ -53,7 +54,7 @@ export function withResolveOptions(cmd: Command): Command {
       collect,
       [],
     )
-    .option('-q, --quiet', 'no progress line');
+    .option('-q, --quiet', 'no progress line and no list of pushed images on stderr');
 }
 
 /** Reads the manifests, builds and pushes every referenced package once, and returns the rewritten YAML. */
@@ -109,6 +110,17 @@ export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal)
   }
 }
 
+/** Tells stderr (stdout carries the YAML) which image each package became, unless quiet. */
+export function reportImages(result: ResolveResult, quiet: boolean | undefined): void {
+  if (quiet) return;
+  for (const [pkg, image] of result.images) process.stderr.write(`${pc.dim(pkg)} ${image}\n`);
+  process.stderr.write(
+    pc.dim(
+      `${result.references.length} reference(s) in ${result.manifests.length} file(s), ${result.images.size} image(s) pushed\n`,
+    ),
+  );
+}
+
 /** Runs `fn` with an AbortSignal that SIGINT and SIGTERM trip. */
 export async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
@@ -133,6 +145,7 @@ export function register(program: Command): void {
       ),
   ).action(async (flags: ResolveFlags) => {
     const result = await withSignals((signal) => resolveFromFlags(flags, signal));
+    reportImages(result, flags.quiet);
     process.stdout.write(joinManifests(result.manifests));
   });
 }

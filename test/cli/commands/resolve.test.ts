@@ -39,6 +39,22 @@ describe('minnow resolve and minnow apply (real CLI, registry, kubectl)', () => 
     expect([...refs].map((x) => x.split('/')[2]?.split('@')[0]).sort()).toEqual(['alpha', 'beta', 'gamma']);
   });
 
+  it('lists each pushed image on stderr unless quiet', async () => {
+    const r = await runCli([
+      'resolve',
+      '-f',
+      join(K8S, 'cronjob.yaml'),
+      '-C',
+      GOAPPS,
+      '--repo',
+      `${registry.host}/cli`,
+    ]);
+    expect(r.code).toBe(0);
+    expect(plain(r.stderr)).toMatch(
+      /^minnow\.test\/goapps\/cmd\/gamma 127\.0\.0\.1:\d+\/cli\/gamma@sha256:[0-9a-f]{64}\n1 reference\(s\) in 1 file\(s\), 1 image\(s\) pushed\n$/,
+    );
+  });
+
   it('keeps a single file byte for byte apart from the references', async () => {
     const file = join(K8S, 'helm-rendered.yaml');
     const r = await runCli(['resolve', '-f', file, '-C', GOAPPS, '--repo', `${registry.host}/cli`, '-q']);
