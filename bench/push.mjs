@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fetch } from 'undici';
-import { emptyImage, hostPlatform, mutate, pushImage, writeLayer, writeLayout } from '../dist/index.js';
+import { build } from '../dist/build/build.js';
+import { pushImage, writeLayout } from '../dist/index.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -64,21 +65,10 @@ async function startCounter(port) {
   return { host: `127.0.0.1:${server.address().port}`, counts, stop: () => server.close() };
 }
 
-/** examples/hello built as minnow builds it: a static binary on an empty base. */
+/** examples/hello built with minnow's build API (default static base: base layer + app layer + config). */
 async function helloImage(dir) {
-  const bin = join(dir, 'hello');
-  await run('go', ['build', '-trimpath', '-ldflags=-s -w -buildid=', '-o', bin, '.'], {
-    cwd: join(ROOT, 'examples/hello'),
-    env: { ...process.env, CGO_ENABLED: '0' },
-  });
-  const layer = await writeLayer([{ type: 'file', path: '/app/hello', source: bin, mode: 0o555 }], {
-    blobDir: join(dir, 'blobs'),
-    compressionLevel: 6,
-  });
-  return mutate(emptyImage(hostPlatform()), {
-    layers: [{ layer: layer.layer }],
-    config: (c) => ({ ...c, config: { Entrypoint: ['/app/hello'], User: '65532:65532' } }),
-  });
+  const result = await build({ dir: join(ROOT, 'examples/hello'), cacheDir: join(dir, 'cache') });
+  return result.target.image;
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -91,6 +81,7 @@ try {
   const layout = join(dir, 'layout');
   await writeLayout(layout, { kind: 'image', image }, { tag: 'v1' });
   const size = (await image.manifest()).layers.reduce((n, l) => n + l.size, 0);
+  const blobs = (await image.manifest()).layers.length + 1;
   // Warm up both (connection setup, page cache, registry storage paths).
   await pushImage(`${reg.host}/warm/minnow:v1`, { kind: 'image', image });
   await run('skopeo', [
@@ -138,9 +129,10 @@ try {
 
   const m = { lib: median(lib), cli: median(cli), sko: median(sko) };
   console.log(
-    `push of examples/hello (${(size / 1024 / 1024).toFixed(2)} MB compressed, 2 blobs), median of ${RUNS} runs, fresh repository each run:`,
+    `push of examples/hello built by minnow (${(size / 1024 / 1024).toFixed(2)} MB compressed, ${blobs} blobs), median of ${RUNS} runs, fresh repository each run:`,
   );
   console.log(`  skopeo copy oci:→docker://      ${m.sko.toFixed(0)} ms`);
+  // The CLI figure includes Node's start-up and module loading (~0.3–0.6 s here), which skopeo, a Go binary, does not pay.
   console.log(
     `  minnow push (CLI process)        ${m.cli.toFixed(0)} ms   ratio ${(m.cli / m.sko).toFixed(2)}x   target ≤ ${TARGET}x   ${m.cli / m.sko <= TARGET ? 'PASS' : 'FAIL'}`,
   );

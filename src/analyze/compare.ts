@@ -105,7 +105,8 @@ function concerns(a: ImageAnalysis): string[] {
   return out;
 }
 
-function rowOf(base: CompareBase, spec: string, a: ImageAnalysis): CompareRow {
+/** One comparison row for an analyzed image built on `base` (also used for Dockerfile-built images). */
+export function rowOf(base: CompareBase, spec: string, a: ImageAnalysis): CompareRow {
   const c = concerns(a);
   const article = articleSize(base);
   return {

@@ -134,7 +134,7 @@ export async function readLayer(
   const compression = sniffCompression(await peek(source, 4));
   const inflater =
     compression === 'gzip'
-      ? createGunzip()
+      ? createGunzip({ chunkSize: 256 * 1024 })
       : compression === 'zstd'
         ? createZstdDecompress()
         : new PassThrough();

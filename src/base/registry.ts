@@ -23,6 +23,7 @@ import { rememberBlobOrigin } from '../registry/origins.js';
 import type { ProgressCallback } from '../registry/progress.js';
 import { formatReference, parseReference, type Reference } from '../registry/reference.js';
 
+/** Options of `pullImage` / `readRegistry`; every field is optional. */
 export interface RegistryReadOptions extends RegistryClientOptions {
   /** Select this platform when the reference names an index (else the index is returned). */
   platform?: Platform;

@@ -10,6 +10,8 @@ import {
   type LayerEntry,
   type Platform,
 } from '../oci/index.js';
+import { join } from 'node:path';
+import { fileGzipChunkCache } from '../util/gzip-chunk-cache.js';
 import { createParallelGzip } from '../util/parallel-gzip.js';
 import { appImageConfig, type AppConfig } from './image-config.js';
 import { layerSizes } from './layer-sizes.js';
@@ -71,12 +73,20 @@ async function selectAny(target: Extract<ImageOrIndex, { kind: 'index' }>) {
   return target.index.image(im.manifests[0]!);
 }
 
+/**
+ * Bytes per gzip member of an app layer. After a one-line edit about half of a Go binary's 128 KiB chunks are
+ * unchanged and come from the chunk cache; the ratio loss against one gzip stream is under 1%.
+ */
+export const APP_LAYER_CHUNK = 128 * 1024;
+
 export interface AssembleOptions {
   base: BuildBase;
   platform: Platform;
   binaries: BuiltBinary[];
   /** Where the app layer blob goes. */
   blobDir: string;
+  /** minnow's cache directory (for compressed chunks of earlier builds). */
+  cacheDir: string;
   config: Omit<AppConfig, 'platform'>;
   annotations: Record<string, string>;
   /** Platform-independent layers (extra files, data) appended after the binaries. */
@@ -99,7 +109,12 @@ export async function assembleImage(options: AssembleOptions): Promise<BuiltImag
   }));
   const layer = await writeLayer(entries, {
     blobDir: options.blobDir,
-    compressor: () => createParallelGzip({ level: options.compressionLevel ?? 6 }),
+    compressor: () =>
+      createParallelGzip({
+        level: options.compressionLevel ?? 6,
+        chunkSize: APP_LAYER_CHUNK,
+        cache: fileGzipChunkCache(join(options.cacheDir, 'gzip-chunks')),
+      }),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   base.known.set(layer.digest, layer.uncompressedSize);

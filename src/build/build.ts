@@ -11,7 +11,6 @@ import { runGo } from '../go/run-go.js';
 import { formatPlatform, hostPlatform, type Platform } from '../oci/platform.js';
 import { minnowCacheDir } from '../util/cache-dir.js';
 import { entrypointFor } from './entrypoint.js';
-import { extraContent } from './extra-content.js';
 import { readProvenance, rfc3339, type Provenance } from './provenance.js';
 import type { BuildOptions, BuildResult, BuiltBinary, BuiltImage } from './types.js';
 import { LABEL_KEY, normalizePort, normalizeUser, normalizeWorkdir } from './validate.js';
@@ -169,14 +168,21 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     };
     const first = mains[0] as MainPackage;
     // Data and extra files are the same for every platform: written once, appended to each image.
-    const extra = await extraContent({
-      dir,
-      ...(options.data ? { data: options.data } : {}),
-      ...(options.files ? { files: options.files } : {}),
-      workDir: work,
-      created,
-      ...(signal ? { signal } : {}),
-    }).catch(cancel);
+    // Loaded only when asked for: it pulls in the layer writer, which is not needed before Go is done.
+    const extra = !(options.data || options.files?.length)
+      ? { env: {}, layers: [] }
+      : await (
+          await import('./extra-content.js')
+        )
+          .extraContent({
+            dir,
+            ...(options.data ? { data: options.data } : {}),
+            ...(options.files ? { files: options.files } : {}),
+            workDir: work,
+            created,
+            ...(signal ? { signal } : {}),
+          })
+          .catch(cancel);
     const imageEnv = { ...extra.env, ...(options.env ?? {}) };
     const config = {
       created,
@@ -215,6 +221,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
         platform,
         binaries,
         blobDir: join(work, slugOf(platform), 'blobs'),
+        cacheDir,
         config,
         annotations,
         extraLayers: extra.layers,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { trimGzipChunkCache } from '../util/gzip-chunk-cache.js';
 
 /** Work directories of sources not built for this long are removed. */
 const STALE_MS = 7 * 24 * 60 * 60 * 1000;
@@ -34,6 +35,7 @@ export async function buildWorkDir(cacheDir: string, dir: string, patterns: stri
       if (info && now.getTime() - info.mtimeMs > STALE_MS)
         await rm(join(root, name), { recursive: true, force: true });
     }
+    await trimGzipChunkCache(join(cacheDir, 'gzip-chunks'));
   }
   return work;
 }

@@ -1,4 +1,4 @@
-import pc from 'picocolors';
+import pc from './colors.js';
 import { isMinnowError, messageOf, type ErrorCode } from '../errors.js';
 
 /** Exit statuses: 1 a failure, 2 bad input (usage, arguments, config), 3 a policy check failed (--fail-on). */

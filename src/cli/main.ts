@@ -5,25 +5,31 @@ import { reportError } from './exit.js';
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
 
+type CommandModule = { register(program: Command): void };
+
 /**
- * Each command lives in its own file under commands/ and exports `register(program)`; this list is the only place
- * that names them all.
+ * Each command lives in its own file under commands/ and exports `register(program)`; this table is the only place
+ * that names them all. It is keyed by the command names a module registers, so a run loads only the module of the
+ * command it runs: importing every command (undici, zod, the analyzers) would cost most of a second per start.
  */
-const COMMANDS: Array<() => Promise<{ register(program: Command): void }>> = [
-  () => import('./commands/build.js'),
-  () => import('./commands/resolve.js'),
-  () => import('./commands/apply.js'),
-  () => import('./commands/login.js'),
-  () => import('./commands/push.js'),
-  () => import('./commands/analyze.js'),
-  () => import('./commands/sbom.js'),
-  () => import('./commands/compare.js'),
-  () => import('./commands/dockerfile.js'),
-  () => import('./commands/lint.js'),
+const COMMANDS: Array<[names: string[], load: () => Promise<CommandModule>]> = [
+  [['build'], () => import('./commands/build.js')],
+  [['resolve'], () => import('./commands/resolve.js')],
+  [['apply'], () => import('./commands/apply.js')],
+  [['login', 'logout'], () => import('./commands/login.js')],
+  [['push'], () => import('./commands/push.js')],
+  [['analyze'], () => import('./commands/analyze.js')],
+  [['sbom'], () => import('./commands/sbom.js')],
+  [['compare'], () => import('./commands/compare.js')],
+  [['dockerfile'], () => import('./commands/dockerfile.js')],
+  [['lint'], () => import('./commands/lint.js')],
 ];
 
-/** Builds the program with every command registered (exported for tests and for `--help` docs). */
-export async function createProgram(): Promise<Command> {
+/**
+ * Builds the program. With `only`, just the module that registers that command is loaded (when one does);
+ * otherwise every command is registered, as `--help` needs.
+ */
+export async function createProgram(only?: string): Promise<Command> {
   const program = new Command('minnow')
     .description(
       'Build the smallest, safest container image for a Go app, without a Docker daemon, and measure it.',
@@ -31,13 +37,15 @@ export async function createProgram(): Promise<Command> {
     .version(version)
     .showHelpAfterError()
     .exitOverride();
-  for (const load of COMMANDS) (await load()).register(program);
+  const match = only === undefined ? undefined : COMMANDS.find(([names]) => names.includes(only));
+  for (const [, load] of match ? [match] : COMMANDS) (await load()).register(program);
   return program;
 }
 
 /** Runs the CLI; returns the exit status instead of exiting, so it can be tested in-process. */
 export async function main(argv: string[]): Promise<number> {
-  const program = await createProgram();
+  // Global options (-h, -V) come before the command, so the command is the first word that is not a flag.
+  const program = await createProgram(argv.slice(2).find((a) => !a.startsWith('-')));
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

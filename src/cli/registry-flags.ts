@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import type { RegistryReadOptions } from '../base/registry.js';
 import { MinnowError } from '../errors.js';
 import type { ImageOrIndex } from '../oci/index.js';
-import { pushImage, type PushResult } from '../publish/registry.js';
-import { RegistryClient } from '../registry/client.js';
+import type { PushResult } from '../publish/registry.js';
 import type { ProgressCallback, TransferProgress } from '../registry/progress.js';
 import { parseReference, referenceName, type Reference } from '../registry/reference.js';
 
@@ -98,6 +97,11 @@ export async function pushAll(
   if (flags.offline) throw new MinnowError('INVALID_ARGUMENT', '--push cannot be used with --offline');
   const byRepo = new Map<string, Reference[]>();
   for (const r of refs) byRepo.set(referenceName(r), [...(byRepo.get(referenceName(r)) ?? []), r]);
+  // Loaded here, not at startup: every `minnow build` registers these flags, few push.
+  const [{ RegistryClient }, { pushImage }] = await Promise.all([
+    import('../registry/client.js'),
+    import('../publish/registry.js'),
+  ]);
   const client = new RegistryClient({ insecureRegistries: flags.insecureRegistry });
   const results: PushResult[] = [];
   try {

@@ -1,4 +1,4 @@
-import pc from 'picocolors';
+import pc from './colors.js';
 import type { TransferProgress } from '../registry/progress.js';
 
 /** Renders per-blob pull/push progress; `stop()` clears what it drew. */

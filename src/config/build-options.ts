@@ -1,10 +1,11 @@
-import { posix, relative, resolve, sep } from 'node:path';
+import { join, posix, relative, resolve, sep } from 'node:path';
 import type { BuildOptions } from '../build/types.js';
 import { parsePlatformList } from '../build/validate.js';
 import { MinnowError, messageOf } from '../errors.js';
 import type { Platform } from '../oci/index.js';
 import { readGitInfo } from './git-info.js';
-import { loadConfig, type LoadedConfig } from './load-config.js';
+import { access } from 'node:fs/promises';
+import type { LoadedConfig } from './load-config.js';
 import { findModuleRoot, importPathOf, readModulePath } from './module-path.js';
 import { settingsFor, type PackageSettings } from './settings-for.js';
 import { templateValues, type TemplateValues } from './template.js';
@@ -91,6 +92,18 @@ export async function configuredBuild(
 ): Promise<ConfiguredBuild> {
   const moduleDir = await findModuleRoot(dir);
   if (!moduleDir) return { options: {} };
+  // yaml and the schema (zod) load only when there is a file to read: most builds have none, and they should
+  // not wait for those modules before Go starts.
+  const present = await Promise.all(
+    ['minnow.yaml', '.minnow.yaml'].map((n) =>
+      access(join(moduleDir, n)).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  if (!present.includes(true)) return { moduleDir, options: {} };
+  const { loadConfig } = await import('./load-config.js');
   const config = await loadConfig(moduleDir);
   if (!config) return { moduleDir, options: {} };
   const modulePath = await readModulePath(moduleDir);

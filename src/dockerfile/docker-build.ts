@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Client } from 'undici';
 import { engineAddress, type EngineAddress } from '../engine/client.js';
@@ -74,11 +76,13 @@ export async function dockerBuild(options: DockerBuildOptions): Promise<DockerBu
   const started = Date.now();
   const log: string[] = [];
   try {
+    // The .dockerignore sent also names the Dockerfile, so the Engine drops it from the context after reading it
+    // and `COPY . .` sees what it would see with `docker build`.
+    const own = await readFile(join(options.contextDir, '.dockerignore'), 'utf8').catch(() => undefined);
+    const ignore = `${own ?? options.defaultDockerignore ?? ''}\n${DOCKERFILE_NAME}\n`;
     const context = await buildContextTar(options.contextDir, {
-      extraFiles: { [DOCKERFILE_NAME]: options.dockerfile },
-      ...(options.defaultDockerignore !== undefined
-        ? { defaultDockerignore: options.defaultDockerignore }
-        : {}),
+      extraFiles: { [DOCKERFILE_NAME]: options.dockerfile, '.dockerignore': ignore },
+      defaultDockerignore: ignore,
     });
     const query = new URLSearchParams({ t: options.tag, dockerfile: DOCKERFILE_NAME, rm: '1', forcerm: '1' });
     if (options.buildArgs) query.set('buildargs', JSON.stringify(options.buildArgs));

@@ -8,6 +8,7 @@ import { registryError } from '../registry/registry-error.js';
 import { uploadBlob } from '../registry/upload.js';
 import { allContents, type BlobToWrite, type ManifestToWrite } from './blobs.js';
 
+/** Options of `pushImage`; every field is optional. */
 export interface PushOptions extends RegistryClientOptions {
   /** More tags for the same repository, pushed after the reference's own tag. */
   tags?: string[];
@@ -27,6 +28,7 @@ export interface PushOptions extends RegistryClientOptions {
   client?: RegistryClient;
 }
 
+/** What a push did. */
 export interface PushResult {
   /** `registry/repository@sha256:...`. */
   ref: string;

@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { PassThrough, Transform, type Readable } from 'node:stream';
 import { MinnowError } from '../errors.js';
 import {
   isDigest,
@@ -73,12 +73,25 @@ export class BlobCache {
     if (!(await this.has(d))) return undefined;
     const path = this.blobPath(d.digest);
     const check = verifyingStream(d.digest, d.size, `cached blob ${d.digest}`);
+    const out = new PassThrough();
     const src = createReadStream(path);
-    src.on('error', (err) => check.destroy(err));
-    check.on('error', () => {
+    src.on('error', (err) => out.destroy(err));
+    check.on('error', (err) => {
+      src.destroy();
       void rm(path, { force: true });
+      out.destroy(
+        err instanceof MinnowError && err.code === 'DIGEST_MISMATCH'
+          ? new MinnowError('DIGEST_MISMATCH', err.message, {
+              subject: path,
+              cause: err,
+              hint: 'the corrupt cache entry has been removed: run the command again to download it',
+            })
+          : err,
+      );
     });
-    return src.pipe(check);
+    out.on('close', () => src.destroy());
+    src.pipe(check).pipe(out);
+    return out;
   }
 
   /**

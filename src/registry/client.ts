@@ -28,6 +28,7 @@ export interface RegistryClientOptions extends TransportOptions {
 /** A repository on a registry: what every request is about. */
 export type Repo = Pick<Reference, 'registry' | 'repository'>;
 
+/** One request about a repository, as `RegistryClient.request` takes it. */
 export interface RepoRequest {
   method: HttpMethod;
   /** Path under `/v2/<repository>/` (e.g. `manifests/latest`), or a full URL (upload locations). */

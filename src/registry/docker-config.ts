@@ -27,6 +27,7 @@ export interface DockerConfigFile {
   [key: string]: unknown;
 }
 
+/** Where to find the Docker config. */
 export interface DockerConfigOptions {
   /** Environment to read DOCKER_CONFIG and HOME from. Default process.env. */
   env?: NodeJS.ProcessEnv;

@@ -21,4 +21,5 @@ export interface TransferProgress {
   status: 'start' | 'progress' | 'done' | 'exists' | 'mounted' | 'cached' | 'retry';
 }
 
+/** Receives transfer progress; called synchronously, so keep it cheap. */
 export type ProgressCallback = (event: TransferProgress) => void;

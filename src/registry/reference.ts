@@ -1,5 +1,5 @@
 import { MinnowError } from '../errors.js';
-import { isDigest, type Digest } from '../oci/index.js';
+import { isDigest, type Digest } from '../oci/digest.js';
 
 /** A parsed image reference: `registry/repository[:tag][@digest]`, normalized as Docker does. */
 export interface Reference {

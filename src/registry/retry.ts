@@ -11,6 +11,7 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
+/** Five retries, from 250 ms doubling with jitter, capped at 30 s. */
 export const DEFAULT_RETRY: RetryPolicy = { retries: 5, baseDelayMs: 250, maxDelayMs: 30_000 };
 
 /** Statuses worth another try: rate limiting and server-side failures. */

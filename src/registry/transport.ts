@@ -12,6 +12,7 @@ import {
   type RetryPolicy,
 } from './retry.js';
 
+/** The methods the Distribution API uses. */
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
 /** One HTTP request. `body` is a factory so that a retry can send the body again. */
@@ -26,6 +27,7 @@ export interface HttpRequest {
   retry?: boolean;
 }
 
+/** A response; the caller must read or `dump()` the body. */
 export interface HttpResponse {
   status: number;
   headers: Record<string, string | undefined>;
@@ -34,6 +36,7 @@ export interface HttpResponse {
   url: string;
 }
 
+/** Options of a Transport; every field is optional. */
 export interface TransportOptions {
   /** Hosts (`host[:port]`) that may be reached over plain HTTP and without TLS verification. */
   insecureRegistries?: string[];

@@ -6,6 +6,7 @@ import { registryError } from './registry-error.js';
 import { backoffDelay, isRetriableError, isRetriableStatus, waitFor } from './retry.js';
 import type { HttpResponse } from './transport.js';
 
+/** Options of `uploadBlob`; every field is optional. */
 export interface UploadOptions {
   /** Blobs up to this size go up in one PUT; larger ones in PATCH chunks. Default 8 MiB. */
   monolithicMaxBytes?: number;

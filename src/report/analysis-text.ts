@@ -24,6 +24,15 @@ function yes(b: boolean): string {
   return b ? 'yes' : 'no';
 }
 
+function goBinariesLine(a: ImageAnalysis): string {
+  if (a.goBinaries.length === 0) return 'none';
+  const shown = a.goBinaries
+    .slice(0, 3)
+    .map((b) => `${b.path} (${b.info.goVersion}, ${b.info.deps.length} modules)`);
+  const more = a.goBinaries.length - shown.length;
+  return `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
 /** The human report of `minnow analyze`: sizes, layers, files, efficiency, inventory, then findings. */
 export function renderAnalysisText(a: ImageAnalysis): string {
   const out: string[] = [];
@@ -55,12 +64,7 @@ export function renderAnalysisText(a: ImageAnalysis): string {
           ? `${a.packages.length} (${[...new Set(a.packages.map((p) => p.type))].join(', ')})`
           : 'none',
       ],
-      [
-        'go binaries',
-        a.goBinaries
-          .map((b) => `${b.path} (${b.info.goVersion}, ${b.info.deps.length} modules)`)
-          .join(', ') || 'none',
-      ],
+      ['go binaries', goBinariesLine(a)],
     ]),
   );
   out.push('');

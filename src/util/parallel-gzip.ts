@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Transform, type TransformCallback } from 'node:stream';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import type { GzipChunkCache } from './gzip-chunk-cache.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -15,6 +16,8 @@ export interface ParallelGzipOptions {
   chunkSize?: number;
   /** Members compressed at once. Default: the CPU count. */
   concurrency?: number;
+  /** Reuses members of earlier runs for chunks that did not change (a rebuild's unchanged code). */
+  cache?: GzipChunkCache;
 }
 
 /**
@@ -31,11 +34,15 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
   let buffered: Buffer[] = [];
   let bufferedBytes = 0;
 
-  const compress = (data: Buffer): Promise<Buffer> =>
-    gzipAsync(data, { level }).then((out) => {
-      out[9] = GZIP_OS_UNIX;
-      return out;
-    });
+  const cache = options.cache;
+  const compress = async (data: Buffer): Promise<Buffer> => {
+    const cached = await cache?.get(data, level);
+    if (cached) return cached;
+    const out = await gzipAsync(data, { level });
+    out[9] = GZIP_OS_UNIX;
+    await cache?.set(data, level, out);
+    return out;
+  };
 
   return new Transform({
     transform(this: Transform, chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {

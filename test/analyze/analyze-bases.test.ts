@@ -58,6 +58,7 @@ describe('analyzeImage on the real base images', () => {
       true,
     );
     expect(a.os?.prettyName).toBe('Distroless');
+    expect(a.runtime).toEqual({ caBundle: '/etc/ssl/certs/ca-certificates.crt', tzdata: true });
     expect(a.files.elfBinaries).toBe(0);
     expect(a.findings.map((f) => f.rule)).toEqual(['MN-SC-001']);
     expect(a.summary.findings.high).toBe(0);

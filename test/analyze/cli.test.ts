@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { analyzeImage } from '../../src/analyze/analyze.js';
 import type { ImageAnalysis } from '../../src/analyze/types.js';
 import { build } from '../../src/build/build.js';
@@ -36,8 +36,15 @@ describe('minnow analyze / sbom on the command line', () => {
   let dir: string;
   let alpine: string;
   let distroless: string;
+  const savedCache = process.env.MINNOW_CACHE_DIR;
+  afterAll(() => {
+    if (savedCache === undefined) delete process.env.MINNOW_CACHE_DIR;
+    else process.env.MINNOW_CACHE_DIR = savedCache;
+  });
   beforeAll(async () => {
     dir = await tempDir();
+    // Builds run by the CLI keep their cache in the test's temp dir.
+    process.env.MINNOW_CACHE_DIR = join(dir, 'cache');
     alpine = join(dir, 'alpine');
     distroless = join(dir, 'distroless');
     await writeLayout(alpine, { kind: 'image', image: await alpineBase() }, { tag: '3.19' });
@@ -116,5 +123,72 @@ describe('minnow analyze / sbom on the command line', () => {
     expect(a.goBinaries.map((b) => [b.path, b.dynamic])).toEqual([['/app/hello', false]]);
     expect(a.findings.filter((f) => f.severity !== 'info')).toEqual([]);
     expect(a.runtime.caBundle).toBe('/etc/ssl/certs/ca-certificates.crt');
+  });
+
+  it('compare --no-defaults --base LABEL=SPEC --json/--markdown/--html', async () => {
+    const html = join(dir, 'cmp', 'compare.html');
+    const args = [
+      'compare',
+      'examples/hello',
+      '--no-defaults',
+      '--base',
+      `alpine=oci:${alpine}:3.19`,
+      '--base',
+      'static',
+    ];
+    const json = await cli([...args, '--json', '--html', html]);
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.out) as {
+      rows: { base: string; shell: boolean; analysis?: unknown }[];
+      recommendation: string;
+    };
+    expect(doc.rows.map((r) => [r.base, r.shell])).toEqual([
+      ['alpine', true],
+      ['static', false],
+    ]);
+    expect(doc.rows[0]?.analysis).toBeUndefined();
+    expect(doc.recommendation).toMatch(/^use static/);
+    expect(await readFile(html, 'utf8')).toContain('<tr class="surface-row" data-base="alpine">');
+    const md = await cli([...args, '--markdown']);
+    expect(md.out).toMatch(/^## hello: base image comparison/);
+    expect(
+      (await cli(['compare', 'examples/hello', '--no-defaults', '--base', 'oci:/nonexistent'])).code,
+    ).toBe(1);
+  });
+
+  it('build --sbom writes the SBOM of what it built', async () => {
+    const sbom = join(dir, 'build', 'hello.cdx.json');
+    const out = join(dir, 'build', 'layout');
+    const r = await cli([
+      'build',
+      'examples/hello',
+      '-o',
+      `oci:${out}:latest`,
+      '--sbom',
+      sbom,
+      '--sbom-format',
+      'cyclonedx-json',
+      '-q',
+    ]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(await readFile(sbom, 'utf8')) as {
+      metadata: { component: { version: string } };
+      components: { purl: string }[];
+    };
+    expect(doc.metadata.component.version).toBe(r.out.trim());
+    expect(doc.components.map((c) => c.purl)).toEqual(
+      expect.arrayContaining(['pkg:golang/hello', expect.stringMatching(/^pkg:golang\/stdlib@1\.\d+/)]),
+    );
+    const bad = await cli([
+      'build',
+      'examples/hello',
+      '-o',
+      `oci:${out}:x`,
+      '--sbom',
+      join(dir, 'x.json'),
+      '--sbom-format',
+      'xml',
+    ]);
+    expect(bad.code).toBe(2);
   });
 });

@@ -193,4 +193,22 @@ describe('malformed images give one clear error and write nothing', () => {
     const image = await openImage(archive);
     await expect(analyzeImage(image)).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
   });
+
+  it('a gzip-compressed or truncated docker save archive', async () => {
+    const dir = await tempDir();
+    const manifest = Buffer.from('[]');
+    const t = await tarOf([{ header: { name: 'manifest.json', size: manifest.length }, data: manifest }]);
+    const gz = join(dir, 'saved.tar.gz');
+    await writeFile(gz, gzipSync(t));
+    await expect(openImage(gz)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      hint: expect.stringContaining('gunzip'),
+    });
+    const cut = join(dir, 'cut.tar');
+    await writeFile(cut, t.subarray(0, 700));
+    await expect(openImage(cut)).rejects.toMatchObject({
+      code: 'INVALID_IMAGE',
+      message: expect.stringContaining('truncated'),
+    });
+  });
 });

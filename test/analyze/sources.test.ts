@@ -118,4 +118,22 @@ describe('image sources: docker save (legacy and OCI form), oci layout from skop
     expect(a.size.compressed).toBeLessThan(b.size.compressed);
     expect(a.files).toEqual(b.files);
   });
+
+  it('reads zstd layers (skopeo --dest-compress-format zstd), told by their magic bytes', async () => {
+    const layout = join(dir, 'zstd');
+    await exec('skopeo', [
+      'copy',
+      '-q',
+      '--dest-compress-format',
+      'zstd',
+      `docker-archive:${legacy}`,
+      `oci:${layout}:z`,
+    ]);
+    const image = await openImage(`oci:${layout}:z`);
+    const a = await analyzeImage(image);
+    expect(a.layers.map((l) => l.compression)).toEqual(['zstd', 'zstd']);
+    const b = await analyzeImage(await openImage(legacy));
+    expect(a.layers.map((l) => l.diffId)).toEqual(b.layers.map((l) => l.diffId));
+    expect(a.files).toEqual(b.files);
+  });
 });

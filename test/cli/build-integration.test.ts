@@ -130,4 +130,33 @@ describe('README quick start', () => {
     };
     expect(text).toContain(inspected.Digest);
   });
+
+  it('starts Go without loading the YAML parser, zod, undici, tar-stream or the analyzers first', async () => {
+    // A resolve hook that lists every module the build command's file pulls in at load time.
+    const work = await tempDir();
+    const hooks = join(work, 'hooks.mjs');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(
+      hooks,
+      "export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write(r.url + '\\n'); return r; }\n",
+    );
+    const { stderr } = await promisify(execFile)(process.execPath, [
+      '--import',
+      `data:text/javascript,import { register } from 'node:module'; register(${JSON.stringify(`file://${hooks}`)});`,
+      '-e',
+      `await import(${JSON.stringify(join(ROOT, 'dist', 'cli', 'commands', 'build.js'))})`,
+      '--input-type=module',
+    ]);
+    const loaded = stderr.split('\n').filter(Boolean);
+    expect(loaded.some((u) => u.endsWith('/dist/build/build.js'))).toBe(true);
+    for (const heavy of [
+      '/node_modules/yaml/',
+      '/node_modules/zod/',
+      '/node_modules/undici/',
+      '/node_modules/tar-stream/',
+      '/dist/analyze/',
+    ]) {
+      expect(loaded.filter((u) => u.includes(heavy))).toEqual([]);
+    }
+  });
 });

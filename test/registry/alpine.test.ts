@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pullImage } from '../../src/base/registry.js';
-import { mutate, validateImage, writeLayer } from '../../src/oci/index.js';
+import { MediaType, mutate, validateImage, writeLayer } from '../../src/oci/index.js';
+import { writeLayout } from '../../src/publish/layout.js';
 import { pushImage } from '../../src/publish/registry.js';
 import { exec } from '../helpers/exec.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
@@ -107,5 +108,37 @@ describe('the real alpine 3.19.4 base through a real registry', () => {
     await exec('docker', ['pull', '-q', tag]);
     const out = await exec('docker', ['run', '--rm', '--network', 'none', tag, '/app/hello']);
     expect(out.trim()).toBe('hi');
+  });
+
+  it('reads Docker schema 2 manifest lists and manifests (as skopeo --format v2s2 writes them)', async () => {
+    const layout = join(dir, 'v2s2-layout');
+    await writeLayout(layout, { kind: 'index', index: await alpineIndex() }, { tag: 'v1' });
+    await exec('skopeo', [
+      'copy',
+      '--all',
+      '--format',
+      'v2s2',
+      '--dest-tls-verify=false',
+      `oci:${layout}:v1`,
+      `docker://${reg.host}/docker/alpine:3.19`,
+    ]);
+    const pulled = await pullImage(`${reg.host}/docker/alpine:3.19`, {
+      env,
+      cacheDir: false,
+      platform: { os: 'linux', architecture: 'amd64' },
+    });
+    if (pulled.target.kind !== 'image') throw new Error('want image');
+    const image = pulled.target.image;
+    expect(await image.mediaType()).toBe(MediaType.DockerManifest);
+    expect((await image.manifest()).layers[0]!.mediaType).toBe(MediaType.DockerLayerGzip);
+    expect(await validateImage(image)).toEqual([]);
+    const app = await mutate(image, {
+      config: (c) => ({ ...c, config: { ...c.config, Cmd: ['cat', '/etc/alpine-release'] } }),
+    });
+    const tag = `${reg.host}/minnow-test-registry/v2s2:${randomBytes(4).toString('hex')}`;
+    await pushImage(tag, { kind: 'image', image: app }, { env });
+    dockerTags.push(tag);
+    await exec('docker', ['pull', '-q', tag]);
+    expect((await exec('docker', ['run', '--rm', '--network', 'none', tag])).trim()).toBe('3.19.4');
   });
 });

@@ -2,6 +2,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pullImage } from '../../src/base/registry.js';
+import { mutate } from '../../src/oci/index.js';
 import { pushImage } from '../../src/publish/registry.js';
 import { exec } from '../helpers/exec.js';
 import { testImage } from '../helpers/images.js';
@@ -133,6 +134,22 @@ describe('token (Bearer) auth against the real registry and a local token issuer
         service: 'minnow-test-registry',
         grant: 'refresh',
       },
+    ]);
+  });
+
+  it('mounts from another repository with a token scoped to both', async () => {
+    const env = await dockerConfig(dir, 'good', {
+      auths: { [reg.host]: { auth: b64('minnow:s3cret-pass') } },
+    });
+    const base = await pullImage(`${reg.host}/auth/token:v1`, { env, cacheDir: false });
+    if (base.target.kind !== 'image') throw new Error('want image');
+    const image = await mutate(base.target.image, { config: (c) => ({ ...c, config: { Cmd: ['/token'] } }) });
+    const before = reg.issuer!.requests.length;
+    const res = await pushImage(`${reg.host}/auth/mounted:v1`, { kind: 'image', image }, { env });
+    expect(res).toMatchObject({ mounted: 1, uploaded: 1 });
+    expect(reg.issuer!.requests.slice(before).map((r) => r.scopes)).toContainEqual([
+      'repository:auth/mounted:pull,push',
+      'repository:auth/token:pull',
     ]);
   });
 

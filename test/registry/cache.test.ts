@@ -97,7 +97,10 @@ describe('content-addressed cache and --offline', () => {
     await writeFile(path, bytes);
     const second = await pullImage(`${reg.host}/library/alpine:3.19`, { env, cacheDir, platform: arm64 });
     if (second.target.kind !== 'image') throw new Error('want image');
-    await expect(readAll(second.target.image)).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    await expect(readAll(second.target.image)).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+      hint: expect.stringContaining('removed: run the command again'),
+    });
     await new Promise((r) => setTimeout(r, 50));
     const third = await pullImage(`${reg.host}/library/alpine:3.19`, { env, cacheDir, platform: arm64 });
     if (third.target.kind !== 'image') throw new Error('want image');

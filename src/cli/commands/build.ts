@@ -1,11 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import pc from 'picocolors';
+import pc from '../colors.js';
 import { articleBaseline } from '../../build/article-baseline.js';
 import { build } from '../../build/build.js';
-import { verifyReproducible } from '../../build/verify-reproducible.js';
-import { configuredBuild, mergeBuildOptions } from '../../config/build-options.js';
 import type { BuildOptions } from '../../build/types.js';
 import { LABEL_KEY, parseKeyValues, parsePlatformList } from '../../build/validate.js';
 import { isMinnowError, MinnowError } from '../../errors.js';
@@ -22,8 +20,6 @@ import {
   type RegistryFlags,
 } from '../registry-flags.js';
 import { createTransferRenderer } from '../transfer-progress.js';
-import { writeBuildSbom } from './build-sbom.js';
-import { parseSbomFormat } from '../../analyze/sbom/index.js';
 
 interface BuildFlags extends RegistryFlags {
   base?: string;
@@ -141,9 +137,10 @@ function localName(flags: BuildFlags): { name: string; tag: string } | undefined
 
 async function run(args: string[], flags: BuildFlags): Promise<void> {
   const fromFlags = await buildOptionsFrom(args, flags);
+  const { configuredBuild, mergeBuildOptions } = await import('../../config/build-options.js');
   const configured = await configuredBuild(fromFlags.dir ?? process.cwd(), fromFlags.packages);
   const options = mergeBuildOptions(configured.options, fromFlags);
-  if (flags.sbom) parseSbomFormat(flags.sbomFormat);
+  if (flags.sbom) (await import('../../analyze/sbom/index.js')).parseSbomFormat(flags.sbomFormat);
   const output = flags.output ? parseOutput(flags.output) : undefined;
   const named = localName(flags);
   const pushRefs = pushTargets(flags);
@@ -165,7 +162,9 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     };
     const result = flags.verifyReproducible
       ? (
-          await verifyReproducible({
+          await (
+            await import('../../build/verify-reproducible.js')
+          ).verifyReproducible({
             build,
             options: buildOptions,
             freshGoCache: flags.verifyFreshCache ?? false,
@@ -195,6 +194,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     }
     if (flags.sbom) {
       progress.update(`writing the SBOM to ${flags.sbom}`);
+      const { writeBuildSbom } = await import('./build-sbom.js');
       await writeBuildSbom(result, flags.sbom, flags.sbomFormat, name);
     }
     progress.stop();

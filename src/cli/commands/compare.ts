@@ -5,6 +5,7 @@ import {
   parseCompareBase,
   type CompareBase,
 } from '../../analyze/compare.js';
+import { dockerfileCompareRows } from '../../dockerfile/compare-rows.js';
 import { sourceOf } from './build.js';
 import { renderCompareHtml } from '../../report/compare-html.js';
 import { renderCompareMarkdown, renderCompareText } from '../../report/compare-report.js';
@@ -17,6 +18,8 @@ interface CompareFlags {
   json?: boolean;
   markdown?: boolean;
   html?: string;
+  user?: string;
+  withDockerfile?: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -28,7 +31,23 @@ async function run(args: string[], flags: CompareFlags): Promise<void> {
   const bases = flags.defaults === false && extra.length > 0 ? extra : [...defaultCompareBases(), ...extra];
   const progress = createProgress(!flags.json);
   try {
-    const result = await compareBases({ dir, packages, bases, onProgress: (m) => progress.update(m) });
+    const result = await compareBases({
+      dir,
+      packages,
+      bases,
+      ...(flags.user !== undefined ? { build: { user: flags.user } } : {}),
+      onProgress: (m) => progress.update(m),
+    });
+    if (flags.withDockerfile) {
+      // The same app built by `docker build` with minnow's generated Dockerfile, analyzed the same way.
+      const extra = await dockerfileCompareRows({
+        dir,
+        ...(packages.length === 1 && packages[0] !== '.' ? { package: packages[0] } : {}),
+        onProgress: (m) => progress.update(m),
+      });
+      result.rows.push(...extra.rows);
+      result.skipped.push(...extra.skipped);
+    }
     progress.stop();
     if (flags.html) await writeFileAtomic(flags.html, renderCompareHtml(result));
     if (flags.json) {
@@ -55,6 +74,14 @@ export function register(program: Command): void {
       [],
     )
     .option('--no-defaults', 'compare only the --base bases, not alpine/distroless/scratch/static')
+    .option(
+      '--user <uid[:gid]>',
+      'user the app runs as in every image (default 65532:65532; root to see its cost)',
+    )
+    .option(
+      '--with-dockerfile',
+      'also docker build the app with the Dockerfile minnow dockerfile writes (Engine needed), one row per base',
+    )
     .option('--json', 'print the table as JSON')
     .option('--markdown', 'print the table as Markdown')
     .option(

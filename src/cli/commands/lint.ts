@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { createRequire } from 'node:module';
-import pc from 'picocolors';
+import pc from '../colors.js';
 import { formatJson } from '../../dockerfile/lint/format-json.js';
 import { formatSarif } from '../../dockerfile/lint/format-sarif.js';
 import { formatText, PLAIN, type TextStyle } from '../../dockerfile/lint/format-text.js';

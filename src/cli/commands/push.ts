@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { readLayout } from '../../base/layout.js';
-import { pullImage } from '../../base/registry.js';
-import { MinnowError } from '../../errors.js';
+import { resolveBase } from '../../base/resolve.js';
 import type { ImageOrIndex } from '../../oci/index.js';
 import { pushImage } from '../../publish/registry.js';
 import { RegistryClient } from '../../registry/client.js';
@@ -17,17 +15,12 @@ interface PushFlags {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-/** `oci:DIR[:TAG]` → an OCI layout; anything else → a registry reference (every platform of an index). */
+/**
+ * Any base spec minnow reads: `oci:DIR[:TAG]`, `docker-archive:FILE`, `daemon:NAME[:TAG]`, or a registry reference
+ * (every platform of an index is copied).
+ */
 async function readSource(spec: string, client: RegistryClient): Promise<ImageOrIndex> {
-  if (spec.startsWith('oci:')) {
-    const rest = spec.slice(4);
-    const colon = rest.lastIndexOf(':');
-    const tag = colon > 0 && !rest.slice(colon + 1).includes('/') ? rest.slice(colon + 1) : undefined;
-    const dir = tag ? rest.slice(0, colon) : rest;
-    if (!dir) throw new MinnowError('INVALID_ARGUMENT', `invalid source "${spec}": want oci:DIR[:TAG]`);
-    return readLayout(dir, tag ? { tag } : {});
-  }
-  return (await pullImage(spec, { client, cacheDir: false })).target;
+  return resolveBase(spec, { registry: { client, cacheDir: false } });
 }
 
 async function push(source: string, destination: string, flags: PushFlags): Promise<void> {

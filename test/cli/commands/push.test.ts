@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.js';
 import { createTransferRenderer } from '../../../src/cli/transfer-progress.js';
 import { writeLayout } from '../../../src/publish/layout.js';
+import { writeTarball } from '../../../src/publish/tarball.js';
 import { exec } from '../../helpers/exec.js';
 import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
 import { tempDir } from '../../helpers/tmp.js';
@@ -69,6 +70,19 @@ describe('minnow push', () => {
 
     const copy = await cli(['push', `${reg.host}/cli/alpine:3.19`, `${reg.host}/cli/copy:v1`, '--json']);
     expect(JSON.parse(copy.out)).toMatchObject({ digest, mounted: 2, uploaded: 0 });
+  });
+
+  it('pushes from a docker-archive too', async () => {
+    const file = join(dir, 'alpine.tar');
+    await writeTarball(file, await alpineImage('arm64'), { tags: ['minnow-test/alpine:3.19'] });
+    const res = await cli(['push', '-q', `docker-archive:${file}`, `${reg.host}/cli/from-archive:v1`]);
+    expect(res.err).toBe('');
+    expect(res.status).toBe(0);
+    const inspect = JSON.parse(
+      await exec('skopeo', ['inspect', '--tls-verify=false', `docker://${reg.host}/cli/from-archive:v1`]),
+    ) as { Digest: string; Architecture: string };
+    expect(res.out).toBe(`${reg.host}/cli/from-archive@${inspect.Digest}\n`);
+    expect(inspect.Architecture).toBe('arm64');
   });
 
   it('bad references are one line and exit 2', async () => {

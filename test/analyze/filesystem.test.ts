@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeImage } from '../../src/analyze/analyze.js';
+import { entryPath, symlinkEscapes } from '../../src/analyze/filesystem.js';
+import { emptyImage } from '../../src/oci/index.js';
+import { imageOfLayers } from '../helpers/tar-layers.js';
+import { tempDir } from '../helpers/tmp.js';
+
+describe('merged filesystem', () => {
+  it('normalizes names and refuses escapes', () => {
+    expect(entryPath('./etc/')).toBe('/etc');
+    expect(entryPath('/usr//bin/./x')).toBe('/usr/bin/x');
+    expect(entryPath('./')).toBe('/');
+    expect(() => entryPath('a/../../b')).toThrow(/climbs out/);
+    expect(symlinkEscapes('/a/b', '../c')).toBe(false);
+    expect(symlinkEscapes('/a/b', '../../c')).toBe(true);
+    expect(symlinkEscapes('/a/b', '/etc/passwd')).toBe(false);
+  });
+
+  it('applies whiteouts and opaque directories across layers, and counts the waste', async () => {
+    const dir = await tempDir();
+    const image = await imageOfLayers(dir, [
+      [
+        { header: { name: 'app/', type: 'directory' } },
+        { header: { name: 'app/big.bin', mode: 0o644 }, data: 'x'.repeat(1000) },
+        { header: { name: 'app/keep.txt', mode: 0o644 }, data: 'keep' },
+        { header: { name: 'cache/', type: 'directory' } },
+        { header: { name: 'cache/a', mode: 0o644 }, data: 'a'.repeat(300) },
+        { header: { name: 'cache/sub/b', mode: 0o644 }, data: 'b'.repeat(200) },
+      ],
+      [
+        // deletes big.bin, replaces keep.txt, and makes /cache opaque while adding a new file in the same layer
+        { header: { name: 'app/.wh.big.bin' } },
+        { header: { name: 'app/keep.txt', mode: 0o644 }, data: 'kept!' },
+        { header: { name: 'cache/new', mode: 0o644 }, data: 'n' },
+        { header: { name: 'cache/.wh..wh..opq' } },
+      ],
+    ]);
+    const a = await analyzeImage(image);
+    const paths = a.files.largest.map((f) => f.path).sort();
+    expect(paths).toEqual(['/app/keep.txt', '/cache/new']);
+    expect(a.layers[1]?.whiteouts).toBe(2);
+    // shipped: 1000 + 4 + 300 + 200 + 5 + 1 = 1510; kept: 5 + 1
+    expect(a.efficiency.wastedBytes).toBe(1000 + 4 + 300 + 200);
+    expect(a.efficiency.score).toBeCloseTo(6 / 1510, 6);
+    expect(a.efficiency.wasted[0]).toEqual({ path: '/app/big.bin', count: 1, wastedBytes: 1000 });
+    expect(a.size.content).toBe(1510);
+    expect(a.size.filesystem).toBe(6);
+  });
+
+  it('scores an empty image and a single-layer image 1, never NaN', async () => {
+    const empty = await analyzeImage(emptyImage({ os: 'linux', architecture: 'amd64' }));
+    expect(empty.efficiency).toEqual({ score: 1, wastedBytes: 0, wasted: [] });
+    expect(empty.files.count).toBe(0);
+    const dir = await tempDir();
+    const one = await analyzeImage(await imageOfLayers(dir, [[{ header: { name: 'only' }, data: 'x' }]]));
+    expect(one.efficiency.score).toBe(1);
+  });
+});

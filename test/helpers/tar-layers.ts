@@ -1,0 +1,61 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import tar from 'tar-stream';
+import {
+  emptyImage,
+  fileLayer,
+  MediaType,
+  mutate,
+  sha256,
+  type ContainerConfig,
+  type Image,
+} from '../../src/oci/index.js';
+
+/** One tar member: any header tar-stream takes (pax records included) and its data. */
+export type Member = { header: Partial<tar.Header> & { name: string }; data?: Buffer | string };
+
+/** A tar archive of `members`, in order, exactly as given (no normalization: for hostile and odd inputs). */
+export async function tarOf(members: Member[]): Promise<Buffer> {
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  pack.on('data', (c: unknown) => chunks.push(c as Buffer));
+  const done = new Promise<void>((resolve) => pack.on('end', () => resolve()));
+  for (const m of members) {
+    const data = Buffer.from(m.data ?? '');
+    await new Promise<void>((resolve, reject) =>
+      pack.entry({ mtime: new Date(0), size: data.length, ...m.header }, data, (err) =>
+        err ? reject(err) : resolve(),
+      ),
+    );
+  }
+  pack.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+/** An image of gzip layers made from raw tar members, with the given runtime config. */
+export async function imageOfLayers(
+  dir: string,
+  layers: Member[][],
+  config: ContainerConfig = {},
+): Promise<Image> {
+  const added = [];
+  for (const members of layers) {
+    const t = await tarOf(members);
+    const blob = gzipSync(t);
+    const path = join(dir, `layer-${sha256(blob).slice(7, 23)}`);
+    await writeFile(path, blob);
+    const layer = fileLayer(path, {
+      digest: sha256(blob),
+      diffId: sha256(t),
+      size: blob.length,
+      mediaType: MediaType.OciLayerGzip,
+    });
+    added.push({ layer });
+  }
+  return mutate(emptyImage({ os: 'linux', architecture: 'amd64' }), {
+    layers: added,
+    config: (c) => ({ ...c, config }),
+  });
+}

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { readdir, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { describe, expect, it } from 'vitest';
+import { fileGzipChunkCache, trimGzipChunkCache } from '../../src/util/gzip-chunk-cache.js';
+import { createParallelGzip } from '../../src/util/parallel-gzip.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const gz = (data: Buffer, cache?: ReturnType<typeof fileGzipChunkCache>): Promise<Buffer> =>
+  buffer(
+    Readable.from([data]).pipe(createParallelGzip({ chunkSize: 32 * 1024, ...(cache ? { cache } : {}) })),
+  );
+
+async function files(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const sub of await readdir(dir))
+    for (const f of await readdir(join(dir, sub))) out.push(join(dir, sub, f));
+  return out;
+}
+
+describe('gzip chunk cache', () => {
+  it('gives exactly the bytes a fresh compression gives, cold and warm, and after an edit', async () => {
+    const dir = await tempDir();
+    const cache = fileGzipChunkCache(dir);
+    const data = randomBytes(200_000);
+    const fresh = await gz(data);
+    expect((await gz(data, cache)).equals(fresh)).toBe(true);
+    const stored = (await files(dir)).length;
+    expect(stored).toBe(Math.ceil(data.length / (32 * 1024)));
+    expect((await gz(data, cache)).equals(fresh)).toBe(true);
+    const edited = Buffer.from(data);
+    edited[150_000] = 9;
+    expect((await gz(edited, cache)).equals(await gz(edited))).toBe(true);
+    expect((await files(dir)).length).toBe(stored + 1);
+  });
+
+  it('never returns a damaged member: it recompresses instead', async () => {
+    const dir = await tempDir();
+    const cache = fileGzipChunkCache(dir);
+    const data = randomBytes(40_000);
+    const fresh = await gz(data, cache);
+    for (const f of await files(dir)) await writeFile(f, Buffer.from('garbage'));
+    expect((await gz(data, cache)).equals(fresh)).toBe(true);
+  });
+
+  it('trims to the most recently used members', async () => {
+    const dir = await tempDir();
+    const cache = fileGzipChunkCache(dir);
+    await gz(randomBytes(32 * 1024 * 5), cache);
+    const all = await files(dir);
+    const old = new Date(Date.now() - 3_600_000);
+    for (const f of all.slice(0, 3)) await utimes(f, old, old);
+    await trimGzipChunkCache(dir, 2);
+    expect((await files(dir)).sort()).toEqual(all.slice(3).sort());
+  });
+});
