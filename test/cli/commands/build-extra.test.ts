@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLayout } from '../../../src/base/layout.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { imageEntries } from '../../build/image-files.js';
 import { plain, runCli } from '../build-helpers.js';
 
 const GOAPPS = join(import.meta.dirname, '..', '..', 'fixtures', 'goapps');
@@ -71,7 +72,8 @@ describe('minnow build with several binaries, --data and --verify-reproducible (
     await cp(GOAPPS, mod, { recursive: true });
     await writeFile(
       join(mod, 'minnow.yaml'),
-      'defaults:\n  base: scratch\n  env: { FROM: config, KEEP: config }\n  ports: [9000]\n',
+      'defaults:\n  base: scratch\n  env: { FROM: config, KEEP: config }\n  ports: [9000]\n' +
+        '  files: [{ src: static/greeting.txt, dst: /etc/greeting.txt }]\n',
     );
     const annotationsOf = async (out: string) => {
       const t = await readLayout(out);
@@ -85,6 +87,11 @@ describe('minnow build with several binaries, --data and --verify-reproducible (
     expect(ia.manifest.annotations?.['org.opencontainers.image.base.name']).toBe('scratch');
     expect(ia.config?.Env).toEqual(expect.arrayContaining(['FROM=config', 'KEEP=config']));
     expect(Object.keys(ia.config?.ExposedPorts ?? {})).toEqual(['9000/tcp']);
+    // files: from the module root, though the package built is two directories down.
+    const t = await readLayout(a);
+    if (t.kind !== 'image') throw new Error('expected one image');
+    const files = (await imageEntries(t.image)).map((e) => e.path);
+    expect(files).toContain('/etc/greeting.txt');
     const b = join(await tempDir(), 'b');
     const withFlags = await runCli([
       'build',
