@@ -3,7 +3,14 @@ import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { MinnowError, messageOf } from '../errors.js';
 import { BuildInfoScanner } from '../go/buildinfo.js';
-import { createZstdDecompress, peek, sniffCompression, type Compression, type Layer } from '../oci/index.js';
+import {
+  createZstdDecompress,
+  INFLATE_CHUNK,
+  peek,
+  sniffCompression,
+  type Compression,
+  type Layer,
+} from '../oci/index.js';
 import { DigestingStream } from '../oci/digest.js';
 import { createGunzip } from 'node:zlib';
 import { PassThrough } from 'node:stream';
@@ -134,7 +141,7 @@ export async function readLayer(
   const compression = sniffCompression(await peek(source, 4));
   const inflater =
     compression === 'gzip'
-      ? createGunzip({ chunkSize: 256 * 1024 })
+      ? createGunzip({ chunkSize: INFLATE_CHUNK })
       : compression === 'zstd'
         ? createZstdDecompress()
         : new PassThrough();

@@ -4,6 +4,9 @@ import { Decompress as ZstdDecompress } from 'fzstd';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
+/** Output chunk of gunzip: zlib's 16 KiB default costs a measurable share of the time on large layers. */
+export const INFLATE_CHUNK = 256 * 1024;
+
 /** Tells the compression of a layer from its first bytes, so a mislabelled media type cannot fool a reader. */
 export function sniffCompression(head: Buffer): Compression {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
@@ -78,7 +81,7 @@ export async function decompress(src: Readable): Promise<Readable> {
   const head = await peek(src, 4);
   const kind = sniffCompression(head);
   const inflater =
-    kind === 'gzip' ? createGunzip() : kind === 'zstd' ? createZstdDecompress() : new PassThrough();
+    kind === 'gzip' ? createGunzip({ chunkSize: INFLATE_CHUNK }) : kind === 'zstd' ? createZstdDecompress() : new PassThrough();
   pipeline(src, inflater, () => {
     /* errors are delivered to the consumer of `inflater` */
   });
