@@ -5,7 +5,7 @@ import type { BuildOptions } from '../../build/types.js';
 import { parsePlatformList } from '../../build/validate.js';
 import { loadConfig } from '../../config/load-config.js';
 import { findModuleRoot, readModulePath } from '../../config/module-path.js';
-import { MinnowError } from '../../errors.js';
+import { isMinnowError, MinnowError } from '../../errors.js';
 import { pushImage } from '../../publish/registry.js';
 import { RegistryClient } from '../../registry/client.js';
 import { chooseRepo, NAMING_STRATEGIES, type NamingStrategy } from '../../resolve/image-name.js';
@@ -104,6 +104,17 @@ export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal)
       ...(modulePath ? { modulePath } : {}),
       signal,
     });
+  } catch (err) {
+    progress.stop();
+    // The compiler's own words say what is wrong; print them above minnow's one-line error, as build does.
+    if (
+      isMinnowError(err, 'GO_BUILD_FAILED') &&
+      typeof err.details?.output === 'string' &&
+      err.details.output
+    ) {
+      process.stderr.write(`${err.details.output}\n`);
+    }
+    throw err;
   } finally {
     progress.stop();
     await client.close();
