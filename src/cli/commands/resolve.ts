@@ -67,6 +67,13 @@ export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal)
       hint: `one of ${NAMING_STRATEGIES.join(', ')}`,
     });
   }
+  for (const tag of flags.tag) {
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
+      throw new MinnowError('INVALID_ARGUMENT', `invalid --tag "${tag}"`, {
+        hint: 'tags are A-Z a-z 0-9 _ . -, up to 128',
+      });
+    }
+  }
   const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) {
     throw new MinnowError('INVALID_ARGUMENT', `invalid --jobs ${flags.jobs}: want a whole number from 1`);
