@@ -79,4 +79,12 @@ describe('rewriteReferences', () => {
     });
     expect(out.replace(/r\/a@sha256:1+/, 'minnow://example.com/a')).toBe(text);
   });
+
+  it('rewrites an anchored reference once, and its aliases follow it', () => {
+    const text = 'a: &img minnow://example.com/a\nb: *img\n';
+    const refs = findReferences(text, 'x.yaml');
+    expect(refs).toHaveLength(1);
+    const out = rewriteReferences(text, refs, () => 'r/a@sha256:1');
+    expect(out).toBe('a: &img r/a@sha256:1\nb: *img\n');
+  });
 });
