@@ -217,7 +217,9 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     const pushed = await pushAll(result.target, pushRefs, flags, (e) => bars.onProgress(e)).finally(() =>
       bars.stop(),
     );
-    const summary = await summarizeBuild(result, written, article);
+    const summary = await summarizeBuild(result, written, article, {
+      reproducible: flags.verifyReproducible ?? false,
+    });
     if (flags.json)
       process.stdout.write(`${JSON.stringify(pushed.length ? { ...summary, pushed } : summary, null, 2)}\n`);
     else if (flags.quiet) process.stdout.write(`${summary.digest}\n`);
