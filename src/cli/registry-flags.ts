@@ -3,7 +3,7 @@ import type { RegistryReadOptions } from '../base/registry.js';
 import { MinnowError } from '../errors.js';
 import type { ImageOrIndex } from '../oci/index.js';
 import type { PushResult } from '../publish/registry.js';
-import type { ProgressCallback, TransferProgress } from '../registry/progress.js';
+import type { ProgressCallback } from '../registry/progress.js';
 import { parseReference, referenceName, type Reference } from '../registry/reference.js';
 
 /** The registry flags a command that reads bases and pushes results takes. */
@@ -75,12 +75,6 @@ export function registryReadOptions(
     ...(flags.insecureRegistry.length ? { insecureRegistries: flags.insecureRegistry } : {}),
     ...(onProgress ? { onProgress } : {}),
   };
-}
-
-/** One short line about a transfer step, for a spinner. */
-export function transferMessage(e: TransferProgress): string {
-  const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)}`;
-  return `${e.direction} ${e.kind} ${e.digest.slice(7, 19)} ${mb(e.done)}/${mb(e.total)} MB`;
 }
 
 /**

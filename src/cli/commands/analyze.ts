@@ -6,7 +6,7 @@ import { parsePlatform } from '../../oci/index.js';
 import { renderAnalysisMarkdown, renderAnalysisText } from '../../report/analysis-text.js';
 import { renderAnalysisHtml } from '../../report/compare-html.js';
 import { writeFileAtomic } from '../../util/atomic.js';
-import { createProgress } from '../progress.js';
+import { createStepProgress } from '../step-progress.js';
 
 interface AnalyzeFlags {
   json?: boolean;
@@ -26,10 +26,13 @@ async function run(spec: string, flags: AnalyzeFlags): Promise<void> {
   };
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
   const top = Number(flags.top);
-  const progress = createProgress(!flags.json);
+  const progress = createStepProgress(!flags.json);
   try {
     progress.update(`reading ${spec}`);
-    const image = await openImage(spec, platform ? { platform } : {});
+    const image = await openImage(spec, {
+      ...(platform ? { platform } : {}),
+      registry: { onProgress: (e) => progress.transfer(e) },
+    });
     const analysis = await analyzeImage(image, {
       reference: spec,
       top: Number.isInteger(top) && top > 0 ? top : 10,

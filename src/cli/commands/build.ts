@@ -11,15 +11,14 @@ import { findGo } from '../../go/find-go.js';
 import { formatPlatform, hostPlatform, platformMatches } from '../../oci/platform.js';
 import { checkOutput, defaultOutput, parseNameTag, parseOutput } from '../../publish/output-spec.js';
 import { renderBuildSummary, summarizeBuild } from '../../report/build-summary.js';
-import { createProgress } from '../progress.js';
 import {
   addRegistryOptions,
   pushAll,
   pushTargets,
   registryReadOptions,
-  transferMessage,
   type RegistryFlags,
 } from '../registry-flags.js';
+import { createStepProgress } from '../step-progress.js';
 import { createTransferRenderer } from '../transfer-progress.js';
 
 interface BuildFlags extends RegistryFlags {
@@ -137,7 +136,7 @@ function localName(flags: BuildFlags): { name: string; tag: string } | undefined
 }
 
 async function run(args: string[], flags: BuildFlags): Promise<void> {
-  const progress = createProgress(!flags.json && !flags.quiet);
+  const progress = createStepProgress(!flags.json && !flags.quiet);
   progress.update('reading options');
   const fromFlags = await buildOptionsFrom(args, flags);
   const { configuredBuild, mergeBuildOptions } = await import('../../config/build-options.js');
@@ -174,7 +173,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       ...options,
       signal: controller.signal,
       onProgress: (e: { message: string }) => progress.update(e.message),
-      registry: registryReadOptions(flags, (e) => progress.update(transferMessage(e))),
+      registry: registryReadOptions(flags, (e) => progress.transfer(e)),
     };
     const result = flags.verifyReproducible
       ? (

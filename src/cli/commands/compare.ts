@@ -10,7 +10,7 @@ import { sourceOf } from './build.js';
 import { renderCompareHtml } from '../../report/compare-html.js';
 import { renderCompareMarkdown, renderCompareText } from '../../report/compare-report.js';
 import { writeFileAtomic } from '../../util/atomic.js';
-import { createProgress } from '../progress.js';
+import { createStepProgress } from '../step-progress.js';
 
 interface CompareFlags {
   base: string[];
@@ -29,13 +29,16 @@ async function run(args: string[], flags: CompareFlags): Promise<void> {
   const extra: CompareBase[] = flags.base.map(parseCompareBase);
   // --base adds to the article's bases; --no-defaults compares only the ones given.
   const bases = flags.defaults === false && extra.length > 0 ? extra : [...defaultCompareBases(), ...extra];
-  const progress = createProgress(!flags.json);
+  const progress = createStepProgress(!flags.json);
   try {
     const result = await compareBases({
       dir,
       packages,
       bases,
-      ...(flags.user !== undefined ? { build: { user: flags.user } } : {}),
+      build: {
+        ...(flags.user !== undefined ? { user: flags.user } : {}),
+        registry: { onProgress: (e) => progress.transfer(e) },
+      },
       onProgress: (m) => progress.update(m),
     });
     if (flags.withDockerfile) {
