@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pushImage } from '../../../src/publish/registry.js';
 import { HELLO_DIR } from '../../go/go-fixtures.js';
+import { exec } from '../../helpers/exec.js';
 import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { alpineImage } from '../../registry/fixtures.js';
@@ -54,5 +55,33 @@ describe('minnow build with registry bases and pushes (real CLI, real go, real r
     const text = await runCli(['analyze', base]);
     expect(text.code).toBe(0);
     expect(plain(text.stderr)).toMatch(/^pull layer [0-9a-f]{12} 3\.\d MB: started$/m);
+  });
+
+  it('pushes every --tag of --repo, all naming the same digest', async () => {
+    const repo = `${reg.host}/app`;
+    const r = await runCli([
+      'build',
+      HELLO_DIR,
+      '-o',
+      `oci:${join(dir, 'pushed')}`,
+      '--repo',
+      repo,
+      '--tag',
+      'v1',
+      '--tag',
+      'latest',
+      '-q',
+    ]);
+    expect(plain(r.stderr)).toBe('');
+    expect(r.code).toBe(0);
+    const [digest, pushed] = r.stdout.trim().split('\n');
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(pushed).toBe(`${repo}@${digest}`);
+    for (const tag of ['v1', 'latest']) {
+      const inspect = JSON.parse(
+        await exec('skopeo', ['inspect', '--tls-verify=false', `docker://${repo}:${tag}`]),
+      ) as { Digest: string };
+      expect(inspect.Digest).toBe(digest);
+    }
   });
 });
