@@ -44,15 +44,17 @@ export function toBuildOptions(s: PackageSettings, moduleDir: string, file = 'mi
   };
 }
 
-/** The config's platforms through the build's own parser; what it refuses (e.g. "all") is a config error. */
-function configPlatforms(value: string, file: string): Platform[] {
+/**
+ * The config's platforms through the build's own parser. A loaded file has already been checked with positions
+ * (schema.ts); this catches settings given directly, naming the file.
+ */
+function configPlatforms(value: string, file: string): Platform[] | 'all' {
   try {
     return parsePlatformList(value);
   } catch (err) {
     throw new MinnowError('CONFIG_INVALID', `${file}: platforms: ${messageOf(err)}`, {
       subject: file,
       cause: err,
-      ...(value === 'all' ? { hint: 'this minnow cannot expand "all" yet: list the platforms' } : {}),
     });
   }
 }

@@ -96,7 +96,8 @@ describe('toBuildOptions', () => {
 
   it('reports platforms the build cannot take as a config error naming the file', async () => {
     const { toBuildOptions } = await import('../../src/config/build-options.js');
-    expect(() => toBuildOptions({ platforms: 'all' }, '/m', '/m/minnow.yaml')).toThrow(
+    expect(toBuildOptions({ platforms: 'all' }, '/m', '/m/minnow.yaml').platforms).toBe('all');
+    expect(() => toBuildOptions({ platforms: ['linux/amd64', 'linux/amd64'] }, '/m', '/m/minnow.yaml')).toThrow(
       /^\/m\/minnow\.yaml: platforms: /,
     );
     expect(() => toBuildOptions({ platforms: ['windows/amd64'] }, '/m')).toThrow(

@@ -152,7 +152,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
   if (
     output &&
     output.kind !== 'oci' &&
-    options.platforms &&
+    Array.isArray(options.platforms) &&
     !options.platforms.some((p) => platformMatches(host, p))
   ) {
     throw new MinnowError(
@@ -253,7 +253,7 @@ export function register(program: Command): void {
     )
     .option(
       '--platform <list>',
-      'comma list of os/arch[/variant] (default: this host), e.g. linux/amd64,linux/arm64',
+      'comma list of os/arch[/variant] (default: this host), e.g. linux/amd64,linux/arm64, or all (every platform of the base)',
     )
     .option(
       '-o, --output <spec>',
