@@ -7,8 +7,14 @@ export interface Progress {
   stop(): void;
 }
 
-/** A spinner when `stream` is a TTY and `enabled`, else a no-op. */
+/** A spinner when `stream` is a TTY and `enabled`, else a no-op; timestamped lines when MINNOW_TIMING is set. */
 export function createProgress(enabled: boolean, stream: NodeJS.WriteStream = process.stderr): Progress {
+  if (process.env.MINNOW_TIMING) {
+    // One line per step with the milliseconds since the process started: where a slow build spends its time.
+    const line = (m: string): void =>
+      void stream.write(`[${performance.now().toFixed(0).padStart(5)} ms] ${m}\n`);
+    return { update: line, stop: () => line('done') };
+  }
   if (!enabled || !stream.isTTY) return { update: () => undefined, stop: () => undefined };
   let spinner: Spinner | undefined;
   return {

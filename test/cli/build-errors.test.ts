@@ -100,6 +100,18 @@ describe('minnow build: bad input gives one clear line, a non-zero exit, nothing
     expect(await listDir(join(work, 'notes'))).toEqual(['blobs', 'index.json', 'oci-layout']);
   });
 
+  it('a docker or Engine output with no image for this host is refused before compiling', async () => {
+    const work = await tempDir();
+    const other = process.arch === 's390x' ? 'linux/amd64' : 'linux/s390x';
+    const started = Date.now();
+    await expectFailure([HELLO_DIR, '--platform', other, '--output', `docker:${join(work, 'x.tar')}`], work, {
+      code: 1,
+      line: /^error: --output docker takes an image for this host \(linux\/\w+\), and --platform does not build one$/,
+    });
+    // Refused before any compile for s390x could have run.
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('invalid --platform, --user, --port, --env, --output (exit 2: bad usage)', async () => {
     const work = await tempDir();
     const cases: [string[], RegExp][] = [

@@ -8,6 +8,7 @@ import type { BuildOptions } from '../../build/types.js';
 import { LABEL_KEY, parseKeyValues, parsePlatformList } from '../../build/validate.js';
 import { isMinnowError, MinnowError } from '../../errors.js';
 import { findGo } from '../../go/find-go.js';
+import { formatPlatform, hostPlatform, platformMatches } from '../../oci/platform.js';
 import { checkOutput, defaultOutput, parseNameTag, parseOutput } from '../../publish/output-spec.js';
 import { renderBuildSummary, summarizeBuild } from '../../report/build-summary.js';
 import { createProgress } from '../progress.js';
@@ -138,6 +139,8 @@ function localName(flags: BuildFlags): { name: string; tag: string } | undefined
 }
 
 async function run(args: string[], flags: BuildFlags): Promise<void> {
+  const progress = createProgress(!flags.json && !flags.quiet);
+  progress.update('reading options');
   const fromFlags = await buildOptionsFrom(args, flags);
   const { configuredBuild, mergeBuildOptions } = await import('../../config/build-options.js');
   const configured = await configuredBuild(fromFlags.dir ?? process.cwd(), fromFlags.packages);
@@ -155,10 +158,23 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
   const named = localName(flags);
   const pushRefs = pushTargets(flags);
   if (output) await checkOutput(output, { force: flags.force ?? false });
+  // A docker tarball or the Engine takes this host's image: say so now, not after compiling for nothing.
+  const host = hostPlatform();
+  if (
+    output &&
+    output.kind !== 'oci' &&
+    options.platforms &&
+    !options.platforms.some((p) => platformMatches(host, p))
+  ) {
+    throw new MinnowError(
+      'PLATFORM_NOT_FOUND',
+      `--output ${output.kind} takes an image for this host (${formatPlatform(host)}), and --platform does not build one`,
+      { hint: `add ${formatPlatform(host)} to --platform, or use --output oci:DIR for other platforms` },
+    );
+  }
   // The writers (tar, the image model) load while Go compiles.
   const writers = import('../../publish/output.js');
   writers.catch(() => undefined);
-  const progress = createProgress(!flags.json && !flags.quiet);
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
   process.once('SIGINT', onSignal);
@@ -197,7 +213,6 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       article = await articleBaseline(result, {
         dir: options.dir ?? process.cwd(),
         goPath: await findGo(options.goPath ? { goPath: options.goPath } : {}),
-        ...(options.ldflags ? { ldflags: options.ldflags } : {}),
         ...(options.tags ? { tags: options.tags } : {}),
         ...(typeof options.caCerts === 'string' ? { caCerts: options.caCerts } : {}),
       });
