@@ -17,7 +17,6 @@ import type { BuildOptions, BuildResult, BuiltBinary, BuiltImage } from './types
 import { LABEL_KEY, normalizePort, normalizeUser, normalizeWorkdir } from './validate.js';
 import { mapLimit } from '../util/map-limit.js';
 import { buildWorkDir } from './workdir.js';
-import type { BuildBase } from './assemble.js';
 
 export * from './types.js';
 
@@ -80,47 +79,18 @@ function checkPlatforms(platforms: Platform[]): Platform[] {
 export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const dir = resolvePath(options.dir ?? process.cwd());
   const checked = checkOptions(options);
+  const platforms = checkPlatforms(
+    (options.platforms?.length ? options.platforms : [hostPlatform()]).map(canonicalPlatform),
+  );
   const progress = options.onProgress ?? (() => undefined);
   const signal = options.signal;
   const cacheDir = options.cacheDir ?? minnowCacheDir();
   const go = await findGo(options.goPath ? { goPath: options.goPath } : {});
   const envFor = (platform: Platform): NodeJS.ProcessEnv =>
     goEnvironment({ platform, ...(options.goEnv ? { goEnv: options.goEnv } : {}) });
+  const firstEnv = envFor(platforms[0] as Platform);
   const baseSpec = options.base ?? 'static';
   const builtin = isBuiltinBase(baseSpec);
-  const registry = options.registry;
-  const resolveBaseFor = async (platforms: Platform[], goroot?: string): Promise<BuildBase> => {
-    progress({ phase: 'resolve', message: `base ${baseSpec}` });
-    return (await import('./assemble.js')).resolveBuildBase(baseSpec, {
-      platforms,
-      cacheDir,
-      ...(options.caCerts !== undefined ? { caCerts: options.caCerts } : {}),
-      ...(goroot ? { goroot } : {}),
-      ...(options.tzdata ? { tzdata: true } : {}),
-      ...(registry ? { registry } : {}),
-      ...(signal ? { signal } : {}),
-    });
-  };
-  // `all` needs the base's platforms before anything compiles: a non-built-in base is read first.
-  let early: BuildBase | undefined;
-  let asked: Platform[];
-  if (options.platforms === 'all') {
-    const { allPlatforms, basePlatforms, goLinuxArches, STATIC_ALL_PLATFORMS } =
-      await import('./all-platforms.js');
-    const hostEnv = envFor(hostPlatform());
-    const arches = goLinuxArches(go, { dir, env: hostEnv, ...(signal ? { signal } : {}) });
-    arches.catch(() => undefined);
-    if (!builtin) early = await resolveBaseFor([hostPlatform()]);
-    asked = allPlatforms(
-      early ? await basePlatforms(early.target) : STATIC_ALL_PLATFORMS,
-      await arches,
-      baseSpec,
-    );
-  } else {
-    asked = options.platforms?.length ? options.platforms : [hostPlatform()];
-  }
-  const platforms = checkPlatforms(asked.map(canonicalPlatform));
-  const firstEnv = envFor(platforms[0] as Platform);
   const patterns = options.packages ?? ['.'];
   const tags = [...(options.tags ?? [])];
   // Off a built-in base there is no zoneinfo.zip to add: embed the database in the binary instead.
@@ -130,7 +100,13 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
-  const work = await buildWorkDir(cacheDir, dir, patterns);
+  // Keyed by everything that changes the binaries too: two builds of one source with other flags running at
+  // the same time (compare, parallel tests) must not overwrite each other's binaries between compile and layer.
+  const work = await buildWorkDir(cacheDir, dir, patterns, [
+    options.ldflags ?? '',
+    tags.join(','),
+    JSON.stringify(options.goEnv ?? {}),
+  ]);
   progress({ phase: 'list', message: `go list ${patterns.join(' ')}` });
   const listing = findMainPackages(patterns, { go, dir, env: firstEnv, signal: stop.signal });
   const compile = (platform: Platform): Promise<void> => {
@@ -176,7 +152,18 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
       return await cancel(err);
     }
     const asm = await assembling;
-    const base = early ?? (await resolveBaseFor(platforms, info.goroot).catch(cancel));
+    progress({ phase: 'resolve', message: `base ${baseSpec}` });
+    const base = await asm
+      .resolveBuildBase(baseSpec, {
+        platforms,
+        cacheDir,
+        ...(options.caCerts !== undefined ? { caCerts: options.caCerts } : {}),
+        ...(info.goroot ? { goroot: info.goroot } : {}),
+        ...(options.tzdata ? { tzdata: true } : {}),
+        ...(options.registry ? { registry: options.registry } : {}),
+        ...(signal ? { signal } : {}),
+      })
+      .catch(cancel);
     const created = rfc3339(provenance.created);
     const annotations: Record<string, string> = {
       'org.opencontainers.image.created': created,

@@ -19,12 +19,8 @@ export interface BuildOptions {
   packages?: string[];
   /** Base: `static` (default), `scratch`, `oci:DIR[:TAG]`, or another kind registered with resolveBase. */
   base?: string;
-  /**
-   * Target platforms. Default: the host's. With more than one, the result is an OCI index. `'all'`: every Linux
-   * platform of the base (an index's entries, an image's own platform), or on scratch/static the common Linux set
-   * (`STATIC_ALL_PLATFORMS`), in both cases only those this Go builds.
-   */
-  platforms?: Platform[] | 'all';
+  /** Target platforms. Default: the host's. With more than one, the result is an OCI index. */
+  platforms?: Platform[];
   /** The go command. Default: found on PATH, $GOROOT/bin or /usr/local/go/bin. */
   goPath?: string;
   /** Appended to `-s -w -buildid=`. */

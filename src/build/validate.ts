@@ -6,12 +6,8 @@ import { formatPlatform, parsePlatform, type Platform } from '../oci/platform.js
 const bad = (message: string, subject: string, hint?: string): MinnowError =>
   new MinnowError('INVALID_ARGUMENT', message, { subject, ...(hint ? { hint } : {}) });
 
-/**
- * Parses a comma list of platforms (`linux/amd64,linux/arm64`), or `all` (every platform of the base, see
- * BuildOptions.platforms); refuses duplicates and other systems than Linux.
- */
-export function parsePlatformList(value: string): Platform[] | 'all' {
-  if (value.trim() === 'all') return 'all';
+/** Parses a comma list of platforms (`linux/amd64,linux/arm64`); refuses duplicates. */
+export function parsePlatformList(value: string): Platform[] {
   const platforms = value
     .split(',')
     .map((s) => s.trim())

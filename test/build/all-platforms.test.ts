@@ -1,65 +1,42 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { STATIC_ALL_PLATFORMS } from '../../src/build/all-platforms.js';
-import { build } from '../../src/build/build.js';
-import { formatPlatform, indexOf, validateIndex } from '../../src/oci/index.js';
-import { writeLayout } from '../../src/publish/layout.js';
-import { HELLO_DIR } from '../go/go-fixtures.js';
-import { exec } from '../helpers/exec.js';
-import { tempDir } from '../helpers/tmp.js';
-import { alpineImage } from '../registry/fixtures.js';
+import { allPlatforms, GO_LINUX_PLATFORMS } from '../../src/build/all-platforms.js';
+import { formatPlatform } from '../../src/oci/index.js';
+import { multiPlatformBase } from './multi-platform-base.js';
 
-describe("build({ platforms: 'all' })", () => {
-  it('builds the common Linux set on scratch, each platform a binary of its own', async () => {
-    // What this Go builds for Linux: the set is limited to it, so read it the same way to compare.
-    const ports = JSON.parse(await exec('go', ['tool', 'dist', 'list', '-json'])) as {
-      GOOS: string;
-      GOARCH: string;
-    }[];
-    const linux = new Set(ports.filter((p) => p.GOOS === 'linux').map((p) => p.GOARCH));
-    const expected = STATIC_ALL_PLATFORMS.filter((p) => linux.has(p.architecture)).map(formatPlatform);
-    expect(expected).toEqual(
-      expect.arrayContaining(['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/ppc64le', 'linux/s390x']),
-    );
-
-    const result = await build({ dir: HELLO_DIR, base: 'scratch', platforms: 'all' });
-    expect(result.target.kind).toBe('index');
-    if (result.target.kind !== 'index') return;
-    await validateIndex(result.target.index);
-    const listed = (await result.target.index.indexManifest()).manifests.map((d) =>
-      formatPlatform(d.platform!),
-    );
-    expect(listed).toEqual(expected);
-    // Each binary was compiled for its own platform: no two are the same file.
-    const sizes = new Set(result.images.map((i) => `${i.binaries[0]?.size}`));
-    expect(sizes.size).toBeGreaterThan(expected.length / 2);
+describe('allPlatforms', () => {
+  it('is the Go Linux set for the built-in bases', async () => {
+    expect((await allPlatforms('static')).map(formatPlatform)).toEqual([
+      'linux/amd64',
+      'linux/arm64',
+      'linux/arm/v7',
+      'linux/arm/v6',
+      'linux/386',
+      'linux/ppc64le',
+      'linux/s390x',
+      'linux/riscv64',
+    ]);
+    expect(await allPlatforms('scratch')).toEqual(GO_LINUX_PLATFORMS);
   });
 
-  it("takes an index base's platforms (skipping attestations and other systems), and an image base's own", async () => {
-    const dir = await tempDir();
-    const amd64 = await alpineImage('amd64');
-    const arm64 = await alpineImage('arm64');
-    const index = await indexOf([
-      { image: amd64, platform: { os: 'linux', architecture: 'amd64' } },
-      { image: arm64, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
-      {
-        image: arm64,
-        platform: { os: 'unknown', architecture: 'unknown' },
-        annotations: { 'vnd.docker.reference.type': 'attestation-manifest' },
-      },
-      { image: amd64, platform: { os: 'windows', architecture: 'amd64' } },
+  it('is every Linux platform of another base that Go can build, without attestations or other systems', async () => {
+    const base = await multiPlatformBase([
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64', variant: 'v8' },
+      { os: 'linux', architecture: 'arm', variant: 'v7' },
+      { os: 'linux', architecture: 'arm', variant: 'v8' },
+      { os: 'windows', architecture: 'amd64' },
+      { os: 'unknown', architecture: 'unknown' },
+      { os: 'linux', architecture: 'sparc64' },
     ]);
-    await writeLayout(join(dir, 'index'), { kind: 'index', index });
-    const fromIndex = await build({ dir: HELLO_DIR, base: `oci:${join(dir, 'index')}`, platforms: 'all' });
-    expect(fromIndex.images.map((i) => formatPlatform(i.platform))).toEqual([
+    expect((await allPlatforms(base)).map(formatPlatform)).toEqual([
       'linux/amd64',
-      'linux/arm64/v8',
+      'linux/arm64',
+      'linux/arm/v7',
     ]);
+  });
 
-    await writeLayout(join(dir, 'image'), { kind: 'image', image: arm64 });
-    const fromImage = await build({ dir: HELLO_DIR, base: `oci:${join(dir, 'image')}`, platforms: 'all' });
-    expect(fromImage.target.kind).toBe('image');
-    // The image's own platform, from its config (this alpine says arm64/v8).
-    expect(fromImage.images.map((i) => formatPlatform(i.platform))).toEqual(['linux/arm64/v8']);
+  it('says so when a base has no platform Go can build for', async () => {
+    const base = await multiPlatformBase([{ os: 'windows', architecture: 'amd64' }]);
+    await expect(allPlatforms(base)).rejects.toMatchObject({ code: 'PLATFORM_NOT_FOUND' });
   });
 });

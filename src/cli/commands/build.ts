@@ -95,7 +95,9 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
     packages,
     ...(flags.base !== undefined ? { base: flags.base } : {}),
     ...(flags.data !== undefined ? { data: resolve(flags.data) } : {}),
-    ...(flags.platform !== undefined ? { platforms: parsePlatformList(flags.platform) } : {}),
+    ...(flags.platform !== undefined && flags.platform.trim() !== 'all'
+      ? { platforms: parsePlatformList(flags.platform) }
+      : {}),
     ...(flags.go ? { goPath: flags.go } : {}),
     ...(flags.ldflags ? { ldflags: flags.ldflags } : {}),
     ...(flags.tags
@@ -142,6 +144,14 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
   const { configuredBuild, mergeBuildOptions } = await import('../../config/build-options.js');
   const configured = await configuredBuild(fromFlags.dir ?? process.cwd(), fromFlags.packages);
   const options = mergeBuildOptions(configured.options, fromFlags);
+  // `all` (flag or minnow.yaml) is every platform of the base, so it is known only once the base is.
+  if (flags.platform !== undefined ? flags.platform.trim() === 'all' : configured.allPlatforms) {
+    const { allPlatforms } = await import('../../build/all-platforms.js');
+    options.platforms = await allPlatforms(options.base ?? 'static', {
+      ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+      registry: registryReadOptions(flags),
+    });
+  }
   if (flags.sbom) (await import('../../analyze/sbom/index.js')).parseSbomFormat(flags.sbomFormat);
   const output = flags.output ? parseOutput(flags.output) : undefined;
   const named = localName(flags);
@@ -152,7 +162,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
   if (
     output &&
     output.kind !== 'oci' &&
-    Array.isArray(options.platforms) &&
+    options.platforms &&
     !options.platforms.some((p) => platformMatches(host, p))
   ) {
     throw new MinnowError(
