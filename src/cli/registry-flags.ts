@@ -86,6 +86,7 @@ export async function pushAll(
   refs: Reference[],
   flags: RegistryFlags,
   onProgress?: ProgressCallback,
+  signal?: AbortSignal,
 ): Promise<PushResult[]> {
   if (refs.length === 0) return [];
   if (flags.offline) throw new MinnowError('INVALID_ARGUMENT', '--push cannot be used with --offline');
@@ -106,6 +107,7 @@ export async function pushAll(
           client,
           tags: rest.map((r) => r.tag).filter((t): t is string => !!t),
           ...(onProgress ? { onProgress } : {}),
+          ...(signal ? { signal } : {}),
         }),
       );
     }

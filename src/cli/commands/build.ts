@@ -18,6 +18,7 @@ import {
   registryReadOptions,
   type RegistryFlags,
 } from '../registry-flags.js';
+import { trapSignals } from '../signals.js';
 import { createStepProgress } from '../step-progress.js';
 import { createTransferRenderer } from '../transfer-progress.js';
 
@@ -174,14 +175,11 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
   // The writers (tar, the image model) load while Go compiles.
   const writers = import('../../publish/output.js');
   writers.catch(() => undefined);
-  const controller = new AbortController();
-  const onSignal = (): void => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const trap = trapSignals();
   try {
     const buildOptions = {
       ...options,
-      signal: controller.signal,
+      signal: trap.signal,
       onProgress: (e: { message: string }) => progress.update(e.message),
       registry: registryReadOptions(flags, (e) => progress.transfer(e)),
     };
@@ -204,7 +202,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       name,
       ...(named ? { tag: named.tag } : {}),
       force: flags.force ?? false,
-      signal: controller.signal,
+      signal: trap.signal,
     });
     let article;
     if (flags.compare) {
@@ -223,9 +221,13 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     }
     progress.stop();
     const bars = createTransferRenderer(!flags.json && !flags.quiet);
-    const pushed = await pushAll(result.target, pushRefs, flags, (e) => bars.onProgress(e)).finally(() =>
-      bars.stop(),
-    );
+    const pushed = await pushAll(
+      result.target,
+      pushRefs,
+      flags,
+      (e) => bars.onProgress(e),
+      trap.signal,
+    ).finally(() => bars.stop());
     const summary = await summarizeBuild(result, written, article, {
       reproducible: flags.verifyReproducible ?? false,
     });
@@ -236,6 +238,9 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     if (!flags.json) for (const p of pushed) process.stdout.write(`${p.ref}\n`);
   } catch (err) {
     progress.stop();
+    // Stopped by Ctrl-C or SIGTERM: say that, not what the abort made the work fail with.
+    const interrupted = trap.interrupted(err);
+    if (interrupted) throw interrupted;
     // The compiler's own words say what is wrong; print them above minnow's one-line error.
     if (
       isMinnowError(err, 'GO_BUILD_FAILED') &&
@@ -246,8 +251,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     }
     throw err;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    trap.release();
   }
 }
 
