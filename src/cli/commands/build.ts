@@ -150,7 +150,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     const { allPlatforms } = await import('../../build/all-platforms.js');
     options.platforms = await allPlatforms(options.base ?? 'static', {
       ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
-      registry: registryReadOptions(flags),
+      registry: registryReadOptions(flags, (e) => progress.transfer(e)),
     });
   }
   if (flags.sbom) (await import('../../analyze/sbom/index.js')).parseSbomFormat(flags.sbomFormat);
