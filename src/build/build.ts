@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { isBuiltinBase } from '../base/builtin-names.js';
 import { MinnowError } from '../errors.js';
+import { formatReference, parseReference } from '../registry/reference.js';
 import { goBuildInto } from '../go/build.js';
 import { findGo } from '../go/find-go.js';
 import { findMainPackages, type MainPackage } from '../go/list.js';
@@ -18,6 +19,19 @@ import { mapLimit } from '../util/map-limit.js';
 import { buildWorkDir } from './workdir.js';
 
 export * from './types.js';
+
+/**
+ * The base as `org.opencontainers.image.base.name` should name it: a registry base in its full form
+ * (`docker.io/library/alpine:3.19`, as Docker and the OCI spec write it), anything else as given.
+ */
+export function baseName(spec: string): string {
+  if (isBuiltinBase(spec) || /^(oci|docker-archive|daemon):/.test(spec)) return spec;
+  try {
+    return formatReference(parseReference(spec.replace(/^docker:\/\//, '')));
+  } catch {
+    return spec;
+  }
+}
 
 /** The default user: distroless's nonroot. */
 export const DEFAULT_USER = '65532:65532';
@@ -147,7 +161,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     const created = rfc3339(provenance.created);
     const annotations: Record<string, string> = {
       'org.opencontainers.image.created': created,
-      'org.opencontainers.image.base.name': baseSpec,
+      'org.opencontainers.image.base.name': baseName(baseSpec),
       'org.opencontainers.image.base.digest': base.digest,
       ...(provenance.source ? { 'org.opencontainers.image.source': provenance.source } : {}),
       ...(provenance.revision ? { 'org.opencontainers.image.revision': provenance.revision } : {}),

@@ -112,6 +112,14 @@ describe('minnow lint', () => {
     expect((await cli(['lint', file, '--fail-on', 'none'])).status).toBe(0);
   });
 
+  test('--list-rules prints one line per rule', async () => {
+    const r = await cli(['lint', '--list-rules']);
+    expect(r.status).toBe(0);
+    const lines = r.out.trim().split('\n');
+    expect(lines).toHaveLength(23);
+    expect(lines).toContain('MN004  warning  final-user-root (hadolint DL3002)');
+  });
+
   test('--format json and sarif print parseable documents', async () => {
     const json = await cli(['lint', `${ARTICLE}Dockerfile.alpine`, '--format', 'json', '--fail-on', 'none']);
     expect((JSON.parse(json.out) as { counts: { warning: number } }).counts.warning).toBe(2);

@@ -12,6 +12,7 @@ import {
   type Image,
   type LayerEntry,
 } from '../../src/oci/index.js';
+import { isMinnowError } from '../../src/errors.js';
 import { writeTarball } from '../../src/publish/tarball.js';
 import { writeFileAtomic } from '../../src/util/atomic.js';
 import { exec } from './exec.js';
@@ -126,7 +127,12 @@ async function ensureLoaded(key: string, image: Image, tags: string[]): Promise<
   if (ids.every((x) => x === id)) return;
   const file = join(CACHE, `${key}-${id.slice(7, 23)}.tar`);
   const cached = await lstat(file).catch(() => undefined);
-  if (!cached) await writeTarball(file, image, { tags });
+  if (!cached) {
+    // Another test worker may write the same tarball at the same time; either copy is the same bytes.
+    await writeTarball(file, image, { tags }).catch((err: unknown) => {
+      if (!isMinnowError(err, 'OUTPUT_EXISTS')) throw err;
+    });
+  }
   await exec('docker', ['load', '-i', file]);
   // A tarball names its tags; cached ones may have been written for fewer, so tag explicitly.
   for (const t of tags) await exec('docker', ['tag', id, t]);

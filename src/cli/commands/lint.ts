@@ -5,6 +5,7 @@ import { formatJson } from '../../dockerfile/lint/format-json.js';
 import { formatSarif } from '../../dockerfile/lint/format-sarif.js';
 import { formatText, PLAIN, type TextStyle } from '../../dockerfile/lint/format-text.js';
 import { failsAt, lintFile, lintText, type LintResult } from '../../dockerfile/lint/lint.js';
+import { RULES } from '../../dockerfile/lint/rules/index.js';
 import type { Severity } from '../../dockerfile/lint/types.js';
 import { exitCodeFor } from '../exit.js';
 
@@ -16,6 +17,7 @@ interface Flags {
   failOn: Severity | 'none';
   context?: string;
   ignore: string[];
+  listRules?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [
@@ -58,7 +60,15 @@ export function register(program: Command): void {
       "build context whose .dockerignore is checked (default: the Dockerfile's directory)",
     )
     .option('--ignore <ids>', 'rule IDs or hadolint codes to skip (repeatable, comma-separated)', collect, [])
+    .option('--list-rules', 'print every rule (ID, severity, name, hadolint code) and exit')
     .action(async (files: string[], flags: Flags) => {
+      if (flags.listRules) {
+        for (const { meta } of RULES) {
+          const codes = meta.hadolint ? ` (hadolint ${meta.hadolint})` : '';
+          process.stdout.write(`${meta.id}  ${meta.severity.padEnd(7)}  ${meta.name}${codes}\n`);
+        }
+        return;
+      }
       const results: LintResult[] = [];
       for (const file of files) {
         const options = { ignore: flags.ignore, ...(flags.context ? { contextDir: flags.context } : {}) };

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
+import pc from 'picocolors';
 import { build } from '../../build/build.js';
 import type { BuildOptions } from '../../build/types.js';
 import { parsePlatformList } from '../../build/validate.js';
 import { loadConfig } from '../../config/load-config.js';
 import { findModuleRoot, readModulePath } from '../../config/module-path.js';
-import { MinnowError } from '../../errors.js';
+import { isMinnowError, MinnowError } from '../../errors.js';
 import { pushImage } from '../../publish/registry.js';
 import { RegistryClient } from '../../registry/client.js';
 import { chooseRepo, NAMING_STRATEGIES, type NamingStrategy } from '../../resolve/image-name.js';
@@ -53,7 +54,7 @@ export function withResolveOptions(cmd: Command): Command {
       collect,
       [],
     )
-    .option('-q, --quiet', 'no progress line');
+    .option('-q, --quiet', 'no progress line and no list of pushed images on stderr');
 }
 
 /** Reads the manifests, builds and pushes every referenced package once, and returns the rewritten YAML. */
@@ -65,6 +66,13 @@ export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal)
     throw new MinnowError('INVALID_ARGUMENT', `invalid --naming ${flags.naming}`, {
       hint: `one of ${NAMING_STRATEGIES.join(', ')}`,
     });
+  }
+  for (const tag of flags.tag) {
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
+      throw new MinnowError('INVALID_ARGUMENT', `invalid --tag "${tag}"`, {
+        hint: 'tags are A-Z a-z 0-9 _ . -, up to 128',
+      });
+    }
   }
   const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) {
@@ -103,10 +111,32 @@ export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal)
       ...(modulePath ? { modulePath } : {}),
       signal,
     });
+  } catch (err) {
+    progress.stop();
+    // The compiler's own words say what is wrong; print them above minnow's one-line error, as build does.
+    if (
+      isMinnowError(err, 'GO_BUILD_FAILED') &&
+      typeof err.details?.output === 'string' &&
+      err.details.output
+    ) {
+      process.stderr.write(`${err.details.output}\n`);
+    }
+    throw err;
   } finally {
     progress.stop();
     await client.close();
   }
+}
+
+/** Tells stderr (stdout carries the YAML) which image each package became, unless quiet. */
+export function reportImages(result: ResolveResult, quiet: boolean | undefined): void {
+  if (quiet) return;
+  for (const [pkg, image] of result.images) process.stderr.write(`${pc.dim(pkg)} ${image}\n`);
+  process.stderr.write(
+    pc.dim(
+      `${result.references.length} reference(s) in ${result.manifests.length} file(s), ${result.images.size} image(s) pushed\n`,
+    ),
+  );
 }
 
 /** Runs `fn` with an AbortSignal that SIGINT and SIGTERM trip. */
@@ -133,6 +163,7 @@ export function register(program: Command): void {
       ),
   ).action(async (flags: ResolveFlags) => {
     const result = await withSignals((signal) => resolveFromFlags(flags, signal));
+    reportImages(result, flags.quiet);
     process.stdout.write(joinManifests(result.manifests));
   });
 }
