@@ -100,7 +100,13 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
-  const work = await buildWorkDir(cacheDir, dir, patterns);
+  // Keyed by everything that changes the binaries too: two builds of one source with other flags running at
+  // the same time (compare, parallel tests) must not overwrite each other's binaries between compile and layer.
+  const work = await buildWorkDir(cacheDir, dir, patterns, [
+    options.ldflags ?? '',
+    tags.join(','),
+    JSON.stringify(options.goEnv ?? {}),
+  ]);
   progress({ phase: 'list', message: `go list ${patterns.join(' ')}` });
   const listing = findMainPackages(patterns, { go, dir, env: firstEnv, signal: stop.signal });
   const compile = (platform: Platform): Promise<void> => {

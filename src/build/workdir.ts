@@ -11,14 +11,20 @@ const SWEEP_EVERY_MS = 60 * 60 * 1000;
 const BLOB_GRACE_MS = 60 * 1000;
 
 /**
- * The work directory of one source (module directory + package patterns) under `<cacheDir>/build/`: its
- * binaries and app layer live there and are replaced by the next build of the same source, so rebuilding a
- * thousand times keeps one copy. Directories of sources not built for a week are swept (at most hourly).
+ * The work directory of one source (module directory + package patterns + the flags that shape its binaries)
+ * under `<cacheDir>/build/`: its binaries and app layer live there and are replaced by the next build of the
+ * same source, so rebuilding a thousand times keeps one copy. Directories of sources not built for a week are
+ * swept (at most hourly).
  */
-export async function buildWorkDir(cacheDir: string, dir: string, patterns: string[]): Promise<string> {
+export async function buildWorkDir(
+  cacheDir: string,
+  dir: string,
+  patterns: string[],
+  variant: string[] = [],
+): Promise<string> {
   const root = join(cacheDir, 'build');
   const key = createHash('sha256')
-    .update(`${dir}\0${patterns.join('\0')}`)
+    .update(`${dir}\0${patterns.join('\0')}\0\0${variant.join('\0')}`)
     .digest('hex')
     .slice(0, 20);
   const work = join(root, key);

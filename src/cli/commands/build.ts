@@ -96,7 +96,9 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
     packages,
     ...(flags.base !== undefined ? { base: flags.base } : {}),
     ...(flags.data !== undefined ? { data: resolve(flags.data) } : {}),
-    ...(flags.platform !== undefined ? { platforms: parsePlatformList(flags.platform) } : {}),
+    ...(flags.platform !== undefined && flags.platform.trim() !== 'all'
+      ? { platforms: parsePlatformList(flags.platform) }
+      : {}),
     ...(flags.go ? { goPath: flags.go } : {}),
     ...(flags.ldflags ? { ldflags: flags.ldflags } : {}),
     ...(flags.tags
@@ -143,6 +145,14 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
   const { configuredBuild, mergeBuildOptions } = await import('../../config/build-options.js');
   const configured = await configuredBuild(fromFlags.dir ?? process.cwd(), fromFlags.packages);
   const options = mergeBuildOptions(configured.options, fromFlags);
+  // `all` (flag or minnow.yaml) is every platform of the base, so it is known only once the base is.
+  if (flags.platform !== undefined ? flags.platform.trim() === 'all' : configured.allPlatforms) {
+    const { allPlatforms } = await import('../../build/all-platforms.js');
+    options.platforms = await allPlatforms(options.base ?? 'static', {
+      ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+      registry: registryReadOptions(flags),
+    });
+  }
   if (flags.sbom) (await import('../../analyze/sbom/index.js')).parseSbomFormat(flags.sbomFormat);
   const output = flags.output ? parseOutput(flags.output) : undefined;
   const named = localName(flags);
@@ -252,7 +262,7 @@ export function register(program: Command): void {
     )
     .option(
       '--platform <list>',
-      'comma list of os/arch[/variant] (default: this host), e.g. linux/amd64,linux/arm64',
+      'comma list of os/arch[/variant] (default: this host), e.g. linux/amd64,linux/arm64, or all (every platform of the base)',
     )
     .option(
       '-o, --output <spec>',

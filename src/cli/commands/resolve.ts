@@ -44,7 +44,10 @@ export function withResolveOptions(cmd: Command): Command {
     .option('--repo <repo>', 'where images are pushed (default $MINNOW_REPO, then minnow.yaml repo)')
     .option('--naming <how>', `image names under the repo: ${NAMING_STRATEGIES.join(', ')}`, 'base')
     .option('-t, --tag <tag>', 'tag pushed with each image (repeatable; default latest)', collect, [])
-    .option('--platform <list>', 'comma list of os/arch[/variant] (default: minnow.yaml, else this host)')
+    .option(
+      '--platform <list>',
+      'comma list of os/arch[/variant], or all (default: minnow.yaml, else this host)',
+    )
     .option('--base <spec>', 'base image (default: minnow.yaml, else static)')
     .option('-j, --jobs <n>', 'packages built and pushed at once (default: CPU count)')
     .option('-C, --dir <dir>', 'the Go module the packages belong to (default .)')
@@ -79,7 +82,9 @@ export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal)
     throw new MinnowError('INVALID_ARGUMENT', `invalid --jobs ${flags.jobs}: want a whole number from 1`);
   }
   const overrides: BuildOptions = {
-    ...(flags.platform ? { platforms: parsePlatformList(flags.platform) } : {}),
+    ...(flags.platform && flags.platform.trim() !== 'all'
+      ? { platforms: parsePlatformList(flags.platform) }
+      : {}),
     ...(flags.base ? { base: flags.base } : {}),
     ...(flags.insecureRegistry.length ? { registry: { insecureRegistries: flags.insecureRegistry } } : {}),
   };
@@ -97,6 +102,7 @@ export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal)
     naming: flags.naming as NamingStrategy,
     tags: flags.tag,
     overrides,
+    ...(flags.platform?.trim() === 'all' ? { allPlatforms: true } : {}),
     build,
     push: (ref, target, o) => pushImage(ref, target, { ...o, client }),
     onEvent: (e) => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLayout } from '../../../src/base/layout.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { imageEntries } from '../../build/image-files.js';
+import { multiPlatformBase } from '../../build/multi-platform-base.js';
 import { plain, runCli } from '../build-helpers.js';
 
 const GOAPPS = join(import.meta.dirname, '..', '..', 'fixtures', 'goapps');
@@ -114,5 +115,40 @@ describe('minnow build with several binaries, --data and --verify-reproducible (
     expect(plain(bad.stderr).split('\n')[0]).toBe(
       `error: ${join(mod, 'minnow.yaml')}:3:3: defaults.prots: unknown key "prots"`,
     );
+  });
+
+  it('builds every platform of the base for --platform all, and for platforms: all in minnow.yaml', async () => {
+    const base = await multiPlatformBase([
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64' },
+      { os: 'windows', architecture: 'amd64' },
+    ]);
+    const archesOf = async (out: string) => {
+      const t = await readLayout(out);
+      if (t.kind !== 'index') throw new Error('expected an index');
+      return (await t.index.indexManifest()).manifests.map((m) => m.platform?.architecture);
+    };
+    const a = join(await tempDir(), 'a');
+    const r = await runCli([
+      'build',
+      './cmd/alpha',
+      '--base',
+      base,
+      '--platform',
+      'all',
+      '-o',
+      `oci:${a}`,
+      '-q',
+    ]);
+    expect(plain(r.stderr)).toBe('');
+    expect(await archesOf(a)).toEqual(['amd64', 'arm64']);
+
+    const mod = join(await tempDir(), 'mod');
+    await cp(GOAPPS, mod, { recursive: true });
+    await writeFile(join(mod, 'minnow.yaml'), `defaults:\n  base: "${base}"\n  platforms: all\n`);
+    const b = join(await tempDir(), 'b');
+    const c = await runCli(['build', join(mod, 'cmd', 'alpha'), '-o', `oci:${b}`, '-q']);
+    expect(plain(c.stderr)).toBe('');
+    expect(await archesOf(b)).toEqual(['amd64', 'arm64']);
   });
 });

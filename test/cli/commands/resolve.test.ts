@@ -2,7 +2,9 @@ import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { multiPlatformBase } from '../../build/multi-platform-base.js';
 import { freePort } from '../../helpers/docker.js';
+import { exec } from '../../helpers/exec.js';
 import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { plain, runCli } from '../build-helpers.js';
@@ -54,6 +56,35 @@ describe('minnow resolve and minnow apply (real CLI, registry, kubectl)', () => 
     expect(plain(r.stderr)).toMatch(
       /^minnow\.test\/goapps\/cmd\/gamma 127\.0\.0\.1:\d+\/cli\/gamma@sha256:[0-9a-f]{64}\n1 reference\(s\) in 1 file\(s\), 1 image\(s\) pushed\n$/,
     );
+  });
+
+  it('builds every platform of the base with --platform all', async () => {
+    const base = await multiPlatformBase([
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64' },
+    ]);
+    const r = await runCli([
+      'resolve',
+      '-f',
+      join(K8S, 'cronjob.yaml'),
+      '-C',
+      GOAPPS,
+      '--repo',
+      `${registry.host}/all`,
+      '--base',
+      base,
+      '--platform',
+      'all',
+      '-q',
+    ]);
+    expect(plain(r.stderr)).toBe('');
+    const image = /127\.0\.0\.1:\d+\/all\/gamma@sha256:[0-9a-f]{64}/.exec(r.stdout)?.[0] as string;
+    const raw = JSON.parse(
+      await exec('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${image}`]),
+    ) as {
+      manifests: { platform: { architecture: string } }[];
+    };
+    expect(raw.manifests.map((m) => m.platform.architecture)).toEqual(['amd64', 'arm64']);
   });
 
   it('keeps a single file byte for byte apart from the references', async () => {
