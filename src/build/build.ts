@@ -151,7 +151,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     } catch (err) {
       return await cancel(err);
     }
-    const asm = await assembling;
+    const asm = await assembling.catch(cancel);
     progress({ phase: 'resolve', message: `base ${baseSpec}` });
     const base = await asm
       .resolveBuildBase(baseSpec, {

@@ -60,6 +60,14 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
     return out;
   };
 
+  // A member that fails while an earlier one is awaited must not become an unhandled rejection: its failure is
+  // seen when its turn comes (or never, once the stream has failed for the earlier one).
+  const started = (data: Buffer): Promise<Buffer> => {
+    const p = compress(data);
+    p.catch(() => undefined);
+    return p;
+  };
+
   return new Transform({
     transform(this: Transform, chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
       buffered.push(chunk);
@@ -67,7 +75,7 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
       void (async () => {
         while (bufferedBytes >= chunkSize) {
           const all = Buffer.concat(buffered, bufferedBytes);
-          pending.push(compress(all.subarray(0, chunkSize)));
+          pending.push(started(all.subarray(0, chunkSize)));
           buffered = [all.subarray(chunkSize)];
           bufferedBytes = all.length - chunkSize;
           while (pending.length >= concurrency) this.push(await (pending.shift() as Promise<Buffer>));
@@ -77,7 +85,7 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
     flush(this: Transform, done: TransformCallback) {
       void (async () => {
         if (bufferedBytes > 0 || pending.length === 0)
-          pending.push(compress(Buffer.concat(buffered, bufferedBytes)));
+          pending.push(started(Buffer.concat(buffered, bufferedBytes)));
         while (pending.length > 0) this.push(await (pending.shift() as Promise<Buffer>));
       })().then(() => done(), done);
     },

@@ -158,18 +158,20 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
   const named = localName(flags);
   const pushRefs = pushTargets(flags);
   if (output) await checkOutput(output, { force: flags.force ?? false });
-  // A docker tarball or the Engine takes this host's image: say so now, not after compiling for nothing.
+  // A docker tarball or the Engine takes one image: the one platform asked for, or this host's of several. With
+  // several and none for this host, say so now, not after compiling them all.
   const host = hostPlatform();
+  const platforms = options.platforms ?? [];
   if (
     output &&
     output.kind !== 'oci' &&
-    options.platforms &&
-    !options.platforms.some((p) => platformMatches(host, p))
+    platforms.length > 1 &&
+    !platforms.some((p) => platformMatches(host, p))
   ) {
     throw new MinnowError(
       'PLATFORM_NOT_FOUND',
-      `--output ${output.kind} takes an image for this host (${formatPlatform(host)}), and --platform does not build one`,
-      { hint: `add ${formatPlatform(host)} to --platform, or use --output oci:DIR for other platforms` },
+      `--output ${output.kind} takes one image: this host's (${formatPlatform(host)}) of several platforms, and --platform does not build it`,
+      { hint: `add ${formatPlatform(host)} to --platform, build one platform, or use --output oci:DIR` },
     );
   }
   // The writers (tar, the image model) load while Go compiles.
