@@ -33,11 +33,13 @@ async function goBuilds() {
   }
 }
 
+const layoutTimes = [];
+
 async function minnowBuild(withLayout) {
   const result = await build({ dir: HELLO, platforms: PLATFORMS, cacheDir });
   if (withLayout) {
     const dir = join(tmp, `layout-${Math.random().toString(36).slice(2)}`);
-    await writeLayout(dir, result.target, { tag: 'latest' });
+    layoutTimes.push(await time(() => writeLayout(dir, result.target, { tag: 'latest' })));
     await rm(dir, { recursive: true, force: true });
   }
   return result;
@@ -58,23 +60,24 @@ try {
   const go = [];
   const mb = [];
   const ml = [];
+  // Interleaved, so load from other processes on the machine hits all three alike.
   for (let i = 0; i < ROUNDS; i++) {
     go.push(await time(goBuilds));
     mb.push(await time(() => minnowBuild(false)));
     ml.push(await time(() => minnowBuild(true)));
   }
-  const g = median(go);
-  const b = median(mb);
-  const l = median(ml);
   const fmt = (ms) => `${(ms / 1000).toFixed(2)}s`;
-  console.log(`examples/hello, linux/amd64 + linux/arm64, warm Go cache, median of ${ROUNDS} rounds`);
-  console.log(`  two go build commands back to back: ${fmt(g)}`);
-  console.log(
-    `  minnow build() (index of 2 images):  ${fmt(b)}  = ${(b / g).toFixed(2)}x  (target <= ${TARGET}x) ${b / g <= TARGET ? 'OK' : 'MISSED'}`,
-  );
-  console.log(
-    `  minnow build() + OCI layout written: ${fmt(l)}  = ${(l / g).toFixed(2)}x  (target <= ${TARGET}x) ${l / g <= TARGET ? 'OK' : 'MISSED'}`,
-  );
+  const min = (xs) => Math.min(...xs);
+  const line = (label, xs, base) => {
+    const r = median(xs) / median(base);
+    const rMin = min(xs) / min(base);
+    return `  ${label} median ${fmt(median(xs))} = ${r.toFixed(2)}x, best ${fmt(min(xs))} = ${rMin.toFixed(2)}x  (target <= ${TARGET}x) ${r <= TARGET ? 'OK' : 'MISSED'}`;
+  };
+  console.log(`examples/hello, linux/amd64 + linux/arm64, warm Go cache, ${ROUNDS} interleaved rounds`);
+  console.log(`  two go build commands back to back:  median ${fmt(median(go))}, best ${fmt(min(go))}`);
+  console.log(line('minnow build() (index of 2 images): ', mb, go));
+  console.log(line('minnow build() + OCI layout written:', ml, go));
+  console.log(`  (writing the OCI layout alone: median ${fmt(median(layoutTimes))})`);
 } finally {
   await rm(tmp, { recursive: true, force: true });
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs (as root, from Debian's packages) and starts what the integration tests use, when it is missing:
-# the Docker Engine, the CNCF distribution registry, skopeo, chromium; then starts the Engine.
+# the Docker Engine, the CNCF distribution registry, skopeo, chromium, htpasswd, kubectl; then starts the Engine.
 set -euo pipefail
 need=()
 command -v dockerd >/dev/null || need+=(docker.io)
@@ -9,6 +9,7 @@ command -v skopeo >/dev/null || need+=(skopeo)
 command -v chromium >/dev/null || need+=(chromium)
 command -v curl >/dev/null || need+=(curl)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
+command -v kubectl >/dev/null || need+=(kubernetes-client)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup-test-env: missing ${need[*]}; run as root or install them with apt-get" >&2

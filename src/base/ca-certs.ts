@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { rootCertificates } from 'node:tls';
 import { MinnowError } from '../errors.js';
 
 /** Where Linux distributions keep their generated CA bundle, most common first. */
@@ -41,5 +40,7 @@ export async function loadCaBundle(file?: string, candidates: string[] = HOST_CA
     const data = await readFile(candidate).catch(() => undefined);
     if (data && looksLikePem(data)) return { data, source: candidate };
   }
+  // node:tls loads a good part of Node's networking stack: only for this fallback.
+  const { rootCertificates } = await import('node:tls');
   return { data: Buffer.from(`${rootCertificates.join('\n')}\n`), source: 'node:tls' };
 }

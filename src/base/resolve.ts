@@ -7,10 +7,8 @@ import {
   type Platform,
 } from '../oci/index.js';
 import { builtinBase, isBuiltinBase, type BuiltinBaseInfo } from './builtin.js';
-import { readDaemon } from './daemon.js';
-import { readDockerArchive } from './docker-archive.js';
 import { readLayout } from './layout.js';
-import { isRegistrySpec, resolveRegistryBase, type RegistryReadOptions } from './registry.js';
+import type { RegistryReadOptions } from './registry.js';
 
 export interface ResolveBaseOptions {
   /** Platforms the build targets; built-in bases are synthesized for exactly these. Default: host. */
@@ -29,12 +27,13 @@ export interface ResolveBaseOptions {
 }
 
 /**
- * One kind of base: `matches` says whether a spec is this kind, `resolve` reads it. Helpers add their kinds
+ * One kind of base: `matches` says whether a spec is this kind (it may answer later, so a kind can load its
+ * module only when needed), `resolve` reads it. Helpers add their kinds
  * (registry references, `docker-archive:`, `daemon:`) to BASE_SOURCES.
  */
 export interface BaseSource {
   name: string;
-  matches(spec: string): boolean;
+  matches(spec: string): boolean | Promise<boolean>;
   resolve(spec: string, options: ResolveBaseOptions): Promise<ImageOrIndex>;
 }
 
@@ -83,20 +82,24 @@ export const BASE_SOURCES: BaseSource[] = [
       const m = /^(.+?\.tar)(?::(.+))?$/.exec(rest);
       const file = m?.[1] ?? rest;
       const ref = m?.[2];
+      const { readDockerArchive } = await import('./docker-archive.js');
       return readDockerArchive(file, ref ? { ref } : {});
     },
   },
   {
     name: 'docker daemon',
     matches: (spec) => spec.startsWith('daemon:'),
-    resolve: async (spec, options) => readDaemon(spec, options.signal ? { signal: options.signal } : {}),
+    resolve: async (spec, options) =>
+      (await import('./daemon.js')).readDaemon(spec, options.signal ? { signal: options.signal } : {}),
   },
   {
     // Last: most strings parse as a reference, so every other kind must get its chance first.
     name: 'registry',
-    matches: isRegistrySpec,
+    // The registry client (undici, auth, cache) loads only for a registry base: a build on a built-in base does
+    // not load it while Go compiles.
+    matches: async (spec) => (await import('./registry.js')).isRegistrySpec(spec),
     resolve: async (spec, options) =>
-      resolveRegistryBase(spec, {
+      (await import('./registry.js')).resolveRegistryBase(spec, {
         ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         ...options.registry,
@@ -109,7 +112,13 @@ export const BASE_SOURCES: BaseSource[] = [
  * (an OCI image layout), or any kind another module registered in BASE_SOURCES.
  */
 export async function resolveBase(spec: string, options: ResolveBaseOptions = {}): Promise<ImageOrIndex> {
-  const source = BASE_SOURCES.find((s) => s.matches(spec));
+  let source: BaseSource | undefined;
+  for (const s of BASE_SOURCES) {
+    if (await s.matches(spec)) {
+      source = s;
+      break;
+    }
+  }
   if (!source) {
     throw new MinnowError('INVALID_ARGUMENT', `unknown base "${spec}"`, {
       subject: spec,

@@ -7,7 +7,7 @@ import type { BuildResult } from './types.js';
 
 /** The size of the same app built the way the seed article's scratch Dockerfile does it. */
 export interface ArticleBaseline {
-  /** `CGO_ENABLED=0 go build` with -trimpath but without `-s -w`: symbol table and DWARF kept. */
+  /** `CGO_ENABLED=0 go build -o main .`, as the article's Dockerfiles run it: symbol table and DWARF kept. */
   binarySize: number;
   caBundleSize: number;
   /** Binary + CA bundle: roughly what `docker image ls` shows for the article's scratch image. */
@@ -15,15 +15,15 @@ export interface ArticleBaseline {
 }
 
 /**
- * Builds the first binary of a result again without `-s -w` (one more link; the compile is cached) and adds the
- * CA bundle, for the "built the article's way" line of the summary. Costs one link, so callers ask for it.
+ * Builds the first binary of a result again as the article does, with `CGO_ENABLED=0 go build` and no other
+ * flags (one more compile and link of the app; its dependencies come from the Go cache) and adds the
+ * CA bundle, for the "built the article's way" line of the summary. It costs a build, so callers ask for it.
  */
 export async function articleBaseline(
   result: BuildResult,
   options: {
     dir: string;
     goPath: string;
-    ldflags?: string;
     tags?: string[];
     caCerts?: string;
     signal?: AbortSignal;
@@ -40,8 +40,7 @@ export async function articleBaseline(
       env: goEnvironment({ platform: built.platform }),
       pkg: binary.importPath,
       output,
-      unstripped: true,
-      ...(options.ldflags ? { ldflags: options.ldflags } : {}),
+      articleStyle: true,
       ...(options.tags?.length ? { tags: options.tags } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });

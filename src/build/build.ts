@@ -3,20 +3,35 @@ import { availableParallelism } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { isBuiltinBase } from '../base/builtin-names.js';
 import { MinnowError } from '../errors.js';
+import { formatReference, parseReference } from '../registry/reference.js';
 import { goBuildInto } from '../go/build.js';
 import { findGo } from '../go/find-go.js';
 import { findMainPackages, type MainPackage } from '../go/list.js';
 import { canonicalPlatform, goEnvironment } from '../go/platform-env.js';
-import { runGo } from '../go/run-go.js';
+import { goInfo } from '../go/go-info.js';
 import { formatPlatform, hostPlatform, type Platform } from '../oci/platform.js';
 import { minnowCacheDir } from '../util/cache-dir.js';
 import { entrypointFor } from './entrypoint.js';
 import { readProvenance, rfc3339, type Provenance } from './provenance.js';
 import type { BuildOptions, BuildResult, BuiltBinary, BuiltImage } from './types.js';
 import { LABEL_KEY, normalizePort, normalizeUser, normalizeWorkdir } from './validate.js';
-import { buildWorkDir, mapLimit } from './workdir.js';
+import { mapLimit } from '../util/map-limit.js';
+import { buildWorkDir } from './workdir.js';
 
 export * from './types.js';
+
+/**
+ * The base as `org.opencontainers.image.base.name` should name it: a registry base in its full form
+ * (`docker.io/library/alpine:3.19`, as Docker and the OCI spec write it), anything else as given.
+ */
+export function baseName(spec: string): string {
+  if (isBuiltinBase(spec) || /^(oci|docker-archive|daemon):/.test(spec)) return spec;
+  try {
+    return formatReference(parseReference(spec.replace(/^docker:\/\//, '')));
+  } catch {
+    return spec;
+  }
+}
 
 /** The default user: distroless's nonroot. */
 export const DEFAULT_USER = '65532:65532';
@@ -53,20 +68,6 @@ function checkPlatforms(platforms: Platform[]): Platform[] {
   return platforms;
 }
 
-async function goInfo(
-  go: string,
-  dir: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ version?: string; goroot?: string }> {
-  const run = await runGo(go, ['env', '-json', 'GOVERSION', 'GOROOT'], { cwd: dir, env });
-  if (run.code !== 0) return {};
-  const parsed = JSON.parse(run.stdout) as { GOVERSION?: string; GOROOT?: string };
-  return {
-    ...(parsed.GOVERSION ? { version: parsed.GOVERSION } : {}),
-    ...(parsed.GOROOT ? { goroot: parsed.GOROOT } : {}),
-  };
-}
-
 /**
  * Builds a Go app into an image. `go list` (which finds the main packages and refuses cgo, non-main and
  * non-module sources) and one static `go build` per platform start side by side, platforms in parallel bounded
@@ -99,7 +100,13 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
-  const work = await buildWorkDir(cacheDir, dir, patterns);
+  // Keyed by everything that changes the binaries too: two builds of one source with other flags running at
+  // the same time (compare, parallel tests) must not overwrite each other's binaries between compile and layer.
+  const work = await buildWorkDir(cacheDir, dir, patterns, [
+    options.ldflags ?? '',
+    tags.join(','),
+    JSON.stringify(options.goEnv ?? {}),
+  ]);
   progress({ phase: 'list', message: `go list ${patterns.join(' ')}` });
   const listing = findMainPackages(patterns, { go, dir, env: firstEnv, signal: stop.signal });
   const compile = (platform: Platform): Promise<void> => {
@@ -144,7 +151,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     } catch (err) {
       return await cancel(err);
     }
-    const asm = await assembling;
+    const asm = await assembling.catch(cancel);
     progress({ phase: 'resolve', message: `base ${baseSpec}` });
     const base = await asm
       .resolveBuildBase(baseSpec, {
@@ -160,7 +167,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     const created = rfc3339(provenance.created);
     const annotations: Record<string, string> = {
       'org.opencontainers.image.created': created,
-      'org.opencontainers.image.base.name': baseSpec,
+      'org.opencontainers.image.base.name': baseName(baseSpec),
       'org.opencontainers.image.base.digest': base.digest,
       ...(provenance.source ? { 'org.opencontainers.image.source': provenance.source } : {}),
       ...(provenance.revision ? { 'org.opencontainers.image.revision': provenance.revision } : {}),

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Addendum } from '../oci/index.js';
 import { dataLayer } from './data-layer.js';
 import { filesLayer, type ImageFile } from './files-layer.js';
+import { findModuleRoot } from './module-root.js';
 
 export interface ExtraContentOptions {
   /** The module root, against which `data` and `files[].src` are resolved. */
@@ -41,7 +42,9 @@ export async function extraContent(options: ExtraContentOptions): Promise<ExtraC
   const layers: Addendum[] = [];
   let env: Record<string, string> = {};
   if (options.files?.length) {
-    const f = await filesLayer(options.files, { moduleDir: options.dir, ...common });
+    // Sources must lie in the module (so a clone has them), which may be above the package's directory.
+    const moduleDir = (await findModuleRoot(options.dir)) ?? options.dir;
+    const f = await filesLayer(options.files, { moduleDir, ...common });
     layers.push({ ...f, history: { ...f.history, created: options.created } });
   }
   if (options.data) {

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { access } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { MinnowError } from '../errors.js';
 
 /** Where the source came from, as far as git knows. */
@@ -34,14 +36,28 @@ export function publicRemoteUrl(remote: string): string | undefined {
   }
 }
 
-/** Reads the creation time and git provenance of a source directory. */
+/** True when `dir` or a parent holds `.git` (a repository or a worktree's pointer file). */
+async function inGitTree(dir: string): Promise<boolean> {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (
+      await access(join(d, '.git')).then(
+        () => true,
+        () => false,
+      )
+    )
+      return true;
+    if (dirname(d) === d) return false;
+  }
+}
+
+/** Reads the creation time and git provenance of a source directory (no git process outside a repository). */
 export async function readProvenance(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<Provenance> {
   const raw = env.SOURCE_DATE_EPOCH;
   if (raw && !/^\d+$/.test(raw)) {
     throw new MinnowError('INVALID_ARGUMENT', `SOURCE_DATE_EPOCH must be whole seconds, got "${raw}"`);
   }
   const epoch = raw ? Number(raw) : undefined;
-  const head = await git(dir, ['log', '-1', '--format=%H %ct']);
+  const head = (await inGitTree(dir)) ? await git(dir, ['log', '-1', '--format=%H %ct']) : undefined;
   const [revision, time] = head?.split(' ') ?? [];
   const remote = revision ? await git(dir, ['config', '--get', 'remote.origin.url']) : undefined;
   const source = remote ? publicRemoteUrl(remote) : undefined;

@@ -54,7 +54,7 @@ export interface BuildOptions {
   tzdata?: boolean;
   /** A kodata-style directory copied read-only to /app/data, named by MINNOW_DATA_PATH (relative to `dir`). */
   data?: string;
-  /** Extra files copied into the image (sources relative to `dir`, inside it). */
+  /** Extra files copied into the image (sources absolute or relative to the module root, and inside it). */
   files?: ImageFile[];
   /** minnow's cache directory. Default `minnowCacheDir()`. */
   cacheDir?: string;

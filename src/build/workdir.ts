@@ -11,14 +11,20 @@ const SWEEP_EVERY_MS = 60 * 60 * 1000;
 const BLOB_GRACE_MS = 60 * 1000;
 
 /**
- * The work directory of one source (module directory + package patterns) under `<cacheDir>/build/`: its
- * binaries and app layer live there and are replaced by the next build of the same source, so rebuilding a
- * thousand times keeps one copy. Directories of sources not built for a week are swept (at most hourly).
+ * The work directory of one source (module directory + package patterns + the flags that shape its binaries)
+ * under `<cacheDir>/build/`: its binaries and app layer live there and are replaced by the next build of the
+ * same source, so rebuilding a thousand times keeps one copy. Directories of sources not built for a week are
+ * swept (at most hourly).
  */
-export async function buildWorkDir(cacheDir: string, dir: string, patterns: string[]): Promise<string> {
+export async function buildWorkDir(
+  cacheDir: string,
+  dir: string,
+  patterns: string[],
+  variant: string[] = [],
+): Promise<string> {
   const root = join(cacheDir, 'build');
   const key = createHash('sha256')
-    .update(`${dir}\0${patterns.join('\0')}`)
+    .update(`${dir}\0${patterns.join('\0')}\0\0${variant.join('\0')}`)
     .digest('hex')
     .slice(0, 20);
   const work = join(root, key);
@@ -40,26 +46,24 @@ export async function buildWorkDir(cacheDir: string, dir: string, patterns: stri
   return work;
 }
 
-/** Removes the blobs of earlier builds from an app-layer blob directory, keeping `keep` and recent ones. */
+/**
+ * Temp files (`.NAME.minnow-PID-RAND.tmp`, util/atomic.ts) older than this were left by a run that crashed or was
+ * killed: no live write takes this long between writing and renaming a layer.
+ */
+const STALE_TEMP_MS = 10 * 60 * 1000;
+const TEMP_NAME = /^\..+\.minnow-\d+-[0-9a-f]+\.tmp$/;
+
+/**
+ * Removes the blobs of earlier builds from an app-layer blob directory, keeping `keep` and recent ones, and the
+ * temp files a killed run left there (older than ten minutes).
+ */
 export async function pruneBlobs(blobDir: string, keep: string): Promise<void> {
   const now = Date.now();
   for (const name of await readdir(blobDir).catch(() => [] as string[])) {
-    if (name === keep || name.startsWith('.')) continue;
+    const temp = TEMP_NAME.test(name);
+    if (name === keep || (name.startsWith('.') && !temp)) continue;
     const info = await stat(join(blobDir, name)).catch(() => undefined);
-    if (info && now - info.mtimeMs > BLOB_GRACE_MS) await rm(join(blobDir, name), { force: true });
+    if (info && now - info.mtimeMs > (temp ? STALE_TEMP_MS : BLOB_GRACE_MS))
+      await rm(join(blobDir, name), { recursive: temp, force: true });
   }
-}
-
-/** Runs `task` over `items` with at most `limit` running at once; results in input order. The first failure rejects. */
-export async function mapLimit<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await task(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }

@@ -1,5 +1,3 @@
-import { createSpinner, type Spinner } from 'nanospinner';
-
 /** A one-line progress display on stderr: a spinner on a terminal, nothing otherwise (logs stay clean). */
 export interface Progress {
   update(message: string): void;
@@ -7,19 +5,44 @@ export interface Progress {
   stop(): void;
 }
 
-/** A spinner when `stream` is a TTY and `enabled`, else a no-op. */
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/**
+ * A spinner when `stream` is a terminal with a known width and `enabled`, else a no-op; timestamped lines when
+ * MINNOW_TIMING is set. It installs no signal handlers (an interrupted build must get to clean up its temp
+ * files) and never wraps (the line is cut to the terminal's width), so clearing it is one escape sequence.
+ */
 export function createProgress(enabled: boolean, stream: NodeJS.WriteStream = process.stderr): Progress {
-  if (!enabled || !stream.isTTY) return { update: () => undefined, stop: () => undefined };
-  let spinner: Spinner | undefined;
+  if (process.env.MINNOW_TIMING) {
+    // One line per step with the milliseconds since the process started: where a slow build spends its time.
+    const line = (m: string): void =>
+      void stream.write(`[${performance.now().toFixed(0).padStart(5)} ms] ${m}\n`);
+    return { update: line, stop: () => line('done') };
+  }
+  if (!enabled || !stream.isTTY || !(stream.columns > 0))
+    return { update: () => undefined, stop: () => undefined };
+  let text = '';
+  let frame = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const render = (): void => {
+    const line = `${FRAMES[frame % FRAMES.length]} ${text}`;
+    frame++;
+    stream.write(`\r\x1b[2K${line.slice(0, Math.max(1, stream.columns - 1))}`);
+  };
   return {
     update(message) {
-      if (!spinner) spinner = createSpinner(message, { stream }).start();
-      else spinner.update({ text: message });
+      text = message;
+      if (!timer) {
+        timer = setInterval(render, 80);
+        timer.unref();
+      }
+      render();
     },
     stop() {
-      spinner?.clear();
-      spinner?.stop();
-      spinner = undefined;
+      if (!timer) return;
+      clearInterval(timer);
+      timer = undefined;
+      stream.write('\r\x1b[2K');
     },
   };
 }

@@ -19,12 +19,14 @@ export interface ConfiguredBuild {
   config?: LoadedConfig;
   /** Build options from the config (empty without one). Paths in it are absolute. */
   options: BuildOptions;
+  /** The config says `platforms: all`: expand it with `allPlatforms(base)` (options.platforms is unset). */
+  allPlatforms?: boolean;
 }
 
 /** The settings of one package as build() options. Paths (`files[].src`, `data`) become absolute. */
 export function toBuildOptions(s: PackageSettings, moduleDir: string, file = 'minnow.yaml'): BuildOptions {
-  const platforms =
-    s.platforms === undefined ? undefined : s.platforms === 'all' ? 'all' : s.platforms.join(',');
+  // `all` depends on the base, so it is expanded by the caller (see ConfiguredBuild.allPlatforms).
+  const platforms = s.platforms === undefined || s.platforms === 'all' ? undefined : s.platforms.join(',');
   return {
     ...(s.base ? { base: s.base } : {}),
     ...(platforms ? { platforms: configPlatforms(platforms, file) } : {}),
@@ -52,7 +54,6 @@ function configPlatforms(value: string, file: string): Platform[] {
     throw new MinnowError('CONFIG_INVALID', `${file}: platforms: ${messageOf(err)}`, {
       subject: file,
       cause: err,
-      ...(value === 'all' ? { hint: 'this minnow cannot expand "all" yet: list the platforms' } : {}),
     });
   }
 }
@@ -110,5 +111,11 @@ export async function configuredBuild(
   const importPath = importPathFor(packages[0] ?? '.', dir, moduleDir, modulePath) ?? '';
   const vals = values ?? templateValues(await readGitInfo(moduleDir));
   const settings = settingsFor(config.config, importPath, modulePath, vals, config.path);
-  return { moduleDir, modulePath, config, options: toBuildOptions(settings, moduleDir, config.path) };
+  return {
+    moduleDir,
+    modulePath,
+    config,
+    options: toBuildOptions(settings, moduleDir, config.path),
+    ...(settings.platforms === 'all' ? { allPlatforms: true } : {}),
+  };
 }

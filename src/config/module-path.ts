@@ -1,5 +1,5 @@
-import { access, readFile } from 'node:fs/promises';
-import { dirname, join, posix, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
 import { MinnowError } from '../errors.js';
 
 /** The module path declared in `dir/go.mod`. Throws NOT_A_MODULE when there is no go.mod. */
@@ -32,19 +32,4 @@ export function importPathOf(pkg: string, modulePath: string): string {
   return rel === '.' ? modulePath : `${modulePath}/${rel}`;
 }
 
-/** The nearest directory at or above `dir` holding a go.mod, or undefined. */
-export async function findModuleRoot(dir: string): Promise<string | undefined> {
-  let cur = resolve(dir);
-  for (;;) {
-    if (
-      await access(join(cur, 'go.mod')).then(
-        () => true,
-        () => false,
-      )
-    )
-      return cur;
-    const up = dirname(cur);
-    if (up === cur) return undefined;
-    cur = up;
-  }
-}
+export { findModuleRoot } from '../build/module-root.js';

@@ -16,15 +16,27 @@ export interface GoBuildOptions extends ListOptions {
   /** Appended after `-s -w -buildid=`. */
   ldflags?: string;
   tags?: string[];
-  /** Leave the symbol table and DWARF in (the article's build, for comparison). Default false. */
-  unstripped?: boolean;
+  /**
+   * Build the way the seed article does (`CGO_ENABLED=0 go build -o main .`: no -trimpath, no -ldflags, symbol
+   * table and DWARF kept), for comparison. Default false.
+   */
+  articleStyle?: boolean;
 }
 
 /** The `go build` arguments minnow uses, exported so benchmarks and docs run exactly the same command. */
 export function goBuildArgs(
-  options: Pick<GoBuildOptions, 'pkg' | 'output' | 'ldflags' | 'tags' | 'unstripped'>,
+  options: Pick<GoBuildOptions, 'pkg' | 'output' | 'ldflags' | 'tags' | 'articleStyle'>,
 ): string[] {
-  const ldflags = [options.unstripped ? '-buildid=' : BASE_LDFLAGS, options.ldflags ?? ''].join(' ').trim();
+  if (options.articleStyle) {
+    return [
+      'build',
+      ...(options.tags?.length ? [`-tags=${options.tags.join(',')}`] : []),
+      '-o',
+      options.output,
+      options.pkg,
+    ];
+  }
+  const ldflags = [BASE_LDFLAGS, options.ldflags ?? ''].join(' ').trim();
   return [
     'build',
     '-trimpath',

@@ -7,6 +7,7 @@ import { constants as zc, createGzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { MinnowError } from '../errors.js';
 import { tempPathFor } from '../util/atomic.js';
+import { unixGzipHeader } from '../util/parallel-gzip.js';
 import { DigestingStream, digestHex, type Digest } from './digest.js';
 import { fileLayer } from './file-layer.js';
 import type { Layer } from './layer.js';
@@ -165,11 +166,12 @@ export async function writeLayer(entries: LayerEntry[], options: WriteLayerOptio
   const pack = tar.pack();
   const uncompressed = new DigestingStream();
   const compressed = new DigestingStream();
-  // Node's gzip header carries mtime 0 and OS byte 3 (Unix) on every platform: nothing varies between builds.
+  // Node's gzip header carries mtime 0; the OS byte is zlib's build-time OS code (19 on macOS since zlib 1.2.12),
+  // so it is set to 3 (Unix) here: nothing varies between builds or build machines.
   const gzip =
     options.compressor?.() ??
     createGzip({ level: options.compressionLevel ?? 9, strategy: zc.Z_DEFAULT_STRATEGY });
-  const written = pipeline(pack, uncompressed, gzip, compressed, createWriteStream(tmp), {
+  const written = pipeline(pack, uncompressed, gzip, unixGzipHeader(), compressed, createWriteStream(tmp), {
     signal: options.signal,
   });
   try {

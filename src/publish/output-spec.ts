@@ -113,7 +113,8 @@ async function probeWritable(path: string, value: string): Promise<void> {
   try {
     await rmdir(await mkdtemp(join(dir, '.minnow-probe-')));
   } catch (err) {
-    throw new MinnowError('OUTPUT_NOT_WRITABLE', `cannot write ${value}: ${(err as Error).message}`, {
+    const why = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new MinnowError('OUTPUT_NOT_WRITABLE', `cannot write ${value}: ${dir} is not writable (${why})`, {
       subject: path,
       cause: err,
     });

@@ -1,4 +1,4 @@
-import type { ImageAnalysis } from '../analyze/types.js';
+import { SEVERITIES, type ImageAnalysis } from '../analyze/types.js';
 import { formatBytes } from './build-summary.js';
 
 /** Left-aligned columns with two spaces between them (right-aligned where `right[i]`). */
@@ -109,11 +109,18 @@ export function renderAnalysisText(a: ImageAnalysis): string {
   out.push(
     `Findings: ${counts.critical} critical, ${counts.high} high, ${counts.medium} medium, ${counts.low} low, ${counts.info} info`,
   );
-  if (a.findings.length > 0) {
-    out.push(table(a.findings.map((f) => [f.severity.toUpperCase(), f.rule, f.message])));
-    out.push('');
-    out.push('Fixes');
-    for (const f of a.findings.filter((x) => x.severity !== 'info')) out.push(`  ${f.rule}  ${f.fix}`);
+  // Most severe first, so the line that fails a CI job is the first one read.
+  const findings = [...a.findings].sort(
+    (x, y) => SEVERITIES.indexOf(x.severity) - SEVERITIES.indexOf(y.severity),
+  );
+  if (findings.length > 0) {
+    out.push(table(findings.map((f) => [f.severity.toUpperCase(), f.rule, f.message])));
+    const fixable = findings.filter((x) => x.severity !== 'info');
+    if (fixable.length > 0) {
+      out.push('');
+      out.push('Fixes');
+      for (const f of fixable) out.push(`  ${f.rule}  ${f.fix}`);
+    }
   }
   out.push('');
   out.push(

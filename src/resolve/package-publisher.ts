@@ -33,6 +33,8 @@ export interface PackagePublisherOptions {
   tags?: string[];
   /** Build options from flags, over each package's minnow.yaml settings (platforms, base, ...). */
   overrides?: BuildOptions;
+  /** Build every platform of each package's base (`--platform all`), whatever minnow.yaml says. */
+  allPlatforms?: boolean;
   build: (options: BuildOptions) => Promise<BuildResult>;
   push: PushFn;
   onEvent?: (event: PublishEvent) => void;
@@ -60,6 +62,15 @@ export function packagePublisher(options: PackagePublisherOptions): Publisher {
       packages: [importPath],
       ...(signal ? { signal } : {}),
     });
+    const wantAll = options.allPlatforms || (configured.allPlatforms && !options.overrides?.platforms);
+    if (wantAll) {
+      const { allPlatforms } = await import('../build/all-platforms.js');
+      buildOptions.platforms = await allPlatforms(buildOptions.base ?? 'static', {
+        ...(buildOptions.cacheDir ? { cacheDir: buildOptions.cacheDir } : {}),
+        ...(buildOptions.registry ? { registry: buildOptions.registry } : {}),
+        ...(signal ? { signal } : {}),
+      });
+    }
     options.onEvent?.({ phase: 'build', importPath });
     const result = await options.build(buildOptions);
     const name = names.get(importPath) ?? imageRepository(options.repo, importPath, naming);

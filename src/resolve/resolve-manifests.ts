@@ -72,6 +72,7 @@ export async function resolveManifests(
   });
   const packages = [...new Set(found.flatMap((f) => f.refs.map((r) => r.importPath)))];
   options.publish.plan?.(packages);
+  if (options.signal?.aborted) throw new MinnowError('ABORTED', 'resolve was cancelled');
   const controller = new AbortController();
   const abortAll = (): void => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', abortAll, { once: true });

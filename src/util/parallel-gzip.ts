@@ -9,6 +9,22 @@ const gzipAsync = promisify(gzip);
 /** The gzip header's OS byte minnow writes on every platform (3, Unix), so builds on macOS and Linux agree. */
 export const GZIP_OS_UNIX = 3;
 
+/**
+ * A pass-through that sets the OS byte (offset 9) of the gzip header at the start of the stream to 3 (Unix).
+ * zlib writes its compile-time OS code there, and zlib ≥ 1.2.12 built for macOS writes 19: without this a
+ * layer gzipped on a Mac would differ from the same layer gzipped on Linux.
+ */
+export function unixGzipHeader(): Transform {
+  let offset = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      if (offset <= 9 && offset + chunk.length > 9) chunk[9 - offset] = GZIP_OS_UNIX;
+      offset += chunk.length;
+      done(null, chunk);
+    },
+  });
+}
+
 export interface ParallelGzipOptions {
   /** zlib level, 1–9. Default 6. */
   level?: number;
@@ -44,6 +60,14 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
     return out;
   };
 
+  // A member that fails while an earlier one is awaited must not become an unhandled rejection: its failure is
+  // seen when its turn comes (or never, once the stream has failed for the earlier one).
+  const started = (data: Buffer): Promise<Buffer> => {
+    const p = compress(data);
+    p.catch(() => undefined);
+    return p;
+  };
+
   return new Transform({
     transform(this: Transform, chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
       buffered.push(chunk);
@@ -51,7 +75,7 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
       void (async () => {
         while (bufferedBytes >= chunkSize) {
           const all = Buffer.concat(buffered, bufferedBytes);
-          pending.push(compress(all.subarray(0, chunkSize)));
+          pending.push(started(all.subarray(0, chunkSize)));
           buffered = [all.subarray(chunkSize)];
           bufferedBytes = all.length - chunkSize;
           while (pending.length >= concurrency) this.push(await (pending.shift() as Promise<Buffer>));
@@ -61,7 +85,7 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
     flush(this: Transform, done: TransformCallback) {
       void (async () => {
         if (bufferedBytes > 0 || pending.length === 0)
-          pending.push(compress(Buffer.concat(buffered, bufferedBytes)));
+          pending.push(started(Buffer.concat(buffered, bufferedBytes)));
         while (pending.length > 0) this.push(await (pending.shift() as Promise<Buffer>));
       })().then(() => done(), done);
     },

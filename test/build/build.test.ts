@@ -182,6 +182,14 @@ describe('build refuses bad input with one clear error', () => {
     expect(err.subject).toBe('example.com/app/cgodep');
   });
 
+  it('an abort stops go and fails with ABORTED', async () => {
+    const dir = await copyHello(join(await tempDir(), 'hello'));
+    const controller = new AbortController();
+    const building = build({ dir, cacheDir: await tempDir(), signal: controller.signal });
+    setTimeout(() => controller.abort(), 30);
+    expect((await failure(building)).code).toBe('ABORTED');
+  });
+
   it('invalid user, port, env, platform', async () => {
     const cacheDir = await tempDir();
     expect((await failure(build({ dir: HELLO_DIR, cacheDir, user: 'bob' }))).code).toBe('INVALID_ARGUMENT');

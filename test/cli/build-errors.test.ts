@@ -100,6 +100,22 @@ describe('minnow build: bad input gives one clear line, a non-zero exit, nothing
     expect(await listDir(join(work, 'notes'))).toEqual(['blobs', 'index.json', 'oci-layout']);
   });
 
+  it('a docker or Engine output of several platforms, none for this host, is refused before compiling', async () => {
+    const work = await tempDir();
+    const others = process.arch === 's390x' ? 'linux/amd64,linux/ppc64le' : 'linux/s390x,linux/ppc64le';
+    const started = Date.now();
+    await expectFailure(
+      [HELLO_DIR, '--platform', others, '--output', `docker:${join(work, 'x.tar')}`],
+      work,
+      {
+        code: 1,
+        line: /^error: --output docker takes one image: this host's \(linux\/\w+\) of several platforms, and --platform does not build it$/,
+      },
+    );
+    // Refused before any cross-compile could have run.
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('invalid --platform, --user, --port, --env, --output (exit 2: bad usage)', async () => {
     const work = await tempDir();
     const cases: [string[], RegExp][] = [

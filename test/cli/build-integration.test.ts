@@ -132,7 +132,7 @@ describe('README quick start', () => {
   });
 
   it('starts Go without loading the YAML parser, zod, undici, tar-stream or the analyzers first', async () => {
-    // A resolve hook that lists every module the build command's file pulls in at load time.
+    // A resolve hook that lists every module an entry point pulls in at load time.
     const work = await tempDir();
     const hooks = join(work, 'hooks.mjs');
     const { writeFile } = await import('node:fs/promises');
@@ -140,15 +140,21 @@ describe('README quick start', () => {
       hooks,
       "export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write(r.url + '\\n'); return r; }\n",
     );
-    const { stderr } = await promisify(execFile)(process.execPath, [
-      '--import',
-      `data:text/javascript,import { register } from 'node:module'; register(${JSON.stringify(`file://${hooks}`)});`,
-      '-e',
-      `await import(${JSON.stringify(join(ROOT, 'dist', 'cli', 'commands', 'build.js'))})`,
-      '--input-type=module',
-    ]);
-    const loaded = stderr.split('\n').filter(Boolean);
-    expect(loaded.some((u) => u.endsWith('/dist/build/build.js'))).toBe(true);
+    const loadedBy = async (entry: string): Promise<string[]> => {
+      const { stderr } = await promisify(execFile)(process.execPath, [
+        '--import',
+        `data:text/javascript,import { register } from 'node:module'; register(${JSON.stringify(`file://${hooks}`)});`,
+        '--input-type=module',
+        '-e',
+        `await import(${JSON.stringify(join(ROOT, 'dist', ...entry.split('/')))})`,
+      ]);
+      const loaded = stderr.split('\n').filter(Boolean);
+      expect(loaded.some((u) => u.endsWith(`/dist/${entry}`))).toBe(true);
+      return loaded;
+    };
+    // Before Go starts: the command and build().
+    const startup = await loadedBy('cli/commands/build.js');
+    expect(startup.some((u) => u.endsWith('/dist/build/build.js'))).toBe(true);
     for (const heavy of [
       '/node_modules/yaml/',
       '/node_modules/zod/',
@@ -156,7 +162,42 @@ describe('README quick start', () => {
       '/node_modules/tar-stream/',
       '/dist/analyze/',
     ]) {
-      expect(loaded.filter((u) => u.includes(heavy))).toEqual([]);
+      expect(startup.filter((u) => u.includes(heavy))).toEqual([]);
     }
+    // While Go compiles: the image model, but not the registry client or the analyzers.
+    const assembly = await loadedBy('build/assemble.js');
+    for (const heavy of [
+      '/node_modules/yaml/',
+      '/node_modules/undici/',
+      '/dist/analyze/',
+      '/dist/registry/',
+    ]) {
+      expect(assembly.filter((u) => u.includes(heavy))).toEqual([]);
+    }
+  });
+
+  it('an interrupted build (SIGINT while Go compiles) exits non-zero and leaves nothing behind', async () => {
+    const work = await tempDir();
+    const { copyHello } = await import('../go/go-fixtures.js');
+    const src = await copyHello(join(work, 'src'));
+    const { spawn } = await import('node:child_process');
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'bin', 'minnow.js'), 'build', src, '--output', `oci:${join(work, 'out')}`],
+      {
+        env: { ...process.env, MINNOW_TIMING: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+      // Interrupt as soon as the compile has started.
+      if (stderr.includes('] go build ') && !child.killed) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/error: build aborted/);
+    expect((await readdir(work)).sort()).toEqual(['src']);
   });
 });

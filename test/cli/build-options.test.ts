@@ -86,4 +86,15 @@ describe('minnow build options', () => {
     expect(inspected.Digest).toBe(quiet.stdout.trim());
     expect(inspected.Layers).toHaveLength(1);
   });
+
+  it("a docker tarball of one foreign platform holds that platform's image", async () => {
+    const work = await tempDir();
+    const file = join(work, 'arm.tar');
+    const run = await runCli(['build', HELLO_DIR, '--platform', other, '--output', `docker:${file}`, '-q']);
+    expect(run.code).toBe(0);
+    const inspected = JSON.parse(await exec('skopeo', ['inspect', `docker-archive:${file}`])) as {
+      Architecture: string;
+    };
+    expect(inspected.Architecture).toBe(other.split('/')[1]);
+  });
 });

@@ -51,6 +51,17 @@ describe('findMainPackages (real go list)', () => {
     expect(err.message).toContain('package example.com/app/cgodep needs cgo');
   });
 
+  it('never downloads a newer toolchain a go.mod asks for: says which one and how to allow it', async () => {
+    const dir = await writeModule(join(await tempDir(), 'future'), {
+      'main.go': 'package main\n\nfunc main() {}\n',
+    });
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(dir, 'go.mod'), 'module example.com/future\n\ngo 1.99.0\n');
+    const err = await failure(findMainPackages(['.'], { go: await findGo(), dir, env }));
+    expect(err.message).toBe('the module needs go1.99.0, newer than the installed Go');
+    expect(err.hint).toBe('install it, or set GOTOOLCHAIN=auto to let go download it');
+  });
+
   it('keeps only main packages of a ./... pattern', async () => {
     const dir = await writeModule(join(await tempDir(), 'multi'), {
       'cmd/one/main.go': 'package main\n\nfunc main() {}\n',

@@ -18,6 +18,14 @@ describe('analysis reports', async () => {
     expect(t).toContain('HIGH    MN-UP-001  runs as root (User is unset)');
     expect(t).toContain('MN-UP-001  Set a non-root user');
     expect(t).not.toContain('NaN');
+    // Most severe first: the HIGH line stands above every INFO line.
+    const severities = t
+      .split('\n')
+      .map((l) => /^(CRITICAL|HIGH|MEDIUM|LOW|INFO) +MN-/.exec(l)?.[1])
+      .filter((s): s is string => s !== undefined);
+    const order = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO'];
+    expect(severities.length).toBe(a.findings.length);
+    expect(severities).toEqual([...severities].sort((x, y) => order.indexOf(x) - order.indexOf(y)));
   });
 
   it('markdown: a findings table', () => {

@@ -65,4 +65,26 @@ describe('rewriteReferences', () => {
     );
     expect(out).toBe('\uFEFF# top\r\nimage: "reg/a@sha256:1"  # keep\r\nother: reg/b@sha256:1\r\n');
   });
+
+  it('rewrites JSON manifests as JSON', () => {
+    const text = '{\n  "kind": "Pod",\n  "spec": {"containers": [{"image": "minnow://example.com/a"}]}\n}\n';
+    const out = rewriteReferences(
+      text,
+      findReferences(text, 'pod.json'),
+      () => `r/a@sha256:${'1'.repeat(64)}`,
+    );
+    expect(JSON.parse(out)).toEqual({
+      kind: 'Pod',
+      spec: { containers: [{ image: `r/a@sha256:${'1'.repeat(64)}` }] },
+    });
+    expect(out.replace(/r\/a@sha256:1+/, 'minnow://example.com/a')).toBe(text);
+  });
+
+  it('rewrites an anchored reference once, and its aliases follow it', () => {
+    const text = 'a: &img minnow://example.com/a\nb: *img\n';
+    const refs = findReferences(text, 'x.yaml');
+    expect(refs).toHaveLength(1);
+    const out = rewriteReferences(text, refs, () => 'r/a@sha256:1');
+    expect(out).toBe('a: &img r/a@sha256:1\nb: *img\n');
+  });
 });

@@ -2,7 +2,13 @@ import type { Command } from 'commander';
 import { MinnowError } from '../../errors.js';
 import { findKubectl, kubectlApply } from '../../resolve/kubectl.js';
 import { joinManifests } from '../../resolve/resolve-manifests.js';
-import { resolveFromFlags, withResolveOptions, withSignals, type ResolveFlags } from './resolve.js';
+import {
+  reportImages,
+  resolveFromFlags,
+  withResolveOptions,
+  withSignals,
+  type ResolveFlags,
+} from './resolve.js';
 
 /** Registers `minnow apply`. */
 export function register(program: Command): void {
@@ -15,6 +21,7 @@ export function register(program: Command): void {
     // Before building anything: without kubectl there is nothing to apply to.
     const kubectl = await findKubectl();
     const result = await withSignals((signal) => resolveFromFlags(flags, signal));
+    reportImages(result, flags.quiet);
     const applied = await kubectlApply(joinManifests(result.manifests), {
       kubectl,
       args: kubectlArgs,

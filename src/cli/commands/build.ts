@@ -8,17 +8,18 @@ import type { BuildOptions } from '../../build/types.js';
 import { LABEL_KEY, parseKeyValues, parsePlatformList } from '../../build/validate.js';
 import { isMinnowError, MinnowError } from '../../errors.js';
 import { findGo } from '../../go/find-go.js';
+import { formatPlatform, hostPlatform, platformMatches } from '../../oci/platform.js';
 import { checkOutput, defaultOutput, parseNameTag, parseOutput } from '../../publish/output-spec.js';
 import { renderBuildSummary, summarizeBuild } from '../../report/build-summary.js';
-import { createProgress } from '../progress.js';
 import {
   addRegistryOptions,
   pushAll,
   pushTargets,
   registryReadOptions,
-  transferMessage,
   type RegistryFlags,
 } from '../registry-flags.js';
+import { trapSignals } from '../signals.js';
+import { createStepProgress } from '../step-progress.js';
 import { createTransferRenderer } from '../transfer-progress.js';
 
 interface BuildFlags extends RegistryFlags {
@@ -95,7 +96,9 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
     packages,
     ...(flags.base !== undefined ? { base: flags.base } : {}),
     ...(flags.data !== undefined ? { data: resolve(flags.data) } : {}),
-    ...(flags.platform !== undefined ? { platforms: parsePlatformList(flags.platform) } : {}),
+    ...(flags.platform !== undefined && flags.platform.trim() !== 'all'
+      ? { platforms: parsePlatformList(flags.platform) }
+      : {}),
     ...(flags.go ? { goPath: flags.go } : {}),
     ...(flags.ldflags ? { ldflags: flags.ldflags } : {}),
     ...(flags.tags
@@ -136,29 +139,51 @@ function localName(flags: BuildFlags): { name: string; tag: string } | undefined
 }
 
 async function run(args: string[], flags: BuildFlags): Promise<void> {
+  const progress = createStepProgress(!flags.json && !flags.quiet);
+  progress.update('reading options');
   const fromFlags = await buildOptionsFrom(args, flags);
   const { configuredBuild, mergeBuildOptions } = await import('../../config/build-options.js');
   const configured = await configuredBuild(fromFlags.dir ?? process.cwd(), fromFlags.packages);
   const options = mergeBuildOptions(configured.options, fromFlags);
+  // `all` (flag or minnow.yaml) is every platform of the base, so it is known only once the base is.
+  if (flags.platform !== undefined ? flags.platform.trim() === 'all' : configured.allPlatforms) {
+    const { allPlatforms } = await import('../../build/all-platforms.js');
+    options.platforms = await allPlatforms(options.base ?? 'static', {
+      ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+      registry: registryReadOptions(flags, (e) => progress.transfer(e)),
+    });
+  }
   if (flags.sbom) (await import('../../analyze/sbom/index.js')).parseSbomFormat(flags.sbomFormat);
   const output = flags.output ? parseOutput(flags.output) : undefined;
   const named = localName(flags);
   const pushRefs = pushTargets(flags);
   if (output) await checkOutput(output, { force: flags.force ?? false });
+  // A docker tarball or the Engine takes one image: the one platform asked for, or this host's of several. With
+  // several and none for this host, say so now, not after compiling them all.
+  const host = hostPlatform();
+  const platforms = options.platforms ?? [];
+  if (
+    output &&
+    output.kind !== 'oci' &&
+    platforms.length > 1 &&
+    !platforms.some((p) => platformMatches(host, p))
+  ) {
+    throw new MinnowError(
+      'PLATFORM_NOT_FOUND',
+      `--output ${output.kind} takes one image: this host's (${formatPlatform(host)}) of several platforms, and --platform does not build it`,
+      { hint: `add ${formatPlatform(host)} to --platform, build one platform, or use --output oci:DIR` },
+    );
+  }
   // The writers (tar, the image model) load while Go compiles.
   const writers = import('../../publish/output.js');
   writers.catch(() => undefined);
-  const progress = createProgress(!flags.json && !flags.quiet);
-  const controller = new AbortController();
-  const onSignal = (): void => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const trap = trapSignals();
   try {
     const buildOptions = {
       ...options,
-      signal: controller.signal,
+      signal: trap.signal,
       onProgress: (e: { message: string }) => progress.update(e.message),
-      registry: registryReadOptions(flags, (e) => progress.update(transferMessage(e))),
+      registry: registryReadOptions(flags, (e) => progress.transfer(e)),
     };
     const result = flags.verifyReproducible
       ? (
@@ -179,7 +204,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       name,
       ...(named ? { tag: named.tag } : {}),
       force: flags.force ?? false,
-      signal: controller.signal,
+      signal: trap.signal,
     });
     let article;
     if (flags.compare) {
@@ -187,7 +212,6 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       article = await articleBaseline(result, {
         dir: options.dir ?? process.cwd(),
         goPath: await findGo(options.goPath ? { goPath: options.goPath } : {}),
-        ...(options.ldflags ? { ldflags: options.ldflags } : {}),
         ...(options.tags ? { tags: options.tags } : {}),
         ...(typeof options.caCerts === 'string' ? { caCerts: options.caCerts } : {}),
       });
@@ -199,10 +223,16 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     }
     progress.stop();
     const bars = createTransferRenderer(!flags.json && !flags.quiet);
-    const pushed = await pushAll(result.target, pushRefs, flags, (e) => bars.onProgress(e)).finally(() =>
-      bars.stop(),
-    );
-    const summary = await summarizeBuild(result, written, article);
+    const pushed = await pushAll(
+      result.target,
+      pushRefs,
+      flags,
+      (e) => bars.onProgress(e),
+      trap.signal,
+    ).finally(() => bars.stop());
+    const summary = await summarizeBuild(result, written, article, {
+      reproducible: flags.verifyReproducible ?? false,
+    });
     if (flags.json)
       process.stdout.write(`${JSON.stringify(pushed.length ? { ...summary, pushed } : summary, null, 2)}\n`);
     else if (flags.quiet) process.stdout.write(`${summary.digest}\n`);
@@ -210,6 +240,9 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     if (!flags.json) for (const p of pushed) process.stdout.write(`${p.ref}\n`);
   } catch (err) {
     progress.stop();
+    // Stopped by Ctrl-C or SIGTERM: say that, not what the abort made the work fail with.
+    const interrupted = trap.interrupted(err);
+    if (interrupted) throw interrupted;
     // The compiler's own words say what is wrong; print them above minnow's one-line error.
     if (
       isMinnowError(err, 'GO_BUILD_FAILED') &&
@@ -220,8 +253,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     }
     throw err;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    trap.release();
   }
 }
 
@@ -237,7 +269,7 @@ export function register(program: Command): void {
     )
     .option(
       '--platform <list>',
-      'comma list of os/arch[/variant] (default: this host), e.g. linux/amd64,linux/arm64',
+      'comma list of os/arch[/variant] (default: this host), e.g. linux/amd64,linux/arm64, or all (every platform of the base)',
     )
     .option(
       '-o, --output <spec>',

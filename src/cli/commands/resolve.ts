@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
+import pc from 'picocolors';
 import { build } from '../../build/build.js';
 import type { BuildOptions } from '../../build/types.js';
 import { parsePlatformList } from '../../build/validate.js';
 import { loadConfig } from '../../config/load-config.js';
 import { findModuleRoot, readModulePath } from '../../config/module-path.js';
-import { MinnowError } from '../../errors.js';
+import { isMinnowError, MinnowError } from '../../errors.js';
 import { pushImage } from '../../publish/registry.js';
 import { RegistryClient } from '../../registry/client.js';
 import { chooseRepo, NAMING_STRATEGIES, type NamingStrategy } from '../../resolve/image-name.js';
@@ -12,6 +13,7 @@ import { packagePublisher } from '../../resolve/package-publisher.js';
 import { readManifests } from '../../resolve/read-manifests.js';
 import { joinManifests, resolveManifests, type ResolveResult } from '../../resolve/resolve-manifests.js';
 import { createProgress } from '../progress.js';
+import { withSignals } from '../signals.js';
 
 /** Flags shared by `minnow resolve` and `minnow apply`. */
 export interface ResolveFlags {
@@ -43,7 +45,10 @@ export function withResolveOptions(cmd: Command): Command {
     .option('--repo <repo>', 'where images are pushed (default $MINNOW_REPO, then minnow.yaml repo)')
     .option('--naming <how>', `image names under the repo: ${NAMING_STRATEGIES.join(', ')}`, 'base')
     .option('-t, --tag <tag>', 'tag pushed with each image (repeatable; default latest)', collect, [])
-    .option('--platform <list>', 'comma list of os/arch[/variant] (default: minnow.yaml, else this host)')
+    .option(
+      '--platform <list>',
+      'comma list of os/arch[/variant], or all (default: minnow.yaml, else this host)',
+    )
     .option('--base <spec>', 'base image (default: minnow.yaml, else static)')
     .option('-j, --jobs <n>', 'packages built and pushed at once (default: CPU count)')
     .option('-C, --dir <dir>', 'the Go module the packages belong to (default .)')
@@ -53,7 +58,7 @@ export function withResolveOptions(cmd: Command): Command {
       collect,
       [],
     )
-    .option('-q, --quiet', 'no progress line');
+    .option('-q, --quiet', 'no progress line and no list of pushed images on stderr');
 }
 
 /** Reads the manifests, builds and pushes every referenced package once, and returns the rewritten YAML. */
@@ -66,12 +71,21 @@ export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal)
       hint: `one of ${NAMING_STRATEGIES.join(', ')}`,
     });
   }
+  for (const tag of flags.tag) {
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
+      throw new MinnowError('INVALID_ARGUMENT', `invalid --tag "${tag}"`, {
+        hint: 'tags are A-Z a-z 0-9 _ . -, up to 128',
+      });
+    }
+  }
   const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) {
     throw new MinnowError('INVALID_ARGUMENT', `invalid --jobs ${flags.jobs}: want a whole number from 1`);
   }
   const overrides: BuildOptions = {
-    ...(flags.platform ? { platforms: parsePlatformList(flags.platform) } : {}),
+    ...(flags.platform && flags.platform.trim() !== 'all'
+      ? { platforms: parsePlatformList(flags.platform) }
+      : {}),
     ...(flags.base ? { base: flags.base } : {}),
     ...(flags.insecureRegistry.length ? { registry: { insecureRegistries: flags.insecureRegistry } } : {}),
   };
@@ -89,6 +103,7 @@ export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal)
     naming: flags.naming as NamingStrategy,
     tags: flags.tag,
     overrides,
+    ...(flags.platform?.trim() === 'all' ? { allPlatforms: true } : {}),
     build,
     push: (ref, target, o) => pushImage(ref, target, { ...o, client }),
     onEvent: (e) => {
@@ -103,25 +118,36 @@ export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal)
       ...(modulePath ? { modulePath } : {}),
       signal,
     });
+  } catch (err) {
+    progress.stop();
+    // The compiler's own words say what is wrong; print them above minnow's one-line error, as build does.
+    if (
+      isMinnowError(err, 'GO_BUILD_FAILED') &&
+      typeof err.details?.output === 'string' &&
+      err.details.output
+    ) {
+      process.stderr.write(`${err.details.output}\n`);
+    }
+    throw err;
   } finally {
     progress.stop();
     await client.close();
   }
 }
 
-/** Runs `fn` with an AbortSignal that SIGINT and SIGTERM trip. */
-export async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onSignal = (): void => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    return await fn(controller.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+/** Tells stderr (stdout carries the YAML) which image each package became, unless quiet. */
+export function reportImages(result: ResolveResult, quiet: boolean | undefined): void {
+  if (quiet) return;
+  for (const [pkg, image] of result.images) process.stderr.write(`${pc.dim(pkg)} ${image}\n`);
+  process.stderr.write(
+    pc.dim(
+      `${result.references.length} reference(s) in ${result.manifests.length} file(s), ${result.images.size} image(s) pushed\n`,
+    ),
+  );
 }
+
+/** Runs `fn` with an AbortSignal that SIGINT and SIGTERM trip (see cli/signals.ts). */
+export { withSignals };
 
 /** Registers `minnow resolve`. */
 export function register(program: Command): void {
@@ -133,6 +159,7 @@ export function register(program: Command): void {
       ),
   ).action(async (flags: ResolveFlags) => {
     const result = await withSignals((signal) => resolveFromFlags(flags, signal));
+    reportImages(result, flags.quiet);
     process.stdout.write(joinManifests(result.manifests));
   });
 }

@@ -1,9 +1,12 @@
-import { readFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { multiPlatformBase } from '../../build/multi-platform-base.js';
 import { freePort } from '../../helpers/docker.js';
+import { exec } from '../../helpers/exec.js';
 import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
+import { tempDir } from '../../helpers/tmp.js';
 import { plain, runCli } from '../build-helpers.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures');
@@ -37,6 +40,51 @@ describe('minnow resolve and minnow apply (real CLI, registry, kubectl)', () => 
     expect(parseAllDocuments(r.stdout)).toHaveLength(20);
     const refs = new Set(r.stdout.match(/127\.0\.0\.1:\d+\/cli\/[a-z]+@sha256:[0-9a-f]{64}/g));
     expect([...refs].map((x) => x.split('/')[2]?.split('@')[0]).sort()).toEqual(['alpha', 'beta', 'gamma']);
+  });
+
+  it('lists each pushed image on stderr unless quiet', async () => {
+    const r = await runCli([
+      'resolve',
+      '-f',
+      join(K8S, 'cronjob.yaml'),
+      '-C',
+      GOAPPS,
+      '--repo',
+      `${registry.host}/cli`,
+    ]);
+    expect(r.code).toBe(0);
+    expect(plain(r.stderr)).toMatch(
+      /^minnow\.test\/goapps\/cmd\/gamma 127\.0\.0\.1:\d+\/cli\/gamma@sha256:[0-9a-f]{64}\n1 reference\(s\) in 1 file\(s\), 1 image\(s\) pushed\n$/,
+    );
+  });
+
+  it('builds every platform of the base with --platform all', async () => {
+    const base = await multiPlatformBase([
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64' },
+    ]);
+    const r = await runCli([
+      'resolve',
+      '-f',
+      join(K8S, 'cronjob.yaml'),
+      '-C',
+      GOAPPS,
+      '--repo',
+      `${registry.host}/all`,
+      '--base',
+      base,
+      '--platform',
+      'all',
+      '-q',
+    ]);
+    expect(plain(r.stderr)).toBe('');
+    const image = /127\.0\.0\.1:\d+\/all\/gamma@sha256:[0-9a-f]{64}/.exec(r.stdout)?.[0] as string;
+    const raw = JSON.parse(
+      await exec('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${image}`]),
+    ) as {
+      manifests: { platform: { architecture: string } }[];
+    };
+    expect(raw.manifests.map((m) => m.platform.architecture)).toEqual(['amd64', 'arm64']);
   });
 
   it('keeps a single file byte for byte apart from the references', async () => {
@@ -87,6 +135,24 @@ describe('minnow resolve and minnow apply (real CLI, registry, kubectl)', () => 
     expect(plain(r.stderr)).toMatch(
       /^error: .*bad-ref\.yaml:9:15: "minnow:\/\/minnow\.test\/goapps\/cmd\/alpha beta" is not minnow:\/\/<go package path>\n$/,
     );
+  });
+
+  it('prints no YAML when a package does not compile, and shows what the compiler said', async () => {
+    const mod = join(await tempDir(), 'mod');
+    await cp(GOAPPS, mod, { recursive: true });
+    await mkdir(join(mod, 'cmd', 'broken'));
+    await writeFile(
+      join(mod, 'cmd', 'broken', 'main.go'),
+      'package main\n\nfunc main() { undefinedThing() }\n',
+    );
+    const manifest = join(mod, 'pods.yaml');
+    await writeFile(manifest, 'a: minnow://./cmd/alpha\n---\nb: minnow://./cmd/broken\n');
+    const r = await runCli(['resolve', '-f', manifest, '-C', mod, '--repo', `${registry.host}/broken`, '-q']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const err = plain(r.stderr).trimEnd().split('\n');
+    expect(err.slice(0, -1).join('\n')).toMatch(/main\.go:3:\d+: undefined: undefinedThing/); // the compiler's output
+    expect(err.at(-1)).toMatch(/^error: go build .*broken.* failed/);
   });
 
   it('apply refuses to build anything when kubectl is missing', async () => {
