@@ -81,8 +81,9 @@ function buildStage(plan: DockerfilePlan): string[] {
   );
   if (plan.base.staticFiles) {
     lines.push(
-      '# /etc/passwd and /etc/group naming root and nonroot (65532), as distroless has them.',
-      "RUN mkdir -p /out/etc && \\\n    printf 'root:x:0:0:root:/root:/sbin/nologin\\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\\n' > /out/etc/passwd && \\\n    printf 'root:x:0:\\nnonroot:x:65532:\\n' > /out/etc/group",
+      '# /etc/passwd and /etc/group naming root and nonroot (65532), as distroless has them, and the time zone',
+      '# database the Go release ships as one zip (found through `go env GOROOT`, wherever the builder keeps it).',
+      "RUN mkdir -p /out/etc && \\\n    printf 'root:x:0:0:root:/root:/sbin/nologin\\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\\n' > /out/etc/passwd && \\\n    printf 'root:x:0:\\nnonroot:x:65532:\\n' > /out/etc/group && \\\n    cp \"$(go env GOROOT)/lib/time/zoneinfo.zip\" /out/zoneinfo.zip",
     );
   }
   lines.push('WORKDIR /src');
@@ -127,8 +128,8 @@ function finalStage(plan: DockerfilePlan): string[] {
   if (base.staticFiles) {
     lines.push(
       'COPY --from=build /out/etc/passwd /out/etc/group /etc/',
-      '# Time zones for time.LoadLocation: the Go release ships them as one zip.',
-      'COPY --from=build /usr/local/go/lib/time/zoneinfo.zip /usr/share/zoneinfo.zip',
+      '# Time zones for time.LoadLocation.',
+      'COPY --from=build /out/zoneinfo.zip /usr/share/zoneinfo.zip',
       'ENV ZONEINFO=/usr/share/zoneinfo.zip',
     );
   }

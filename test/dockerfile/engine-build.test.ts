@@ -55,6 +55,20 @@ describe('generated Dockerfiles with the Engine (legacy builder)', () => {
       expect(config.Entrypoint).toEqual(['/app/hello']);
       expect(Object.keys(config.ExposedPorts)).toEqual(['8080/tcp']);
       expect(config.Labels['org.opencontainers.image.title']).toBe('hello');
+      if (base === 'static') {
+        // No shell to look with: copy the files out of a created (never started) container.
+        const id = (await exec('docker', ['create', tag])).trim();
+        try {
+          expect(await exec('docker', ['cp', `${id}:/etc/passwd`, '-'])).toContain(
+            'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin',
+          );
+          expect((await exec('docker', ['cp', `${id}:/usr/share/zoneinfo.zip`, '-'])).length).toBeGreaterThan(
+            100_000,
+          );
+        } finally {
+          await exec('docker', ['rm', id]);
+        }
+      }
       const c = await runServer(tag);
       try {
         expect(await httpGetWhenUp(c.port)).toBe(GREETING);
