@@ -175,29 +175,4 @@ describe('README quick start', () => {
       expect(assembly.filter((u) => u.includes(heavy))).toEqual([]);
     }
   });
-
-  it('an interrupted build (SIGINT while Go compiles) exits non-zero and leaves nothing behind', async () => {
-    const work = await tempDir();
-    const { copyHello } = await import('../go/go-fixtures.js');
-    const src = await copyHello(join(work, 'src'));
-    const { spawn } = await import('node:child_process');
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'bin', 'minnow.js'), 'build', src, '--output', `oci:${join(work, 'out')}`],
-      {
-        env: { ...process.env, MINNOW_TIMING: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => {
-      stderr += b.toString();
-      // Interrupt as soon as the compile has started.
-      if (stderr.includes('] go build ') && !child.killed) child.kill('SIGINT');
-    });
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-    expect(code).not.toBe(0);
-    expect(stderr).toMatch(/error: build aborted/);
-    expect((await readdir(work)).sort()).toEqual(['src']);
-  });
 });
