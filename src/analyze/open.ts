@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { readDockerArchive } from '../base/docker-archive.js';
+import type { RegistryReadOptions } from '../base/registry.js';
 import { readLayout } from '../base/layout.js';
 import { resolveBase } from '../base/resolve.js';
 import { MinnowError } from '../errors.js';
@@ -10,6 +11,8 @@ export interface OpenImageOptions {
   platform?: Platform;
   /** Reads references that are not local files. Default: `resolveBase` (built-in bases, `daemon:`, registries). */
   resolve?: (spec: string) => Promise<ImageOrIndex>;
+  /** Registry reads through the default resolver: insecure hosts, offline, per-blob `onProgress`. */
+  registry?: RegistryReadOptions;
   signal?: AbortSignal;
 }
 
@@ -78,6 +81,7 @@ export async function openImage(spec: string, options: OpenImageOptions = {}): P
   } else {
     target = await resolveBase(spec, {
       ...(options.platform ? { platforms: [options.platform] } : {}),
+      ...(options.registry ? { registry: options.registry } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
   }

@@ -46,12 +46,24 @@ export async function buildWorkDir(
   return work;
 }
 
-/** Removes the blobs of earlier builds from an app-layer blob directory, keeping `keep` and recent ones. */
+/**
+ * Temp files (`.NAME.minnow-PID-RAND.tmp`, util/atomic.ts) older than this were left by a run that crashed or was
+ * killed: no live write takes this long between writing and renaming a layer.
+ */
+const STALE_TEMP_MS = 10 * 60 * 1000;
+const TEMP_NAME = /^\..+\.minnow-\d+-[0-9a-f]+\.tmp$/;
+
+/**
+ * Removes the blobs of earlier builds from an app-layer blob directory, keeping `keep` and recent ones, and the
+ * temp files a killed run left there (older than ten minutes).
+ */
 export async function pruneBlobs(blobDir: string, keep: string): Promise<void> {
   const now = Date.now();
   for (const name of await readdir(blobDir).catch(() => [] as string[])) {
-    if (name === keep || name.startsWith('.')) continue;
+    const temp = TEMP_NAME.test(name);
+    if (name === keep || (name.startsWith('.') && !temp)) continue;
     const info = await stat(join(blobDir, name)).catch(() => undefined);
-    if (info && now - info.mtimeMs > BLOB_GRACE_MS) await rm(join(blobDir, name), { force: true });
+    if (info && now - info.mtimeMs > (temp ? STALE_TEMP_MS : BLOB_GRACE_MS))
+      await rm(join(blobDir, name), { recursive: temp, force: true });
   }
 }

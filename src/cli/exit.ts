@@ -1,7 +1,11 @@
 import pc from './colors.js';
 import { isMinnowError, messageOf, type ErrorCode } from '../errors.js';
+import { signalExitCode } from './signals.js';
 
-/** Exit statuses: 1 a failure, 2 bad input (usage, arguments, config), 3 a policy check failed (--fail-on). */
+/**
+ * Exit statuses: 1 a failure, 2 bad input (usage, arguments, config), 3 a policy check failed (--fail-on); an
+ * interrupted run exits 130 (SIGINT) or 143 (SIGTERM), see signals.ts.
+ */
 export function exitCodeFor(code: ErrorCode): number {
   switch (code) {
     case 'INVALID_ARGUMENT':
@@ -27,5 +31,5 @@ export function formatError(err: unknown): string {
 export function reportError(err: unknown, stderr: NodeJS.WritableStream = process.stderr): number {
   stderr.write(`${formatError(err)}\n`);
   if (process.env.MINNOW_DEBUG && err instanceof Error && err.stack) stderr.write(`${err.stack}\n`);
-  return isMinnowError(err) ? exitCodeFor(err.code) : 1;
+  return signalExitCode(err) ?? (isMinnowError(err) ? exitCodeFor(err.code) : 1);
 }

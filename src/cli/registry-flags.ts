@@ -3,7 +3,7 @@ import type { RegistryReadOptions } from '../base/registry.js';
 import { MinnowError } from '../errors.js';
 import type { ImageOrIndex } from '../oci/index.js';
 import type { PushResult } from '../publish/registry.js';
-import type { ProgressCallback, TransferProgress } from '../registry/progress.js';
+import type { ProgressCallback } from '../registry/progress.js';
 import { parseReference, referenceName, type Reference } from '../registry/reference.js';
 
 /** The registry flags a command that reads bases and pushes results takes. */
@@ -77,12 +77,6 @@ export function registryReadOptions(
   };
 }
 
-/** One short line about a transfer step, for a spinner. */
-export function transferMessage(e: TransferProgress): string {
-  const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)}`;
-  return `${e.direction} ${e.kind} ${e.digest.slice(7, 19)} ${mb(e.done)}/${mb(e.total)} MB`;
-}
-
 /**
  * Pushes `target` to every reference (one push per repository, its tags together); refuses to push with
  * --offline. Returns one result per repository.
@@ -92,6 +86,7 @@ export async function pushAll(
   refs: Reference[],
   flags: RegistryFlags,
   onProgress?: ProgressCallback,
+  signal?: AbortSignal,
 ): Promise<PushResult[]> {
   if (refs.length === 0) return [];
   if (flags.offline) throw new MinnowError('INVALID_ARGUMENT', '--push cannot be used with --offline');
@@ -112,6 +107,7 @@ export async function pushAll(
           client,
           tags: rest.map((r) => r.tag).filter((t): t is string => !!t),
           ...(onProgress ? { onProgress } : {}),
+          ...(signal ? { signal } : {}),
         }),
       );
     }

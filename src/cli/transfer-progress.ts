@@ -5,6 +5,8 @@ import type { TransferProgress } from '../registry/progress.js';
 export interface TransferRenderer {
   onProgress(event: TransferProgress): void;
   stop(): void;
+  /** Leaves what was drawn on screen and starts afresh below it (a later event draws new rows). */
+  keep(): void;
 }
 
 function short(digest: string): string {
@@ -33,7 +35,7 @@ export function createTransferRenderer(
   enabled: boolean,
   stream: NodeJS.WriteStream = process.stderr,
 ): TransferRenderer {
-  if (!enabled) return { onProgress: () => undefined, stop: () => undefined };
+  if (!enabled) return { onProgress: () => undefined, stop: () => undefined, keep: () => undefined };
   if (!stream.isTTY) {
     return {
       onProgress(e) {
@@ -41,6 +43,7 @@ export function createTransferRenderer(
         stream.write(`${e.direction} ${e.kind} ${short(e.digest)} ${mb(e.total)}: ${WORDS[e.status]}\n`);
       },
       stop: () => undefined,
+      keep: () => undefined,
     };
   }
   const rows = new Map<string, TransferProgress>();
@@ -72,6 +75,11 @@ export function createTransferRenderer(
     stop() {
       if (drawn > 0) stream.write(`\x1b[${drawn}A${'\r\x1b[2K\n'.repeat(drawn)}\x1b[${drawn}A`);
       drawn = 0;
+    },
+    keep() {
+      if (drawn > 0) draw(true);
+      drawn = 0;
+      rows.clear();
     },
   };
 }

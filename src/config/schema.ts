@@ -5,10 +5,27 @@ import { z } from 'zod';
  * positions added by `load-config.ts`) and generates docs/minnow.schema.json for editors.
  */
 
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9]+(\/v[0-9]+)?$/;
+
 const platformString = z
   .string()
-  .regex(/^[a-z0-9]+\/[a-z0-9]+(\/v[0-9]+)?$/, 'must look like os/arch[/variant], e.g. linux/arm64')
+  .regex(PLATFORM, 'must look like os/arch[/variant], e.g. linux/arm64')
   .describe('A platform: os/arch[/variant], e.g. linux/amd64, linux/arm/v7.');
+
+/** Linux platforms, each once: what the build takes, checked here so a mistake gets its line and column. */
+const platformList = z
+  .array(platformString)
+  .min(1)
+  .superRefine((list, ctx) => {
+    list.forEach((p, i) => {
+      if (!PLATFORM.test(p)) return; // already reported by platformString
+      if (!p.startsWith('linux/')) {
+        ctx.addIssue({ code: 'custom', path: [i], message: `"${p}": minnow builds linux images` });
+      } else if (list.indexOf(p) !== i) {
+        ctx.addIssue({ code: 'custom', path: [i], message: `"${p}" is given twice` });
+      }
+    });
+  });
 
 /** A file mode as an octal string ("0755", "644") or a number (YAML `0o755`; unquoted `0755` is read as octal). */
 const fileMode = z
@@ -44,7 +61,7 @@ const settings = {
     .optional()
     .describe('Base image: static (default), scratch, an oci:DIR layout or a registry reference.'),
   platforms: z
-    .union([z.literal('all'), z.array(platformString).min(1)])
+    .union([z.literal('all'), platformList])
     .optional()
     .describe('Platforms to build, or "all" for every platform of the base. Default: this machine.'),
   ldflags: z

@@ -26,6 +26,8 @@ export interface BuildSummary {
   caSource?: string;
   /** The same app built the article's way (binary without -s -w + CA bundle), when asked for. */
   article?: ArticleBaseline;
+  /** True when `--verify-reproducible` built it twice from two copies and got the same digest. */
+  reproducible?: true;
   note?: string;
 }
 
@@ -34,6 +36,7 @@ export async function summarizeBuild(
   result: BuildResult,
   output: OutputResult,
   article?: ArticleBaseline,
+  checks: { reproducible?: boolean } = {},
 ): Promise<BuildSummary> {
   const first = result.images[0];
   if (!first) throw new Error('summarizeBuild: the build has no image');
@@ -54,6 +57,7 @@ export async function summarizeBuild(
     ...(result.goVersion ? { goVersion: result.goVersion } : {}),
     ...(result.caSource ? { caSource: result.caSource } : {}),
     ...(article ? { article } : {}),
+    ...(checks.reproducible ? { reproducible: true as const } : {}),
     ...(output.note ? { note: output.note } : {}),
   };
 }
@@ -81,7 +85,7 @@ export interface RenderOptions {
 export function renderBuildSummary(s: BuildSummary, options: RenderOptions = {}): string {
   const dim = options.dim ?? ((x: string) => x);
   const bold = options.bold ?? ((x: string) => x);
-  const row = (label: string, value: string): string => `  ${dim(label.padEnd(12))}${value}`;
+  const row = (label: string, value: string): string => `  ${dim(`${label.padEnd(11)} `)}${value}`;
   const lines = [
     `${bold('Built')} ${s.output}`,
     row('digest', s.digest),
@@ -105,6 +109,7 @@ export function renderBuildSummary(s: BuildSummary, options: RenderOptions = {})
       ),
     );
   }
+  if (s.reproducible) lines.push(row('reproducible', 'verified (2 builds, same digest)'));
   if (s.note) lines.push(row('note', s.note));
   return `${lines.join('\n')}\n`;
 }

@@ -73,6 +73,17 @@ describe('parseConfig', () => {
     expect(p?.message).toMatch(/os\/arch/);
   });
 
+  it('points at a platform the build cannot take (another system, twice), and takes all', () => {
+    const text = 'defaults:\n  platforms: [linux/amd64, windows/amd64, linux/amd64]\n';
+    const [a, b, ...rest] = problems(text);
+    expect(rest).toEqual([]);
+    expect(a).toMatchObject({ line: 2, col: 28, path: 'defaults.platforms[1]' });
+    expect(a?.message).toBe('"windows/amd64": minnow builds linux images');
+    expect(b).toMatchObject({ line: 2, col: 43, path: 'defaults.platforms[2]' });
+    expect(b?.message).toBe('"linux/amd64" is given twice');
+    expect(parseConfig('defaults:\n  platforms: all\n').defaults?.platforms).toBe('all');
+  });
+
   it('points at an unknown key itself, so a typo is easy to find', () => {
     const [p] = problems('builds:\n  - main: ./cmd/a\n    ldflag: ["-s"]\n');
     expect(p).toMatchObject({ line: 3, col: 5, path: 'builds[0].ldflag', message: 'unknown key "ldflag"' });

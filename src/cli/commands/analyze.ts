@@ -6,7 +6,8 @@ import { parsePlatform } from '../../oci/index.js';
 import { renderAnalysisMarkdown, renderAnalysisText } from '../../report/analysis-text.js';
 import { renderAnalysisHtml } from '../../report/compare-html.js';
 import { writeFileAtomic } from '../../util/atomic.js';
-import { createProgress } from '../progress.js';
+import { trapSignals } from '../signals.js';
+import { createStepProgress } from '../step-progress.js';
 
 interface AnalyzeFlags {
   json?: boolean;
@@ -26,14 +27,20 @@ async function run(spec: string, flags: AnalyzeFlags): Promise<void> {
   };
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
   const top = Number(flags.top);
-  const progress = createProgress(!flags.json);
+  const progress = createStepProgress(!flags.json);
+  const trap = trapSignals();
   try {
     progress.update(`reading ${spec}`);
-    const image = await openImage(spec, platform ? { platform } : {});
+    const image = await openImage(spec, {
+      ...(platform ? { platform } : {}),
+      registry: { onProgress: (e) => progress.transfer(e) },
+      signal: trap.signal,
+    });
     const analysis = await analyzeImage(image, {
       reference: spec,
       top: Number.isInteger(top) && top > 0 ? top : 10,
       onLayer: (i, n) => progress.update(`analyzed layer ${i + 1}/${n}`),
+      signal: trap.signal,
     });
     progress.stop();
     if (flags.html) await writeFileAtomic(flags.html, renderAnalysisHtml(analysis));
@@ -41,8 +48,11 @@ async function run(spec: string, flags: AnalyzeFlags): Promise<void> {
     else if (flags.markdown) process.stdout.write(renderAnalysisMarkdown(analysis));
     else process.stdout.write(renderAnalysisText(analysis));
     enforcePolicy(analysis, policy);
+  } catch (err) {
+    throw trap.interrupted(err) ?? err;
   } finally {
     progress.stop();
+    trap.release();
   }
 }
 

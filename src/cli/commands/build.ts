@@ -11,15 +11,15 @@ import { findGo } from '../../go/find-go.js';
 import { formatPlatform, hostPlatform, platformMatches } from '../../oci/platform.js';
 import { checkOutput, defaultOutput, parseNameTag, parseOutput } from '../../publish/output-spec.js';
 import { renderBuildSummary, summarizeBuild } from '../../report/build-summary.js';
-import { createProgress } from '../progress.js';
 import {
   addRegistryOptions,
   pushAll,
   pushTargets,
   registryReadOptions,
-  transferMessage,
   type RegistryFlags,
 } from '../registry-flags.js';
+import { trapSignals } from '../signals.js';
+import { createStepProgress } from '../step-progress.js';
 import { createTransferRenderer } from '../transfer-progress.js';
 
 interface BuildFlags extends RegistryFlags {
@@ -139,7 +139,7 @@ function localName(flags: BuildFlags): { name: string; tag: string } | undefined
 }
 
 async function run(args: string[], flags: BuildFlags): Promise<void> {
-  const progress = createProgress(!flags.json && !flags.quiet);
+  const progress = createStepProgress(!flags.json && !flags.quiet);
   progress.update('reading options');
   const fromFlags = await buildOptionsFrom(args, flags);
   const { configuredBuild, mergeBuildOptions } = await import('../../config/build-options.js');
@@ -150,7 +150,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     const { allPlatforms } = await import('../../build/all-platforms.js');
     options.platforms = await allPlatforms(options.base ?? 'static', {
       ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
-      registry: registryReadOptions(flags),
+      registry: registryReadOptions(flags, (e) => progress.transfer(e)),
     });
   }
   if (flags.sbom) (await import('../../analyze/sbom/index.js')).parseSbomFormat(flags.sbomFormat);
@@ -177,16 +177,13 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
   // The writers (tar, the image model) load while Go compiles.
   const writers = import('../../publish/output.js');
   writers.catch(() => undefined);
-  const controller = new AbortController();
-  const onSignal = (): void => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const trap = trapSignals();
   try {
     const buildOptions = {
       ...options,
-      signal: controller.signal,
+      signal: trap.signal,
       onProgress: (e: { message: string }) => progress.update(e.message),
-      registry: registryReadOptions(flags, (e) => progress.update(transferMessage(e))),
+      registry: registryReadOptions(flags, (e) => progress.transfer(e)),
     };
     const result = flags.verifyReproducible
       ? (
@@ -207,7 +204,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       name,
       ...(named ? { tag: named.tag } : {}),
       force: flags.force ?? false,
-      signal: controller.signal,
+      signal: trap.signal,
     });
     let article;
     if (flags.compare) {
@@ -226,10 +223,16 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     }
     progress.stop();
     const bars = createTransferRenderer(!flags.json && !flags.quiet);
-    const pushed = await pushAll(result.target, pushRefs, flags, (e) => bars.onProgress(e)).finally(() =>
-      bars.stop(),
-    );
-    const summary = await summarizeBuild(result, written, article);
+    const pushed = await pushAll(
+      result.target,
+      pushRefs,
+      flags,
+      (e) => bars.onProgress(e),
+      trap.signal,
+    ).finally(() => bars.stop());
+    const summary = await summarizeBuild(result, written, article, {
+      reproducible: flags.verifyReproducible ?? false,
+    });
     if (flags.json)
       process.stdout.write(`${JSON.stringify(pushed.length ? { ...summary, pushed } : summary, null, 2)}\n`);
     else if (flags.quiet) process.stdout.write(`${summary.digest}\n`);
@@ -237,6 +240,9 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     if (!flags.json) for (const p of pushed) process.stdout.write(`${p.ref}\n`);
   } catch (err) {
     progress.stop();
+    // Stopped by Ctrl-C or SIGTERM: say that, not what the abort made the work fail with.
+    const interrupted = trap.interrupted(err);
+    if (interrupted) throw interrupted;
     // The compiler's own words say what is wrong; print them above minnow's one-line error.
     if (
       isMinnowError(err, 'GO_BUILD_FAILED') &&
@@ -247,8 +253,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     }
     throw err;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    trap.release();
   }
 }
 

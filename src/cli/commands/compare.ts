@@ -10,7 +10,8 @@ import { sourceOf } from './build.js';
 import { renderCompareHtml } from '../../report/compare-html.js';
 import { renderCompareMarkdown, renderCompareText } from '../../report/compare-report.js';
 import { writeFileAtomic } from '../../util/atomic.js';
-import { createProgress } from '../progress.js';
+import { trapSignals } from '../signals.js';
+import { createStepProgress } from '../step-progress.js';
 
 interface CompareFlags {
   base: string[];
@@ -29,14 +30,19 @@ async function run(args: string[], flags: CompareFlags): Promise<void> {
   const extra: CompareBase[] = flags.base.map(parseCompareBase);
   // --base adds to the article's bases; --no-defaults compares only the ones given.
   const bases = flags.defaults === false && extra.length > 0 ? extra : [...defaultCompareBases(), ...extra];
-  const progress = createProgress(!flags.json);
+  const progress = createStepProgress(!flags.json);
+  const trap = trapSignals();
   try {
     const result = await compareBases({
       dir,
       packages,
       bases,
-      ...(flags.user !== undefined ? { build: { user: flags.user } } : {}),
+      build: {
+        ...(flags.user !== undefined ? { user: flags.user } : {}),
+        registry: { onProgress: (e) => progress.transfer(e) },
+      },
       onProgress: (m) => progress.update(m),
+      signal: trap.signal,
     });
     if (flags.withDockerfile) {
       // The same app built by `docker build` with minnow's generated Dockerfile, analyzed the same way.
@@ -44,6 +50,7 @@ async function run(args: string[], flags: CompareFlags): Promise<void> {
         dir,
         ...(packages.length === 1 && packages[0] !== '.' ? { package: packages[0] } : {}),
         onProgress: (m) => progress.update(m),
+        signal: trap.signal,
       });
       result.rows.push(...extra.rows);
       result.skipped.push(...extra.skipped);
@@ -56,8 +63,11 @@ async function run(args: string[], flags: CompareFlags): Promise<void> {
       process.stdout.write(`${JSON.stringify({ ...result, rows }, null, 2)}\n`);
     } else if (flags.markdown) process.stdout.write(renderCompareMarkdown(result));
     else process.stdout.write(renderCompareText(result));
+  } catch (err) {
+    throw trap.interrupted(err) ?? err;
   } finally {
     progress.stop();
+    trap.release();
   }
 }
 

@@ -4,6 +4,7 @@ import type { ImageOrIndex } from '../../oci/index.js';
 import { pushImage } from '../../publish/registry.js';
 import { RegistryClient } from '../../registry/client.js';
 import { parseReference } from '../../registry/reference.js';
+import { trapSignals } from '../signals.js';
 import { createTransferRenderer } from '../transfer-progress.js';
 
 interface PushFlags {
@@ -19,25 +20,30 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
  * Any base spec minnow reads: `oci:DIR[:TAG]`, `docker-archive:FILE`, `daemon:NAME[:TAG]`, or a registry reference
  * (every platform of an index is copied).
  */
-async function readSource(spec: string, client: RegistryClient): Promise<ImageOrIndex> {
-  return resolveBase(spec, { registry: { client, cacheDir: false } });
+async function readSource(spec: string, client: RegistryClient, signal: AbortSignal): Promise<ImageOrIndex> {
+  return resolveBase(spec, { registry: { client, cacheDir: false }, signal });
 }
 
 async function push(source: string, destination: string, flags: PushFlags): Promise<void> {
   const ref = parseReference(destination);
   const renderer = createTransferRenderer(!flags.quiet && !flags.json);
   const client = new RegistryClient({ insecureRegistries: flags.insecureRegistry });
+  const trap = trapSignals();
   try {
-    const target = await readSource(source, client);
+    const target = await readSource(source, client, trap.signal);
     const result = await pushImage(ref, target, {
       client,
       tags: flags.tag,
       onProgress: (e) => renderer.onProgress(e),
+      signal: trap.signal,
     });
     renderer.stop();
     if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else process.stdout.write(`${result.ref}\n`);
+  } catch (err) {
+    throw trap.interrupted(err) ?? err;
   } finally {
+    trap.release();
     renderer.stop();
     await client.close();
   }

@@ -13,6 +13,7 @@ import { packagePublisher } from '../../resolve/package-publisher.js';
 import { readManifests } from '../../resolve/read-manifests.js';
 import { joinManifests, resolveManifests, type ResolveResult } from '../../resolve/resolve-manifests.js';
 import { createProgress } from '../progress.js';
+import { withSignals } from '../signals.js';
 
 /** Flags shared by `minnow resolve` and `minnow apply`. */
 export interface ResolveFlags {
@@ -145,19 +146,8 @@ export function reportImages(result: ResolveResult, quiet: boolean | undefined):
   );
 }
 
-/** Runs `fn` with an AbortSignal that SIGINT and SIGTERM trip. */
-export async function withSignals<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onSignal = (): void => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    return await fn(controller.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
+/** Runs `fn` with an AbortSignal that SIGINT and SIGTERM trip (see cli/signals.ts). */
+export { withSignals };
 
 /** Registers `minnow resolve`. */
 export function register(program: Command): void {
