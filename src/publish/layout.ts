@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -6,6 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import { MinnowError } from '../errors.js';
 import {
   canonicalJson,
+  DigestingStream,
+  digestAlgorithm,
   layoutBlobPath,
   MediaType,
   OCI_LAYOUT_FILE,
@@ -48,11 +50,21 @@ async function exists(path: string): Promise<boolean> {
   return (await lstat(path).catch(() => undefined)) !== undefined;
 }
 
+/** Whether the file's bytes hash to `digest`. */
+async function hashesTo(path: string, digest: Digest): Promise<boolean> {
+  const hasher = new DigestingStream(digestAlgorithm(digest));
+  hasher.resume();
+  await pipeline(createReadStream(path), hasher);
+  return hasher.digest === digest;
+}
+
 /** Copies one blob into the layout unless a blob of the right size is already there; tmp + rename. */
 async function writeBlob(dir: string, blob: BlobToWrite, signal?: AbortSignal): Promise<void> {
   const path = layoutBlobPath(dir, blob.descriptor.digest);
   const have = await stat(path).catch(() => undefined);
-  if (have?.isFile() && have.size === blob.descriptor.size) return;
+  // A blob already there is kept only when its bytes hash to its name: a corrupt one is replaced.
+  if (have?.isFile() && have.size === blob.descriptor.size && (await hashesTo(path, blob.descriptor.digest)))
+    return;
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
   try {

@@ -31,6 +31,12 @@ export interface TarballWriteResult {
   size: number;
 }
 
+/** The tag of `name[:tag]`: the part after the last colon that follows the last slash (not a registry port). */
+export function tagOf(ref: string): string {
+  const colon = ref.lastIndexOf(':');
+  return colon > ref.lastIndexOf('/') ? ref.slice(colon + 1) : 'latest';
+}
+
 const blobName = (digest: Digest): string => `blobs/sha256/${digestHex(digest)}`;
 
 function entry(pack: tar.Pack, name: string, size: number, source: Readable): Promise<void> {
@@ -66,7 +72,7 @@ export async function tarballStream(
           ? {
               annotations: {
                 'io.containerd.image.name': tags[0],
-                [REF_NAME_ANNOTATION]: tags[0].split(':').pop() ?? '',
+                [REF_NAME_ANNOTATION]: tagOf(tags[0]),
               },
             }
           : {}),

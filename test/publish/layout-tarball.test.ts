@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readLayout } from '../../src/base/layout.js';
 import { validateImage } from '../../src/oci/index.js';
 import { writeLayout } from '../../src/publish/layout.js';
-import { writeTarball } from '../../src/publish/tarball.js';
+import { tagOf, writeTarball } from '../../src/publish/tarball.js';
 import { exec } from '../helpers/exec.js';
 import { testImage } from '../helpers/images.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -72,7 +72,28 @@ describe('OCI layout writer and reader', () => {
   });
 });
 
+describe('layout blobs already present', () => {
+  it('replaces a blob of the right size whose bytes are wrong, instead of keeping it', async () => {
+    const dir = await tempDir();
+    const image = await testImage(dir, [{ type: 'file', path: '/a', source: Buffer.from('a') }]);
+    const out = join(dir, 'layout');
+    await writeLayout(out, { kind: 'image', image }, { tag: 'v1' });
+    const layerDigest = (await image.manifest()).layers[0]!.digest;
+    const blobPath = join(out, 'blobs', 'sha256', layerDigest.slice(7));
+    const good = await readFile(blobPath);
+    await writeFile(blobPath, Buffer.alloc(good.length, 0x41));
+    await writeLayout(out, { kind: 'image', image }, { tag: 'v2' });
+    expect((await readFile(blobPath)).equals(good)).toBe(true);
+  });
+});
+
 describe('docker tarball writer', () => {
+  it('takes the tag after the last colon of the name, not a registry port', () => {
+    expect(tagOf('localhost:5000/app')).toBe('latest');
+    expect(tagOf('localhost:5000/app:v1')).toBe('v1');
+    expect(tagOf('app')).toBe('latest');
+  });
+
   it('writes a tarball skopeo reads as docker-archive and as an OCI layout', async () => {
     const dir = await tempDir();
     const image = await testImage(dir, [{ type: 'file', path: '/hello.txt', source: Buffer.from('hi') }]);
