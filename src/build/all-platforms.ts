@@ -2,24 +2,7 @@ import { isBuiltinBase } from '../base/builtin-names.js';
 import type { RegistryReadOptions } from '../base/registry.js';
 import { MinnowError } from '../errors.js';
 import { canonicalPlatform, platformGoEnv } from '../go/platform-env.js';
-import { formatPlatform, type Platform } from '../oci/index.js';
-
-/** Architectures Go builds for Linux (`go tool dist list`), wasm aside. */
-const KNOWN_ARCHES = new Set([
-  '386',
-  'amd64',
-  'arm',
-  'arm64',
-  'loong64',
-  'mips',
-  'mipsle',
-  'mips64',
-  'mips64le',
-  'ppc64',
-  'ppc64le',
-  'riscv64',
-  's390x',
-]);
+import { formatPlatform, GO_ARCHES, type Platform } from '../oci/index.js';
 
 /**
  * What `--platform all` means on the built-in bases (static, scratch), which can be made for any platform: the
@@ -72,7 +55,8 @@ export async function allPlatforms(base: string, options: AllPlatformsOptions = 
   const out: Platform[] = [];
   for (const p of candidates) {
     if (p.os !== 'linux') continue;
-    if (!KNOWN_ARCHES.has(p.architecture)) continue;
+    // Go builds every architecture it knows for Linux except wasm (which is js/wasip1 only).
+    if (!GO_ARCHES.has(p.architecture) || p.architecture === 'wasm') continue;
     const simple: Platform = {
       os: p.os,
       architecture: p.architecture,

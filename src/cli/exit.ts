@@ -33,3 +33,17 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream = proces
   if (process.env.MINNOW_DEBUG && err instanceof Error && err.stack) stderr.write(`${err.stack}\n`);
   return signalExitCode(err) ?? (isMinnowError(err) ? exitCodeFor(err.code) : 1);
 }
+
+/**
+ * The compiler's own words say what is wrong: print them (on stderr, above minnow's one-line error) when a Go
+ * build failed.
+ */
+export function printCompilerOutput(err: unknown, stderr: NodeJS.WritableStream = process.stderr): void {
+  if (
+    isMinnowError(err, 'GO_BUILD_FAILED') &&
+    typeof err.details?.output === 'string' &&
+    err.details.output
+  ) {
+    stderr.write(`${err.details.output}\n`);
+  }
+}

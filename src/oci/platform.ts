@@ -9,7 +9,8 @@ export interface Platform {
   'os.features'?: string[];
 }
 
-const KNOWN_ARCHES = new Set([
+/** The architectures Go builds for (`go tool dist list`), which is what minnow can put in an image. */
+export const GO_ARCHES: ReadonlySet<string> = new Set([
   '386',
   'amd64',
   'arm',
@@ -39,11 +40,11 @@ export function parsePlatform(value: string): Platform {
       },
     );
   }
-  if (!/^[a-z0-9]+$/.test(os) || !KNOWN_ARCHES.has(architecture)) {
+  if (!/^[a-z0-9]+$/.test(os) || !GO_ARCHES.has(architecture)) {
     throw new MinnowError(
       'INVALID_ARGUMENT',
-      `invalid platform "${value}": unknown ${KNOWN_ARCHES.has(architecture) ? 'os' : 'architecture'}`,
-      { subject: value, hint: `architectures: ${[...KNOWN_ARCHES].join(', ')}` },
+      `invalid platform "${value}": unknown ${GO_ARCHES.has(architecture) ? 'os' : 'architecture'}`,
+      { subject: value, hint: `architectures: ${[...GO_ARCHES].join(', ')}` },
     );
   }
   if (variant !== undefined && !/^v[0-9]+$/.test(variant)) {

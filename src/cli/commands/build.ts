@@ -6,7 +6,8 @@ import { articleBaseline } from '../../build/article-baseline.js';
 import { build } from '../../build/build.js';
 import type { BuildOptions } from '../../build/types.js';
 import { LABEL_KEY, parseKeyValues, parsePlatformList } from '../../build/validate.js';
-import { isMinnowError, MinnowError } from '../../errors.js';
+import { MinnowError } from '../../errors.js';
+import { printCompilerOutput } from '../exit.js';
 import { findGo } from '../../go/find-go.js';
 import { formatPlatform, hostPlatform, platformMatches } from '../../oci/platform.js';
 import { checkOutput, defaultOutput, parseNameTag, parseOutput } from '../../publish/output-spec.js';
@@ -243,14 +244,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     // Stopped by Ctrl-C or SIGTERM: say that, not what the abort made the work fail with.
     const interrupted = trap.interrupted(err);
     if (interrupted) throw interrupted;
-    // The compiler's own words say what is wrong; print them above minnow's one-line error.
-    if (
-      isMinnowError(err, 'GO_BUILD_FAILED') &&
-      typeof err.details?.output === 'string' &&
-      err.details.output
-    ) {
-      process.stderr.write(`${err.details.output}\n`);
-    }
+    printCompilerOutput(err);
     throw err;
   } finally {
     trap.release();

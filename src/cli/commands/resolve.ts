@@ -5,7 +5,8 @@ import type { BuildOptions } from '../../build/types.js';
 import { parsePlatformList } from '../../build/validate.js';
 import { loadConfig } from '../../config/load-config.js';
 import { findModuleRoot, readModulePath } from '../../config/module-path.js';
-import { isMinnowError, MinnowError } from '../../errors.js';
+import { MinnowError } from '../../errors.js';
+import { printCompilerOutput } from '../exit.js';
 import { pushImage } from '../../publish/registry.js';
 import { RegistryClient } from '../../registry/client.js';
 import { chooseRepo, NAMING_STRATEGIES, type NamingStrategy } from '../../resolve/image-name.js';
@@ -120,14 +121,7 @@ export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal)
     });
   } catch (err) {
     progress.stop();
-    // The compiler's own words say what is wrong; print them above minnow's one-line error, as build does.
-    if (
-      isMinnowError(err, 'GO_BUILD_FAILED') &&
-      typeof err.details?.output === 'string' &&
-      err.details.output
-    ) {
-      process.stderr.write(`${err.details.output}\n`);
-    }
+    printCompilerOutput(err);
     throw err;
   } finally {
     progress.stop();
