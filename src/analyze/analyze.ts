@@ -3,7 +3,7 @@ import type { Image } from '../oci/index.js';
 import { MergedFilesystem } from './filesystem.js';
 import { parseApkInstalled } from './packages/apk.js';
 import { parseDpkgStatus, parseOsRelease } from './packages/dpkg.js';
-import { readLayer, type CapturedFiles, type LayerLimits } from './read-layer.js';
+import { readLayer, type CapturedFiles, type LayerReadOptions } from './read-layer.js';
 import { isSecretEnvKey, runRules } from './rules/index.js';
 import { findUtilities } from './utilities.js';
 import { isRootUser, parseUsers } from './users.js';
@@ -17,7 +17,7 @@ import {
   type Severity,
 } from './types.js';
 
-export interface AnalyzeOptions extends LayerLimits {
+export interface AnalyzeOptions extends LayerReadOptions {
   /** Shown as `reference` in the result. Default: the image digest. */
   reference?: string;
   /** How many largest files to list. Default 10. */
@@ -86,6 +86,7 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
       mediaType: manifest.layers[i]?.mediaType ?? (await layer.mediaType()),
       compression: r.compression,
       compressedSize: r.compressedSize,
+      ...(r.compressedEstimated ? { compressedEstimated: true } : {}),
       uncompressedSize: r.uncompressedSize,
       contentSize: r.contentSize,
       entries: r.entries,
@@ -155,6 +156,7 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
     ...(osRelease ? { os: parseOsRelease(osRelease) } : {}),
     size: {
       compressed: summaries.reduce((s, l) => s + l.compressedSize, 0),
+      ...(summaries.some((l) => l.compressedEstimated) ? { compressedEstimated: true } : {}),
       uncompressed: summaries.reduce((s, l) => s + l.uncompressedSize, 0),
       content: summaries.reduce((s, l) => s + l.contentSize, 0),
       filesystem: files.reduce((s, e) => s + (e.type === 'file' ? e.size : 0), 0),

@@ -58,6 +58,8 @@ export interface CompareRow {
   spec: string;
   size: number;
   compressed: number;
+  /** Part of `compressed` is a gzip estimate (layers stored uncompressed, as the Engine keeps them). */
+  compressedEstimated?: boolean;
   layers: number;
   files: number;
   executables: number;
@@ -114,6 +116,7 @@ export function rowOf(base: CompareBase, spec: string, a: ImageAnalysis): Compar
     spec,
     size: a.size.content,
     compressed: a.size.compressed,
+    ...(a.size.compressedEstimated ? { compressedEstimated: true } : {}),
     layers: a.layers.length,
     files: a.files.count,
     executables: a.files.executables,
@@ -156,7 +159,11 @@ export async function compareBases(options: CompareOptions = {}): Promise<Compar
         const built = result.images[0];
         if (!built) throw new MinnowError('INTERNAL', 'build returned no image');
         options.onProgress?.(`analyzing ${base.label}`);
-        const a = await analyzeImage(built.image, { reference: `${result.module} on ${base.label}` });
+        // Bases from the Engine keep their layers uncompressed: estimate what a push would send.
+        const a = await analyzeImage(built.image, {
+          reference: `${result.module} on ${base.label}`,
+          estimateCompressed: true,
+        });
         rows.push(rowOf(base, spec, a));
         done = true;
         break;

@@ -12,12 +12,22 @@ import {
   type Layer,
 } from '../oci/index.js';
 import { DigestingStream } from '../oci/digest.js';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, createGzip } from 'node:zlib';
 import { PassThrough } from 'node:stream';
 import { entryPath, symlinkEscapes, type MergedFilesystem } from './filesystem.js';
 import type { FileInfo } from './types.js';
 
 /** Limits that stop a hostile layer (a decompression bomb, a flood of entries) from exhausting the machine. */
+/** What readLayer may be asked beyond its limits. */
+export interface LayerReadOptions extends LayerLimits {
+  /**
+   * For a layer stored uncompressed (as `docker save` and the Engine keep them), gzip it on the side (level 6,
+   * as a push would) and report that size as `compressedSize`, with `compressedEstimated`. Costs CPU; off by
+   * default.
+   */
+  estimateCompressed?: boolean;
+}
+
 export interface LayerLimits {
   /** Most bytes one layer may inflate to. Default 16 GiB. */
   maxUncompressedSize?: number;
@@ -50,6 +60,8 @@ export type CapturedFiles = Map<string, { layer: number; data: Buffer }>;
 export interface LayerReadResult {
   compression: Compression;
   compressedSize: number;
+  /** compressedSize is a gzip estimate of a layer stored uncompressed. */
+  compressedEstimated?: boolean;
   uncompressedSize: number;
   contentSize: number;
   entries: number;
@@ -120,7 +132,7 @@ export async function readLayer(
   index: number,
   fs: MergedFilesystem,
   captured: CapturedFiles,
-  limits: LayerLimits = {},
+  limits: LayerReadOptions = {},
 ): Promise<LayerReadResult> {
   const digest = await layer.digest();
   const diffId = await layer.diffId();
@@ -247,10 +259,12 @@ export async function readLayer(
     });
   });
 
+  const estimate = compression === 'none' && limits.estimateCompressed ? gzipSizer() : undefined;
+  const stages = [source, counter, inflater, meter, tarDigest, ...(estimate ? [estimate.tap] : []), extract];
   // pipeline reports the first error; streamx (tar-stream) may emit it again while being torn down.
-  for (const s of [source, counter, inflater, meter, tarDigest, extract]) s.on('error', () => undefined);
+  for (const s of stages) s.on('error', () => undefined);
   try {
-    await pipeline(source, counter, inflater, meter, tarDigest, extract);
+    await pipeline(stages);
   } catch (err) {
     throw layerError(err, what, compression);
   }
@@ -265,7 +279,36 @@ export async function readLayer(
   }
   result.compressedSize = counted.bytes;
   result.uncompressedSize = meter.bytes;
+  if (estimate) {
+    result.compressedSize = await estimate.size;
+    result.compressedEstimated = true;
+  }
   return result;
+}
+
+/** A pass-through that gzips what flows by (level 6, as a push compresses) and counts the gzip bytes. */
+function gzipSizer(): { tap: Transform; size: Promise<number> } {
+  const gzip = createGzip({ level: 6 });
+  let bytes = 0;
+  gzip.on('data', (c: Buffer) => {
+    bytes += c.length;
+  });
+  const size = new Promise<number>((resolve, reject) => {
+    gzip.once('end', () => resolve(bytes));
+    gzip.once('error', reject);
+  });
+  size.catch(() => undefined);
+  const tap = new Transform({
+    transform(chunk: Buffer, _e, done) {
+      // Waiting for zlib to take the chunk keeps memory bounded whatever the layer size.
+      gzip.write(chunk, () => done(null, chunk));
+    },
+    flush(done) {
+      gzip.end();
+      done();
+    },
+  });
+  return { tap, size };
 }
 
 function layerError(err: unknown, what: string, compression: Compression): MinnowError {

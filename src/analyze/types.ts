@@ -79,8 +79,10 @@ export interface LayerSummary {
   diffId: string;
   mediaType: string;
   compression: 'gzip' | 'zstd' | 'none';
-  /** Size of the blob as stored and pulled. */
+  /** Size of the blob as stored and pulled (a gzip estimate when `compressedEstimated`). */
   compressedSize: number;
+  /** The layer is stored uncompressed and compressedSize is what gzip makes of it. */
+  compressedEstimated?: boolean;
   /** Size of the uncompressed tar. */
   uncompressedSize: number;
   /** Bytes of regular files in the layer (what `docker history` shows). */
@@ -127,6 +129,8 @@ export interface ImageAnalysis {
   size: {
     /** Sum of the layer blobs: what a pull downloads. */
     compressed: number;
+    /** Some layers are stored uncompressed (Engine, `docker save`) and count with a gzip estimate. */
+    compressedEstimated?: boolean;
     /** Sum of the uncompressed layer tars. */
     uncompressed: number;
     /** Bytes of regular files over all layers: what `docker image ls` reports. */

@@ -56,7 +56,7 @@ export async function dockerfileCompareRows(
       try {
         options.onProgress?.(`analyzing ${label}`);
         const image = await openImage(`daemon:${tag}`, options.signal ? { signal: options.signal } : {});
-        const analysis = await analyzeImage(image, { reference: label });
+        const analysis = await analyzeImage(image, { reference: label, estimateCompressed: true });
         rows.push(rowOf({ label, specs: [`dockerfile:${base}`] }, `dockerfile:${base}`, analysis));
       } finally {
         if (!options.keepImages) await engine.removeImage(tag, { force: true }).catch(() => undefined);

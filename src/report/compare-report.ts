@@ -53,8 +53,13 @@ export function renderCompareText(c: CompareResult): string {
   out.push('');
   out.push(`recommendation: ${c.recommendation}`);
   out.push("size = docker image ls size; article = the seed article's measurement of the same base.");
+  if (c.rows.some((r) => r.compressedEstimated)) out.push(ESTIMATE_NOTE);
   return `${out.join('\n')}\n`;
 }
+
+/** Said under a table whose compressed column holds gzip estimates. */
+export const ESTIMATE_NOTE =
+  'compressed: partly a gzip estimate, for layers the Engine keeps uncompressed (a push would gzip them).';
 
 /** The comparison as a Markdown table. */
 export function renderCompareMarkdown(c: CompareResult): string {
@@ -68,5 +73,6 @@ export function renderCompareMarkdown(c: CompareResult): string {
   out.push('');
   for (const s of c.skipped) out.push(`- ${esc(s.base)}: skipped (${esc(s.reason)})`);
   out.push(`**Recommendation:** ${esc(c.recommendation)}`);
+  if (c.rows.some((r) => r.compressedEstimated)) out.push('', `_${ESTIMATE_NOTE}_`);
   return `${out.join('\n')}\n`;
 }
