@@ -29,7 +29,7 @@ const COMMANDS: Array<[names: string[], load: () => Promise<CommandModule>]> = [
  * Builds the program. With `only`, just the module that registers that command is loaded (when one does);
  * otherwise every command is registered, as `--help` needs.
  */
-export async function createProgram(only?: string): Promise<Command> {
+export async function createProgram(only?: string | null): Promise<Command> {
   const program = new Command('minnow')
     .description(
       'Build the smallest, safest container image for a Go app, without a Docker daemon, and measure it.',
@@ -37,15 +37,19 @@ export async function createProgram(only?: string): Promise<Command> {
     .version(version)
     .showHelpAfterError()
     .exitOverride();
-  const match = only === undefined ? undefined : COMMANDS.find(([names]) => names.includes(only));
-  for (const [, load] of match ? [match] : COMMANDS) (await load()).register(program);
+  // null: no command at all is needed (minnow --version).
+  const match = only ? COMMANDS.find(([names]) => names.includes(only)) : undefined;
+  const load = only === null ? [] : match ? [match] : COMMANDS;
+  for (const [, register] of load) (await register()).register(program);
   return program;
 }
 
 /** Runs the CLI; returns the exit status instead of exiting, so it can be tested in-process. */
 export async function main(argv: string[]): Promise<number> {
   // Global options (-h, -V) come before the command, so the command is the first word that is not a flag.
-  const program = await createProgram(argv.slice(2).find((a) => !a.startsWith('-')));
+  const command = argv.slice(2).find((a) => !a.startsWith('-'));
+  const versionOnly = !command && argv.slice(2).some((a) => a === '-V' || a === '--version');
+  const program = await createProgram(versionOnly ? null : command);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
