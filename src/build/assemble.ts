@@ -13,6 +13,7 @@ import {
 import { join } from 'node:path';
 import { fileGzipChunkCache } from '../util/gzip-chunk-cache.js';
 import { createParallelGzip } from '../util/parallel-gzip.js';
+import { compressBase } from './compress-base.js';
 import { appImageConfig, type AppConfig } from './image-config.js';
 import { layerSizes } from './layer-sizes.js';
 import type { BuiltBinary, BuiltImage } from './types.js';
@@ -119,7 +120,12 @@ export async function assembleImage(options: AssembleOptions): Promise<BuiltImag
   });
   base.known.set(layer.digest, layer.uncompressedSize);
   await pruneBlobs(options.blobDir, layer.digest.slice('sha256:'.length));
-  const baseImage = await selectPlatform(base.target, platform);
+  // Plain-tar base layers (`docker save`, the Engine) go out gzip-compressed, as `docker push` sends them.
+  const baseImage = await compressBase(await selectPlatform(base.target, platform), {
+    cacheDir: options.cacheDir,
+    known: base.known,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const image = await mutate(baseImage, {
     layers: [
       {
