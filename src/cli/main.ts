@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help, type Option } from 'commander';
 import { createRequire } from 'node:module';
 import { reportError } from './exit.js';
 
@@ -36,12 +36,19 @@ export async function createProgram(only?: string | null): Promise<Command> {
     )
     .version(version)
     .showHelpAfterError()
+    .configureHelp({ optionDescription: describeOption })
     .exitOverride();
   // null: no command at all is needed (minnow --version).
   const match = only ? COMMANDS.find(([names]) => names.includes(only)) : undefined;
   const load = only === null ? [] : match ? [match] : COMMANDS;
   for (const [, register] of load) (await register()).register(program);
   return program;
+}
+
+/** Help text of an option, without the "(default: [])" commander adds to every repeatable one. */
+function describeOption(option: Option): string {
+  if (Array.isArray(option.defaultValue) && option.defaultValue.length === 0) return option.description;
+  return new Help().optionDescription(option);
 }
 
 /** Runs the CLI; returns the exit status instead of exiting, so it can be tested in-process. */

@@ -46,6 +46,12 @@ describe('the minnow program', () => {
     }
   });
 
+  it('does not clutter repeatable options with "(default: [])"', async () => {
+    const r = await cli(['build', '--help']);
+    expect(r.stdout).toMatch(/--env <K=V> +environment variable \(repeatable\)/);
+    expect(r.stdout).not.toContain('(default: [])');
+  });
+
   it('refuses an unknown command with exit 2', async () => {
     const r = await cli(['nope']);
     expect(r.code).toBe(2);
