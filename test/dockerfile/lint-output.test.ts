@@ -116,7 +116,8 @@ describe('minnow lint', () => {
     const r = await cli(['lint', '--list-rules']);
     expect(r.status).toBe(0);
     const lines = r.out.trim().split('\n');
-    expect(lines).toHaveLength(23);
+    expect(lines).toHaveLength(29);
+    expect(lines).toContain('MN028  error    unique-stage-name (hadolint DL3024)');
     expect(lines).toContain('MN004  warning  final-user-root (hadolint DL3002)');
   });
 

@@ -66,6 +66,36 @@ const CASES: Record<string, [bad: string, good: string]> = {
     build(GOOD_RUN).replace('USER', 'EXPOSE 8080 70000/tcp\nUSER'),
     build(GOOD_RUN).replace('USER', 'EXPOSE 8080 9000-9010/udp\nUSER'),
   ],
+  MN024: [
+    build(
+      GOOD_RUN,
+      'RUN apt-get update && apt-get install -y --no-install-recommends git=1:2.39.2-1.1 curl\n',
+    ),
+    build(
+      GOOD_RUN,
+      'RUN apt-get update && apt-get install -y --no-install-recommends -t bookworm-backports git=1:2.39.2-1.1 ./x.deb\n',
+    ),
+  ],
+  MN025: [
+    build(GOOD_RUN, 'RUN apk add --no-cache --virtual .deps git=2.43.0-r0 make\n'),
+    build(GOOD_RUN, 'RUN apk --no-cache add --virtual=.deps git=2.43.0-r0 make~4.4\n'),
+  ],
+  MN026: [
+    build(GOOD_RUN).replace('--from=build', '--from=bulid'),
+    build(GOOD_RUN).replace('--from=build', '--from=0'),
+  ],
+  MN027: [
+    build(GOOD_RUN).replace('COPY . .', 'COPY --from=build /x /y'),
+    build(GOOD_RUN).replace('COPY . .', 'COPY --from=busybox:1.36 /bin/busybox /bin/'),
+  ],
+  MN028: [
+    build(GOOD_RUN).replace('FROM scratch', 'FROM scratch AS build'),
+    build(GOOD_RUN).replace('FROM scratch', 'FROM scratch AS final'),
+  ],
+  MN029: [
+    build('cd cmd/app && ' + GOOD_RUN),
+    build(GOOD_RUN.replace(' .', ' ./cmd/cd'), 'RUN abcd=1 echo cd\n'),
+  ],
 };
 
 describe('rules', () => {
@@ -153,6 +183,54 @@ describe('rules', () => {
     const global = `# minnow-lint global ignore=MN008\n${build(GOOD_RUN)}`;
     expect(await ids(global)).toEqual([]);
     expect((await lintText(build(GOOD_RUN), { ignore: ['base-digest'] })).findings).toEqual([]);
+  });
+
+  test('MN024/MN025 name only the unpinned packages, skip options and their values, and ignore other verbs', async () => {
+    const apt = await lintText(
+      build(
+        GOOD_RUN,
+        'RUN apt-get update && apt-get -o Dpkg::Use-Pty=0 install -y git=1:2.39.2-1.1 curl jq/bookworm && apt-get upgrade -y && rm -rf /var/lib/apt/lists/*\n',
+      ),
+    );
+    const a = apt.findings.find((f) => f.ruleId === 'MN024');
+    expect(a?.message).toBe('apt-get install without a version for curl');
+    expect(a).toMatchObject({ severity: 'warning', hadolint: 'DL3008', location: { line: 2, column: 1 } });
+    const apk = await lintText(
+      build(GOOD_RUN, 'RUN apk add --no-cache -t .deps git "$EXTRA" make=4.4.1-r2\n'),
+    );
+    expect(apk.findings.find((f) => f.ruleId === 'MN025')?.message).toBe('apk add without a version for git');
+    const other = await ids(build(GOOD_RUN, 'RUN apk update && apk del git && apt-get remove -y git\n'));
+    expect(other).not.toContain('MN024');
+    expect(other).not.toContain('MN025');
+  });
+
+  test('MN026-MN028 point at the --from value or the stage name, and accept images and earlier stages', async () => {
+    const later = await lintText(
+      'FROM golang:1.22.3 AS build\nCOPY --from=gen /x /x\nRUN ' + GOOD_RUN + '\nFROM scratch AS gen\n',
+    );
+    const f = later.findings.find((x) => x.ruleId === 'MN026');
+    expect(f?.message).toContain('defined further down');
+    expect(f?.location).toMatchObject({ line: 2, column: 13, endColumn: 16 });
+    expect(await ids(build(GOOD_RUN).replace('--from=build', '--from=alpine'))).toContain('MN026');
+    expect(
+      await ids(build(GOOD_RUN).replace('--from=build', '--from=gcr.io/distroless/static')),
+    ).not.toContain('MN026');
+    expect(await ids(build(GOOD_RUN).replace('--from=build', '--from=BUILD'))).not.toContain('MN026');
+    expect(await ids(build(GOOD_RUN).replace('--from=build', '--from=1'))).toContain('MN027');
+    const dup = await lintText(build(GOOD_RUN).replace('FROM scratch', 'FROM scratch AS Build'));
+    expect(dup.findings.find((x) => x.ruleId === 'MN028')).toMatchObject({
+      severity: 'error',
+      location: { line: 5, column: 17 },
+    });
+  });
+
+  test('MN029 sees cd as a command in lists and subshells, not inside other words', async () => {
+    for (const run of ['go vet ./... && (cd tools && go build .)', 'set -e; cd /src', 'true || cd x']) {
+      expect(await ids(build(GOOD_RUN, `RUN ${run}\n`)), run).toContain('MN029');
+    }
+    for (const run of ['echo cd', 'go build ./cmd/cd', 'abcd /x']) {
+      expect(await ids(build(GOOD_RUN, `RUN ${run}\n`)), run).not.toContain('MN029');
+    }
   });
 
   test('secrets: names are recognised, and their values never appear in findings', async () => {

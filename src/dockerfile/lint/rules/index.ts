@@ -3,7 +3,9 @@ import { dockerignoreGit } from './context.js';
 import { cgoDisabled, goStripped, goTrimpath } from './go.js';
 import { absoluteWorkdir, copyNotAdd, noMaintainer, noSecretsInEnv, validExpose } from './instructions.js';
 import { baseDigest, baseNotLatest, baseTagged } from './pinning.js';
-import { aptListsCleaned, aptNoRecommends, apkNoCache, consecutiveRun, noSudo } from './run.js';
+import { apkPinned, aptPinned } from './packages.js';
+import { aptListsCleaned, aptNoRecommends, apkNoCache, consecutiveRun, noCd, noSudo } from './run.js';
+import { copyFromKnownStage, copyFromSelf, uniqueStageName } from './stage-refs.js';
 import { execForm, finalShell, finalUserNotRoot, multiStage, singleCmd, smallFinalBase } from './stages.js';
 
 /** Every lint rule, in ID order. IDs are stable: a retired rule's ID is never reused. */
@@ -31,4 +33,10 @@ export const RULES: readonly Rule[] = [
   singleCmd,
   noSudo,
   validExpose,
+  aptPinned,
+  apkPinned,
+  copyFromKnownStage,
+  copyFromSelf,
+  uniqueStageName,
+  noCd,
 ];

@@ -1,6 +1,7 @@
 import type { Instruction, ModifiableInstruction } from 'dockerfile-ast';
 import { argsText, type DockerfileModel } from '../model.js';
 import type { RawFinding, Rule } from '../types.js';
+import { shellCommands } from './shell.js';
 
 function runs(model: DockerfileModel): Instruction[] {
   return model.stages.flatMap((s) => s.instructions.filter((i) => i.getKeyword() === 'RUN'));
@@ -117,5 +118,23 @@ export const noSudo: Rule = {
     return runs(model)
       .filter((i) => /(^|[\s;&|(])sudo\s/.test(argsText(i)))
       .map((i) => finding('RUN uses sudo', i));
+  },
+};
+
+/** MN029: WORKDIR, not cd. */
+export const noCd: Rule = {
+  meta: {
+    id: 'MN029',
+    name: 'no-cd',
+    severity: 'warning',
+    description:
+      'cd in a RUN changes the directory for that RUN only; the next instruction is back in the WORKDIR, which readers easily miss.',
+    fix: 'Set the directory with WORKDIR /path before the RUN.',
+    hadolint: 'DL3003',
+  },
+  check(model) {
+    return runs(model)
+      .filter((i) => shellCommands(argsText(i)).some((words) => words[0] === 'cd'))
+      .map((i) => finding('RUN changes directory with cd', i));
   },
 };
