@@ -8,6 +8,7 @@ import { formatJson } from '../../src/dockerfile/lint/format-json.js';
 import { toSarif } from '../../src/dockerfile/lint/format-sarif.js';
 import { formatText } from '../../src/dockerfile/lint/format-text.js';
 import { lintFile } from '../../src/dockerfile/lint/lint.js';
+import { RULES } from '../../src/dockerfile/lint/rules/index.js';
 
 const ARTICLE = fileURLToPath(new URL('../fixtures/article/', import.meta.url));
 const SCHEMA = fileURLToPath(new URL('./sarif-2.1.0-subset.schema.json', import.meta.url));
@@ -96,6 +97,41 @@ describe('lint output', () => {
       region: { startLine: 9 },
     });
     expect(run.results.filter((r) => r.ruleId === 'MN008').every((r) => r.level === 'note')).toBe(true);
+  });
+});
+
+describe('sarif rule help', () => {
+  test("helpUri is hadolint's wiki page where a rule maps to one; every rule links its docs section", async () => {
+    const doc = await readFile(
+      fileURLToPath(new URL('../../docs/dockerfile-rules.md', import.meta.url)),
+      'utf8',
+    );
+    const anchors = new Set(
+      [...doc.matchAll(/^### (MN\d{3}) ([a-z0-9-]+)$/gm)].map((m) => `${m[1]!.toLowerCase()}-${m[2]!}`),
+    );
+    const sarifRules = (log: Record<string, unknown>) =>
+      (log.runs as Array<{ tool: { driver: { rules: Array<Record<string, unknown>> } } }>)[0]!.tool.driver
+        .rules as Array<{ id: string; helpUri?: string; help: { markdown: string } }>;
+    const result = await lintFile(`${ARTICLE}Dockerfile.scratch`);
+    const plain = sarifRules(toSarif([result], { toolVersion: '0.1.0' }));
+    expect(plain.map((r) => r.id)).toEqual(RULES.map((r) => r.meta.id));
+    for (const [n, r] of plain.entries()) {
+      const meta = RULES[n]!.meta;
+      const link = /\(docs\/dockerfile-rules\.md#([a-z0-9-]+)\)/.exec(r.help.markdown);
+      expect(anchors.has(link?.[1] ?? ''), `${r.id} ${link?.[1]}`).toBe(true);
+      if (meta.hadolint) {
+        expect(r.helpUri).toBe(`https://github.com/hadolint/hadolint/wiki/${meta.hadolint.split(',')[0]}`);
+      } else {
+        expect(r.helpUri).toBeUndefined();
+      }
+    }
+    const docsUri = 'https://example.org/minnow/blob/main/docs/dockerfile-rules.md';
+    const published = sarifRules(toSarif([result], { toolVersion: '0.1.0', docsUri }));
+    expect(published.find((r) => r.id === 'MN001')?.helpUri).toBe(`${docsUri}#mn001-multi-stage`);
+    expect(published.find((r) => r.id === 'MN024')?.helpUri).toBe(
+      'https://github.com/hadolint/hadolint/wiki/DL3008',
+    );
+    expect(published.every((r) => typeof r.helpUri === 'string')).toBe(true);
   });
 });
 

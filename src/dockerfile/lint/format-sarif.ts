@@ -16,6 +16,24 @@ export interface SarifOptions {
   toolVersion: string;
   /** Paths under this directory are written relative to it (with `%SRCROOT%`). Default: the current directory. */
   baseDir?: string;
+  /**
+   * Absolute URI of docs/dockerfile-rules.md as published (`https://…/docs/dockerfile-rules.md`). Rules without a
+   * hadolint code then get a `helpUri` at their section; without it only rules with a hadolint code have one,
+   * since SARIF requires `helpUri` to be absolute.
+   */
+  docsUri?: string;
+}
+
+/** The repository-relative link to a rule's section in docs/dockerfile-rules.md. */
+export function ruleDocPath(meta: RuleMeta): string {
+  return `docs/dockerfile-rules.md#${meta.id.toLowerCase()}-${meta.name}`;
+}
+
+/** The rule's primary documentation: hadolint's wiki page for its code, else its section in the published docs. */
+export function ruleHelpUri(meta: RuleMeta, docsUri?: string): string | undefined {
+  const code = meta.hadolint?.split(/,\s*/)[0];
+  if (code) return `https://github.com/hadolint/hadolint/wiki/${code}`;
+  return docsUri ? `${docsUri}#${ruleDocPath(meta).split('#')[1]}` : undefined;
 }
 
 function artifactLocation(file: string, baseDir: string): { uri: string; uriBaseId?: string } {
@@ -27,13 +45,15 @@ function artifactLocation(file: string, baseDir: string): { uri: string; uriBase
   return { uri: pathToFileURL(abs).href };
 }
 
-function ruleDescriptor(meta: RuleMeta): Record<string, unknown> {
+function ruleDescriptor(meta: RuleMeta, docsUri?: string): Record<string, unknown> {
+  const helpUri = ruleHelpUri(meta, docsUri);
   return {
     id: meta.id,
     name: meta.name,
     shortDescription: { text: meta.description.split(/(?<=\.)\s/)[0] },
     fullDescription: { text: meta.description },
-    help: { text: meta.fix },
+    help: { text: meta.fix, markdown: `${meta.fix}\n\nSee [${meta.id} ${meta.name}](${ruleDocPath(meta)}).` },
+    ...(helpUri ? { helpUri } : {}),
     defaultConfiguration: { level: LEVEL[meta.severity] },
     properties: {
       ...(meta.hadolint ? { hadolint: meta.hadolint } : {}),
@@ -61,7 +81,7 @@ export function toSarif(results: LintResult[], options: SarifOptions): Record<st
             name: 'minnow',
             version: options.toolVersion,
             semanticVersion: options.toolVersion,
-            rules: rules.map(ruleDescriptor),
+            rules: rules.map((r) => ruleDescriptor(r, options.docsUri)),
           },
         },
         originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(`${baseDir}${sep}`).href } },
