@@ -195,8 +195,17 @@ describe('rules', () => {
     const a = apt.findings.find((f) => f.ruleId === 'MN024');
     expect(a?.message).toBe('apt-get install without a version for curl');
     expect(a).toMatchObject({ severity: 'warning', hadolint: 'DL3008', location: { line: 2, column: 1 } });
+    const multiline = await lintText(
+      build(
+        GOOD_RUN,
+        'RUN apt-get update && \\\n    # tools\n    apt-get install -y --no-install-recommends \\\n      git=1:2.39.2-1.1 \\\n      curl && rm -rf /var/lib/apt/lists/*\n',
+      ),
+    );
+    expect(multiline.findings.find((f) => f.ruleId === 'MN024')?.message).toBe(
+      'apt-get install without a version for curl',
+    );
     const apk = await lintText(
-      build(GOOD_RUN, 'RUN apk add --no-cache -t .deps git "$EXTRA" make=4.4.1-r2\n'),
+      build(GOOD_RUN, 'RUN apk add --no-cache -t .deps git "$EXTRA" make=4.4.1-r2 2>/dev/null > /tmp/log\n'),
     );
     expect(apk.findings.find((f) => f.ruleId === 'MN025')?.message).toBe('apk add without a version for git');
     const other = await ids(build(GOOD_RUN, 'RUN apk update && apk del git && apt-get remove -y git\n'));

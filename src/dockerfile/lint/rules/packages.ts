@@ -22,8 +22,11 @@ export function packageArgs(text: string, tools: string[], verb: string, valued:
     if (words[at] !== verb) continue;
     for (let n = at + 1; n < words.length; n++) {
       const w = words[n]!;
-      if (valued.has(w)) n++;
-      else if (!w.startsWith('-') && !w.includes('$') && !w.startsWith('>')) out.push(w);
+      // Redirections: `> log`, `2>/dev/null`, `<in`; a bare operator takes the next word as its file.
+      if (/^\d*[<>]/.test(w)) {
+        if (/^\d*[<>]+$/.test(w)) n++;
+      } else if (valued.has(w)) n++;
+      else if (!w.startsWith('-') && !w.includes('$')) out.push(w);
     }
   }
   return out;
