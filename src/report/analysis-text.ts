@@ -45,7 +45,7 @@ export function renderAnalysisText(a: ImageAnalysis): string {
     table([
       [
         'size',
-        `${formatBytes(a.size.content)} (docker image ls), ${formatBytes(a.size.compressed)} compressed`,
+        `${formatBytes(a.size.content)} (docker image ls), ${formatBytes(a.size.compressed)} compressed${a.size.compressedEstimated ? ' (gzip estimate: stored uncompressed)' : ''}`,
       ],
       ['layers', `${a.layers.length}, ${formatBytes(a.size.uncompressed)} of uncompressed tar`],
       [
@@ -137,7 +137,9 @@ export function renderAnalysisMarkdown(a: ImageAnalysis): string {
   out.push('');
   out.push('| | |');
   out.push('|---|---|');
-  out.push(`| size | ${formatBytes(a.size.content)} (${formatBytes(a.size.compressed)} compressed) |`);
+  out.push(
+    `| size | ${formatBytes(a.size.content)} (${formatBytes(a.size.compressed)} compressed${a.size.compressedEstimated ? ', gzip estimate' : ''}) |`,
+  );
   out.push(`| layers | ${a.layers.length} |`);
   out.push(`| files | ${a.files.count} (${a.files.executables} executable) |`);
   out.push(

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeImage } from '../../src/analyze/analyze.js';
 import { openImage } from '../../src/analyze/open.js';
@@ -11,6 +12,7 @@ import { exec } from '../helpers/exec.js';
 import { alpineBase } from '../helpers/fixture-images.js';
 import { tempDir } from '../helpers/tmp.js';
 
+const BIN = fileURLToPath(new URL('../../bin/minnow.js', import.meta.url));
 const tag = randomBytes(4).toString('hex');
 const BASE = `minnow-test-analyze/alpine:${tag}`;
 const BUILT = `minnow-test-analyze/built:${tag}`;
@@ -84,6 +86,16 @@ describe('image sources: docker save (legacy and OCI form), oci layout from skop
     await expect(openImage(`daemon:minnow-test-analyze/absent:${tag}`)).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
+  });
+
+  it('estimates the pulled size of the uncompressed layers a legacy archive holds, and says so', async () => {
+    const stored = await analyzeImage(await openImage(legacy));
+    expect(stored.size.compressed).toBe(stored.size.uncompressed);
+    const estimated = await analyzeImage(await openImage(legacy), { estimateCompressed: true });
+    expect(estimated.size.compressedEstimated).toBe(true);
+    expect(estimated.size.compressed).toBeLessThan(estimated.size.uncompressed * 0.7);
+    const stdout = await exec(process.execPath, [BIN, 'analyze', `docker-archive:${legacy}`]);
+    expect(stdout).toMatch(/compressed \(gzip estimate: stored uncompressed\)/);
   });
 
   it('picks an image by tag and refuses an unknown one', async () => {

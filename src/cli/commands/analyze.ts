@@ -40,6 +40,8 @@ async function run(spec: string, flags: AnalyzeFlags): Promise<void> {
       reference: spec,
       top: Number.isInteger(top) && top > 0 ? top : 10,
       onLayer: (i, n) => progress.update(`analyzed layer ${i + 1}/${n}`),
+      // The Engine and `docker save` keep layers uncompressed: report what a push would send instead.
+      estimateCompressed: true,
       signal: trap.signal,
     });
     progress.stop();
