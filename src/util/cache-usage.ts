@@ -77,7 +77,11 @@ async function walk(dir: string): Promise<FileInfo[]> {
     const path = join(dir, name);
     const st = await lstat(path).catch(() => undefined);
     if (!st) continue;
-    if (st.isDirectory()) out.push(...(await walk(path)));
+    if (st.isDirectory() && TEMP_NAME.test(name)) {
+      // A directory being filled (atomic.ts withTempTarget): one temp entry, never its files one by one.
+      const inner = await walk(path);
+      out.push({ path, name, bytes: inner.reduce((n, f) => n + f.bytes, 0), mtimeMs: st.mtimeMs });
+    } else if (st.isDirectory()) out.push(...(await walk(path)));
     else out.push({ path, name, bytes: st.size, mtimeMs: st.mtimeMs });
   }
   return out;

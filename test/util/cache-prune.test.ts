@@ -1,10 +1,10 @@
-import { readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cachedLayer } from '../../src/base/layer-cache.js';
 import { digestHex, sha256 } from '../../src/oci/index.js';
 import { BlobCache } from '../../src/registry/cache.js';
-import { tempPathFor } from '../../src/util/atomic.js';
+import { tempPathFor, withTempTarget } from '../../src/util/atomic.js';
 import { boundCache, cacheBudget, DEFAULT_CACHE_MAX_BYTES, pruneCache } from '../../src/util/cache-prune.js';
 import { cacheUsage } from '../../src/util/cache-usage.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -73,6 +73,20 @@ describe('pruneCache', () => {
     await expect(stat(fresh)).resolves.toBeDefined();
     await expect(stat(stale)).rejects.toThrow();
     await expect(stat(blob)).rejects.toThrow();
+  });
+
+  it('leaves a directory being filled alone, files and all', async () => {
+    const dir = await tempDir();
+    const target = join(dir, 'blobs', 'sha256', 'c'.repeat(64));
+    await withTempTarget(target, async (tmp) => {
+      await mkdir(tmp);
+      await writeFile(join(tmp, 'part'), 'half written');
+      await age(join(tmp, 'part'), 2 * HOUR);
+      const result = await pruneCache({ dir, all: true });
+      expect(result.removed.map((r) => r.path)).not.toContain(join(tmp, 'part'));
+      await expect(stat(join(tmp, 'part'))).resolves.toBeDefined();
+    });
+    await expect(stat(join(target, 'part'))).resolves.toBeDefined();
   });
 
   it('keeps entries used in the last minutes even when over --max-size', async () => {
