@@ -117,7 +117,7 @@ function blobEntries(
   blobs: FileInfo[],
   records: Map<string, string[]>,
   recordFiles: FileInfo[],
-  areaOf: (hex: string) => CacheAreaName,
+  areaOf: (hex: string, temp: boolean) => CacheAreaName,
   listing: CacheListing,
   recordArea: (path: string) => CacheAreaName,
 ): void {
@@ -128,7 +128,7 @@ function blobEntries(
     const recs = temp ? [] : (records.get(b.name) ?? []);
     for (const r of recs) charged.add(r);
     listing.entries.push({
-      area: temp ? 'registry' : areaOf(b.name),
+      area: areaOf(b.name, temp),
       path: b.path,
       bytes: b.bytes + recs.reduce((n, r) => n + (sizeOf.get(r) ?? 0), 0),
       usedMs: b.mtimeMs,
@@ -159,7 +159,7 @@ export async function listCache(dir: string = minnowCacheDir()): Promise<CacheLi
     await walk(join(dir, 'blobs')),
     shared,
     [...layerRecords, ...refFiles],
-    (hex) => (byLayer.has(hex) ? 'base-layers' : 'registry'),
+    (hex, temp) => (!temp && byLayer.has(hex) ? 'base-layers' : 'registry'),
     listing,
     (path) => (path.startsWith(join(dir, 'layers')) ? 'base-layers' : 'registry'),
   );
@@ -170,17 +170,14 @@ export async function listCache(dir: string = minnowCacheDir()): Promise<CacheLi
   const gzRecordFiles = (
     await Promise.all(gzTop.filter((n) => n !== 'blobs').map((n) => walk(join(gzRoot, n))))
   ).flat();
-  const gzBlobs = await walk(join(gzRoot, 'blobs'));
-  const before = listing.entries.length;
   blobEntries(
-    gzBlobs,
+    await walk(join(gzRoot, 'blobs')),
     await recordsByDigest(gzRecordFiles, false),
     gzRecordFiles,
     () => 'gzip-layers',
     listing,
     () => 'gzip-layers',
   );
-  for (const e of listing.entries.slice(before)) e.area = 'gzip-layers';
 
   // gzip-chunks/<2 hex>/<64 hex>: each file an entry.
   for (const f of await walk(join(dir, 'gzip-chunks'))) {

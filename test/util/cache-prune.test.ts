@@ -1,12 +1,14 @@
 import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import tar from 'tar-stream';
 import { cachedLayer } from '../../src/base/layer-cache.js';
-import { digestHex, sha256 } from '../../src/oci/index.js';
+import { gzipPlainLayer } from '../../src/build/compress-base.js';
+import { digestHex, fileLayer, MediaType, sha256 } from '../../src/oci/index.js';
 import { BlobCache } from '../../src/registry/cache.js';
 import { tempPathFor, withTempTarget } from '../../src/util/atomic.js';
 import { boundCache, cacheBudget, DEFAULT_CACHE_MAX_BYTES, pruneCache } from '../../src/util/cache-prune.js';
-import { cacheUsage } from '../../src/util/cache-usage.js';
+import { cacheUsage, listCache } from '../../src/util/cache-usage.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const HOUR = 3_600_000;
@@ -94,6 +96,41 @@ describe('pruneCache', () => {
     const { blob } = await baseLayer(dir, 'in use');
     const result = await pruneCache({ dir, maxBytes: 0 });
     expect(result.removed).toEqual([]);
+    await expect(stat(blob)).resolves.toBeDefined();
+  });
+});
+
+describe('gzip-layers', () => {
+  it('counts a compressed base layer and prunes it with its record; the next use compresses again', async () => {
+    const dir = await tempDir();
+    const pack = tar.pack();
+    pack.entry({ name: 'etc/motd', mode: 0o644, mtime: new Date(0) }, 'hello\n'.repeat(1000));
+    pack.finalize();
+    const chunks: Buffer[] = [];
+    for await (const c of pack) chunks.push(c as Buffer);
+    const data = Buffer.concat(chunks);
+    const digest = sha256(data);
+    await writeFile(join(dir, 'plain.tar'), data);
+    const layer = fileLayer(join(dir, 'plain.tar'), {
+      digest,
+      diffId: digest,
+      size: data.length,
+      mediaType: MediaType.OciLayer,
+    });
+    const cacheDir = join(dir, 'cache');
+    const gz = await gzipPlainLayer(layer, { cacheDir });
+    if (!gz) throw new Error('expected a gzip layer');
+    const blob = join(cacheDir, 'gzip-layers', 'blobs', 'sha256', digestHex(await gz.layer.digest()));
+    const { entries } = await listCache(cacheDir);
+    expect(entries.map((e) => [e.area, e.path, e.records.length])).toEqual([['gzip-layers', blob, 1]]);
+    const usage = await cacheUsage(cacheDir);
+    expect(usage.areas.find((a) => a.name === 'gzip-layers')?.entries).toBe(1);
+    expect(usage.totalBytes).toBe(entries[0]!.bytes);
+    await age(blob, 3 * HOUR);
+    await pruneCache({ dir: cacheDir, olderThanDays: 0.1 });
+    expect((await cacheUsage(cacheDir)).totalBytes).toBe(0);
+    const again = await gzipPlainLayer(layer, { cacheDir });
+    expect(await again?.layer.digest()).toBe(await gz.layer.digest());
     await expect(stat(blob)).resolves.toBeDefined();
   });
 });

@@ -65,11 +65,18 @@ async function prune(flags: PruneFlags): Promise<void> {
     return;
   }
   const verb = result.dryRun ? 'would free' : 'freed';
-  process.stdout.write(
+  const lines = [
     `${verb} ${formatBytes(result.freedBytes)} (${result.removed.length} entries): ` +
       `${formatBytes(result.before.totalBytes)} -> ` +
-      `${formatBytes(result.before.totalBytes - result.freedBytes)}\n`,
-  );
+      `${formatBytes(result.before.totalBytes - result.freedBytes)}`,
+  ];
+  for (const a of result.before.areas) {
+    const gone = result.removed.filter((r) => r.area === a.name);
+    if (gone.length === 0) continue;
+    const bytes = gone.reduce((n, r) => n + r.bytes, 0);
+    lines.push(`  ${a.name.padEnd(12)} ${formatBytes(bytes).padStart(10)}  ${gone.length} entries`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 /** `minnow cache info|prune`: shows and bounds what minnow keeps in its cache directory. */

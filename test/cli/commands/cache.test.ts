@@ -155,6 +155,9 @@ describe('minnow cache', () => {
     const res = await cli(['cache', 'prune', '--all']);
     expect(res.status).toBe(0);
     expect(res.out).toMatch(/^freed /);
+    // What was freed, per area.
+    expect(res.out).toMatch(/\n {2}registry +[\d.]+ [kMG]?B +\d+ entries/);
+    expect(res.out).toMatch(/\n {2}base-layers +[\d.]+ [kMG]?B +\d+ entries/);
     const empty = await info();
     for (const name of ['registry', 'base-layers', 'build', 'gzip-chunks'])
       expect(area(empty, name).entries).toBe(0);
