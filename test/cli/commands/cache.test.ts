@@ -157,7 +157,7 @@ describe('minnow cache', () => {
     expect(res.out).toMatch(/^freed /);
     // What was freed, per area.
     expect(res.out).toMatch(/\n {2}registry +[\d.]+ [kMG]?B +\d+ entries/);
-    expect(res.out).toMatch(/\n {2}base-layers +[\d.]+ [kMG]?B +\d+ entries/);
+    expect(res.out).toMatch(/\n {2}build +[\d.]+ [kMG]?B +1 entries/);
     const empty = await info();
     for (const name of ['registry', 'base-layers', 'build', 'gzip-chunks'])
       expect(area(empty, name).entries).toBe(0);
