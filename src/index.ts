@@ -140,3 +140,11 @@ export {
 } from './build/verify-reproducible.js';
 export { compareImages, describeDifference, type ImageDifference } from './build/compare-images.js';
 export { dataLayer, DATA_PATH, DATA_PATH_ENV } from './build/data-layer.js';
+export { cacheUsage, type CacheArea, type CacheAreaName, type CacheUsage } from './util/cache-usage.js';
+export {
+  boundCache,
+  cacheBudget,
+  pruneCache,
+  type PruneOptions,
+  type PruneResult,
+} from './util/cache-prune.js';

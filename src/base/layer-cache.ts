@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileLayer, MediaType, writeLayer, type Digest, type Layer, type LayerEntry } from '../oci/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { touch } from '../util/touch.js';
 
 export interface CachedLayerOptions {
   /** Cache root; blobs go to `<dir>/blobs/sha256`, index entries to `<dir>/layers`. */
@@ -57,6 +58,7 @@ export async function cachedLayer(entries: LayerEntry[], options: CachedLayerOpt
     const path = join(blobDir, record.digest.slice('sha256:'.length));
     const info = await stat(path).catch(() => undefined);
     if (info?.isFile() && info.size === record.size) {
+      await touch(path);
       return {
         layer: fileLayer(path, { ...record, mediaType: MediaType.OciLayerGzip }),
         uncompressedSize: record.uncompressedSize,

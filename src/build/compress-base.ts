@@ -21,6 +21,7 @@ import {
 } from '../oci/index.js';
 import { tempPathFor, writeFileAtomic } from '../util/atomic.js';
 import { createParallelGzip } from '../util/parallel-gzip.js';
+import { touch } from '../util/touch.js';
 
 /**
  * Base layers stored as plain tar (what `docker save` and the Engine hand out) become gzip layers with the same
@@ -194,6 +195,7 @@ async function fromCache(
     if (signal?.aborted) throw wrap(err, diffId, signal);
     return undefined;
   }
+  await touch(path);
   return { layer, uncompressedSize: record.uncompressedSize };
 }
 

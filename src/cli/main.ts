@@ -23,6 +23,7 @@ const COMMANDS: Array<[names: string[], load: () => Promise<CommandModule>]> = [
   [['compare'], () => import('./commands/compare.js')],
   [['dockerfile'], () => import('./commands/dockerfile.js')],
   [['lint'], () => import('./commands/lint.js')],
+  [['cache'], () => import('./commands/cache.js')],
 ];
 
 /**

@@ -13,6 +13,7 @@ import {
 } from '../oci/index.js';
 import { tempPathFor, writeFileAtomic } from '../util/atomic.js';
 import { minnowCacheDir } from '../util/cache-dir.js';
+import { touch } from '../util/touch.js';
 
 /** minnow's cache directory (`$MINNOW_CACHE_DIR`, else `$XDG_CACHE_HOME/minnow`, else `~/.cache/minnow`). */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -55,6 +56,7 @@ export class BlobCache {
       await rm(path, { force: true });
       return undefined;
     }
+    await touch(path);
     return data;
   }
 
@@ -72,6 +74,7 @@ export class BlobCache {
   async open(d: Descriptor): Promise<Readable | undefined> {
     if (!(await this.has(d))) return undefined;
     const path = this.blobPath(d.digest);
+    await touch(path);
     const check = verifyingStream(d.digest, d.size, `cached blob ${d.digest}`);
     const out = new PassThrough();
     const src = createReadStream(path);
