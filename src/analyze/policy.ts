@@ -1,32 +1,7 @@
 import { MinnowError } from '../errors.js';
 import { SEVERITIES, type ImageAnalysis, type Severity } from './types.js';
 
-const UNITS: Record<string, number> = {
-  '': 1,
-  b: 1,
-  kb: 1e3,
-  k: 1e3,
-  mb: 1e6,
-  m: 1e6,
-  gb: 1e9,
-  g: 1e9,
-  kib: 1024,
-  mib: 1024 ** 2,
-  gib: 1024 ** 3,
-};
-
-/** Parses a size such as `10MB` (decimal, as docker prints), `8MiB`, `512k` or `123456` (bytes). */
-export function parseSize(value: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
-  const unit = UNITS[(m?.[2] ?? 'x').toLowerCase()];
-  if (!m || unit === undefined) {
-    throw new MinnowError(
-      'INVALID_ARGUMENT',
-      `invalid size "${value}": want a number with B, kB, MB, GB, KiB, MiB or GiB`,
-    );
-  }
-  return Math.round(Number(m[1]) * unit);
-}
+export { parseSize } from '../util/size.js';
 
 const mb = (n: number): string => `${(n / 1e6).toFixed(2)} MB (${n} bytes)`;
 

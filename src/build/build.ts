@@ -10,7 +10,6 @@ import { findMainPackages, type MainPackage } from '../go/list.js';
 import { canonicalPlatform, goEnvironment } from '../go/platform-env.js';
 import { goInfo } from '../go/go-info.js';
 import { formatPlatform, hostPlatform, type Platform } from '../oci/platform.js';
-import { boundCache } from '../util/cache-prune.js';
 import { minnowCacheDir } from '../util/cache-dir.js';
 import { entrypointFor } from './entrypoint.js';
 import { readProvenance, rfc3339, type Provenance } from './provenance.js';
@@ -240,8 +239,6 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     const images = await mapLimit(platforms, limit, buildOne).catch(cancel);
     const target = await asm.assembleTarget(images, annotations);
     const digest = target.kind === 'image' ? await target.image.digest() : await target.index.digest();
-    // At most hourly: prune the cache down to its budget (MINNOW_CACHE_MAX, default 5 GB).
-    await boundCache(cacheDir);
     progress({ phase: 'done', message: digest });
     return {
       target,

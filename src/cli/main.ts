@@ -52,6 +52,23 @@ function describeOption(option: Option): string {
   return new Help().optionDescription(option);
 }
 
+/**
+ * At most hourly, prune minnow's cache down to its budget (MINNOW_CACHE_MAX, default 5 GB). Done here, after a
+ * command has written all its outputs, so a prune never takes a blob the command is still about to read; a
+ * failure to prune never fails the command.
+ */
+async function keepCacheBounded(): Promise<void> {
+  try {
+    const [{ boundCache }, { minnowCacheDir }] = await Promise.all([
+      import('../util/cache-prune.js'),
+      import('../util/cache-dir.js'),
+    ]);
+    await boundCache(minnowCacheDir());
+  } catch {
+    // The cache is an optimization: a run that did its work succeeds whatever the prune says.
+  }
+}
+
 /** Runs the CLI; returns the exit status instead of exiting, so it can be tested in-process. */
 export async function main(argv: string[]): Promise<number> {
   // Global options (-h, -V) come before the command, so the command is the first word that is not a flag.
@@ -60,6 +77,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = await createProgram(versionOnly ? null : command);
   try {
     await program.parseAsync(argv);
+    await keepCacheBounded();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {

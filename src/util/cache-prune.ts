@@ -1,6 +1,6 @@
 import { rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseSize } from '../analyze/policy.js';
+import { parseSize } from './size.js';
 import { minnowCacheDir } from './cache-dir.js';
 import { listCache, usageOf, type CacheAreaName, type CacheEntry, type CacheUsage } from './cache-usage.js';
 

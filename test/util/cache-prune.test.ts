@@ -153,6 +153,23 @@ describe('boundCache', () => {
     expect((await boundCache(dir, 0))?.removed.map((r) => r.path)).toEqual([b.blob]);
   });
 
+  it('runs after a CLI command, within MINNOW_CACHE_MAX', async () => {
+    const dir = await tempDir();
+    const old = await baseLayer(dir, 'an old base layer');
+    await age(old.blob, 3 * HOUR);
+    const bin = new URL('../../bin/minnow.js', import.meta.url).pathname;
+    const { execFile } = await import('node:child_process');
+    await new Promise<void>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [bin, 'lint', '--list-rules'],
+        { env: { ...process.env, MINNOW_CACHE_DIR: dir, MINNOW_CACHE_MAX: '1' } },
+        (err) => (err ? reject(err) : resolve()),
+      ),
+    );
+    await expect(stat(old.blob)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('takes its budget from MINNOW_CACHE_MAX', () => {
     expect(cacheBudget({})).toBe(DEFAULT_CACHE_MAX_BYTES);
     expect(cacheBudget({ MINNOW_CACHE_MAX: '2GB' })).toBe(2e9);

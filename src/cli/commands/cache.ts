@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseSize } from '../../analyze/policy.js';
+import { parseSize } from '../../util/size.js';
 import { MinnowError } from '../../errors.js';
 import { formatBytes } from '../../report/build-summary.js';
 import { minnowCacheDir } from '../../util/cache-dir.js';
