@@ -1,29 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../../src/build/build.js';
-import { main } from '../../src/cli/main.js';
 import { pushImage } from '../../src/publish/registry.js';
 import { httpGetWhenUp, runServer } from '../helpers/docker.js';
 import { exec } from '../helpers/exec.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
 import { alpineImage, alpineIndex } from './fixtures.js';
+import { cli } from '../helpers/cli.js';
 
 const HELLO = join(import.meta.dirname, '..', '..', 'examples', 'hello');
-
-async function cli(args: string[]): Promise<{ status: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => ((err += String(c)), true));
-  try {
-    return { status: await main(['node', 'minnow', ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('minnow build --base <registry ref> --push', () => {
   let reg: TestRegistry;

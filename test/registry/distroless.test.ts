@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pullImage } from '../../src/base/registry.js';
-import { main } from '../../src/cli/main.js';
 import { validateImage } from '../../src/oci/index.js';
 import { pushImage } from '../../src/publish/registry.js';
 import { storeCredential } from '../../src/registry/docker-config.js';
@@ -11,21 +10,9 @@ import { exec } from '../helpers/exec.js';
 import { distrolessBase } from '../helpers/fixture-images.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
+import { cli } from '../helpers/cli.js';
 
 const HELLO = join(import.meta.dirname, '..', '..', 'examples', 'hello');
-
-async function cli(args: string[]): Promise<{ status: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => ((err += String(c)), true));
-  try {
-    return { status: await main(['node', 'minnow', ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('the distroless-equivalent base through a real registry', () => {
   let reg: TestRegistry;

@@ -1,27 +1,14 @@
 import { cp, lstat, readdir, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pushImage } from '../../../src/publish/registry.js';
 import { listCache } from '../../../src/util/cache-usage.js';
 import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { alpineIndex } from '../../registry/fixtures.js';
+import { cli } from '../../helpers/cli.js';
 
 const HELLO = join(import.meta.dirname, '..', '..', '..', 'examples', 'hello');
-
-async function cli(args: string[]): Promise<{ status: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => ((err += String(c)), true));
-  try {
-    return { status: await main(['node', 'minnow', ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 /** Every regular file under `dir` with its size, as `du -b` would count them. */
 async function files(dir: string): Promise<Map<string, number>> {

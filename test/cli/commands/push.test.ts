@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTransferRenderer } from '../../../src/cli/transfer-progress.js';
 import { writeLayout } from '../../../src/publish/layout.js';
 import { writeTarball } from '../../../src/publish/tarball.js';
@@ -9,19 +8,7 @@ import { exec } from '../../helpers/exec.js';
 import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { alpineImage } from '../../registry/fixtures.js';
-
-async function cli(args: string[]): Promise<{ status: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c) => ((err += String(c)), true));
-  try {
-    return { status: await main(['node', 'minnow', ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+import { cli } from '../../helpers/cli.js';
 
 describe('minnow push', () => {
   let reg: TestRegistry;
