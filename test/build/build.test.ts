@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build } from '../../src/build/build.js';
 import { loadCaBundle } from '../../src/base/ca-certs.js';
-import { isMinnowError, type MinnowError } from '../../src/errors.js';
 import { hostPlatform, validateImage, type Image } from '../../src/oci/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import {
@@ -14,20 +13,11 @@ import {
   writeModule,
 } from '../go/go-fixtures.js';
 import { imageEntries } from './image-files.js';
+import { failure } from '../helpers/failure.js';
 
 function only(result: Awaited<ReturnType<typeof build>>): Image {
   if (result.target.kind !== 'image') throw new Error('expected one image');
   return result.target.image;
-}
-
-async function failure(p: Promise<unknown>): Promise<MinnowError> {
-  try {
-    await p;
-  } catch (err) {
-    if (isMinnowError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('build (real go, examples/hello)', () => {

@@ -1,24 +1,14 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isMinnowError, type MinnowError } from '../../src/errors.js';
 import { findGo } from '../../src/go/find-go.js';
 import { binaryName, findMainPackages } from '../../src/go/list.js';
 import { goEnvironment } from '../../src/go/platform-env.js';
 import { hostPlatform } from '../../src/oci/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { CGO_MODULE, HELLO_DIR, LIBRARY_MODULE, writeModule } from './go-fixtures.js';
+import { failure } from '../helpers/failure.js';
 
 const env = goEnvironment({ platform: hostPlatform() });
-
-async function failure(p: Promise<unknown>): Promise<MinnowError> {
-  try {
-    await p;
-  } catch (err) {
-    if (isMinnowError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('findMainPackages (real go list)', () => {
   it('finds the hello example as a main package with its module and deps', async () => {

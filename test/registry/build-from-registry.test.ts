@@ -9,13 +9,14 @@ import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
 import { alpineImage, alpineIndex } from './fixtures.js';
 import { cli } from '../helpers/cli.js';
+import { saveEnv } from '../helpers/env.js';
 
 const HELLO = join(import.meta.dirname, '..', '..', 'examples', 'hello');
 
 describe('minnow build --base <registry ref> --push', () => {
   let reg: TestRegistry;
   let dir: string;
-  const saved = { cache: process.env.MINNOW_CACHE_DIR, docker: process.env.DOCKER_CONFIG };
+  const restoreEnv = saveEnv('MINNOW_CACHE_DIR', 'DOCKER_CONFIG');
   const dockerTags: string[] = [];
   beforeAll(async () => {
     reg = await startRegistry();
@@ -25,13 +26,7 @@ describe('minnow build --base <registry ref> --push', () => {
     await pushImage(`${reg.host}/library/alpine:3.19`, { kind: 'index', index: await alpineIndex() });
   });
   afterAll(async () => {
-    for (const [k, v] of [
-      ['MINNOW_CACHE_DIR', saved.cache],
-      ['DOCKER_CONFIG', saved.docker],
-    ] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    restoreEnv();
     for (const t of dockerTags) await exec('docker', ['rmi', '-f', t]).catch(() => undefined);
     await reg?.stop();
   });

@@ -11,13 +11,14 @@ import { distrolessBase } from '../helpers/fixture-images.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
 import { cli } from '../helpers/cli.js';
+import { saveEnv } from '../helpers/env.js';
 
 const HELLO = join(import.meta.dirname, '..', '..', 'examples', 'hello');
 
 describe('the distroless-equivalent base through a real registry', () => {
   let reg: TestRegistry;
   let dir: string;
-  const saved = { cache: process.env.MINNOW_CACHE_DIR, docker: process.env.DOCKER_CONFIG };
+  const restoreEnv = saveEnv('MINNOW_CACHE_DIR', 'DOCKER_CONFIG');
   const dockerTags: string[] = [];
   beforeAll(async () => {
     reg = await startRegistry({ auth: 'htpasswd' });
@@ -28,13 +29,7 @@ describe('the distroless-equivalent base through a real registry', () => {
     await storeCredential(reg.host, { username: 'minnow', password: 's3cret-pass' });
   });
   afterAll(async () => {
-    for (const [k, v] of [
-      ['MINNOW_CACHE_DIR', saved.cache],
-      ['DOCKER_CONFIG', saved.docker],
-    ] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    restoreEnv();
     for (const t of dockerTags) await exec('docker', ['rmi', '-f', t]).catch(() => undefined);
     await reg?.stop();
   });
