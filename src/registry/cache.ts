@@ -81,15 +81,18 @@ export class BlobCache {
     src.on('error', (err) => out.destroy(err));
     check.on('error', (err) => {
       src.destroy();
-      void rm(path, { force: true });
-      out.destroy(
+      const failure =
         err instanceof MinnowError && err.code === 'DIGEST_MISMATCH'
           ? new MinnowError('DIGEST_MISMATCH', err.message, {
               subject: path,
               cause: err,
               hint: 'the corrupt cache entry has been removed: run the command again to download it',
             })
-          : err,
+          : err;
+      // The reader sees the failure only once the entry is gone, so a retry right after it downloads afresh.
+      rm(path, { force: true }).then(
+        () => out.destroy(failure),
+        () => out.destroy(failure),
       );
     });
     out.on('close', () => src.destroy());

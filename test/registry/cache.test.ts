@@ -101,7 +101,6 @@ describe('content-addressed cache and --offline', () => {
       code: 'DIGEST_MISMATCH',
       hint: expect.stringContaining('removed: run the command again'),
     });
-    await new Promise((r) => setTimeout(r, 50));
     const third = await pullImage(`${reg.host}/library/alpine:3.19`, { env, cacheDir, platform: arm64 });
     if (third.target.kind !== 'image') throw new Error('want image');
     await readAll(third.target.image);
