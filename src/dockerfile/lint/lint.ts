@@ -4,7 +4,14 @@ import { MinnowError } from '../../errors.js';
 import { parseDockerfile, type DockerfileModel, type DockerignoreFile } from './model.js';
 import { secretValueRanges } from './rules/instructions.js';
 import { RULES } from './rules/index.js';
-import { atLeast, type LintFinding, type RawFinding, type Rule, type RuleMeta, type Severity } from './types.js';
+import {
+  atLeast,
+  type LintFinding,
+  type RawFinding,
+  type Rule,
+  type RuleMeta,
+  type Severity,
+} from './types.js';
 
 /** How to lint. */
 export interface LintOptions {
