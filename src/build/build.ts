@@ -236,7 +236,8 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
         ...(signal ? { signal } : {}),
       });
     };
-    const images = await mapLimit(platforms, limit, buildOne).catch(cancel);
+    // A failing platform stops the others at once rather than after they finish.
+    const images = await mapLimit(platforms, limit, (p) => buildOne(p).catch(cancel));
     const target = await asm.assembleTarget(images, annotations);
     const digest = target.kind === 'image' ? await target.image.digest() : await target.index.digest();
     progress({ phase: 'done', message: digest });
