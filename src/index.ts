@@ -247,7 +247,7 @@ export {
 } from './resolve/resolve-manifests.js';
 
 // The cache.
-export { minnowCacheDir } from './util/cache-dir.js';
+export { minnowCacheDir } from './util/cache-layout.js';
 export { cacheUsage, type CacheArea, type CacheAreaName, type CacheUsage } from './util/cache-usage.js';
 export {
   boundCache,

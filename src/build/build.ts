@@ -10,7 +10,7 @@ import { findMainPackages, type MainPackage } from '../go/list.js';
 import { canonicalPlatform, goEnvironment } from '../go/platform-env.js';
 import { goInfo } from '../go/go-info.js';
 import { formatPlatform, hostPlatform, type Platform } from '../oci/platform.js';
-import { minnowCacheDir } from '../util/cache-dir.js';
+import { minnowCacheDir } from '../util/cache-layout.js';
 import { entrypointFor } from './entrypoint.js';
 import { readProvenance, rfc3339, type Provenance } from './provenance.js';
 import type { BuildOptions, BuildResult, BuiltBinary, BuiltImage } from './types.js';
