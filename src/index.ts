@@ -140,7 +140,14 @@ export { DEFAULT_RETRY, type RetryPolicy } from './registry/retry.js';
 export type { TransportOptions } from './registry/transport.js';
 
 // The Engine.
-export { EngineClient, engineAddress, type EngineAddress, type EngineImage } from './engine/client.js';
+export {
+  EngineClient,
+  engineAddress,
+  type EngineAddress,
+  type EngineBuildOptions,
+  type EngineBuildResult,
+  type EngineImage,
+} from './engine/client.js';
 
 // Analyze, SBOM, policy.
 export { analyzeImage, type AnalyzeOptions } from './analyze/analyze.js';
