@@ -154,12 +154,6 @@ export async function lintFile(path: string, options: LintOptions = {}): Promise
   return lintModel(parseDockerfile(text, options.file ?? path, dockerignore), options);
 }
 
-/** The most serious severity among `findings`, or undefined when there are none. */
-export function worstSeverity(findings: LintFinding[]): Severity | undefined {
-  for (const s of ['error', 'warning', 'info'] as const) if (findings.some((f) => f.severity === s)) return s;
-  return undefined;
-}
-
 /** True when any finding is at least `threshold` serious. */
 export function failsAt(findings: LintFinding[], threshold: Severity): boolean {
   return findings.some((f) => atLeast(f.severity, threshold));
