@@ -1,6 +1,6 @@
 import { lstat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { findModuleRoot } from '../build/module-root.js';
+import { findModuleRoot } from '../go/module-root.js';
 import { MinnowError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { checkPinnedReference, resolveFinalBase, type FinalBase } from './bases.js';
