@@ -1,6 +1,7 @@
 import { Command, CommanderError, Help, type Option } from 'commander';
 import { createRequire } from 'node:module';
 import { reportError } from './exit.js';
+import { addCommonOptions } from './common-options.js';
 import { addHelpTexts } from './help.js';
 
 const require = createRequire(import.meta.url);
@@ -46,6 +47,7 @@ export async function createProgram(only?: string | null): Promise<Command> {
   const match = only ? COMMANDS.find(([names]) => names.includes(only)) : undefined;
   const load = only === null ? [] : match ? [match] : COMMANDS;
   for (const [, register] of load) (await register()).register(program);
+  addCommonOptions(program);
   addHelpTexts(program);
   return program;
 }

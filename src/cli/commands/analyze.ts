@@ -53,8 +53,10 @@ async function run(spec: string, flags: AnalyzeFlags): Promise<void> {
       signal: trap.signal,
     });
     progress.stop();
-    if (flags.html) await writeFileAtomic(flags.html, renderAnalysisHtml(analysis));
-    if (flags.json) process.stdout.write(`${JSON.stringify(analysis, null, 2)}\n`);
+    // --format html (or --html -) prints the page instead of the text report.
+    if (flags.html && flags.html !== '-') await writeFileAtomic(flags.html, renderAnalysisHtml(analysis));
+    if (flags.html === '-') process.stdout.write(renderAnalysisHtml(analysis));
+    else if (flags.json) process.stdout.write(`${JSON.stringify(analysis, null, 2)}\n`);
     else if (flags.markdown) process.stdout.write(renderAnalysisMarkdown(analysis));
     else process.stdout.write(renderAnalysisText(analysis));
     enforcePolicy(analysis, policy);
@@ -77,7 +79,7 @@ export function register(program: Command): void {
     )
     .option('--json', 'print the analysis as JSON (stable; see docs/rules.md)')
     .option('--markdown', 'print the report as Markdown')
-    .option('--html <file>', 'also write a self-contained HTML report')
+    .option('--html <file>', 'also write a self-contained HTML report (- for stdout)')
     .option(
       '--fail-on <severity>',
       'exit 3 when a finding is at least this severe (critical, high, medium, low, info)',
