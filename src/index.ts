@@ -29,15 +29,38 @@ export { EngineClient, engineAddress, type EngineAddress, type EngineImage } fro
 export { writeDaemon, type DaemonWriteOptions, type DaemonWriteResult } from './publish/daemon.js';
 export { gcLayout } from './publish/layout-gc.js';
 export {
-  checkOutput,
-  defaultOutput,
+  createSink,
+  daemonSink,
+  defaultLayoutSink,
+  fanOut,
   hostImage,
-  parseOutput,
-  writeOutput,
-  type OutputResult,
-  type OutputSpec,
-  type WriteOutputOptions,
-} from './publish/output.js';
+  hostPlatformOnly,
+  layoutSink,
+  registrySink,
+  registrySinks,
+  sinkForms,
+  SINK_KINDS,
+  tarballSink,
+  type CreateSinkOptions,
+  type DaemonSinkOptions,
+  type HostPlatformOptions,
+  type ImageName,
+  type LayoutSinkOptions,
+  type RegistrySinkOptions,
+  type Sink,
+  type SinkKind,
+  type SinkOptions,
+  type SinkPlan,
+  type SinkResult,
+  type SinkWriteOptions,
+  type TarballSinkOptions,
+} from './publish/sinks/index.js';
+export { parseNameTag } from './publish/image-name.js';
+export {
+  buildAndPublish,
+  type BuildAndPublishOptions,
+  type BuildReport,
+} from './pipeline/build-and-publish.js';
 export { findGo, type FindGoOptions } from './go/find-go.js';
 export { findMainPackages, type MainPackage } from './go/list.js';
 export { goBuild, goBuildArgs, type GoBuildOptions } from './go/build.js';

@@ -1,13 +1,14 @@
 import type { ArticleBaseline } from '../build/article-baseline.js';
 import type { BuildResult } from '../build/types.js';
 import { formatPlatform } from '../oci/platform.js';
-import type { OutputResult } from '../publish/output.js';
+import type { SinkResult } from '../publish/sinks/sink.js';
 
 /** What `minnow build` reports, for people (`renderBuildSummary`) and machines (`--json`). */
 export interface BuildSummary {
   /** Where the image went: `oci:DIR:TAG`, `docker:FILE`, `NAME:TAG` in the Engine. */
   output: string;
-  outputKind: OutputResult['kind'];
+  /** The sink kind: `oci`, `docker`, `daemon`, `registry`. */
+  outputKind: string;
   /** Digest of what was written (manifest, or index for several platforms). */
   digest: string;
   /** Uncompressed bytes of all layers (of the first platform's image). */
@@ -34,7 +35,7 @@ export interface BuildSummary {
 /** Collects the summary of a build and where it was written. */
 export async function summarizeBuild(
   result: BuildResult,
-  output: OutputResult,
+  output: SinkResult,
   article?: ArticleBaseline,
   checks: { reproducible?: boolean } = {},
 ): Promise<BuildSummary> {
