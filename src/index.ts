@@ -83,11 +83,14 @@ export { enforcePolicy, parseSeverity, parseSize, policyViolations, type Policy 
 export {
   compareBases,
   defaultCompareBases,
+  renderCompareHtml,
+  renderCompareMarkdown,
+  renderCompareText,
   type CompareBase,
   type CompareOptions,
   type CompareResult,
   type CompareRow,
-} from './analyze/compare.js';
+} from './compare/index.js';
 export { IMAGE_RULES, type RuleInfo } from './analyze/rules/index.js';
 export { renderSbom, sbomComponents, toCycloneDx, toSpdx, type SbomFormat } from './analyze/sbom/index.js';
 export type * from './analyze/types.js';
@@ -121,7 +124,7 @@ export {
   type DockerBuildOptions,
   type DockerBuildResult,
 } from './dockerfile/docker-build.js';
-export { dockerfileCompareRows, type DockerfileRowsOptions } from './dockerfile/compare-rows.js';
+export { dockerfileCompareRows, type DockerfileRowsOptions } from './compare/index.js';
 export {
   loadConfig,
   parseConfig,
