@@ -90,17 +90,10 @@ describe('minnow resolve and minnow apply (real CLI, registry, kubectl)', () => 
   });
 
   it('puts the images in an OCI layout or the Engine instead of a registry with --output', async () => {
+    const cronjob = (...more: string[]) =>
+      runCli(['resolve', '-f', join(K8S, 'cronjob.yaml'), '-C', GOAPPS, ...more]);
     const layout = join(await tempDir(), 'images');
-    const toLayout = await runCli([
-      'resolve',
-      '-f',
-      join(K8S, 'cronjob.yaml'),
-      '-C',
-      GOAPPS,
-      '-o',
-      `oci:${layout}`,
-      '-q',
-    ]);
+    const toLayout = await cronjob('-o', `oci:${layout}`, '-q');
     expect(plain(toLayout.stderr)).toBe('');
     expect(toLayout.code).toBe(0);
     const pinned = /minnow\.local\/gamma@(sha256:[0-9a-f]{64})/.exec(toLayout.stdout)?.[1];
@@ -110,18 +103,7 @@ describe('minnow resolve and minnow apply (real CLI, registry, kubectl)', () => 
 
     const repo = `minnow-test-resolve/${randomBytes(4).toString('hex')}`;
     try {
-      const toEngine = await runCli([
-        'resolve',
-        '-f',
-        join(K8S, 'cronjob.yaml'),
-        '-C',
-        GOAPPS,
-        '-o',
-        'daemon',
-        '--repo',
-        repo,
-        '-q',
-      ]);
+      const toEngine = await cronjob('-o', 'daemon', '--repo', repo, '-q');
       expect(plain(toEngine.stderr)).toBe('');
       expect(toEngine.code).toBe(0);
       // The same source builds the same image: the Engine holds the layout's image under REPO/NAME:TAG.
@@ -132,15 +114,7 @@ describe('minnow resolve and minnow apply (real CLI, registry, kubectl)', () => 
       await exec('docker', ['rmi', '-f', `${repo}/gamma:latest`]).catch(() => undefined);
     }
 
-    const tarball = await runCli([
-      'resolve',
-      '-f',
-      join(K8S, 'cronjob.yaml'),
-      '-C',
-      GOAPPS,
-      '-o',
-      'docker:x.tar',
-    ]);
+    const tarball = await cronjob('-o', 'docker:x.tar');
     expect(tarball.code).toBe(2);
     expect(plain(tarball.stderr)).toMatch(
       /^error: invalid --output "docker:x\.tar": each image needs its own name/,
