@@ -3,6 +3,7 @@ import type { ArticleBaseline } from '../build/article-baseline.js';
 import { build } from '../build/build.js';
 import type { BuildOptions, BuildResult } from '../build/types.js';
 import { configuredBuild, mergeBuildOptions, type ConfiguredBuild } from '../config/build-options.js';
+import { MinnowError } from '../errors.js';
 import { hostPlatform } from '../oci/index.js';
 import type { PushResult } from '../publish/registry.js';
 import { defaultLayoutSink } from '../publish/sinks/layout.js';
@@ -178,11 +179,19 @@ export async function buildAndPublish(options: BuildAndPublishOptions = {}): Pro
     });
     written.push(...(pushes.results ?? []));
   }
-  const first = written[0];
-  if (!first) throw new Error('buildAndPublish: nothing was written');
-  const summary = await summarizeBuild(result, first, article, {
+  const localResults = written.filter((w) => w.kind !== 'registry');
+  const first = localResults[0] ?? written[0];
+  if (!first) throw new MinnowError('INTERNAL', 'buildAndPublish: nothing was written');
+  const summarized = await summarizeBuild(result, first, article, {
     reproducible: verifyReproducible ?? false,
   });
+  const also = localResults.slice(1);
+  const note = written.find((w) => w.note)?.note;
+  const summary: BuildSummary = {
+    ...summarized,
+    ...(note ? { note } : {}),
+    ...(also.length ? { alsoWritten: also.map((w) => w.reference) } : {}),
+  };
   const pushed = written.flatMap((w) => (w.push ? [w.push] : []));
   return { result, summary, written, pushed, ...(article ? { article } : {}) };
 }

@@ -30,6 +30,8 @@ export interface BuildSummary {
   /** True when `--verify-reproducible` built it twice from two copies and got the same digest. */
   reproducible?: true;
   note?: string;
+  /** Where else it went (a repeated `--output`), by reference; pushes are listed apart. */
+  alsoWritten?: string[];
 }
 
 /** Collects the summary of a build and where it was written. */
@@ -89,6 +91,7 @@ export function renderBuildSummary(s: BuildSummary, options: RenderOptions = {})
   const row = (label: string, value: string): string => `  ${dim(`${label.padEnd(11)} `)}${value}`;
   const lines = [
     `${bold('Built')} ${s.output}`,
+    ...(s.alsoWritten?.length ? [row('also', s.alsoWritten.join(', '))] : []),
     row('digest', s.digest),
     row('size', `${formatBytes(s.size)} uncompressed, ${formatBytes(s.compressedSize)} compressed`),
     row('layers', `${s.layers} (base ${s.base}${s.caSource ? `, CA bundle from ${s.caSource}` : ''})`),

@@ -6,6 +6,7 @@ import { readLayout } from '../../src/base/layout.js';
 import { validateImage } from '../../src/oci/index.js';
 import { buildAndPublish } from '../../src/pipeline/build-and-publish.js';
 import { createSink } from '../../src/publish/sinks/index.js';
+import { renderBuildSummary } from '../../src/report/build-summary.js';
 import { HELLO_DIR } from '../go/go-fixtures.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -49,7 +50,9 @@ describe('buildAndPublish: what minnow build does, as a library call (real go, r
       digest,
       binaries: [{ name: 'hello' }],
       user: '65532:65532',
+      alsoWritten: [`docker:${join(dir, 'hello.tar')}`],
     });
+    expect(renderBuildSummary(report.summary)).toContain(`also        docker:${join(dir, 'hello.tar')}\n`);
     expect(report.pushed).toEqual([
       expect.objectContaining({ ref: `${registry.host}/lib/hello@${digest}`, digest }),
     ]);
