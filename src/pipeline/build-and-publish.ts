@@ -6,6 +6,7 @@ import { configuredBuild, mergeBuildOptions, type ConfiguredBuild } from '../con
 import { MinnowError } from '../errors.js';
 import { hostPlatform } from '../oci/index.js';
 import type { PushResult } from '../publish/registry.js';
+import { fanOut } from '../publish/sinks/fan-out.js';
 import { defaultLayoutSink } from '../publish/sinks/layout.js';
 import type { ImageName, Sink, SinkResult } from '../publish/sinks/sink.js';
 import type { ProgressCallback } from '../registry/progress.js';
@@ -116,9 +117,6 @@ export async function buildAndPublish(options: BuildAndPublishOptions = {}): Pro
   const sinks = given ?? [];
   const plan = { platforms: resolved.platforms ?? [hostPlatform()] };
   for (const sink of sinks) await sink.check(plan);
-  // The writers (tar, the image model) load while Go compiles.
-  const writers = import('../publish/sinks/fan-out.js');
-  writers.catch(() => undefined);
   const buildOptions: BuildOptions = {
     ...resolved,
     onProgress: (e) => {
@@ -145,7 +143,6 @@ export async function buildAndPublish(options: BuildAndPublishOptions = {}): Pro
     local = [defaultLayoutSink(app, process.cwd(), force ?? false)];
   }
   const write = { name, ...(options.signal ? { signal: options.signal } : {}) };
-  const { fanOut } = await writers;
   const written: SinkResult[] = [];
   if (local.length) {
     step(`writing ${local.map((s) => s.description).join(', ')}`);
