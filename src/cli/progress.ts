@@ -23,14 +23,18 @@ export function createProgress(enabled: boolean, stream: NodeJS.WriteStream = pr
     return { update: () => undefined, stop: () => undefined };
   let text = '';
   let frame = 0;
+  let since = performance.now();
   let timer: NodeJS.Timeout | undefined;
   const render = (): void => {
-    const line = `${FRAMES[frame % FRAMES.length]} ${text}`;
+    // How long the current step has run: a slow compile or pull shows as time passing, not as a hang.
+    const elapsed = ((performance.now() - since) / 1000).toFixed(1);
+    const line = `${FRAMES[frame % FRAMES.length]} ${text} ${elapsed}s`;
     frame++;
     stream.write(`\r\x1b[2K${line.slice(0, Math.max(1, stream.columns - 1))}`);
   };
   return {
     update(message) {
+      if (message !== text) since = performance.now();
       text = message;
       if (!timer) {
         timer = setInterval(render, 80);

@@ -7,6 +7,7 @@ import { MinnowError } from '../errors.js';
 import { hostPlatform } from '../oci/index.js';
 import type { PushResult } from '../publish/registry.js';
 import { fanOut } from '../publish/sinks/fan-out.js';
+import { ignoreOutputDir } from '../publish/output-dir.js';
 import { defaultLayoutSink } from '../publish/sinks/layout.js';
 import type { ImageName, Sink, SinkResult } from '../publish/sinks/sink.js';
 import type { ProgressCallback } from '../registry/progress.js';
@@ -141,6 +142,7 @@ export async function buildAndPublish(options: BuildAndPublishOptions = {}): Pro
   let local = sinks.filter((s) => s.kind !== 'registry');
   if (local.length === 0 && (defaultLayout ?? sinks.length === 0)) {
     local = [defaultLayoutSink(app, process.cwd(), force ?? false)];
+    await ignoreOutputDir();
   }
   const write = { name, ...(options.signal ? { signal: options.signal } : {}) };
   const written: SinkResult[] = [];

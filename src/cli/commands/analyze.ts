@@ -6,6 +6,7 @@ import { parsePlatform } from '../../oci/index.js';
 import { renderAnalysisMarkdown, renderAnalysisText } from '../../report/analysis-text.js';
 import { renderAnalysisHtml } from '../../report/compare-html.js';
 import { writeFileAtomic } from '../../util/atomic.js';
+import { formatBytes } from '../../util/size.js';
 import { trapSignals } from '../signals.js';
 import { createStepProgress } from '../step-progress.js';
 
@@ -36,10 +37,17 @@ async function run(spec: string, flags: AnalyzeFlags): Promise<void> {
       registry: { onProgress: (e) => progress.transfer(e) },
       signal: trap.signal,
     });
+    // Bytes read so far, from the manifest's layer sizes: a large image shows progress, not a still spinner.
+    const sizes = (await image.manifest()).layers.map((l) => l.size);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const readBytes = (upTo: number): number => sizes.slice(0, upTo).reduce((a, b) => a + b, 0);
     const analysis = await analyzeImage(image, {
       reference: spec,
       top: Number.isInteger(top) && top > 0 ? top : 10,
-      onLayer: (i, n) => progress.update(`analyzed layer ${i + 1}/${n}`),
+      onLayer: (i, n) =>
+        progress.update(
+          `analyzed layer ${i + 1}/${n}, ${formatBytes(readBytes(i + 1))} of ${formatBytes(total)} read`,
+        ),
       // The Engine and `docker save` keep layers uncompressed: report what a push would send instead.
       estimateCompressed: true,
       signal: trap.signal,

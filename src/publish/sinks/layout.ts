@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { ImageOrIndex } from '../../oci/index.js';
 import { isValidTag, splitNameTag } from '../image-name.js';
 import { gcLayout } from '../layout-gc.js';
+import { OUTPUT_DIR } from '../output-dir.js';
 import { writeLayout } from '../layout.js';
 import { checkPath, isLayoutOrEmpty } from './path-checks.js';
 import type { Sink, SinkOptions, SinkResult, SinkWriteOptions } from './sink.js';
@@ -58,6 +59,6 @@ export function parseLayoutSpec(spec: string, ctx: SpecContext, options: SinkOpt
 
 /** The default destination of a build: an OCI layout `.minnow/<name>` under `cwd`, tagged `latest`. */
 export function defaultLayoutSink(name: string, cwd = process.cwd(), force = false): Sink {
-  const dir = cwd === process.cwd() ? join('.minnow', name) : join(cwd, '.minnow', name);
+  const dir = cwd === process.cwd() ? join(OUTPUT_DIR, name) : join(cwd, OUTPUT_DIR, name);
   return layoutSink({ dir, tag: 'latest', force });
 }
