@@ -104,14 +104,31 @@ export { writeDaemon, type DaemonWriteOptions, type DaemonWriteResult } from './
 export { writeLayout, type LayoutWriteOptions, type LayoutWriteResult } from './publish/layout.js';
 export { gcLayout } from './publish/layout-gc.js';
 export {
-  checkOutput,
-  defaultOutput,
-  parseOutput,
-  writeOutput,
-  type OutputResult,
-  type OutputSpec,
-  type WriteOutputOptions,
-} from './publish/output.js';
+  createSink,
+  daemonSink,
+  defaultLayoutSink,
+  fanOut,
+  hostPlatformOnly,
+  layoutSink,
+  registrySink,
+  registrySinks,
+  sinkForms,
+  SINK_KINDS,
+  tarballSink,
+  type CreateSinkOptions,
+  type DaemonSinkOptions,
+  type HostPlatformOptions,
+  type ImageName,
+  type LayoutSinkOptions,
+  type RegistrySinkOptions,
+  type Sink,
+  type SinkKind,
+  type SinkOptions,
+  type SinkPlan,
+  type SinkResult,
+  type SinkWriteOptions,
+  type TarballSinkOptions,
+} from './publish/sinks/index.js';
 export { pushImage, type PushOptions, type PushResult } from './publish/registry.js';
 export {
   tarballStream,
@@ -158,7 +175,7 @@ export {
   type CompareOptions,
   type CompareResult,
   type CompareRow,
-} from './analyze/compare.js';
+} from './compare/index.js';
 export { openImage, type OpenImageOptions } from './analyze/open.js';
 export { enforcePolicy, policyViolations, type Policy } from './analyze/policy.js';
 export { IMAGE_RULES, type RuleInfo } from './analyze/rules/index.js';
@@ -181,8 +198,15 @@ export {
 export { articleBaseline, type ArticleBaseline } from './build/article-baseline.js';
 export { renderBuildSummary, summarizeBuild, type BuildSummary } from './report/build-summary.js';
 
+// The whole build, as minnow build runs it.
+export {
+  buildAndPublish,
+  type BuildAndPublishOptions,
+  type BuildReport,
+} from './pipeline/build-and-publish.js';
+
 // Dockerfiles: generate, build, lint.
-export { dockerfileCompareRows, type DockerfileRowsOptions } from './dockerfile/compare-rows.js';
+export { dockerfileCompareRows, type DockerfileRowsOptions } from './compare/index.js';
 export {
   buildGeneratedImage,
   dockerBuild,

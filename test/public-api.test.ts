@@ -26,6 +26,9 @@ describe('the public API', () => {
     expectTypeOf(api.build).returns.resolves.toHaveProperty('digest');
     expectTypeOf<api.Image['digest']>().returns.resolves.toEqualTypeOf<api.Digest>();
     expectTypeOf<api.MinnowError['code']>().toEqualTypeOf<api.ErrorCode>();
+    expectTypeOf(api.buildAndPublish).returns.resolves.toHaveProperty('summary');
+    expectTypeOf<api.Sink['write']>().returns.resolves.toEqualTypeOf<api.SinkResult>();
+    expectTypeOf(api.createSink).returns.toEqualTypeOf<api.Sink>();
     expect(new api.MinnowError('INVALID_ARGUMENT', 'x')).toBeInstanceOf(Error);
   });
 

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import type { RegistryReadOptions } from '../base/registry.js';
 import { MinnowError } from '../errors.js';
-import type { ImageOrIndex } from '../oci/index.js';
-import type { PushResult } from '../publish/registry.js';
 import type { ProgressCallback } from '../registry/progress.js';
 import { parseReference, referenceName, type Reference } from '../registry/reference.js';
 
@@ -75,44 +73,4 @@ export function registryReadOptions(
     ...(flags.insecureRegistry.length ? { insecureRegistries: flags.insecureRegistry } : {}),
     ...(onProgress ? { onProgress } : {}),
   };
-}
-
-/**
- * Pushes `target` to every reference (one push per repository, its tags together); refuses to push with
- * --offline. Returns one result per repository.
- */
-export async function pushAll(
-  target: ImageOrIndex,
-  refs: Reference[],
-  flags: RegistryFlags,
-  onProgress?: ProgressCallback,
-  signal?: AbortSignal,
-): Promise<PushResult[]> {
-  if (refs.length === 0) return [];
-  if (flags.offline) throw new MinnowError('INVALID_ARGUMENT', '--push cannot be used with --offline');
-  const byRepo = new Map<string, Reference[]>();
-  for (const r of refs) byRepo.set(referenceName(r), [...(byRepo.get(referenceName(r)) ?? []), r]);
-  // Loaded here, not at startup: every `minnow build` registers these flags, few push.
-  const [{ RegistryClient }, { pushImage }] = await Promise.all([
-    import('../registry/client.js'),
-    import('../publish/registry.js'),
-  ]);
-  const client = new RegistryClient({ insecureRegistries: flags.insecureRegistry });
-  const results: PushResult[] = [];
-  try {
-    for (const group of byRepo.values()) {
-      const [first, ...rest] = group as [Reference, ...Reference[]];
-      results.push(
-        await pushImage(first, target, {
-          client,
-          tags: rest.map((r) => r.tag).filter((t): t is string => !!t),
-          ...(onProgress ? { onProgress } : {}),
-          ...(signal ? { signal } : {}),
-        }),
-      );
-    }
-  } finally {
-    await client.close();
-  }
-  return results;
 }

@@ -1,7 +1,7 @@
 import type { ArticleBaseline } from '../build/article-baseline.js';
 import type { BuildResult } from '../build/types.js';
 import { formatPlatform } from '../oci/platform.js';
-import type { OutputResult } from '../publish/output.js';
+import type { SinkResult } from '../publish/sinks/sink.js';
 import { formatBytes } from '../util/size.js';
 import { nextStep } from './next-step.js';
 
@@ -9,7 +9,8 @@ import { nextStep } from './next-step.js';
 export interface BuildSummary {
   /** Where the image went: `oci:DIR:TAG`, `docker:FILE`, `NAME:TAG` in the Engine. */
   output: string;
-  outputKind: OutputResult['kind'];
+  /** The sink kind: `oci`, `docker`, `daemon`, `registry`. */
+  outputKind: string;
   /** Digest of what was written (manifest, or index for several platforms). */
   digest: string;
   /** Uncompressed bytes of all layers (of the first platform's image). */
@@ -31,12 +32,14 @@ export interface BuildSummary {
   /** True when `--verify-reproducible` built it twice from two copies and got the same digest. */
   reproducible?: true;
   note?: string;
+  /** Where else it went (a repeated `--output`), by reference; pushes are listed apart. */
+  alsoWritten?: string[];
 }
 
 /** Collects the summary of a build and where it was written. */
 export async function summarizeBuild(
   result: BuildResult,
-  output: OutputResult,
+  output: SinkResult,
   article?: ArticleBaseline,
   checks: { reproducible?: boolean } = {},
 ): Promise<BuildSummary> {
@@ -77,6 +80,7 @@ export function renderBuildSummary(s: BuildSummary, options: RenderOptions = {})
   const dim = options.dim ?? ((x: string) => x);
   const bold = options.bold ?? ((x: string) => x);
   const rows: Array<[label: string, value: string]> = [
+    ...(s.alsoWritten?.length ? [['also', s.alsoWritten.join(', ')] as [string, string]] : []),
     ['digest', s.digest],
     ['size', `${formatBytes(s.size)} uncompressed, ${formatBytes(s.compressedSize)} compressed`],
     ['layers', `${s.layers} (base ${s.base}${s.caSource ? `, CA bundle from ${s.caSource}` : ''})`],

@@ -1,7 +1,5 @@
-import type { CompareResult } from '../analyze/compare.js';
 import type { ImageAnalysis } from '../analyze/types.js';
 import { formatBytes } from './build-summary.js';
-import { COMPARE_HEADER, compareColumns } from './compare-report.js';
 import { escapeHtml } from './html-escape.js';
 import { svgBarChart } from './svg-bars.js';
 
@@ -17,7 +15,8 @@ th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
 code{font-size:12px}
 `;
 
-function page(title: string, body: string): string {
+/** A self-contained HTML page (no scripts, no external resources) with the report style. */
+export function page(title: string, body: string): string {
   // No scripts, no external resources: the page is one file that renders offline.
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -30,7 +29,8 @@ ${body}
 `;
 }
 
-function findingsTable(a: ImageAnalysis): string {
+/** An image's findings as an HTML table. */
+export function findingsTable(a: ImageAnalysis): string {
   if (a.findings.length === 0) return '<p>No findings.</p>';
   const rows = a.findings
     .map(
@@ -41,50 +41,6 @@ function findingsTable(a: ImageAnalysis): string {
   return `<table class="findings"><thead><tr><th>severity</th><th>rule</th><th>part</th><th>finding</th><th>fix</th></tr></thead><tbody>
 ${rows}
 </tbody></table>`;
-}
-
-/** `minnow compare --html`: one self-contained page with a bar chart of sizes and the attack-surface table. */
-export function renderCompareHtml(c: CompareResult): string {
-  const chart = svgBarChart({
-    title: 'Image size by base (docker image ls)',
-    categories: c.rows.map((r) => r.base),
-    series: [
-      { name: 'minnow build', color: '#2e90fa', values: c.rows.map((r) => r.size) },
-      { name: 'compressed', color: '#53b1fd', values: c.rows.map((r) => r.compressed) },
-      { name: "article's number", color: '#98a2b3', values: c.rows.map((r) => r.articleSize) },
-    ],
-    format: formatBytes,
-  });
-  const head = [...COMPARE_HEADER, 'recommendation'].map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-  const rows = c.rows
-    .map((r) => {
-      const cells = compareColumns(r).map((v, i) => {
-        const cls = v === 'yes' ? 'yes' : v === 'no' ? 'no' : i > 0 ? 'num' : '';
-        return `<td${cls ? ` class="${cls}"` : ''}>${escapeHtml(v)}</td>`;
-      });
-      return `<tr class="surface-row" data-base="${escapeHtml(r.base)}">${cells.join('')}<td>${escapeHtml(r.recommendation)}</td></tr>`;
-    })
-    .join('\n');
-  const skipped = c.skipped.length
-    ? `<ul>${c.skipped.map((s) => `<li>${escapeHtml(s.base)}: skipped (${escapeHtml(s.reason)})</li>`).join('')}</ul>`
-    : '';
-  const details = c.rows
-    .map((r) => `<h2>${escapeHtml(r.base)}</h2>\n${findingsTable(r.analysis)}`)
-    .join('\n');
-  return page(
-    `${c.app}: base image comparison`,
-    `<h1>${escapeHtml(c.app)}: the same app on ${c.rows.length} bases</h1>
-<p class="rec"><strong>Recommendation:</strong> ${escapeHtml(c.recommendation)}</p>
-${chart}
-<h2>Attack surface</h2>
-<table class="surface"><thead><tr>${head}</tr></thead><tbody>
-${rows}
-</tbody></table>
-${skipped}
-<p>size: what <code>docker image ls</code> reports; article: the seed article's measurement of the same base;
-high/med/low: findings by severity (see docs/rules.md).</p>
-${details}`,
-  );
 }
 
 /** `minnow analyze --html`: one image, with a chart of its layer sizes and its findings. */

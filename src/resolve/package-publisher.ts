@@ -6,6 +6,8 @@ import { findModuleRoot } from '../config/module-path.js';
 import { templateValues, type TemplateValues } from '../config/template.js';
 import { MinnowError } from '../errors.js';
 import type { ImageOrIndex } from '../oci/index.js';
+import type { Sink } from '../publish/sinks/sink.js';
+import { splitNameTag } from '../publish/image-name.js';
 import { imageRepository, nameAll, type NamingStrategy } from './image-name.js';
 import type { Publisher } from './resolve-manifests.js';
 
@@ -36,7 +38,13 @@ export interface PackagePublisherOptions {
   /** Build every platform of each package's base (`--platform all`), whatever minnow.yaml says. */
   allPlatforms?: boolean;
   build: (options: BuildOptions) => Promise<BuildResult>;
-  push: PushFn;
+  /** Pushes each image to the registry (`REPO/NAME:TAG`). Needed unless `sinkFor` is given. */
+  push?: PushFn;
+  /**
+   * Where each image goes instead of `push` (ko's `--local`: the Engine, an OCI layout): the sink for the image
+   * named `ref` (`REPO/NAME:TAG`) with these extra tags. The output still pins `REPO/NAME@sha256:…`.
+   */
+  sinkFor?: (ref: string, tags: readonly string[]) => Sink;
   onEvent?: (event: PublishEvent) => void;
 }
 
@@ -46,6 +54,7 @@ export interface PackagePublisherOptions {
  * answer `REPO/NAME@sha256:…`.
  */
 export function packagePublisher(options: PackagePublisherOptions): Publisher {
+  const deliver = deliveryOf(options);
   const naming = options.naming ?? 'base';
   const tags = options.tags?.length ? options.tags : ['latest'];
   let names = new Map<string, string>();
@@ -76,11 +85,12 @@ export function packagePublisher(options: PackagePublisherOptions): Publisher {
     const name = names.get(importPath) ?? imageRepository(options.repo, importPath, naming);
     const ref = `${name}:${tags[0]}`;
     options.onEvent?.({ phase: 'push', importPath, ref });
-    const pushed = await options.push(ref, result.target, {
+    const pushed = await deliver(ref, result.target, {
       tags: tags.slice(1),
       ...(signal ? { signal } : {}),
     });
-    if (pushed.digest !== result.digest) {
+    // A sink that took the host's image of an index (the Engine) wrote that image, not the index.
+    if (pushed.digest !== result.digest && !pushed.partOnly) {
       throw new MinnowError('DIGEST_MISMATCH', `pushed ${ref} as ${pushed.digest}, built ${result.digest}`, {
         subject: ref,
       });
@@ -94,4 +104,24 @@ export function packagePublisher(options: PackagePublisherOptions): Publisher {
       names = nameAll(options.repo, importPaths, naming);
     },
   });
+}
+
+/** Delivers one built target; `partOnly` when the sink took one image of an index. */
+type Deliver = (...args: Parameters<PushFn>) => Promise<{ digest: string; partOnly?: boolean }>;
+
+/** `options.push`, or a push-shaped call of the sink `options.sinkFor` names for each image. */
+function deliveryOf(options: PackagePublisherOptions): Deliver {
+  const { push, sinkFor } = options;
+  if (sinkFor) {
+    return async (ref, target, o) => {
+      const { name, tag = 'latest' } = splitNameTag(ref);
+      const written = await sinkFor(ref, o.tags ?? []).write(target, {
+        name: { name, tag },
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
+      return { digest: written.digest, partOnly: written.platform !== undefined && !!written.note };
+    };
+  }
+  if (!push) throw new MinnowError('INVALID_ARGUMENT', 'packagePublisher needs push or sinkFor');
+  return push;
 }

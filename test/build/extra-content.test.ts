@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { build } from '../../src/build/build.js';
-import { hostImage, writeOutput } from '../../src/publish/output.js';
+import { createSink, hostImage } from '../../src/publish/sinks/index.js';
 import { validateImage } from '../../src/oci/index.js';
 import { runServer, httpGetWhenUp } from '../helpers/docker.js';
 import { exec } from '../helpers/exec.js';
@@ -19,7 +19,7 @@ async function load(target: Awaited<ReturnType<typeof build>>['target'], name: s
   const tag = randomBytes(4).toString('hex');
   const ref = `minnow-test-resolve/${name}:${tag}`;
   images.push(ref);
-  await writeOutput(target, { kind: 'daemon', name: `minnow-test-resolve/${name}`, tag }, { name });
+  await createSink(`daemon:minnow-test-resolve/${name}:${tag}`).write(target, { name: { name, tag: 'latest' } });
   return ref;
 }
 

@@ -4,7 +4,7 @@ import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, type BuildResult } from '../../src/build/build.js';
 import { formatPlatform, validateIndex, type Image } from '../../src/oci/index.js';
-import { writeOutput } from '../../src/publish/output.js';
+import { createSink } from '../../src/publish/sinks/index.js';
 import { HELLO_DIR } from '../go/go-fixtures.js';
 import { httpGetWhenUp, runServer } from '../helpers/docker.js';
 import { exec } from '../helpers/exec.js';
@@ -48,7 +48,7 @@ describe('multi-platform build of examples/hello (real go, skopeo, Engine)', () 
   beforeAll(async () => {
     result = await build({ dir: HELLO_DIR, platforms: PLATFORMS, cacheDir: await tempDir() });
     layout = join(await tempDir(), 'hello-oci');
-    await writeOutput(result.target, { kind: 'oci', dir: layout, tag: 'multi' }, { name: 'hello' });
+    await createSink(`oci:${layout}:multi`).write(result.target);
   });
   afterAll(async () => {
     for (const i of images) await exec('docker', ['rmi', '-f', i]).catch(() => undefined);
@@ -116,11 +116,9 @@ describe('multi-platform build of examples/hello (real go, skopeo, Engine)', () 
 
   it('runs the amd64 image, which serves the hello string', async () => {
     const tag = randomBytes(4).toString('hex');
-    const written = await writeOutput(
-      result.target,
-      { kind: 'daemon', name: 'minnow-test-resolve/hello-multi', tag },
-      { name: 'hello' },
-    );
+    const written = await createSink(`daemon:minnow-test-resolve/hello-multi:${tag}`).write(result.target, {
+      name: { name: 'hello', tag: 'latest' },
+    });
     images.push(written.reference);
     expect(written.platform?.architecture).toBe('amd64');
     expect(written.note).toMatch(/only the linux\/amd64 image/);

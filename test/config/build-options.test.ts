@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../../src/build/build.js';
 import { verifyReproducible } from '../../src/build/verify-reproducible.js';
 import { configuredBuild, mergeBuildOptions } from '../../src/config/build-options.js';
-import { hostImage } from '../../src/publish/output.js';
+import { hostImage } from '../../src/publish/sinks/index.js';
 import { imageEntries } from '../build/image-files.js';
 import { exec } from '../helpers/exec.js';
 import { tempDir } from '../helpers/tmp.js';

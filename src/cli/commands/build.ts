@@ -2,27 +2,24 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import pc from '../colors.js';
-import { articleBaseline } from '../../build/article-baseline.js';
-import { build } from '../../build/build.js';
 import type { BuildOptions } from '../../build/types.js';
 import { LABEL_KEY, parseKeyValues, parsePlatformList } from '../../build/validate.js';
 import { MinnowError } from '../../errors.js';
 import { printCompilerOutput } from '../exit.js';
-import { findGo } from '../../go/find-go.js';
-import { formatPlatform, hostPlatform, platformMatches } from '../../oci/platform.js';
-import { checkOutput, defaultOutput, parseNameTag, parseOutput } from '../../publish/output-spec.js';
-import { ignoreOutputDir } from '../../publish/output-dir.js';
-import { renderBuildSummary, summarizeBuild } from '../../report/build-summary.js';
+import { buildAndPublish } from '../../pipeline/build-and-publish.js';
+import { parseNameTag } from '../../publish/image-name.js';
+import { createSink, sinkForms } from '../../publish/sinks/kinds.js';
+import { registrySinks } from '../../publish/sinks/registry.js';
+import type { Sink } from '../../publish/sinks/sink.js';
+import { renderBuildSummary } from '../../report/build-summary.js';
 import {
   addRegistryOptions,
-  pushAll,
   pushTargets,
   registryReadOptions,
   type RegistryFlags,
 } from '../registry-flags.js';
 import { trapSignals } from '../signals.js';
 import { createStepProgress } from '../step-progress.js';
-import { createTransferRenderer } from '../transfer-progress.js';
 
 interface BuildFlags extends RegistryFlags {
   base?: string;
@@ -30,7 +27,7 @@ interface BuildFlags extends RegistryFlags {
   verifyReproducible?: boolean;
   verifyFreshCache?: boolean;
   platform?: string;
-  output?: string;
+  output: string[];
   force?: boolean;
   go?: string;
   ldflags?: string;
@@ -140,102 +137,52 @@ function localName(flags: BuildFlags): { name: string; tag: string } | undefined
   return flags.tag[0] ? parseNameTag(flags.tag[0]) : undefined;
 }
 
+/** `--output` (repeatable) and `--push`/`--repo` as one list of sinks, every spec checked for its grammar. */
+function sinksFrom(flags: BuildFlags): Sink[] {
+  const force = flags.force ?? false;
+  const registry = { insecureRegistries: flags.insecureRegistry };
+  const outputs = flags.output.map((o) =>
+    createSink(o, { flag: '--output', force, registry, ...(flags.offline ? { offline: true } : {}) }),
+  );
+  return [
+    ...outputs,
+    ...registrySinks(pushTargets(flags), {
+      registry,
+      offline: flags.offline ?? false,
+      flag: '--push',
+    }),
+  ];
+}
+
 async function run(args: string[], flags: BuildFlags): Promise<void> {
   const progress = createStepProgress(!flags.json && !flags.quiet);
   progress.update('reading options');
   const fromFlags = await buildOptionsFrom(args, flags);
-  const { configuredBuild, mergeBuildOptions } = await import('../../config/build-options.js');
-  const configured = await configuredBuild(fromFlags.dir ?? process.cwd(), fromFlags.packages);
-  const options = mergeBuildOptions(configured.options, fromFlags);
-  // `all` (flag or minnow.yaml) is every platform of the base, so it is known only once the base is.
-  if (flags.platform !== undefined ? flags.platform.trim() === 'all' : configured.allPlatforms) {
-    const { allPlatforms } = await import('../../build/all-platforms.js');
-    options.platforms = await allPlatforms(options.base ?? 'static', {
-      ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
-      registry: registryReadOptions(flags, (e) => progress.transfer(e)),
-    });
-  }
-  if (flags.sbom) (await import('../../analyze/sbom/index.js')).parseSbomFormat(flags.sbomFormat);
-  const output = flags.output ? parseOutput(flags.output) : undefined;
-  const named = localName(flags);
-  const pushRefs = pushTargets(flags);
-  if (output) await checkOutput(output, { force: flags.force ?? false });
-  // A docker tarball or the Engine takes one image: the one platform asked for, or this host's of several. With
-  // several and none for this host, say so now, not after compiling them all.
-  const host = hostPlatform();
-  const platforms = options.platforms ?? [];
-  if (
-    output &&
-    output.kind !== 'oci' &&
-    platforms.length > 1 &&
-    !platforms.some((p) => platformMatches(host, p))
-  ) {
-    throw new MinnowError(
-      'PLATFORM_NOT_FOUND',
-      `--output ${output.kind} takes one image: this host's (${formatPlatform(host)}) of several platforms, and --platform does not build it`,
-      { hint: `add ${formatPlatform(host)} to --platform, build one platform, or use --output oci:DIR` },
-    );
-  }
-  // The writers (tar, the image model) load while Go compiles.
-  const writers = import('../../publish/output.js');
-  writers.catch(() => undefined);
+  const sbomFormat = flags.sbom
+    ? (await import('../../analyze/sbom/index.js')).parseSbomFormat(flags.sbomFormat)
+    : undefined;
+  const name = localName(flags);
+  const sinks = sinksFrom(flags);
   const trap = trapSignals();
   try {
-    const buildOptions = {
-      ...options,
-      signal: trap.signal,
-      onProgress: (e: { message: string }) => progress.update(e.message),
-      registry: registryReadOptions(flags, (e) => progress.transfer(e)),
-    };
-    const result = flags.verifyReproducible
-      ? (
-          await (
-            await import('../../build/verify-reproducible.js')
-          ).verifyReproducible({
-            build,
-            options: buildOptions,
-            freshGoCache: flags.verifyFreshCache ?? false,
-          })
-        ).result
-      : await build(buildOptions);
-    const app = result.images[0]?.binaries[0]?.name ?? 'app';
-    const name = named?.name ?? app;
-    progress.update(`writing ${flags.output ?? 'OCI layout'}`);
-    const { writeOutput } = await writers;
-    if (!output) await ignoreOutputDir();
-    const written = await writeOutput(result.target, output ?? defaultOutput(app), {
-      name,
-      ...(named ? { tag: named.tag } : {}),
+    const report = await buildAndPublish({
+      ...fromFlags,
+      ...(flags.platform !== undefined ? { allPlatforms: flags.platform.trim() === 'all' } : {}),
+      registry: registryReadOptions(flags),
+      sinks,
+      defaultLayout: flags.output.length === 0,
       force: flags.force ?? false,
+      ...(name ? { name } : {}),
+      verifyReproducible: flags.verifyReproducible ?? false,
+      verifyFreshCache: flags.verifyFreshCache ?? false,
+      compare: flags.compare ?? false,
+      ...(flags.sbom && sbomFormat ? { sbom: { file: flags.sbom, format: sbomFormat } } : {}),
+      onStep: (message) => progress.update(message),
+      onTransfer: (e) => progress.transfer(e),
       signal: trap.signal,
     });
-    let article;
-    if (flags.compare) {
-      progress.update('building the article-style binary for comparison');
-      article = await articleBaseline(result, {
-        dir: options.dir ?? process.cwd(),
-        goPath: await findGo(options.goPath ? { goPath: options.goPath } : {}),
-        ...(options.tags ? { tags: options.tags } : {}),
-        ...(typeof options.caCerts === 'string' ? { caCerts: options.caCerts } : {}),
-      });
-    }
-    if (flags.sbom) {
-      progress.update(`writing the SBOM to ${flags.sbom}`);
-      const { writeBuildSbom } = await import('./build-sbom.js');
-      await writeBuildSbom(result, flags.sbom, flags.sbomFormat, name);
-    }
     progress.stop();
-    const bars = createTransferRenderer(!flags.json && !flags.quiet);
-    const pushed = await pushAll(
-      result.target,
-      pushRefs,
-      flags,
-      (e) => bars.onProgress(e),
-      trap.signal,
-    ).finally(() => bars.stop());
-    const summary = await summarizeBuild(result, written, article, {
-      reproducible: flags.verifyReproducible ?? false,
-    });
+    const { summary, pushed } = report;
     if (flags.json)
       process.stdout.write(`${JSON.stringify(pushed.length ? { ...summary, pushed } : summary, null, 2)}\n`);
     else if (flags.quiet) process.stdout.write(`${summary.digest}\n`);
@@ -269,7 +216,9 @@ export function register(program: Command): void {
     )
     .option(
       '-o, --output <spec>',
-      'oci:DIR[:TAG], docker:FILE.tar or daemon[:NAME[:TAG]] (default oci:.minnow/<app>:latest)',
+      `where the image goes (repeatable): ${sinkForms()} (default oci:.minnow/<app>:latest)`,
+      collect,
+      [],
     )
     .option('--force', 'replace an output path that exists and is something else')
     .option('--go <path>', 'the go command to use')

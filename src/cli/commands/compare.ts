@@ -2,13 +2,14 @@ import type { Command } from 'commander';
 import {
   compareBases,
   defaultCompareBases,
+  dockerfileCompareRows,
   parseCompareBase,
+  renderCompareHtml,
+  renderCompareMarkdown,
+  renderCompareText,
   type CompareBase,
-} from '../../analyze/compare.js';
-import { dockerfileCompareRows } from '../../dockerfile/compare-rows.js';
+} from '../../compare/index.js';
 import { sourceOf } from './build.js';
-import { renderCompareHtml } from '../../report/compare-html.js';
-import { renderCompareMarkdown, renderCompareText } from '../../report/compare-report.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { trapSignals } from '../signals.js';
 import { createStepProgress } from '../step-progress.js';

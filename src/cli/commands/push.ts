@@ -1,15 +1,20 @@
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { resolveBase } from '../../base/resolve.js';
+import { MinnowError } from '../../errors.js';
 import type { ImageOrIndex } from '../../oci/index.js';
-import { pushImage } from '../../publish/registry.js';
+import { splitNameTag } from '../../publish/image-name.js';
+import { createSink, sinkForms } from '../../publish/sinks/kinds.js';
+import type { ImageName } from '../../publish/sinks/sink.js';
 import { RegistryClient } from '../../registry/client.js';
-import { parseReference } from '../../registry/reference.js';
+import { isReference, parseReference, referenceName } from '../../registry/reference.js';
 import { trapSignals } from '../signals.js';
 import { createTransferRenderer } from '../transfer-progress.js';
 
 interface PushFlags {
   tag: string[];
   insecureRegistry: string[];
+  force?: boolean;
   quiet?: boolean;
   json?: boolean;
 }
@@ -24,22 +29,54 @@ async function readSource(spec: string, client: RegistryClient, signal: AbortSig
   return resolveBase(spec, { registry: { client, cacheDir: false }, signal });
 }
 
+/**
+ * The name a docker tarball or the Engine records when the destination names none: the source's own
+ * (`registry/repo:tag`, `daemon:NAME:TAG`), else its file or directory name, tagged as the layout tag says.
+ */
+export function nameFromSource(source: string): ImageName {
+  const prefix = /^(oci|docker-archive|daemon):/.exec(source)?.[1];
+  if (!prefix && isReference(source)) {
+    const ref = parseReference(source);
+    return { name: referenceName(ref), tag: ref.tag ?? 'latest' };
+  }
+  const rest = prefix ? source.slice(prefix.length + 1) : source;
+  const { name: path, tag } = prefix === 'docker-archive' ? { name: rest } : splitNameTag(rest);
+  if (prefix === 'daemon') return { name: path, tag: tag ?? 'latest' };
+  const name = basename(path)
+    .replace(/\.tar$/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-');
+  return { name: /^[a-z0-9]/.test(name) ? name : `minnow-${name}`, tag: tag ?? 'latest' };
+}
+
 async function push(source: string, destination: string, flags: PushFlags): Promise<void> {
-  const ref = parseReference(destination);
-  const renderer = createTransferRenderer(!flags.quiet && !flags.json);
   const client = new RegistryClient({ insecureRegistries: flags.insecureRegistry });
+  const renderer = createTransferRenderer(!flags.quiet && !flags.json);
   const trap = trapSignals();
   try {
-    const target = await readSource(source, client, trap.signal);
-    const result = await pushImage(ref, target, {
-      client,
+    const sink = createSink(destination, {
+      flag: 'destination',
+      registryByDefault: true,
+      registryClient: client,
       tags: flags.tag,
+      force: flags.force ?? false,
+    });
+    if (flags.tag.length && sink.kind !== 'registry') {
+      throw new MinnowError(
+        'INVALID_ARGUMENT',
+        `--tag applies to registry destinations, not ${sink.description}`,
+      );
+    }
+    await sink.check();
+    const target = await readSource(source, client, trap.signal);
+    const result = await sink.write(target, {
+      name: nameFromSource(source),
       onProgress: (e) => renderer.onProgress(e),
       signal: trap.signal,
     });
     renderer.stop();
-    if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else process.stdout.write(`${result.ref}\n`);
+    if (flags.json) process.stdout.write(`${JSON.stringify(result.push ?? result, null, 2)}\n`);
+    else process.stdout.write(`${result.reference}\n`);
   } catch (err) {
     throw trap.interrupted(err) ?? err;
   } finally {
@@ -49,15 +86,15 @@ async function push(source: string, destination: string, flags: PushFlags): Prom
   }
 }
 
-/** `minnow push SOURCE REF`: copies an OCI layout (or another registry's image) to a registry. */
+/** `minnow push SOURCE DESTINATION`: copies an image (an OCI layout, another registry's) to any sink. */
 export function register(program: Command): void {
   program
     .command('push')
     .description(
-      'Push an OCI layout (oci:DIR[:TAG]) or a registry image to a registry; prints name@sha256:...',
+      'Copy an image (OCI layout, docker archive, the Engine, a registry) to a registry or another destination; prints where it went (name@sha256:... for a registry)',
     )
-    .argument('<source>', 'oci:DIR[:TAG], or a registry reference to copy')
-    .argument('<ref>', 'destination, e.g. ghcr.io/org/app:v1')
+    .argument('<source>', 'oci:DIR[:TAG], docker-archive:FILE, daemon:NAME[:TAG], or a registry reference')
+    .argument('<destination>', `${sinkForms()}, e.g. ghcr.io/org/app:v1 or daemon:app:v1`)
     .option('-t, --tag <tag>', 'another tag in the same repository (repeatable)', collect, [])
     .option(
       '--insecure-registry <host>',
@@ -65,7 +102,10 @@ export function register(program: Command): void {
       collect,
       [],
     )
-    .option('-q, --quiet', 'print only the pushed name@digest')
+    .option('--force', 'replace a destination path that exists and is something else')
+    .option('-q, --quiet', 'print only where it went')
     .option('--json', 'print the result as JSON')
-    .action(async (source: string, ref: string, flags: PushFlags) => push(source, ref, flags));
+    .action(async (source: string, destination: string, flags: PushFlags) =>
+      push(source, destination, flags),
+    );
 }

@@ -11,6 +11,7 @@ import { pushImage } from '../../publish/registry.js';
 import { RegistryClient } from '../../registry/client.js';
 import { chooseRepo, NAMING_STRATEGIES, type NamingStrategy } from '../../resolve/image-name.js';
 import { packagePublisher } from '../../resolve/package-publisher.js';
+import { sinksForImages } from '../../resolve/image-sinks.js';
 import { readManifests } from '../../resolve/read-manifests.js';
 import { joinManifests, resolveManifests, type ResolveResult } from '../../resolve/resolve-manifests.js';
 import { createProgress } from '../progress.js';
@@ -28,10 +29,14 @@ export interface ResolveFlags {
   jobs?: string;
   dir?: string;
   insecureRegistry: string[];
+  output?: string;
   quiet?: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** The repository local images are named in when no --repo is given (like ko's ko.local). */
+const LOCAL_REPO = 'minnow.local';
 
 /** Adds the resolve flags to a command. */
 export function withResolveOptions(cmd: Command): Command {
@@ -58,6 +63,10 @@ export function withResolveOptions(cmd: Command): Command {
       'allow plain HTTP or an unverified certificate for this host',
       collect,
       [],
+    )
+    .option(
+      '-o, --output <spec>',
+      `put the images there instead of pushing: daemon (each as REPO/NAME:TAG; REPO default ${LOCAL_REPO}) or oci:DIR (tagged NAME)`,
     )
     .option('-q, --quiet', 'no progress line and no list of pushed images on stderr');
 }
@@ -94,19 +103,20 @@ export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal)
   const moduleDir = await findModuleRoot(dir);
   const config = moduleDir ? await loadConfig(moduleDir) : undefined;
   const modulePath = moduleDir ? await readModulePath(moduleDir) : undefined;
+  const sinkFor = flags.output ? sinksForImages(flags.output, { flag: '--output' }) : undefined;
   const sources = await readManifests(flags.filename, { recursive: flags.recursive ?? false });
   const progress = createProgress(!flags.quiet);
   let done = 0;
   const client = new RegistryClient({ insecureRegistries: flags.insecureRegistry });
   const publish = packagePublisher({
     dir,
-    repo: chooseRepo(flags.repo, process.env, config?.config.repo),
+    repo: chooseRepo(flags.repo, process.env, config?.config.repo ?? (sinkFor ? LOCAL_REPO : undefined)),
     naming: flags.naming as NamingStrategy,
     tags: flags.tag,
     overrides,
     ...(flags.platform?.trim() === 'all' ? { allPlatforms: true } : {}),
     build,
-    push: (ref, target, o) => pushImage(ref, target, { ...o, client }),
+    ...(sinkFor ? { sinkFor } : { push: (ref, target, o) => pushImage(ref, target, { ...o, client }) }),
     onEvent: (e) => {
       if (e.phase === 'done') done++;
       progress.update(e.phase === 'done' ? `${done} pushed: ${e.image}` : `${e.phase} ${e.importPath}`);

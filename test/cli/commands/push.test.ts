@@ -1,7 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTransferRenderer } from '../../../src/cli/transfer-progress.js';
+import { readDockerArchive } from '../../../src/base/docker-archive.js';
+import { readLayout } from '../../../src/base/layout.js';
+import { validateImage } from '../../../src/oci/index.js';
 import { writeLayout } from '../../../src/publish/layout.js';
 import { writeTarball } from '../../../src/publish/tarball.js';
 import { exec } from '../../helpers/exec.js';
@@ -9,6 +13,7 @@ import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { alpineImage } from '../../registry/fixtures.js';
 import { cli } from '../../helpers/cli.js';
+import { nameFromSource } from '../../../src/cli/commands/push.js';
 
 describe('minnow push', () => {
   let reg: TestRegistry;
@@ -70,6 +75,55 @@ describe('minnow push', () => {
     ) as { Digest: string; Architecture: string };
     expect(res.out).toBe(`${reg.host}/cli/from-archive@${inspect.Digest}\n`);
     expect(inspect.Architecture).toBe('arm64');
+  });
+
+  it('copies to any sink: the Engine, another OCI layout, a docker tarball', async () => {
+    const image = await alpineImage('amd64');
+    const layout = join(dir, 'to-sinks');
+    await writeLayout(layout, { kind: 'image', image }, { tag: 'v1' });
+    const digest = await image.digest();
+    const name = `minnow-test-push/alpine:${randomBytes(4).toString('hex')}`;
+    try {
+      const toDaemon = await cli(['push', '-q', `oci:${layout}:v1`, `daemon:${name}`]);
+      expect(toDaemon.err).toBe('');
+      expect(toDaemon.status).toBe(0);
+      expect(toDaemon.out).toBe(`${name}\n`);
+      const id = await exec('docker', ['image', 'inspect', '--format', '{{.Id}}', name]);
+      expect(id.trim()).toBe((await image.manifest()).config.digest);
+    } finally {
+      await exec('docker', ['rmi', '-f', name]).catch(() => undefined);
+    }
+
+    const copy = join(dir, 'copy');
+    const toLayout = await cli(['push', '--json', `oci:${layout}:v1`, `oci:${copy}:v2`]);
+    expect(toLayout.status).toBe(0);
+    expect(JSON.parse(toLayout.out)).toMatchObject({ kind: 'oci', digest, reference: `oci:${copy}:v2` });
+    const back = await readLayout(copy, { tag: 'v2' });
+    if (back.kind !== 'image') throw new Error('expected an image');
+    expect(await back.image.digest()).toBe(digest);
+    expect(await validateImage(back.image)).toEqual([]);
+
+    const tar = join(dir, 'copy.tar');
+    const toTar = await cli(['push', '-q', `oci:${layout}:v1`, `docker:${tar}`]);
+    expect(toTar.out).toBe(`docker:${tar}\n`);
+    const fromTar = await readDockerArchive(tar);
+    if (fromTar.kind !== 'image') throw new Error('expected an image');
+    expect(await fromTar.image.digest()).toBe(digest);
+
+    const tagged = await cli(['push', `oci:${layout}:v1`, `oci:${copy}`, '-t', 'x']);
+    expect(tagged.status).toBe(2);
+    expect(tagged.err).toMatch(/^error: --tag applies to registry destinations/);
+  });
+
+  it('names a local copy after its source when the destination names none', () => {
+    expect(nameFromSource('oci:out/My App:v1')).toEqual({ name: 'my-app', tag: 'v1' });
+    expect(nameFromSource('oci:out/app')).toEqual({ name: 'app', tag: 'latest' });
+    expect(nameFromSource('docker-archive:x/alpine.tar')).toEqual({ name: 'alpine', tag: 'latest' });
+    expect(nameFromSource('daemon:team/app:v2')).toEqual({ name: 'team/app', tag: 'v2' });
+    expect(nameFromSource('localhost:5000/team/app:v3')).toEqual({
+      name: 'localhost:5000/team/app',
+      tag: 'v3',
+    });
   });
 
   it('bad references are one line and exit 2', async () => {

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { readLayout } from '../../../src/base/layout.js';
 import { multiPlatformBase } from '../../build/multi-platform-base.js';
 import { freePort } from '../../helpers/docker.js';
 import { exec } from '../../helpers/exec.js';
@@ -85,6 +87,38 @@ describe('minnow resolve and minnow apply (real CLI, registry, kubectl)', () => 
       manifests: { platform: { architecture: string } }[];
     };
     expect(raw.manifests.map((m) => m.platform.architecture)).toEqual(['amd64', 'arm64']);
+  });
+
+  it('puts the images in an OCI layout or the Engine instead of a registry with --output', async () => {
+    const cronjob = (...more: string[]) =>
+      runCli(['resolve', '-f', join(K8S, 'cronjob.yaml'), '-C', GOAPPS, ...more]);
+    const layout = join(await tempDir(), 'images');
+    const toLayout = await cronjob('-o', `oci:${layout}`, '-q');
+    expect(plain(toLayout.stderr)).toBe('');
+    expect(toLayout.code).toBe(0);
+    const pinned = /minnow\.local\/gamma@(sha256:[0-9a-f]{64})/.exec(toLayout.stdout)?.[1];
+    const inLayout = await readLayout(layout, { tag: 'gamma' });
+    if (inLayout.kind !== 'image') throw new Error('expected an image');
+    expect(await inLayout.image.digest()).toBe(pinned);
+
+    const repo = `minnow-test-resolve/${randomBytes(4).toString('hex')}`;
+    try {
+      const toEngine = await cronjob('-o', 'daemon', '--repo', repo, '-q');
+      expect(plain(toEngine.stderr)).toBe('');
+      expect(toEngine.code).toBe(0);
+      // The same source builds the same image: the Engine holds the layout's image under REPO/NAME:TAG.
+      expect(toEngine.stdout).toContain(`${repo}/gamma@${pinned}`);
+      const id = await exec('docker', ['image', 'inspect', '--format', '{{.Id}}', `${repo}/gamma:latest`]);
+      expect(id.trim()).toBe((await inLayout.image.manifest()).config.digest);
+    } finally {
+      await exec('docker', ['rmi', '-f', `${repo}/gamma:latest`]).catch(() => undefined);
+    }
+
+    const tarball = await cronjob('-o', 'docker:x.tar');
+    expect(tarball.code).toBe(2);
+    expect(plain(tarball.stderr)).toMatch(
+      /^error: invalid --output "docker:x\.tar": each image needs its own name/,
+    );
   });
 
   it('keeps a single file byte for byte apart from the references', async () => {

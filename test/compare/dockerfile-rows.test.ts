@@ -2,7 +2,7 @@ import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, expect, test } from 'vitest';
-import { dockerfileCompareRows } from '../../src/dockerfile/compare-rows.js';
+import { dockerfileCompareRows } from '../../src/compare/dockerfile-rows.js';
 import { exec } from '../helpers/exec.js';
 import { loadDockerfileBases } from '../helpers/go-builder-image.js';
 import { tempDir } from '../helpers/tmp.js';

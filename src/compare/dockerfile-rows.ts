@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { analyzeImage } from '../analyze/analyze.js';
-import { rowOf, type CompareResult, type CompareRow } from '../analyze/compare.js';
+import type { CompareResult } from './compare-bases.js';
+import { rowOf, type CompareRow } from './rows.js';
 import { openImage } from '../analyze/open.js';
 import { EngineClient } from '../engine/client.js';
 import { MinnowError, messageOf } from '../errors.js';
-import { buildGeneratedImage } from './docker-build.js';
+import { buildGeneratedImage } from '../dockerfile/docker-build.js';
 
 /** The bases the Dockerfile rows use by default: the article's three, and minnow's static. */
 export const DEFAULT_DOCKERFILE_BASES: readonly string[] = ['alpine:3.19', 'distroless', 'scratch', 'static'];

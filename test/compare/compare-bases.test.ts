@@ -4,10 +4,10 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compareBases, type CompareResult } from '../../src/analyze/compare.js';
+import { compareBases, type CompareResult } from '../../src/compare/compare-bases.js';
 import { writeLayout } from '../../src/publish/layout.js';
-import { renderCompareHtml } from '../../src/report/compare-html.js';
-import { renderCompareMarkdown, renderCompareText } from '../../src/report/compare-report.js';
+import { renderCompareHtml } from '../../src/compare/render-html.js';
+import { renderCompareMarkdown, renderCompareText } from '../../src/compare/render-text.js';
 import { alpineBase, distrolessBase } from '../helpers/fixture-images.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -1,6 +1,7 @@
-import type { CompareResult, CompareRow } from '../analyze/compare.js';
-import { table } from './analysis-text.js';
-import { formatBytes } from './build-summary.js';
+import { table } from '../report/analysis-text.js';
+import { formatBytes } from '../report/build-summary.js';
+import type { CompareResult } from './compare-bases.js';
+import type { CompareRow } from './rows.js';
 
 const yn = (b: boolean): string => (b ? 'yes' : 'no');
 const sev = (r: CompareRow): string =>

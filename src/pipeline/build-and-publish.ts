@@ -1,0 +1,196 @@
+import type { SbomFormat } from '../analyze/sbom/index.js';
+import type { ArticleBaseline } from '../build/article-baseline.js';
+import { build } from '../build/build.js';
+import type { BuildOptions, BuildResult } from '../build/types.js';
+import { configuredBuild, mergeBuildOptions, type ConfiguredBuild } from '../config/build-options.js';
+import { MinnowError } from '../errors.js';
+import { hostPlatform } from '../oci/index.js';
+import type { PushResult } from '../publish/registry.js';
+import { fanOut } from '../publish/sinks/fan-out.js';
+import { ignoreOutputDir } from '../publish/output-dir.js';
+import { defaultLayoutSink } from '../publish/sinks/layout.js';
+import type { ImageName, Sink, SinkResult } from '../publish/sinks/sink.js';
+import type { ProgressCallback } from '../registry/progress.js';
+import { summarizeBuild, type BuildSummary } from '../report/build-summary.js';
+
+/** Options of `buildAndPublish`: everything `build()` takes, plus where the result goes and what else to do. */
+export interface BuildAndPublishOptions extends BuildOptions {
+  /**
+   * Every platform of the base (`--platform all`). Default: as minnow.yaml says (`platforms: all`), unless
+   * `platforms` is given; false ignores minnow.yaml's `all`.
+   */
+  allPlatforms?: boolean;
+  /** Read minnow.yaml from the module and put these options over it. Default true. */
+  useConfig?: boolean;
+  /**
+   * Where the result goes, in order (see `createSink`, `registrySinks`): local sinks are written first, registry
+   * sinks after the SBOM. Default: an OCI layout at `.minnow/<app>` tagged `latest`.
+   */
+  sinks?: Sink[];
+  /**
+   * Write the default OCI layout (`.minnow/<app>:latest`) when no sink is local, as `minnow build --push` does.
+   * Default: only when `sinks` is empty.
+   */
+  defaultLayout?: boolean;
+  /** Replace a default layout path that exists and is something else. Default false. */
+  force?: boolean;
+  /** The image's name for sinks that record one (docker tarballs, the Engine). Default `<app>:latest`. */
+  name?: ImageName;
+  /** Build twice from two copies in different paths and fail (NOT_REPRODUCIBLE) if the digests differ. */
+  verifyReproducible?: boolean;
+  /** With `verifyReproducible`: the second build gets an empty GOCACHE. Default false. */
+  verifyFreshCache?: boolean;
+  /** Also build the app the article's way (without -s -w) for the summary's comparison. Default false. */
+  compare?: boolean;
+  /** Also write the SBOM of the first platform's image to this file. */
+  sbom?: { file: string; format: SbomFormat };
+  /** What the pipeline is doing, one message per step (`building`, `writing oci:…`). */
+  onStep?: (message: string) => void;
+  /** Per-blob progress of pulls (bases) and pushes (registry sinks). */
+  onTransfer?: ProgressCallback;
+}
+
+/** What `buildAndPublish` did. */
+export interface BuildReport {
+  /** The build itself: images, binaries, the target. */
+  result: BuildResult;
+  /** The summary `minnow build` prints (of the first local sink, else the first sink). */
+  summary: BuildSummary;
+  /** Every sink's result, in the order given (local ones first). */
+  written: SinkResult[];
+  /** What each registry sink pushed. */
+  pushed: PushResult[];
+  /** The article-style baseline, when `compare` was asked for. */
+  article?: ArticleBaseline;
+}
+
+/** The options as build() takes them: minnow.yaml under the caller's, `all` expanded with the base's platforms. */
+async function resolveOptions(
+  options: BuildOptions,
+  allPlatforms: boolean | undefined,
+  useConfig: boolean,
+): Promise<BuildOptions> {
+  const dir = options.dir ?? process.cwd();
+  const configured: ConfiguredBuild = useConfig
+    ? await configuredBuild(dir, options.packages)
+    : { options: {} };
+  const merged = mergeBuildOptions(configured.options, options);
+  const all = allPlatforms ?? (configured.allPlatforms === true && options.platforms === undefined);
+  if (all) {
+    const { allPlatforms } = await import('../build/all-platforms.js');
+    merged.platforms = await allPlatforms(merged.base ?? 'static', {
+      ...(merged.cacheDir ? { cacheDir: merged.cacheDir } : {}),
+      ...(merged.registry ? { registry: merged.registry } : {}),
+      ...(merged.signal ? { signal: merged.signal } : {}),
+    });
+  }
+  return merged;
+}
+
+/**
+ * What `minnow build` does, as a library call: minnow.yaml merged under the options, `all` platforms expanded,
+ * every sink checked before anything compiles, one build (or two with `verifyReproducible`), the result written
+ * to each local sink, the optional article comparison and SBOM, then the pushes; returns the report the CLI
+ * prints. Nothing is printed: progress goes to `onStep` and `onTransfer`. `signal` stops every step.
+ */
+export async function buildAndPublish(options: BuildAndPublishOptions = {}): Promise<BuildReport> {
+  const {
+    allPlatforms,
+    useConfig,
+    sinks: given,
+    defaultLayout,
+    force,
+    name: givenName,
+    verifyReproducible,
+    verifyFreshCache,
+    compare,
+    sbom,
+    onStep,
+    onTransfer,
+    ...forBuild
+  } = options;
+  const step = onStep ?? (() => undefined);
+  step('reading options');
+  const withTransfer: BuildOptions = onTransfer
+    ? { ...forBuild, registry: { ...forBuild.registry, onProgress: onTransfer } }
+    : forBuild;
+  const resolved = await resolveOptions(withTransfer, allPlatforms, useConfig ?? true);
+  const sinks = given ?? [];
+  const plan = { platforms: resolved.platforms ?? [hostPlatform()] };
+  for (const sink of sinks) await sink.check(plan);
+  const buildOptions: BuildOptions = {
+    ...resolved,
+    onProgress: (e) => {
+      step(e.message);
+      resolved.onProgress?.(e);
+    },
+  };
+  const result = verifyReproducible
+    ? (
+        await (
+          await import('../build/verify-reproducible.js')
+        ).verifyReproducible({
+          build,
+          options: buildOptions,
+          freshGoCache: verifyFreshCache ?? false,
+        })
+      ).result
+    : await build(buildOptions);
+  const app = result.images[0]?.binaries[0]?.name ?? 'app';
+  const name = givenName ?? { name: app, tag: 'latest' };
+  const remote = sinks.filter((s) => s.kind === 'registry');
+  let local = sinks.filter((s) => s.kind !== 'registry');
+  if (local.length === 0 && (defaultLayout ?? sinks.length === 0)) {
+    local = [defaultLayoutSink(app, process.cwd(), force ?? false)];
+    await ignoreOutputDir();
+  }
+  const write = { name, ...(options.signal ? { signal: options.signal } : {}) };
+  const written: SinkResult[] = [];
+  if (local.length) {
+    step(`writing ${local.map((s) => s.description).join(', ')}`);
+    written.push(...((await fanOut(local).write(result.target, write)).results ?? []));
+  }
+  let article: ArticleBaseline | undefined;
+  if (compare) {
+    step('building the article-style binary for comparison');
+    const [{ articleBaseline }, { findGo }] = await Promise.all([
+      import('../build/article-baseline.js'),
+      import('../go/find-go.js'),
+    ]);
+    article = await articleBaseline(result, {
+      dir: resolved.dir ?? process.cwd(),
+      goPath: await findGo(resolved.goPath ? { goPath: resolved.goPath } : {}),
+      ...(resolved.tags ? { tags: resolved.tags } : {}),
+      ...(typeof resolved.caCerts === 'string' ? { caCerts: resolved.caCerts } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+  if (sbom) {
+    step(`writing the SBOM to ${sbom.file}`);
+    const { writeBuildSbom } = await import('./build-sbom.js');
+    await writeBuildSbom(result, sbom.file, sbom.format, name.name);
+  }
+  if (remote.length) {
+    step(`pushing to ${remote.map((s) => s.description).join(', ')}`);
+    const pushes = await fanOut(remote).write(result.target, {
+      ...write,
+      ...(onTransfer ? { onProgress: onTransfer } : {}),
+    });
+    written.push(...(pushes.results ?? []));
+  }
+  const localResults = written.filter((w) => w.kind !== 'registry');
+  const first = localResults[0] ?? written[0];
+  if (!first) throw new MinnowError('INTERNAL', 'buildAndPublish: nothing was written');
+  const summarized = await summarizeBuild(result, first, article, {
+    reproducible: verifyReproducible ?? false,
+  });
+  const also = localResults.slice(1);
+  const note = written.find((w) => w.note)?.note;
+  const summary: BuildSummary = {
+    ...summarized,
+    ...(note ? { note } : {}),
+    ...(also.length ? { alsoWritten: also.map((w) => w.reference) } : {}),
+  };
+  const pushed = written.flatMap((w) => (w.push ? [w.push] : []));
+  return { result, summary, written, pushed, ...(article ? { article } : {}) };
+}

@@ -1,0 +1,76 @@
+import { MinnowError } from '../../errors.js';
+import {
+  formatPlatform,
+  hostPlatform,
+  platformMatches,
+  type Image,
+  type ImageOrIndex,
+  type Platform,
+} from '../../oci/index.js';
+import type { Sink, SinkPlan, SinkResult, SinkWriteOptions } from './sink.js';
+
+/** The host's image of a target, for sinks that take one platform (docker tarball, Engine). */
+export async function hostImage(
+  target: ImageOrIndex,
+  host: Platform = hostPlatform(),
+): Promise<{ image: Image; platform: Platform; picked: boolean }> {
+  if (target.kind === 'image') {
+    const c = await target.image.configFile();
+    return {
+      image: target.image,
+      platform: { os: c.os, architecture: c.architecture, ...(c.variant ? { variant: c.variant } : {}) },
+      picked: false,
+    };
+  }
+  const im = await target.index.indexManifest();
+  const d = im.manifests.find((m) => m.platform && platformMatches(host, m.platform));
+  if (!d?.platform) {
+    throw new MinnowError(
+      'PLATFORM_NOT_FOUND',
+      `a docker tarball or the Engine takes one image, and none was built for this host (${formatPlatform(host)})`,
+      { hint: `add ${formatPlatform(host)} to --platform, or use --output oci:DIR for all platforms` },
+    );
+  }
+  return { image: await target.index.image(d), platform: d.platform, picked: true };
+}
+
+export interface HostPlatformOptions {
+  /** The platform to keep. Default: this host's. */
+  host?: Platform;
+  /** How messages name the sink (`--output docker`). Default its description. */
+  label?: string;
+}
+
+/**
+ * Gives a sink that takes one image (tarball, Engine) an index: it writes the host's image of it and says so in
+ * `note`. Its `check` refuses, before any compile, a build of several platforms none of which is the host's.
+ */
+export function hostPlatformOnly(sink: Sink, options: HostPlatformOptions = {}): Sink {
+  if (sink.takesIndex) return sink;
+  const host = options.host ?? hostPlatform();
+  const label = options.label ?? sink.description;
+  return {
+    kind: sink.kind,
+    description: sink.description,
+    takesIndex: true,
+    async check(plan: SinkPlan = {}) {
+      const platforms = plan.platforms ?? [];
+      if (platforms.length > 1 && !platforms.some((p) => platformMatches(host, p))) {
+        throw new MinnowError(
+          'PLATFORM_NOT_FOUND',
+          `${label} takes one image: this host's (${formatPlatform(host)}) of several platforms, and --platform does not build it`,
+          { hint: `add ${formatPlatform(host)} to --platform, build one platform, or use --output oci:DIR` },
+        );
+      }
+      await sink.check(plan);
+    },
+    async write(target: ImageOrIndex, write: SinkWriteOptions = {}): Promise<SinkResult> {
+      const { image, platform, picked } = await hostImage(target, host);
+      const result = await sink.write({ kind: 'image', image }, write);
+      const note = picked
+        ? `only the ${formatPlatform(platform)} image (this host's platform) was written`
+        : undefined;
+      return { ...result, platform, ...(note ? { note } : {}) };
+    },
+  };
+}
