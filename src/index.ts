@@ -21,7 +21,9 @@ export { loadCaBundle, type CaBundle } from './base/ca-certs.js';
 export {
   BASE_SOURCES,
   resolveBase,
-  selectPlatform,
+  sourceFor,
+  sourceGrammar,
+  sourceHelpTable,
   type BaseSource,
   type ResolveBaseOptions,
 } from './base/resolve.js';
@@ -49,13 +51,12 @@ export {
   listPlatforms,
   pullImage,
   readRegistry,
-  selectFromIndex,
   type PulledTarget,
   type RegistryReadOptions,
 } from './base/registry.js';
 export { pushImage, type PushOptions, type PushResult } from './publish/registry.js';
 export { analyzeImage, type AnalyzeOptions } from './analyze/analyze.js';
-export { openImage, pickImage, type OpenImageOptions } from './analyze/open.js';
+export { openImage, type OpenImageOptions } from './analyze/open.js';
 export { enforcePolicy, parseSeverity, parseSize, policyViolations, type Policy } from './analyze/policy.js';
 export {
   compareBases,

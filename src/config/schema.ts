@@ -1,3 +1,4 @@
+import { sourceGrammar } from '../base/resolve.js';
 import { z } from 'zod';
 
 /**
@@ -55,11 +56,7 @@ const extraFile = z
 
 /** Settings that can be given as defaults and overridden per build. */
 const settings = {
-  base: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('Base image: static (default), scratch, an oci:DIR layout or a registry reference.'),
+  base: z.string().min(1).optional().describe(`Base image (default static): ${sourceGrammar()}.`),
   platforms: z
     .union([z.literal('all'), platformList])
     .optional()

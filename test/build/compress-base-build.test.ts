@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveBase, selectPlatform } from '../../src/base/resolve.js';
+import { resolveBase } from '../../src/base/resolve.js';
 import { build } from '../../src/build/build.js';
 import {
   hostPlatform,
   MediaType,
   peek,
+  selectPlatform,
   sniffCompression,
   validateImage,
   type Image,
@@ -53,6 +54,7 @@ describe('build on a plain-tar base (legacy docker save, real Engine)', () => {
     const original = await selectPlatform(
       await resolveBase(spec, { platforms: [hostPlatform()] }),
       hostPlatform(),
+      { strict: true },
     );
     const originalLayers = (await original.manifest()).layers;
     // The premise: docker save hands out the layer as a plain tar.

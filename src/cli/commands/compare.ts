@@ -5,6 +5,7 @@ import {
   parseCompareBase,
   type CompareBase,
 } from '../../analyze/compare.js';
+import { sourceGrammar } from '../../base/resolve.js';
 import { dockerfileCompareRows } from '../../dockerfile/compare-rows.js';
 import { sourceOf } from './build.js';
 import { renderCompareHtml } from '../../report/compare-html.js';
@@ -77,12 +78,7 @@ export function register(program: Command): void {
     .command('compare')
     .description("Build the app on several bases and compare size and attack surface (the article's table)")
     .argument('[source...]', 'module directory (default .) or Go package patterns')
-    .option(
-      '--base <[label=]spec>',
-      'another base to compare (repeatable): alpine:3.19, daemon:NAME, oci:DIR[:TAG], docker-archive:FILE',
-      collect,
-      [],
-    )
+    .option('--base <[label=]spec>', `another base to compare (repeatable): ${sourceGrammar()}`, collect, [])
     .option('--no-defaults', 'compare only the --base bases, not alpine/distroless/scratch/static')
     .option(
       '--user <uid[:gid]>',

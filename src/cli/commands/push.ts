@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resolveBase } from '../../base/resolve.js';
+import { resolveBase, sourceGrammar, sourceHelpTable } from '../../base/resolve.js';
 import type { ImageOrIndex } from '../../oci/index.js';
 import { pushImage } from '../../publish/registry.js';
 import { RegistryClient } from '../../registry/client.js';
@@ -16,10 +16,7 @@ interface PushFlags {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-/**
- * Any base spec minnow reads: `oci:DIR[:TAG]`, `docker-archive:FILE`, `daemon:NAME[:TAG]`, or a registry reference
- * (every platform of an index is copied).
- */
+/** Any image minnow reads (BASE_SOURCES); every platform of an index is copied. */
 async function readSource(spec: string, client: RegistryClient, signal: AbortSignal): Promise<ImageOrIndex> {
   return resolveBase(spec, { registry: { client, cacheDir: false }, signal });
 }
@@ -56,7 +53,8 @@ export function register(program: Command): void {
     .description(
       'Push an OCI layout (oci:DIR[:TAG]) or a registry image to a registry; prints name@sha256:...',
     )
-    .argument('<source>', 'oci:DIR[:TAG], or a registry reference to copy')
+    .argument('<source>', `what to push (every platform of an index): ${sourceGrammar()}`)
+    .addHelpText('after', `\n${sourceHelpTable()}`)
     .argument('<ref>', 'destination, e.g. ghcr.io/org/app:v1')
     .option('-t, --tag <tag>', 'another tag in the same repository (repeatable)', collect, [])
     .option(
