@@ -1,6 +1,7 @@
 import { lstat, mkdtemp, open, readdir, readFile, rmdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { MinnowError } from '../errors.js';
+import { splitNameTag } from '../oci/name-tag.js';
 
 /** Where an image goes: an OCI layout, a `docker load` tarball, or a running Docker Engine. */
 export type OutputSpec =
@@ -28,11 +29,8 @@ export function checkReference(name: string, tag: string, value = `${name}:${tag
 
 /** Splits `NAME[:TAG]` (a registry port is not a tag) and checks both. */
 export function parseNameTag(value: string): { name: string; tag: string } {
-  const colon = value.lastIndexOf(':');
-  const hasTag = colon > 0 && !value.slice(colon + 1).includes('/');
-  const name = hasTag ? value.slice(0, colon) : value;
-  const tag = hasTag ? value.slice(colon + 1) : 'latest';
-  if (!NAME_RE.test(name) || !TAG_RE.test(tag)) {
+  const { name, tag = 'latest', digest } = splitNameTag(value);
+  if (digest !== undefined || !NAME_RE.test(name) || !TAG_RE.test(tag)) {
     throw new MinnowError('INVALID_ARGUMENT', `invalid image name "${value}": want NAME[:TAG], lowercase`, {
       subject: value,
     });
@@ -44,11 +42,8 @@ export function parseNameTag(value: string): { name: string; tag: string } {
 export function parseOutput(value: string): OutputSpec {
   if (value === 'daemon') return { kind: 'daemon' };
   if (value.startsWith('daemon:')) {
-    const rest = value.slice('daemon:'.length);
-    const colon = rest.lastIndexOf(':');
-    const hasTag = colon > 0 && !rest.slice(colon + 1).includes('/');
-    const name = hasTag ? rest.slice(0, colon) : rest;
-    const tag = hasTag ? rest.slice(colon + 1) : 'latest';
+    const { name, tag = 'latest', digest } = splitNameTag(value.slice('daemon:'.length));
+    if (digest !== undefined) throw invalid(value, 'the Engine names images by NAME[:TAG], not a digest');
     checkReference(name, tag, value);
     return { kind: 'daemon', name, tag };
   }
@@ -59,14 +54,11 @@ export function parseOutput(value: string): OutputSpec {
   }
   if (value.startsWith('oci:')) {
     const rest = value.slice('oci:'.length);
-    const colon = rest.lastIndexOf(':');
-    if (colon > 0 && !rest.slice(colon + 1).includes('/')) {
-      const tag = rest.slice(colon + 1);
-      if (!TAG_RE.test(tag)) throw invalid(value, `"${tag}" is not a valid tag`);
-      return { kind: 'oci', dir: rest.slice(0, colon), tag };
-    }
-    if (!rest) throw invalid(value, 'name a directory, e.g. oci:out/app');
-    return { kind: 'oci', dir: rest };
+    const { name: dir, tag } = splitNameTag(rest);
+    if (!dir) throw invalid(value, 'name a directory, e.g. oci:out/app');
+    if (tag === undefined) return { kind: 'oci', dir: rest };
+    if (!TAG_RE.test(tag)) throw invalid(value, `"${tag}" is not a valid tag`);
+    return { kind: 'oci', dir, tag };
   }
   throw invalid(value, 'unknown kind');
 }
