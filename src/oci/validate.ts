@@ -112,6 +112,31 @@ async function validateLayer(
   }
 }
 
+/** What a manifest and an index share: their bytes vs `digest()`, the parsed accessor and `mediaType()`. */
+async function validateBytes<T extends { mediaType?: string | undefined }>(
+  problems: string[],
+  what: 'manifest' | 'index',
+  target: { rawManifest(): Promise<Buffer>; digest(): Promise<Digest>; mediaType(): Promise<string> },
+  how: { accessor: [string, () => Promise<T>]; parse: [string, (raw: Buffer) => T] },
+): Promise<T | undefined> {
+  const raw = await attempt(problems, 'rawManifest()', () => target.rawManifest());
+  if (!raw) return undefined;
+  const [parseName, parse] = how.parse;
+  const parsed = await attempt(problems, `parsing the ${what}`, async () => parse(raw));
+  if (!parsed) return undefined;
+  const digest = await attempt(problems, 'digest()', () => target.digest());
+  if (digest !== sha256(raw))
+    problems.push(`${what} digest: digest()=${digest}, sha256(rawManifest())=${sha256(raw)}`);
+  const [accessorName, accessor] = how.accessor;
+  const got = await attempt(problems, accessorName, accessor);
+  if (got && sortedJson(got) !== sortedJson(parsed))
+    problems.push(`${what} content: ${accessorName} differs from ${parseName}(rawManifest())`);
+  const mediaType = await attempt(problems, 'mediaType()', () => target.mediaType());
+  if (parsed.mediaType && mediaType !== parsed.mediaType)
+    problems.push(`${what} media type: mediaType()=${mediaType}, the ${what} says ${parsed.mediaType}`);
+  return parsed;
+}
+
 /**
  * Checks an image against itself: manifest bytes vs digest() and manifest(), config bytes vs the manifest and
  * configFile(), and every layer's accessors vs the manifest, the config's diff_ids and the bytes recomputed.
@@ -119,19 +144,11 @@ async function validateLayer(
  */
 export async function validateImage(image: Image): Promise<string[]> {
   const problems: string[] = [];
-  const raw = await attempt(problems, 'rawManifest()', () => image.rawManifest());
-  if (!raw) return problems;
-  const parsed = await attempt(problems, 'parsing the manifest', async () => parseManifest(raw));
+  const parsed = await validateBytes(problems, 'manifest', image, {
+    accessor: ['manifest()', () => image.manifest()],
+    parse: ['parseManifest', parseManifest],
+  });
   if (!parsed) return problems;
-  const digest = await attempt(problems, 'digest()', () => image.digest());
-  if (digest !== sha256(raw))
-    problems.push(`manifest digest: digest()=${digest}, sha256(rawManifest())=${sha256(raw)}`);
-  const manifest = await attempt(problems, 'manifest()', () => image.manifest());
-  if (manifest && sortedJson(manifest) !== sortedJson(parsed))
-    problems.push('manifest content: manifest() differs from parseManifest(rawManifest())');
-  const mediaType = await attempt(problems, 'mediaType()', () => image.mediaType());
-  if (parsed.mediaType && mediaType !== parsed.mediaType)
-    problems.push(`manifest media type: mediaType()=${mediaType}, the manifest says ${parsed.mediaType}`);
 
   const config = await validateConfig(problems, image, parsed);
   const diffIds = config?.rootfs.diff_ids ?? [];
@@ -170,19 +187,11 @@ async function validateConfig(
 /** Checks an index's bytes vs its accessors and every child (image or index) vs its descriptor, recursively. */
 export async function validateIndex(index: ImageIndex): Promise<string[]> {
   const problems: string[] = [];
-  const raw = await attempt(problems, 'rawManifest()', () => index.rawManifest());
-  if (!raw) return problems;
-  const parsed = await attempt(problems, 'parsing the index', async () => parseIndexManifest(raw));
+  const parsed = await validateBytes(problems, 'index', index, {
+    accessor: ['indexManifest()', () => index.indexManifest()],
+    parse: ['parseIndexManifest', parseIndexManifest],
+  });
   if (!parsed) return problems;
-  const digest = await attempt(problems, 'digest()', () => index.digest());
-  if (digest !== sha256(raw))
-    problems.push(`index digest: digest()=${digest}, sha256(rawManifest())=${sha256(raw)}`);
-  const im = await attempt(problems, 'indexManifest()', () => index.indexManifest());
-  if (im && sortedJson(im) !== sortedJson(parsed))
-    problems.push('index content: indexManifest() differs from parseIndexManifest(rawManifest())');
-  const mediaType = await attempt(problems, 'mediaType()', () => index.mediaType());
-  if (parsed.mediaType && mediaType !== parsed.mediaType)
-    problems.push(`index media type: mediaType()=${mediaType}, the index says ${parsed.mediaType}`);
   for (const [i, d] of parsed.manifests.entries()) {
     const at = `manifests[${i}] ${d.digest}`;
     const child = await attempt(problems, at, async () =>

@@ -8,7 +8,7 @@ import {
   sourceHelpTable,
   splitOciSpec,
 } from '../../src/base/resolve.js';
-import { selectPlatform } from '../../src/oci/index.js';
+import { assertValid, selectPlatform } from '../../src/oci/index.js';
 import { writeLayout } from '../../src/publish/layout.js';
 import { cli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -38,6 +38,7 @@ describe('resolveBase', () => {
     await writeLayout(join(dir, 'layout'), { kind: 'image', image }, { tag: 'v1' });
     const target = await resolveBase(`oci:${join(dir, 'layout')}:v1`);
     expect(target.kind).toBe('image');
+    await assertValid(target);
     const picked = await selectPlatform(
       target,
       (await image.configFile()).architecture === 'amd64' ? amd64 : arm64,

@@ -1,6 +1,7 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readDockerArchive } from '../../src/base/docker-archive.js';
 import { readLayout } from '../../src/base/layout.js';
 import { assertValid, validateImage } from '../../src/oci/index.js';
 import { writeLayout } from '../../src/publish/layout.js';
@@ -42,6 +43,7 @@ describe('OCI layout writer and reader', () => {
     };
     expect(index.manifests).toHaveLength(2);
     expect(new Set(index.manifests.map((m) => m.digest))).toEqual(new Set([await b.digest()]));
+    for (const t of ['a', 'b']) await assertValid(await readLayout(out, { tag: t }), `tag ${t}`);
   });
 
   it('refuses to overwrite something that is not a layout, and leaves it intact', async () => {
@@ -104,6 +106,9 @@ describe('docker tarball writer', () => {
       Layers: string[];
     };
     expect(inspect.Layers).toHaveLength(1);
+    const back = await readDockerArchive(file, { ref: 'minnow-test/tarball:v1' });
+    expect(back.kind === 'image' && (await back.image.digest())).toBe(await image.digest());
+    await assertValid(back);
     await expect(writeTarball(file, image)).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
   });
 });

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pullImage } from '../../../src/base/registry.js';
 import { createTransferRenderer } from '../../../src/cli/transfer-progress.js';
+import { assertValid } from '../../../src/oci/index.js';
 import { writeLayout } from '../../../src/publish/layout.js';
 import { writeTarball } from '../../../src/publish/tarball.js';
 import { exec } from '../../helpers/exec.js';
@@ -45,6 +47,8 @@ describe('minnow push', () => {
       Digest: string;
     };
     expect(inspect.Digest).toBe(digest);
+    // Pulled back and checked byte for byte.
+    await assertValid((await pullImage(`${reg.host}/cli/alpine:latest`, { cacheDir: false })).target);
 
     const again = await cli([
       'push',
@@ -57,6 +61,7 @@ describe('minnow push', () => {
 
     const copy = await cli(['push', `${reg.host}/cli/alpine:3.19`, `${reg.host}/cli/copy:v1`, '--json']);
     expect(JSON.parse(copy.out)).toMatchObject({ digest, mounted: 2, uploaded: 0 });
+    await assertValid((await pullImage(`${reg.host}/cli/copy:v1`, { cacheDir: false })).target);
   });
 
   it('pushes from a docker-archive too', async () => {
@@ -70,6 +75,7 @@ describe('minnow push', () => {
     ) as { Digest: string; Architecture: string };
     expect(res.out).toBe(`${reg.host}/cli/from-archive@${inspect.Digest}\n`);
     expect(inspect.Architecture).toBe('arm64');
+    await assertValid((await pullImage(`${reg.host}/cli/from-archive:v1`, { cacheDir: false })).target);
   });
 
   it('bad references are one line and exit 2', async () => {
