@@ -1,4 +1,3 @@
-import { sourceGrammar } from '../base/resolve.js';
 import { z } from 'zod';
 
 /**
@@ -56,7 +55,11 @@ const extraFile = z
 
 /** Settings that can be given as defaults and overridden per build. */
 const settings = {
-  base: z.string().min(1).optional().describe(`Base image (default static): ${sourceGrammar()}.`),
+  base: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Base image: static (default), scratch, an oci:DIR layout or a registry reference.'),
   platforms: z
     .union([z.literal('all'), platformList])
     .optional()
@@ -86,6 +89,10 @@ const settings = {
     .optional()
     .describe('Which binary is the entrypoint when a build has several. Default: the first.'),
   ports: z.array(port).optional().describe('Ports recorded as ExposedPorts.'),
+  tzdata: z
+    .boolean()
+    .optional()
+    .describe('Add time zone data, as --tzdata does (build and dockerfile alike). Default false.'),
   labels: stringMap.optional().describe('Image config labels. Values may use the ldflags templates.'),
   annotations: stringMap.optional().describe('Manifest annotations. Values may use the ldflags templates.'),
   files: z.array(extraFile).optional().describe('Extra files copied into the image.'),
