@@ -58,7 +58,9 @@ export {
   platformMatches,
   type Platform,
 } from './oci/platform.js';
-export { validateImage, validateIndex } from './oci/validate.js';
+export { splitNameTag, type NameTag } from './oci/name-tag.js';
+export { selectPlatform, type SelectPlatformOptions } from './oci/select-platform.js';
+export { assertValid, validateImage, validateIndex } from './oci/validate.js';
 
 // Sources: where a base comes from.
 export { builtinBase, BUILTIN_BASES, isBuiltinBase, type BuiltinBaseOptions } from './base/builtin.js';
@@ -76,7 +78,9 @@ export {
 export {
   BASE_SOURCES,
   resolveBase,
-  selectPlatform,
+  sourceFor,
+  sourceGrammar,
+  sourceHelpTable,
   type BaseSource,
   type ResolveBaseOptions,
 } from './base/resolve.js';

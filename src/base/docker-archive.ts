@@ -18,6 +18,7 @@ import {
   sha256,
   sniffCompression,
   sniffManifestMediaType,
+  splitNameTag,
   verifyBytes,
   type Descriptor,
   type Digest,
@@ -98,7 +99,7 @@ function pick(entries: SaveEntry[], ref: string | undefined, file: string): Save
     return e;
   }
   if (ref) {
-    const want = ref.includes(':') ? ref : `${ref}:latest`;
+    const want = splitNameTag(ref).tag === undefined ? `${ref}:latest` : ref;
     const e = entries.find((x) =>
       (x.RepoTags ?? []).some((t) => t === want || t === `docker.io/library/${want}`),
     );

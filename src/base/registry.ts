@@ -8,12 +8,11 @@ import {
   isDigest,
   isIndex,
   MediaType,
-  platformMatches,
+  selectPlatform,
   sniffManifestMediaType,
   verifyBytes,
   type Descriptor,
   type Digest,
-  type Image,
   type ImageOrIndex,
   type Platform,
 } from '../oci/index.js';
@@ -26,7 +25,7 @@ import { formatReference, parseReference, type Reference } from '../registry/ref
 
 /** Options of `pullImage` / `readRegistry`; every field is optional. */
 export interface RegistryReadOptions extends RegistryClientOptions {
-  /** Select this platform when the reference names an index (else the index is returned). */
+  /** Select this platform from an index (a single image must be it); without, an index is returned. */
   platform?: Platform;
   /** Use only the local cache; anything missing is an OFFLINE_MISSING error naming it. Default false. */
   offline?: boolean;
@@ -184,8 +183,9 @@ export async function pullImage(
   } else {
     throw unsupported(mediaType, name);
   }
-  if (!options.platform || target.kind === 'image') return { target, name, digest: root.digest };
-  const image = await selectFromIndex(target, options.platform, name);
+  if (!options.platform) return { target, name, digest: root.digest };
+  const image = await selectPlatform(target, options.platform, { strict: true, subject: name });
+  if (target.kind === 'image') return { target, name, digest: root.digest };
   return {
     target: { kind: 'image', image },
     name,
@@ -215,46 +215,6 @@ function safeSniff(raw: Buffer, declared: string | undefined, subject: string): 
       throw unsupported(declared, subject);
     throw err;
   }
-}
-
-/**
- * The image for `platform` from an index (nested indexes searched too); PLATFORM_NOT_FOUND lists the
- * platforms present.
- */
-export async function selectFromIndex(
-  target: ImageOrIndex,
-  platform: Platform,
-  subject: string,
-): Promise<Image> {
-  if (target.kind === 'image') return target.image;
-  const im = await target.index.indexManifest();
-  for (const d of im.manifests) {
-    if (d.platform && platformMatches(platform, d.platform) && isImageManifest(d.mediaType))
-      return target.index.image(d);
-  }
-  for (const d of im.manifests) {
-    if (isIndex(d.mediaType)) {
-      try {
-        return await selectFromIndex(
-          { kind: 'index', index: await target.index.imageIndex(d) },
-          platform,
-          subject,
-        );
-      } catch (err) {
-        if (!(err instanceof MinnowError && err.code === 'PLATFORM_NOT_FOUND')) throw err;
-      }
-    }
-  }
-  const present = listPlatforms(im.manifests);
-  throw new MinnowError(
-    'PLATFORM_NOT_FOUND',
-    `${subject} has no ${formatPlatform(platform)} image; it has ${present.join(', ') || 'no platform images'}`,
-    {
-      subject,
-      hint: present.length ? `pick one of: ${present.join(', ')}` : undefined,
-      details: { platforms: present },
-    },
-  );
 }
 
 /** Reads a registry reference as an ImageOrIndex (the `resolveBase` seam). */

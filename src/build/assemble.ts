@@ -1,9 +1,10 @@
 import { goZoneinfoPath } from '../base/builtin.js';
 import type { RegistryReadOptions } from '../base/registry.js';
-import { resolveBase, selectPlatform } from '../base/resolve.js';
+import { resolveBase } from '../base/resolve.js';
 import {
   indexOf,
   mutate,
+  selectPlatform,
   writeLayer,
   type Addendum,
   type ImageOrIndex,
@@ -25,6 +26,8 @@ import { cacheLayout } from '../util/cache-layout.js';
  */
 
 export interface BuildBase {
+  /** The base as the user named it (for messages). */
+  spec: string;
   target: ImageOrIndex;
   digest: string;
   caSource?: string;
@@ -59,6 +62,8 @@ export async function resolveBuildBase(
     },
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  // Every platform asked for must be in the base: say so now, not after compiling them all.
+  for (const p of options.platforms) await selectPlatform(target, p, { strict: true, subject: spec });
   const known = new Map<string, number>();
   if (builtinSize !== undefined) {
     const first = target.kind === 'image' ? target.image : await selectAny(target);
@@ -66,7 +71,7 @@ export async function resolveBuildBase(
     if (layer) known.set(await layer.digest(), builtinSize);
   }
   const digest = target.kind === 'image' ? await target.image.digest() : await target.index.digest();
-  return { target, digest, known, ...(caSource ? { caSource } : {}) };
+  return { spec, target, digest, known, ...(caSource ? { caSource } : {}) };
 }
 
 async function selectAny(target: Extract<ImageOrIndex, { kind: 'index' }>) {
@@ -121,11 +126,14 @@ export async function assembleImage(options: AssembleOptions): Promise<BuiltImag
   base.known.set(layer.digest, layer.uncompressedSize);
   await pruneBlobs(options.blobDir, layer.digest.slice('sha256:'.length));
   // Plain-tar base layers (`docker save`, the Engine) go out gzip-compressed, as `docker push` sends them.
-  const baseImage = await compressBase(await selectPlatform(base.target, platform), {
-    cacheDir: options.cacheDir,
-    known: base.known,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  const baseImage = await compressBase(
+    await selectPlatform(base.target, platform, { strict: true, subject: base.spec }),
+    {
+      cacheDir: options.cacheDir,
+      known: base.known,
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+  );
   const image = await mutate(baseImage, {
     layers: [
       {

@@ -3,13 +3,15 @@ import { isMinnowError, messageOf, type ErrorCode } from '../errors.js';
 import { signalExitCode } from './signals.js';
 
 /**
- * Exit statuses: 1 a failure, 2 bad input (usage, arguments, config), 3 a policy check failed (--fail-on); an
- * interrupted run exits 130 (SIGINT) or 143 (SIGTERM), see signals.ts.
+ * Exit statuses: 1 a failure, 2 bad input (usage, arguments, config, a platform asked for that the image does not
+ * have), 3 a policy check failed (--fail-on); an interrupted run exits 130 (SIGINT) or 143 (SIGTERM), see
+ * signals.ts.
  */
 export function exitCodeFor(code: ErrorCode): number {
   switch (code) {
     case 'INVALID_ARGUMENT':
     case 'CONFIG_INVALID':
+    case 'PLATFORM_NOT_FOUND':
       return 2;
     case 'POLICY_FAILED':
       return 3;

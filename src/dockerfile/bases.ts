@@ -1,4 +1,5 @@
 import { MinnowError } from '../errors.js';
+import { splitNameTag } from '../oci/name-tag.js';
 
 /** The kinds of final stage `minnow dockerfile --base` knows. */
 export type FinalBaseKind = 'scratch' | 'static' | 'distroless' | 'alpine' | 'image';
@@ -23,18 +24,6 @@ export const ALPINE = 'alpine:3.22';
 const REF =
   /^(?:[a-zA-Z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
-/** Splits a reference's tag and digest off, for the pinning checks the linter also applies. */
-export function referenceParts(ref: string): { name: string; tag?: string; digest?: string } {
-  const at = ref.indexOf('@');
-  const digest = at >= 0 ? ref.slice(at + 1) : undefined;
-  const rest = at >= 0 ? ref.slice(0, at) : ref;
-  const slash = rest.lastIndexOf('/');
-  const colon = rest.lastIndexOf(':');
-  const tag = colon > slash ? rest.slice(colon + 1) : undefined;
-  const name = colon > slash ? rest.slice(0, colon) : rest;
-  return { name, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
-}
-
 /**
  * Checks that `ref` is an image reference pinned by tag or digest and not `latest`; generated Dockerfiles must
  * lint clean, so minnow refuses to write an unpinned base.
@@ -43,11 +32,11 @@ export function checkPinnedReference(ref: string, what: string): void {
   if (!REF.test(ref)) {
     throw new MinnowError('INVALID_ARGUMENT', `${what} "${ref}" is not an image reference`, { subject: ref });
   }
-  const { tag, digest } = referenceParts(ref);
+  const { name, tag, digest } = splitNameTag(ref);
   if (!digest && (!tag || tag === 'latest')) {
     throw new MinnowError('INVALID_ARGUMENT', `${what} "${ref}" is not pinned to a version`, {
       subject: ref,
-      hint: `name a release tag (${referenceParts(ref).name}:1.2.3), ideally with its @sha256 digest`,
+      hint: `name a release tag (${name}:1.2.3), ideally with its @sha256 digest`,
     });
   }
 }

@@ -1,4 +1,7 @@
 import { MinnowError } from '../errors.js';
+import { splitNameTag } from '../oci/name-tag.js';
+
+export { splitNameTag };
 
 const NAME_RE =
   /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
@@ -19,17 +22,10 @@ export function imageNameProblem(name: string, tag: string): string | undefined 
   return undefined;
 }
 
-/** Splits `NAME[:TAG]` (a registry port is not a tag); the tag is undefined when there is none. */
-export function splitNameTag(value: string): { name: string; tag?: string } {
-  const colon = value.lastIndexOf(':');
-  const hasTag = colon > 0 && !value.slice(colon + 1).includes('/');
-  return hasTag ? { name: value.slice(0, colon), tag: value.slice(colon + 1) } : { name: value };
-}
-
 /** Splits `NAME[:TAG]` (tag default `latest`) and checks both. */
 export function parseNameTag(value: string): { name: string; tag: string } {
-  const { name, tag = 'latest' } = splitNameTag(value);
-  if (imageNameProblem(name, tag)) {
+  const { name, tag = 'latest', digest } = splitNameTag(value);
+  if (digest !== undefined || imageNameProblem(name, tag)) {
     throw new MinnowError('INVALID_ARGUMENT', `invalid image name "${value}": want NAME[:TAG], lowercase`, {
       subject: value,
     });

@@ -10,6 +10,7 @@ import {
   MediaType,
   OCI_LAYOUT_FILE,
   REF_NAME_ANNOTATION,
+  splitNameTag,
   type Digest,
   type Image,
   type IndexManifest,
@@ -33,8 +34,7 @@ export interface TarballWriteResult {
 
 /** The tag of `name[:tag]`: the part after the last colon that follows the last slash (not a registry port). */
 export function tagOf(ref: string): string {
-  const colon = ref.lastIndexOf(':');
-  return colon > ref.lastIndexOf('/') ? ref.slice(colon + 1) : 'latest';
+  return splitNameTag(ref).tag || 'latest';
 }
 
 const blobName = (digest: Digest): string => `blobs/sha256/${digestHex(digest)}`;

@@ -1,5 +1,6 @@
 import { MinnowError } from '../errors.js';
 import { isDigest, type Digest } from '../oci/digest.js';
+import { splitNameTag } from '../oci/name-tag.js';
 
 /** A parsed image reference: `registry/repository[:tag][@digest]`, normalized as Docker does. */
 export interface Reference {
@@ -48,23 +49,15 @@ export function parseReference(input: string): Reference {
   if (value === '') throw bad(input, 'it is empty');
   if (/\s/.test(value)) throw bad(input, 'it contains whitespace');
   if (/^[a-z]+:\/\//i.test(value)) throw bad(input, 'leave out the URL scheme');
-  let rest = value;
+  const split = splitNameTag(value);
+  const rest = split.name;
+  let tag = split.tag;
   let digest: Digest | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    const d = rest.slice(at + 1);
-    if (!isDigest(d)) throw bad(input, `"${d}" is not a digest (want sha256:<64 hex>)`);
-    digest = d;
-    rest = rest.slice(0, at);
+  if (split.digest !== undefined) {
+    if (!isDigest(split.digest)) throw bad(input, `"${split.digest}" is not a digest (want sha256:<64 hex>)`);
+    digest = split.digest;
   }
-  let tag: string | undefined;
-  const lastSlash = rest.lastIndexOf('/');
-  const lastColon = rest.lastIndexOf(':');
-  if (lastColon > lastSlash) {
-    tag = rest.slice(lastColon + 1);
-    rest = rest.slice(0, lastColon);
-    if (!TAG.test(tag)) throw bad(input, `"${tag}" is not a valid tag`);
-  }
+  if (tag !== undefined && !TAG.test(tag)) throw bad(input, `"${tag}" is not a valid tag`);
   if (rest === '') throw bad(input, 'it has no repository name');
   const parts = rest.split('/');
   let registry = DOCKER_HUB;

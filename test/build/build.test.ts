@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build } from '../../src/build/build.js';
 import { loadCaBundle } from '../../src/base/ca-certs.js';
-import { hostPlatform, validateImage, type Image } from '../../src/oci/index.js';
+import { assertValid, hostPlatform, type Image } from '../../src/oci/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import {
   BROKEN_MODULE,
@@ -25,7 +25,7 @@ describe('build (real go, examples/hello)', () => {
     const cacheDir = await tempDir();
     const result = await build({ dir: HELLO_DIR, cacheDir });
     const image = only(result);
-    expect(await validateImage(image)).toEqual([]);
+    await assertValid(image);
     expect(result.digest).toBe(await image.digest());
     expect(result.images[0]?.binaries).toMatchObject([
       { name: 'hello', imagePath: '/app/hello', importPath: 'hello' },
@@ -138,7 +138,7 @@ describe('build (real go, examples/hello)', () => {
     expect(index.annotations?.['org.opencontainers.image.base.name']).toBe('static');
     const arm = result.images[1];
     expect((await arm!.image.configFile()).variant).toBe('v7');
-    expect(await validateImage(arm!.image)).toEqual([]);
+    await assertValid(arm!.image);
     // The arm binary really is 32-bit ARM code: ELF class 1 (32-bit), machine 40 (EM_ARM).
     const { readFile } = await import('node:fs/promises');
     const elf = await readFile(arm!.binaries[0]!.path);

@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveBase, selectPlatform } from '../../src/base/resolve.js';
+import { resolveBase } from '../../src/base/resolve.js';
 import { build } from '../../src/build/build.js';
 import {
+  assertValid,
   hostPlatform,
   MediaType,
   peek,
+  selectPlatform,
   sniffCompression,
-  validateImage,
   type Image,
 } from '../../src/oci/index.js';
 import { writeLayout } from '../../src/publish/layout.js';
@@ -53,6 +54,7 @@ describe('build on a plain-tar base (legacy docker save, real Engine)', () => {
     const original = await selectPlatform(
       await resolveBase(spec, { platforms: [hostPlatform()] }),
       hostPlatform(),
+      { strict: true },
     );
     const originalLayers = (await original.manifest()).layers;
     // The premise: docker save hands out the layer as a plain tar.
@@ -61,7 +63,7 @@ describe('build on a plain-tar base (legacy docker save, real Engine)', () => {
     const cacheDir = join(work, 'cache');
     const first = await build({ dir: hello, cacheDir, base: spec });
     const image = only(first);
-    expect(await validateImage(image)).toEqual([]);
+    await assertValid(image);
     const manifest = await image.manifest();
     expect(manifest.layers).toHaveLength(2);
     for (const [i, layer] of (await image.layers()).entries()) {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { build } from '../../src/build/build.js';
 import { createSink, hostImage } from '../../src/publish/sinks/index.js';
-import { validateImage } from '../../src/oci/index.js';
+import { assertValid } from '../../src/oci/index.js';
 import { runServer, httpGetWhenUp } from '../helpers/docker.js';
 import { exec } from '../helpers/exec.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -34,7 +34,7 @@ describe('several binaries, --data and files in one image (real go, real Engine)
       cacheDir: await tempDir(),
     });
     const { image } = await hostImage(result.target);
-    expect(await validateImage(image)).toEqual([]);
+    await assertValid(image);
     expect(result.images[0]?.binaries.map((b) => b.imagePath)).toEqual(['/app/alpha', '/app/gamma']);
     const config = await image.configFile();
     expect(config.config?.Entrypoint).toEqual(['/app/gamma']);

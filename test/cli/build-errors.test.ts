@@ -108,7 +108,7 @@ describe('minnow build: bad input gives one clear line, a non-zero exit, nothing
       [HELLO_DIR, '--platform', others, '--output', `docker:${join(work, 'x.tar')}`],
       work,
       {
-        code: 1,
+        code: 2,
         line: /^error: --output docker takes one image: this host's \(linux\/\w+\) of several platforms, and --platform does not build it$/,
       },
     );

@@ -5,6 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveBase } from '../../src/base/resolve.js';
+import { assertValid } from '../../src/oci/index.js';
 import { exec } from '../helpers/exec.js';
 import { httpGetWhenUp, runServer } from '../helpers/docker.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -101,6 +103,8 @@ describe('minnow build against skopeo and the Docker Engine', () => {
       Config: { User: string };
     }[];
     expect(info[0]?.Config.User).toBe('65532:65532');
+    // Read back from the Engine and checked byte for byte.
+    await assertValid(await resolveBase(`daemon:${name}`), `daemon:${name}`);
     await serveAndCheck(name);
   });
 });

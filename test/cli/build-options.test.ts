@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hostPlatform } from '../../src/oci/index.js';
+import { resolveBase } from '../../src/base/resolve.js';
+import { assertValid, hostPlatform } from '../../src/oci/index.js';
 import { exec } from '../helpers/exec.js';
 import { tempDir } from '../helpers/tmp.js';
 import { HELLO_DIR } from '../go/go-fixtures.js';
@@ -30,6 +31,7 @@ describe('minnow build options', () => {
       manifests: { platform: { architecture: string; variant?: string } }[];
     };
     expect(raw.mediaType).toBe('application/vnd.oci.image.index.v1+json');
+    await assertValid(await resolveBase(`oci:${layout}:multi`));
     expect(raw.manifests.map((m) => [m.platform.architecture, m.platform.variant])).toEqual([
       [hostPlatform().architecture, undefined],
       [other.split('/')[1], other.split('/')[2]],
@@ -49,6 +51,7 @@ describe('minnow build options', () => {
       Architecture: string;
     };
     expect(inspected.Architecture).toBe(hostPlatform().architecture);
+    await assertValid(await resolveBase(file));
   });
 
   it('--compare adds the article-style size; --quiet prints the digest alone; scratch without CA is one layer', async () => {

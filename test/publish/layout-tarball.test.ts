@@ -1,8 +1,9 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readDockerArchive } from '../../src/base/docker-archive.js';
 import { readLayout } from '../../src/base/layout.js';
-import { validateImage } from '../../src/oci/index.js';
+import { assertValid, validateImage } from '../../src/oci/index.js';
 import { writeLayout } from '../../src/publish/layout.js';
 import { tagOf, writeTarball } from '../../src/publish/tarball.js';
 import { exec } from '../helpers/exec.js';
@@ -20,7 +21,7 @@ describe('OCI layout writer and reader', () => {
     expect(back.kind).toBe('image');
     if (back.kind !== 'image') return;
     expect(await back.image.digest()).toBe(await image.digest());
-    expect(await validateImage(back.image)).toEqual([]);
+    await assertValid(back.image);
     const inspect = JSON.parse(await exec('skopeo', ['inspect', `oci:${out}:v1`])) as {
       Digest: string;
       Layers: string[];
@@ -42,6 +43,7 @@ describe('OCI layout writer and reader', () => {
     };
     expect(index.manifests).toHaveLength(2);
     expect(new Set(index.manifests.map((m) => m.digest))).toEqual(new Set([await b.digest()]));
+    for (const t of ['a', 'b']) await assertValid(await readLayout(out, { tag: t }), `tag ${t}`);
   });
 
   it('refuses to overwrite something that is not a layout, and leaves it intact', async () => {
@@ -104,6 +106,9 @@ describe('docker tarball writer', () => {
       Layers: string[];
     };
     expect(inspect.Layers).toHaveLength(1);
+    const back = await readDockerArchive(file, { ref: 'minnow-test/tarball:v1' });
+    expect(back.kind === 'image' && (await back.image.digest())).toBe(await image.digest());
+    await assertValid(back);
     await expect(writeTarball(file, image)).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
   });
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../../src/build/build.js';
+import { assertValid } from '../../src/oci/index.js';
 import { pushImage } from '../../src/publish/registry.js';
 import { httpGetWhenUp, runServer } from '../helpers/docker.js';
 import { exec } from '../helpers/exec.js';
@@ -39,6 +40,7 @@ describe('minnow build --base <registry ref> --push', () => {
     });
     if (result.target.kind !== 'image') throw new Error('want image');
     const image = result.target.image;
+    await assertValid(image);
     const alpine = await alpineImage('amd64');
     const layers = (await image.manifest()).layers;
     expect(layers).toHaveLength(2);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pullImage } from '../../src/base/registry.js';
-import { validateImage } from '../../src/oci/index.js';
+import { assertValid } from '../../src/oci/index.js';
 import { pushImage } from '../../src/publish/registry.js';
 import { exec } from '../helpers/exec.js';
 import { testImage } from '../helpers/images.js';
@@ -36,7 +36,7 @@ describe('push and pull against an anonymous registry', () => {
     const pulled = await pullImage(`${reg.host}/minnow/hello:latest`, { env, cacheDir: join(dir, 'cache') });
     expect(pulled.digest).toBe(res.digest);
     if (pulled.target.kind !== 'image') throw new Error('want image');
-    expect(await validateImage(pulled.target.image)).toEqual([]);
+    await assertValid(pulled.target.image);
     const again = await pushImage(`${reg.host}/minnow/hello:v1`, { kind: 'image', image }, { env });
     expect(again.uploaded).toBe(0);
     expect(again.existing).toBe(2);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { analyzeImage } from '../../analyze/analyze.js';
 import { openImage } from '../../analyze/open.js';
+import { sourceGrammar, sourceHelpTable } from '../../base/resolve.js';
 import { enforcePolicy, parseSeverity, parseSize, type Policy } from '../../analyze/policy.js';
 import { parsePlatform } from '../../oci/index.js';
 import { renderAnalysisMarkdown, renderAnalysisText } from '../../report/analysis-text.js';
@@ -73,10 +74,8 @@ export function register(program: Command): void {
   program
     .command('analyze')
     .description('Measure an image: sizes, layers, files, efficiency and its attack surface in five parts')
-    .argument(
-      '<image>',
-      'oci:DIR[:TAG], docker-archive:FILE[:NAME:TAG], daemon:NAME[:TAG], a docker save tarball, or a reference',
-    )
+    .argument('<image>', sourceGrammar())
+    .addHelpText('after', `\n${sourceHelpTable()}`)
     .option('--json', 'print the analysis as JSON (stable; see docs/rules.md)')
     .option('--markdown', 'print the report as Markdown')
     .option('--html <file>', 'also write a self-contained HTML report (- for stdout)')

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import pc from '../colors.js';
+import { sourceGrammar, sourceHelpTable } from '../../base/resolve.js';
 import type { BuildOptions } from '../../build/types.js';
 import { LABEL_KEY, parseKeyValues, parsePlatformList } from '../../build/validate.js';
 import { MinnowError } from '../../errors.js';
@@ -206,10 +207,7 @@ export function register(program: Command): void {
     .command('build')
     .description('Build a Go app into the smallest runnable image, without a Docker daemon')
     .argument('[source...]', 'module directory (default .) or Go package patterns such as ./cmd/...')
-    .option(
-      '--base <spec>',
-      'base image: static (default), scratch, oci:DIR[:TAG], docker-archive:FILE, daemon:NAME[:TAG] or a registry reference',
-    )
+    .option('--base <spec>', `base image (default static): ${sourceGrammar()}`)
     .option(
       '--platform <list>',
       'comma list of os/arch[/variant] (default: this host), e.g. linux/amd64,linux/arm64, or all (every platform of the base)',
@@ -247,6 +245,7 @@ export function register(program: Command): void {
     .option('--sbom-format <format>', 'spdx-json or cyclonedx-json', 'spdx-json')
     .option('--json', 'print one JSON object instead of the summary')
     .option('-q, --quiet', 'print only the digest')
+    .addHelpText('after', `\n${sourceHelpTable()}`)
     .action((args: string[], flags: BuildFlags) => run(args, flags));
   addRegistryOptions(command);
 }

@@ -9,6 +9,7 @@ import {
   renderCompareText,
   type CompareBase,
 } from '../../compare/index.js';
+import { sourceGrammar } from '../../base/resolve.js';
 import { sourceOf } from './build.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { trapSignals } from '../signals.js';
@@ -80,12 +81,7 @@ export function register(program: Command): void {
     .command('compare')
     .description("Build the app on several bases and compare size and attack surface (the article's table)")
     .argument('[source...]', 'module directory (default .) or Go package patterns')
-    .option(
-      '--base <[label=]spec>',
-      'another base to compare (repeatable): alpine:3.19, daemon:NAME, oci:DIR[:TAG], docker-archive:FILE',
-      collect,
-      [],
-    )
+    .option('--base <[label=]spec>', `another base to compare (repeatable): ${sourceGrammar()}`, collect, [])
     .option('--no-defaults', 'compare only the --base bases, not alpine/distroless/scratch/static')
     .option(
       '--user <uid[:gid]>',

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { resolveBase } from '../../base/resolve.js';
+import { resolveBase, sourceGrammar, sourceHelpTable } from '../../base/resolve.js';
 import { MinnowError } from '../../errors.js';
 import type { ImageOrIndex } from '../../oci/index.js';
 import { splitNameTag } from '../../publish/image-name.js';
@@ -21,10 +21,7 @@ interface PushFlags {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-/**
- * Any base spec minnow reads: `oci:DIR[:TAG]`, `docker-archive:FILE`, `daemon:NAME[:TAG]`, or a registry reference
- * (every platform of an index is copied).
- */
+/** Any image minnow reads (BASE_SOURCES); every platform of an index is copied. */
 async function readSource(spec: string, client: RegistryClient, signal: AbortSignal): Promise<ImageOrIndex> {
   return resolveBase(spec, { registry: { client, cacheDir: false }, signal });
 }
@@ -93,8 +90,9 @@ export function register(program: Command): void {
     .description(
       'Copy an image (OCI layout, docker archive, the Engine, a registry) to a registry or another destination; prints where it went (name@sha256:... for a registry)',
     )
-    .argument('<source>', 'oci:DIR[:TAG], docker-archive:FILE, daemon:NAME[:TAG], or a registry reference')
+    .argument('<source>', `what to push (every platform of an index): ${sourceGrammar()}`)
     .argument('<destination>', `${sinkForms()}, e.g. ghcr.io/org/app:v1 or daemon:app:v1`)
+    .addHelpText('after', `\n${sourceHelpTable()}`)
     .option('-t, --tag <tag>', 'another tag in the same repository (repeatable)', collect, [])
     .option(
       '--insecure-registry <host>',

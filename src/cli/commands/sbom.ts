@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { analyzeImage } from '../../analyze/analyze.js';
 import { openImage } from '../../analyze/open.js';
+import { sourceGrammar, sourceHelpTable } from '../../base/resolve.js';
 import { parseSbomFormat, renderSbom } from '../../analyze/sbom/index.js';
 import { parsePlatform } from '../../oci/index.js';
 import { writeFileAtomic } from '../../util/atomic.js';
@@ -28,10 +29,8 @@ export function register(program: Command): void {
     .description(
       'Write the software bill of materials of an image: OS packages and the Go modules of its binaries',
     )
-    .argument(
-      '<image>',
-      'oci:DIR[:TAG], docker-archive:FILE, daemon:NAME, a docker save tarball, or a reference',
-    )
+    .argument('<image>', sourceGrammar())
+    .addHelpText('after', `\n${sourceHelpTable()}`)
     .option('--format <format>', 'spdx-json or cyclonedx-json', 'spdx-json')
     .option('-o, --output <file>', 'write to FILE instead of stdout')
     .option('--platform <os/arch>', 'platform to pick from a multi-platform image')

@@ -1,4 +1,5 @@
 import { DockerfileParser, type Dockerfile, type From, type Instruction } from 'dockerfile-ast';
+import { splitNameTag } from '../../oci/name-tag.js';
 
 /** One build stage: its FROM, what it builds on, and its instructions after the FROM. */
 export interface Stage {
@@ -115,12 +116,8 @@ export function lineage(stage: Stage): Stage[] {
 
 /** An image reference's repository without registry `docker.io/` and `library/`, lowercased, without tag. */
 export function repository(image: string): string {
-  const noDigest = image.split('@')[0] ?? image;
-  const slash = noDigest.lastIndexOf('/');
-  const colon = noDigest.lastIndexOf(':');
-  const name = colon > slash ? noDigest.slice(0, colon) : noDigest;
-  return name
-    .toLowerCase()
+  return splitNameTag(image)
+    .name.toLowerCase()
     .replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '')
     .replace(/^library\//, '');
 }

@@ -1,8 +1,9 @@
-import { MinnowError } from '../../errors.js';
+import { isMinnowError, MinnowError } from '../../errors.js';
 import {
   formatPlatform,
   hostPlatform,
   platformMatches,
+  selectPlatform,
   type Image,
   type ImageOrIndex,
   type Platform,
@@ -14,24 +15,22 @@ export async function hostImage(
   target: ImageOrIndex,
   host: Platform = hostPlatform(),
 ): Promise<{ image: Image; platform: Platform; picked: boolean }> {
-  if (target.kind === 'image') {
-    const c = await target.image.configFile();
-    return {
-      image: target.image,
-      platform: { os: c.os, architecture: c.architecture, ...(c.variant ? { variant: c.variant } : {}) },
-      picked: false,
-    };
-  }
-  const im = await target.index.indexManifest();
-  const d = im.manifests.find((m) => m.platform && platformMatches(host, m.platform));
-  if (!d?.platform) {
+  // A single image is what was built, whatever its platform; from an index the host's must be there.
+  const picked = target.kind === 'index';
+  const image = await selectPlatform(target, host, { strict: picked }).catch((err: unknown) => {
+    if (!isMinnowError(err, 'PLATFORM_NOT_FOUND')) throw err;
     throw new MinnowError(
       'PLATFORM_NOT_FOUND',
       `a docker tarball or the Engine takes one image, and none was built for this host (${formatPlatform(host)})`,
-      { hint: `add ${formatPlatform(host)} to --platform, or use --output oci:DIR for all platforms` },
+      {
+        hint: `add ${formatPlatform(host)} to --platform, or use --output oci:DIR for all platforms`,
+        cause: err,
+      },
     );
-  }
-  return { image: await target.index.image(d), platform: d.platform, picked: true };
+  });
+  const c = await image.configFile();
+  const platform = { os: c.os, architecture: c.architecture, ...(c.variant ? { variant: c.variant } : {}) };
+  return { image, platform, picked };
 }
 
 export interface HostPlatformOptions {

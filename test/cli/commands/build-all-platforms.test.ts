@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readLayout } from '../../../src/base/layout.js';
 import { GO_LINUX_PLATFORMS } from '../../../src/build/all-platforms.js';
-import { formatPlatform, validateIndex } from '../../../src/oci/index.js';
+import { assertValid, formatPlatform } from '../../../src/oci/index.js';
 import { HELLO_DIR } from '../../go/go-fixtures.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { plain, runCli } from '../build-helpers.js';
@@ -30,7 +30,7 @@ describe('minnow build --base scratch --platform all (real CLI, real go)', () =>
     expect(summary.platforms).toEqual(expected);
     const target = await readLayout(out);
     if (target.kind !== 'index') throw new Error('expected an index');
-    await validateIndex(target.index);
+    await assertValid(target.index);
     const manifests = (await target.index.indexManifest()).manifests;
     expect(manifests.map((d) => formatPlatform(d.platform!))).toEqual(expected);
     // Eight different binaries: each platform was compiled for, not copied.

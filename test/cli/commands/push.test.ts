@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pullImage } from '../../../src/base/registry.js';
 import { createTransferRenderer } from '../../../src/cli/transfer-progress.js';
 import { readDockerArchive } from '../../../src/base/docker-archive.js';
 import { readLayout } from '../../../src/base/layout.js';
-import { validateImage } from '../../../src/oci/index.js';
+import { assertValid } from '../../../src/oci/index.js';
 import { writeLayout } from '../../../src/publish/layout.js';
 import { writeTarball } from '../../../src/publish/tarball.js';
 import { exec } from '../../helpers/exec.js';
@@ -50,6 +51,8 @@ describe('minnow push', () => {
       Digest: string;
     };
     expect(inspect.Digest).toBe(digest);
+    // Pulled back and checked byte for byte.
+    await assertValid((await pullImage(`${reg.host}/cli/alpine:latest`, { cacheDir: false })).target);
 
     const again = await cli([
       'push',
@@ -62,6 +65,7 @@ describe('minnow push', () => {
 
     const copy = await cli(['push', `${reg.host}/cli/alpine:3.19`, `${reg.host}/cli/copy:v1`, '--json']);
     expect(JSON.parse(copy.out)).toMatchObject({ digest, mounted: 2, uploaded: 0 });
+    await assertValid((await pullImage(`${reg.host}/cli/copy:v1`, { cacheDir: false })).target);
   });
 
   it('pushes from a docker-archive too', async () => {
@@ -75,6 +79,7 @@ describe('minnow push', () => {
     ) as { Digest: string; Architecture: string };
     expect(res.out).toBe(`${reg.host}/cli/from-archive@${inspect.Digest}\n`);
     expect(inspect.Architecture).toBe('arm64');
+    await assertValid((await pullImage(`${reg.host}/cli/from-archive:v1`, { cacheDir: false })).target);
   });
 
   it('copies to any sink: the Engine, another OCI layout, a docker tarball', async () => {
@@ -101,7 +106,7 @@ describe('minnow push', () => {
     const back = await readLayout(copy, { tag: 'v2' });
     if (back.kind !== 'image') throw new Error('expected an image');
     expect(await back.image.digest()).toBe(digest);
-    expect(await validateImage(back.image)).toEqual([]);
+    await assertValid(back);
 
     const tar = join(dir, 'copy.tar');
     const toTar = await cli(['push', '-q', `oci:${layout}:v1`, `docker:${tar}`]);

@@ -1,4 +1,4 @@
-import { referenceParts } from '../../bases.js';
+import { splitNameTag } from '../../../oci/name-tag.js';
 import type { DockerfileModel, Stage } from '../model.js';
 import type { RawFinding, Rule } from '../types.js';
 
@@ -25,7 +25,7 @@ export const baseTagged: Rule = {
   check(model) {
     return externalFroms(model)
       .filter(({ image }) => {
-        const p = referenceParts(image);
+        const p = splitNameTag(image);
         return !p.tag && !p.digest;
       })
       .map(({ stage, image }) => ({
@@ -48,7 +48,7 @@ export const baseNotLatest: Rule = {
   check(model) {
     return externalFroms(model)
       .filter(({ image }) => {
-        const p = referenceParts(image);
+        const p = splitNameTag(image);
         return p.tag === 'latest' && !p.digest;
       })
       .map(({ stage, image }) => ({ message: `${image} uses the latest tag`, range: imageRange(stage) }));
@@ -68,8 +68,8 @@ export const baseDigest: Rule = {
   check(model) {
     return externalFroms(model)
       .filter(({ image }) => {
-        const p = referenceParts(image);
-        return p.tag !== undefined && p.tag !== 'latest' && !p.digest;
+        const p = splitNameTag(image);
+        return !!p.tag && p.tag !== 'latest' && !p.digest;
       })
       .map(({ stage, image }) => ({
         message: `${image} is pinned by tag, not by digest`,

@@ -1,0 +1,11 @@
+import type { BaseSource } from '../source.js';
+
+/** `daemon:NAME[:TAG]`: an image in the Docker Engine, read through `docker save`. */
+export const daemonSource: BaseSource = {
+  name: 'Docker Engine',
+  grammar: 'daemon:NAME[:TAG]',
+  help: 'an image in the Docker Engine (DOCKER_HOST), by name or ID',
+  matches: (spec) => spec.startsWith('daemon:'),
+  resolve: async (spec, options) =>
+    (await import('../daemon.js')).readDaemon(spec, options.signal ? { signal: options.signal } : {}),
+};

@@ -1,0 +1,22 @@
+import type { BaseSource } from '../source.js';
+import { splitExistingPath } from './local-path.js';
+
+const PREFIX = 'docker-archive:';
+
+/** `docker-archive:FILE[:NAME:TAG]`: a `docker save` tarball, one image by name (or its only one). */
+export const dockerArchiveSource: BaseSource = {
+  name: 'docker archive',
+  grammar: 'docker-archive:FILE[:NAME:TAG]',
+  help: 'a docker save tarball; NAME:TAG or @N picks one of its images',
+  matches: (spec) => spec.startsWith(PREFIX),
+  resolve: async (spec) => {
+    const rest = spec.slice(PREFIX.length);
+    // The file is the longest prefix that exists; when none does, the part up to `.tar` (for the error).
+    const existing = await splitExistingPath(rest);
+    const m = /^(.+?\.tar)(?::(.+))?$/.exec(rest);
+    const file = existing?.path ?? m?.[1] ?? rest;
+    const ref = existing ? existing.rest : m?.[2];
+    const { readDockerArchive } = await import('../docker-archive.js');
+    return readDockerArchive(file, ref ? { ref } : {});
+  },
+};
