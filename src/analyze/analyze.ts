@@ -159,7 +159,7 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
       ...(summaries.some((l) => l.compressedEstimated) ? { compressedEstimated: true } : {}),
       uncompressed: summaries.reduce((s, l) => s + l.uncompressedSize, 0),
       content: summaries.reduce((s, l) => s + l.contentSize, 0),
-      filesystem: files.reduce((s, e) => s + (e.type === 'file' ? e.size : 0), 0),
+      filesystem: fs.filesystemBytes(),
     },
     layers: summaries,
     files: {

@@ -2,7 +2,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { MinnowError, messageOf } from '../errors.js';
-import { BuildInfoScanner } from '../go/buildinfo.js';
+import { BuildInfoScanner } from '../go/buildinfo-scanner.js';
 import {
   createZstdDecompress,
   INFLATE_CHUNK,
@@ -213,6 +213,8 @@ export async function readLayer(
         if (target.go) info.go = target.go;
       }
     }
+    // The Engine sizes a layer as the lstat size of everything but directories: a symlink counts its target's length.
+    if (info.type === 'symlink') result.contentSize += Buffer.byteLength(info.linkname ?? '');
     if (info.type !== 'file' || info.size === 0) {
       stream.on('end', () => next());
       stream.resume();
