@@ -68,7 +68,8 @@ export {
 export { IMAGE_RULES, type RuleInfo } from './analyze/rules/index.js';
 export { renderSbom, sbomComponents, toCycloneDx, toSpdx, type SbomFormat } from './analyze/sbom/index.js';
 export type * from './analyze/types.js';
-export { readBuildInfo, BuildInfoScanner, type GoBuildInfo, type GoModule } from './go/buildinfo.js';
+export { readBuildInfo, type GoBuildInfo, type GoModule } from './go/buildinfo.js';
+export { BuildInfoScanner } from './go/buildinfo-scanner.js';
 export { readDockerArchive, type DockerArchiveReadOptions } from './base/docker-archive.js';
 export { readDaemon, removeDaemonSpools, type DaemonReadOptions } from './base/daemon.js';
 export {
