@@ -56,7 +56,18 @@ export {
 export { pushImage, type PushOptions, type PushResult } from './publish/registry.js';
 export { analyzeImage, type AnalyzeOptions } from './analyze/analyze.js';
 export { openImage, pickImage, type OpenImageOptions } from './analyze/open.js';
-export { enforcePolicy, parseSeverity, parseSize, policyViolations, type Policy } from './analyze/policy.js';
+export {
+  enforcePolicy,
+  evaluatePolicy,
+  parseRatio,
+  parseSeverity,
+  parseSize,
+  policyViolations,
+  type Policy,
+  type PolicyGate,
+  type PolicyVerdict,
+  type PolicyViolation,
+} from './analyze/policy.js';
 export {
   compareBases,
   defaultCompareBases,

@@ -15,6 +15,7 @@ import { DigestingStream } from '../oci/digest.js';
 import { createGunzip, createGzip } from 'node:zlib';
 import { PassThrough } from 'node:stream';
 import { entryPath, symlinkEscapes, type MergedFilesystem } from './filesystem.js';
+import { scanForSecrets, SECRET_SCAN_BYTES, secretKind } from './secrets.js';
 import type { FileInfo } from './types.js';
 
 /** Limits that stop a hostile layer (a decompression bomb, a flood of entries) from exhausting the machine. */
@@ -51,8 +52,6 @@ export function isCapturedPath(path: string): boolean {
     (path.startsWith('/var/lib/dpkg/status.d/') && !path.endsWith('.md5sums'))
   );
 }
-
-const PRIVATE_KEY = Buffer.from('PRIVATE KEY-----');
 
 /** Content the rules need, by path, from the layer that last wrote it. */
 export type CapturedFiles = Map<string, { layer: number; data: Buffer }>;
@@ -224,6 +223,8 @@ export async function readLayer(
     const capture = isCapturedPath(info.path) && info.size <= CAPTURE_LIMIT ? ([] as Buffer[]) : undefined;
     let scanner: BuildInfoScanner | undefined;
     let first = true;
+    // Text files outside package-owned trees: their start is searched for credentials (kind kept, value not).
+    let secretBytes = scanForSecrets(info.path, info.size) ? SECRET_SCAN_BYTES : 0;
     stream.on('data', (data: unknown) => {
       const chunk = data as Buffer;
       if (first) {
@@ -236,9 +237,14 @@ export async function readLayer(
           chunk[3] === 0x46
         ) {
           scanner = new BuildInfoScanner();
-        } else if (info.size < 1024 * 1024 && chunk.includes(PRIVATE_KEY)) {
-          info.secretContent = 'private key';
+          secretBytes = 0;
         }
+      }
+      if (secretBytes > 0 && !info.secretContent) {
+        const part = chunk.subarray(0, secretBytes);
+        secretBytes -= part.length;
+        const kind = secretKind(part.toString('latin1'));
+        if (kind) info.secretContent = kind;
       }
       if (scanner) scanner.push(chunk);
       if (capture) capture.push(chunk);

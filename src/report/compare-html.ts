@@ -1,47 +1,9 @@
 import type { CompareResult } from '../analyze/compare.js';
-import type { ImageAnalysis } from '../analyze/types.js';
 import { formatBytes } from './build-summary.js';
 import { COMPARE_HEADER, compareColumns } from './compare-report.js';
 import { escapeHtml } from './html-escape.js';
+import { findingsTable, page } from './html-page.js';
 import { svgBarChart } from './svg-bars.js';
-
-const STYLE = `
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem;color:#1b1f24;max-width:1100px}
-h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}
-table{border-collapse:collapse;width:100%;margin:.5rem 0}
-th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.yes{color:#b42318;font-weight:600}.no{color:#067647}
-.sev-critical,.sev-high{color:#b42318;font-weight:600}.sev-medium{color:#b54708}.sev-low{color:#475467}
-.rec{background:#ecfdf3;border:1px solid #abefc6;padding:.6rem .8rem;border-radius:6px}
-code{font-size:12px}
-`;
-
-function page(title: string, body: string): string {
-  // No scripts, no external resources: the page is one file that renders offline.
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
-<body>
-${body}
-</body></html>
-`;
-}
-
-function findingsTable(a: ImageAnalysis): string {
-  if (a.findings.length === 0) return '<p>No findings.</p>';
-  const rows = a.findings
-    .map(
-      (f) =>
-        `<tr class="finding" data-rule="${escapeHtml(f.rule)}"><td class="sev-${f.severity}">${f.severity}</td><td><code>${escapeHtml(f.rule)}</code></td><td>${escapeHtml(f.category)}</td><td>${escapeHtml(f.message)}</td><td>${escapeHtml(f.fix)}</td></tr>`,
-    )
-    .join('\n');
-  return `<table class="findings"><thead><tr><th>severity</th><th>rule</th><th>part</th><th>finding</th><th>fix</th></tr></thead><tbody>
-${rows}
-</tbody></table>`;
-}
 
 /** `minnow compare --html`: one self-contained page with a bar chart of sizes and the attack-surface table. */
 export function renderCompareHtml(c: CompareResult): string {
@@ -84,37 +46,5 @@ ${skipped}
 <p>size: what <code>docker image ls</code> reports; article: the seed article's measurement of the same base;
 high/med/low: findings by severity (see docs/rules.md).</p>
 ${details}`,
-  );
-}
-
-/** `minnow analyze --html`: one image, with a chart of its layer sizes and its findings. */
-export function renderAnalysisHtml(a: ImageAnalysis): string {
-  const chart = svgBarChart({
-    title: 'Layer sizes',
-    categories: a.layers.map((l) => `layer ${l.index}`),
-    series: [
-      { name: 'content', color: '#2e90fa', values: a.layers.map((l) => l.contentSize) },
-      { name: 'compressed', color: '#53b1fd', values: a.layers.map((l) => l.compressedSize) },
-    ],
-    format: formatBytes,
-  });
-  const facts: [string, string][] = [
-    ['size', `${formatBytes(a.size.content)} (${formatBytes(a.size.compressed)} compressed)`],
-    ['files', `${a.files.count} (${a.files.executables} executable)`],
-    [
-      'efficiency',
-      `${(a.efficiency.score * 100).toFixed(1)}% (${formatBytes(a.efficiency.wastedBytes)} wasted)`,
-    ],
-    ['user', `${a.config.user || '(unset)'}${a.config.runsAsRoot ? ' (root)' : ''}`],
-    ['shell', a.utilities.shells.join(', ') || 'none'],
-    ['packages', String(a.packages.length)],
-  ];
-  return page(
-    a.reference,
-    `<h1>${escapeHtml(a.reference)}</h1>
-<table class="facts">${facts.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>
-${chart}
-<h2>Findings</h2>
-${findingsTable(a)}`,
   );
 }
