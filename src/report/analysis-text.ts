@@ -1,5 +1,5 @@
 import type { PolicyVerdict } from '../analyze/policy.js';
-import { SEVERITIES, type Finding, type ImageAnalysis } from '../analyze/types.js';
+import { SEVERITIES, type ImageAnalysis, type ImageFinding } from '../analyze/types.js';
 import { formatBytes } from './build-summary.js';
 
 /** Left-aligned columns with two spaces between them (right-aligned where `right[i]`). */
@@ -35,7 +35,7 @@ function goBinariesLine(a: ImageAnalysis): string {
 }
 
 /** Findings most severe first (stable within a severity), so the line that fails a CI job is read first. */
-export function sortedFindings(a: ImageAnalysis): Finding[] {
+export function sortedFindings(a: ImageAnalysis): ImageFinding[] {
   return [...a.findings].sort((x, y) => SEVERITIES.indexOf(x.severity) - SEVERITIES.indexOf(y.severity));
 }
 
