@@ -22,9 +22,10 @@ import type { FileInfo, LayerSummary } from './types.js';
 /** What readLayer may be asked beyond its limits. */
 export interface LayerReadOptions extends LayerLimits {
   /**
-   * For a layer stored uncompressed (as `docker save` and the Engine keep them), gzip it on the side (level 6,
-   * as a push would) and report that size as `compressedSize`, with `compressedEstimated`. Costs CPU; off by
-   * default.
+   * For a layer stored uncompressed (as `docker save` and the Engine keep them), estimate what a push would gzip
+   * it to (level 6, from one 256 KiB block in four) and report that as `compressedSize`, with
+   * `compressedEstimated`. About a quarter of a full gzip's CPU; off by default. Compressed layers always report
+   * their exact blob size.
    */
   estimateCompressed?: boolean;
 }
@@ -295,22 +296,47 @@ export async function readLayer(
   return result;
 }
 
-/** A pass-through that gzips what flows by (level 6, as a push compresses) and counts the gzip bytes. */
+/** Bytes per sampled block of the pushed-size estimate, and one block of every SAMPLE_EVERY is gzipped. */
+const SAMPLE_BLOCK = 256 * 1024;
+const SAMPLE_EVERY = 4;
+
+/**
+ * A pass-through that estimates what gzip (level 6, as a push compresses) makes of what flows by, cheaply: it
+ * gzips one 256 KiB block in every four (all of the first 2 MiB) and scales by the share sampled. Blocks far
+ * larger than deflate's 32 KiB window keep the ratio within a few percent of a full gzip, at a quarter of the CPU.
+ */
 function gzipSizer(): { tap: Transform; size: Promise<number> } {
   const gzip = createGzip({ level: 6 });
   let bytes = 0;
+  let seen = 0;
+  let sampled = 0;
   gzip.on('data', (c: Buffer) => {
     bytes += c.length;
   });
   const size = new Promise<number>((resolve, reject) => {
-    gzip.once('end', () => resolve(bytes));
+    gzip.once('end', () => resolve(sampled === 0 ? bytes : Math.round((bytes * seen) / sampled)));
     gzip.once('error', reject);
   });
   size.catch(() => undefined);
   const tap = new Transform({
     transform(chunk: Buffer, _e, done) {
-      // Waiting for zlib to take the chunk keeps memory bounded whatever the layer size.
-      gzip.write(chunk, () => done(null, chunk));
+      const parts: Buffer[] = [];
+      for (let at = 0; at < chunk.length;) {
+        const pos = seen + at;
+        const block = Math.floor(pos / SAMPLE_BLOCK);
+        const end = Math.min(chunk.length, (block + 1) * SAMPLE_BLOCK - seen);
+        if (block % SAMPLE_EVERY === 0 || pos < 2 * 1024 * 1024) parts.push(chunk.subarray(at, end));
+        at = end;
+      }
+      seen += chunk.length;
+      const take = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      if (take.length === 0) {
+        done(null, chunk);
+        return;
+      }
+      sampled += take.length;
+      // Waiting for zlib to take the sample keeps memory bounded whatever the layer size.
+      gzip.write(take, () => done(null, chunk));
     },
     flush(done) {
       gzip.end();
