@@ -181,7 +181,15 @@ export {
   type CompareRow,
 } from './compare/index.js';
 export { openImage, type OpenImageOptions } from './analyze/open.js';
-export { enforcePolicy, policyViolations, type Policy } from './analyze/policy.js';
+export {
+  enforcePolicy,
+  evaluatePolicy,
+  policyViolations,
+  type Policy,
+  type PolicyGate,
+  type PolicyVerdict,
+  type PolicyViolation,
+} from './analyze/policy.js';
 export { IMAGE_RULES, type RuleInfo } from './analyze/rules/index.js';
 export { renderSbom, sbomComponents, toCycloneDx, toSpdx, type SbomFormat } from './analyze/sbom/index.js';
 export {

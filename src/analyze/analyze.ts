@@ -5,6 +5,7 @@ import { parseApkInstalled } from './packages/apk.js';
 import { parseDpkgStatus, parseOsRelease } from './packages/dpkg.js';
 import { readLayer, type CapturedFiles, type LayerReadOptions } from './read-layer.js';
 import { isSecretEnvKey, runRules } from './rules/index.js';
+import { tokenKind } from './secrets.js';
 import { findUtilities } from './utilities.js';
 import { isRootUser, parseUsers } from './users.js';
 import {
@@ -129,10 +130,16 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
   const users = parseUsers(text(captured, fs, '/etc/passwd'), text(captured, fs, '/etc/shadow'));
   const osRelease = text(captured, fs, '/etc/os-release') ?? text(captured, fs, '/usr/lib/os-release');
   const user = config.User ?? '';
+  // Values of secret-looking keys, and values that are tokens under any name, never leave the analysis.
   const env = (config.Env ?? []).map((kv) => {
     const eq = kv.indexOf('=');
-    return eq > 0 && isSecretEnvKey(kv.slice(0, eq)) ? `${kv.slice(0, eq)}=<redacted>` : kv;
+    if (eq <= 0) return kv;
+    const key = kv.slice(0, eq);
+    return isSecretEnvKey(key) || tokenKind(kv.slice(eq + 1)) ? `${key}=<redacted>` : kv;
   });
+  const labels = Object.fromEntries(
+    Object.entries(config.Labels ?? {}).map(([k, v]) => [k, tokenKind(v) ? '<redacted>' : v]),
+  );
   const base: Omit<ImageAnalysis, 'findings' | 'summary'> = {
     schemaVersion: 1,
     reference: options.reference ?? (await image.digest()),
@@ -151,7 +158,7 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
       workingDir: config.WorkingDir ?? '',
       env,
       exposedPorts: Object.keys(config.ExposedPorts ?? {}).sort(),
-      labels: config.Labels ?? {},
+      labels,
     },
     ...(osRelease ? { os: parseOsRelease(osRelease) } : {}),
     size: {
@@ -159,7 +166,7 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
       ...(summaries.some((l) => l.compressedEstimated) ? { compressedEstimated: true } : {}),
       uncompressed: summaries.reduce((s, l) => s + l.uncompressedSize, 0),
       content: summaries.reduce((s, l) => s + l.contentSize, 0),
-      filesystem: files.reduce((s, e) => s + (e.type === 'file' ? e.size : 0), 0),
+      filesystem: fs.filesystemBytes(),
     },
     layers: summaries,
     files: {

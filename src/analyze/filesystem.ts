@@ -44,6 +44,17 @@ export function symlinkEscapes(path: string, target: string): boolean {
 }
 
 /**
+ * An opaque whiteout of layer `layer`: hides everything lower layers put in `dir`, also below subdirectories that
+ * `layer` itself re-declared (their entry is new, their lower content is not).
+ */
+function hideLower(dir: DirNode, layer: number): void {
+  for (const [n, child] of dir.children) {
+    if (child.info.layer < layer) dir.children.delete(n);
+    else if (child.children) hideLower(child, layer);
+  }
+}
+
+/**
  * The merged filesystem of an image's layers, applied in order: later entries replace earlier ones, `.wh.NAME`
  * deletes NAME from lower layers, `.wh..wh..opq` empties a directory of lower-layer content. Holds metadata only
  * (never file contents), so memory grows with the number of paths, not with the image size. Also counts, per path,
@@ -54,8 +65,16 @@ export class MergedFilesystem {
     info: { path: '/', type: 'directory', size: 0, mode: 0o755, uid: 0, gid: 0, layer: -1 },
     children: new Map(),
   };
-  /** Per path: bytes shipped over all layers, and how many layers shipped it. */
-  readonly #shipped = new Map<string, { bytes: number; count: number }>();
+  /**
+   * Every file content shipped (an inode: one regular-file entry, shared by its hard links): where it was shipped
+   * and its bytes. Waste is counted per inode, so deleting one name of a hard-linked file wastes nothing.
+   */
+  readonly #shipped = new Map<number, { path: string; bytes: number }>();
+  /** Per path: how many layers shipped a file, link or symlink there. */
+  readonly #shipCount = new Map<string, number>();
+  /** The inode of each file and hard-link entry. */
+  readonly #inode = new WeakMap<FileInfo, number>();
+  #nextInode = 1;
   #entries = 0;
   readonly maxEntries: number;
 
@@ -95,7 +114,7 @@ export class MergedFilesystem {
     const name = posix.basename(info.path);
     const parent = this.#dir(parentPath, info.layer);
     if (name === OPAQUE) {
-      for (const [n, child] of parent.children) if (child.info.layer < info.layer) parent.children.delete(n);
+      hideLower(parent, info.layer);
       return false;
     }
     if (name.startsWith(WHITEOUT)) {
@@ -107,13 +126,17 @@ export class MergedFilesystem {
       throw new MinnowError('LIMIT_EXCEEDED', `image has more than ${this.maxEntries} filesystem entries`);
     }
     if (info.type === 'file' || info.type === 'hardlink' || info.type === 'symlink') {
-      // Hard links ship no bytes of their own.
-      const bytes = info.type === 'file' ? info.size : 0;
-      const s = this.#shipped.get(info.path);
-      if (s) {
-        s.bytes += bytes;
-        s.count++;
-      } else this.#shipped.set(info.path, { bytes, count: 1 });
+      this.#shipCount.set(info.path, (this.#shipCount.get(info.path) ?? 0) + 1);
+    }
+    if (info.type === 'file') {
+      const inode = this.#nextInode++;
+      this.#inode.set(info, inode);
+      this.#shipped.set(inode, { path: info.path, bytes: info.size });
+    } else if (info.type === 'hardlink') {
+      // A hard link shares its target's content (and ships no bytes of its own).
+      const target = info.linkname ? this.get(info.linkname) : undefined;
+      const inode = target ? this.#inode.get(target) : undefined;
+      if (inode !== undefined) this.#inode.set(info, inode);
     }
     const existing = parent.children.get(name);
     if (info.type === 'directory') {
@@ -161,28 +184,48 @@ export class MergedFilesystem {
     return [...(node.children?.values() ?? [])].map((c) => c.info);
   }
 
+  /** The inodes the merged view still reaches, through any name (a file or one of its hard links). */
+  #keptInodes(): Set<number> {
+    const kept = new Set<number>();
+    for (const e of this.walk()) {
+      const inode = this.#inode.get(e);
+      if (inode !== undefined) kept.add(inode);
+    }
+    return kept;
+  }
+
+  /** Bytes of regular-file content in the final filesystem, each hard-linked file counted once. */
+  filesystemBytes(): number {
+    let bytes = 0;
+    for (const inode of this.#keptInodes()) bytes += this.#shipped.get(inode)?.bytes ?? 0;
+    return bytes;
+  }
+
   /**
-   * Dive-style efficiency: per path, the bytes shipped over all layers minus the copy that is kept (nothing when
-   * it was deleted). Score = kept / shipped, 1 when nothing was shipped.
+   * Dive-style efficiency: the bytes shipped over all layers that the final filesystem no longer reaches
+   * (overwritten or deleted, under every name of a hard-linked file), summed per path they were shipped at.
+   * Score = kept / shipped, 1 when nothing was shipped.
    */
   efficiency(top = 10): {
     score: number;
     wastedBytes: number;
     wasted: { path: string; count: number; wastedBytes: number }[];
   } {
+    const kept = this.#keptInodes();
     let shipped = 0;
     let wastedBytes = 0;
-    const wasted: { path: string; count: number; wastedBytes: number }[] = [];
-    for (const [path, s] of this.#shipped) {
+    const byPath = new Map<string, number>();
+    for (const [inode, s] of this.#shipped) {
       shipped += s.bytes;
-      const kept = this.get(path);
-      const keptBytes = kept?.type === 'file' ? kept.size : 0;
-      const w = s.bytes - keptBytes;
-      if (w > 0) {
-        wastedBytes += w;
-        wasted.push({ path, count: s.count, wastedBytes: w });
-      }
+      if (kept.has(inode) || s.bytes === 0) continue;
+      wastedBytes += s.bytes;
+      byPath.set(s.path, (byPath.get(s.path) ?? 0) + s.bytes);
     }
+    const wasted = [...byPath].map(([path, w]) => ({
+      path,
+      count: this.#shipCount.get(path) ?? 1,
+      wastedBytes: w,
+    }));
     wasted.sort((a, b) => b.wastedBytes - a.wastedBytes || (a.path < b.path ? -1 : 1));
     const score = shipped === 0 ? 1 : (shipped - wastedBytes) / shipped;
     return { score, wastedBytes, wasted: wasted.slice(0, top) };

@@ -63,6 +63,9 @@ const COMPILERS = new Set([
   'make',
 ]);
 
+/** apt's transport helpers (`ftp`, `ssh`, `http` under /usr/lib/apt/methods) are not tools a user can run. */
+const HELPER_DIRS = /^\/usr\/lib\/apt\/methods\//;
+
 const isProgram = (e: FileInfo): boolean =>
   e.type === 'symlink' || ((e.type === 'file' || e.type === 'hardlink') && (e.mode & 0o111) !== 0);
 
@@ -90,7 +93,7 @@ export function findUtilities(entries: FileInfo[]): ImageAnalysis['utilities'] {
     if (SHELLS.has(name)) out.shells.push(e.path);
     if (PACKAGE_MANAGERS.has(name)) out.packageManagers.push(e.path);
     if (DEBUGGERS.has(name)) out.debuggers.push(e.path);
-    if (NETWORK_TOOLS.has(name)) out.networkTools.push(e.path);
+    if (NETWORK_TOOLS.has(name) && !HELPER_DIRS.test(e.path)) out.networkTools.push(e.path);
     if (COMPILERS.has(name)) out.compilers.push(e.path);
   }
   if (busyboxes[0]) out.busybox = { path: busyboxes[0].path, applets };

@@ -1,5 +1,5 @@
 import { formatBytes } from '../report/build-summary.js';
-import { findingsTable, page } from '../report/compare-html.js';
+import { findingsTable, page } from '../report/html-page.js';
 import { escapeHtml } from '../report/html-escape.js';
 import { svgBarChart } from '../report/svg-bars.js';
 import type { CompareResult } from './compare-bases.js';

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { MinnowError } from '../errors.js';
-import { bufferSource, ElfFile, parseElfHeader, PT_LOAD, type RandomAccess } from './elf.js';
+import { bufferSource, ElfFile, type RandomAccess } from './elf.js';
 
 /** A Go module as its binary records it. */
 export interface GoModule {
@@ -30,10 +30,10 @@ const HEADER_SIZE = 32;
 const ALIGN = 16;
 const FLAG_BIG_ENDIAN = 0x1;
 const FLAG_VERSION_INLINE = 0x2;
-/** Go's reader looks 64 KiB into the data segment for the blob; inline strings may run past it. */
-export const BUILDINFO_SEARCH = 64 * 1024;
-/** Most bytes from the data start that are kept to decode the blob (modinfo of very large programs included). */
-export const BUILDINFO_WINDOW = BUILDINFO_SEARCH + 1024 * 1024;
+/** Most bytes from the magic that are kept to decode the blob (modinfo of very large programs included). */
+export const BUILDINFO_WINDOW = 1024 * 1024;
+/** Bytes read at a time while searching a data segment for the magic, as Go's debug/buildinfo does. */
+const SEARCH_CHUNK = 1024 * 1024;
 
 function uvarint(buf: Buffer, offset: number): [value: number, next: number] | undefined {
   let value = 0;
@@ -61,16 +61,22 @@ function trimModinfo(mod: string): string {
   return '';
 }
 
-/** Where the magic sits (16-byte aligned) in `data`, or -1. */
-function findMagic(data: Buffer): number {
+/**
+ * Where the magic sits in `data`, or -1. `base` is the virtual address (or any number congruent to it modulo 16)
+ * of `data[0]`: the blob is 16-byte aligned in memory, so unaligned look-alikes are skipped.
+ */
+export function findMagic(data: Buffer, base = 0): number {
   let from = 0;
   for (;;) {
     const i = data.indexOf(MAGIC, from);
-    if (i < 0 || i > BUILDINFO_SEARCH || data.length - i < HEADER_SIZE) return -1;
-    if (i % ALIGN === 0) return i;
+    if (i < 0 || data.length - i < HEADER_SIZE) return -1;
+    if ((base + i) % ALIGN === 0) return i;
     from = i + 1;
   }
 }
+
+/** Bytes a search over chunks must carry from one chunk to the next so a magic across the seam is seen. */
+export const MAGIC_CARRY = HEADER_SIZE - 1;
 
 /** The blob located; `inline` strings are decoded, pointer-form ones need a reader of virtual addresses. */
 type Located =
@@ -147,8 +153,8 @@ export function parseModinfo(goVersion: string, text: string): GoBuildInfo {
 }
 
 /**
- * Decodes the build info from the bytes of the data segment's start (at least the first `BUILDINFO_SEARCH`).
- * Returns undefined when there is no Go build info, and `goVersion: 'unknown'` for the pointer form of Go before
+ * Decodes the build info from bytes holding the blob (the magic is searched for, 16-byte aligned relative to
+ * `data[0]`). Returns undefined when there is no Go build info, and `goVersion: 'unknown'` for the pointer form of Go before
  * 1.18 when no `readString` is given to follow the pointers.
  */
 export async function decodeBuildInfo(
@@ -194,9 +200,11 @@ export async function readBuildInfo(
   }
   const src = Buffer.isBuffer(source) ? bufferSource(source) : source;
   const elf = await ElfFile.open(src);
-  const start = elf.dataStart();
-  if (start === undefined) return undefined;
-  const data = await elf.readAt(start, BUILDINFO_WINDOW);
+  const region = elf.dataRegion();
+  if (!region) return undefined;
+  const at = await searchMagic(elf, region.addr, region.size);
+  if (at === undefined) return undefined;
+  const data = await elf.readAt(at, BUILDINFO_WINDOW);
   return decodeBuildInfo(data, async (ptr, ptrSize, bigEndian) => {
     const hdr = await elf.readAt(ptr, ptrSize * 2);
     if (hdr.length < ptrSize * 2) return '';
@@ -207,78 +215,14 @@ export async function readBuildInfo(
   });
 }
 
-/**
- * Finds Go build info while a file streams past, without keeping the file: it reads the ELF headers from the first
- * bytes, then keeps only a window at the start of each writable loadable segment (the blob sits at the start of
- * one of them: the data segment, or after the relro segment in a PIE). Feed every chunk to `push`, then call
- * `result`. Holds at most a few MiB whatever the file size.
- */
-export class BuildInfoScanner {
-  #head: Buffer[] = [];
-  #headLen = 0;
-  #pos = 0;
-  #windows: { start: number; parts: Buffer[]; len: number }[] | undefined;
-  #done = false;
-  /** GOARCH of the binary, once the ELF header has been seen. */
-  arch: string | undefined;
-  /** True when the ELF names a dynamic loader (PT_INTERP): it cannot run on an empty base. */
-  dynamic = false;
-  /** True once the first bytes were seen to be ELF. */
-  elf = false;
-
-  push(chunk: Buffer): void {
-    if (this.#done) return;
-    const chunkStart = this.#pos;
-    this.#pos += chunk.length;
-    if (!this.#windows) {
-      this.#head.push(chunk);
-      this.#headLen += chunk.length;
-      if (this.#headLen < 4096) return;
-      this.#startWindows();
-      return;
-    }
-    this.#take(chunk, chunkStart);
+/** The virtual address of the magic in [addr, addr+size), read a chunk at a time; undefined when absent. */
+async function searchMagic(elf: ElfFile, addr: number, size: number): Promise<number | undefined> {
+  const end = addr + size;
+  for (let start = addr; start < end; start += SEARCH_CHUNK - MAGIC_CARRY) {
+    const data = await elf.readAt(start, Math.min(SEARCH_CHUNK, end - start));
+    const i = findMagic(data, start);
+    if (i >= 0) return start + i;
+    if (data.length < SEARCH_CHUNK) return undefined;
   }
-
-  #startWindows(): void {
-    const head = Buffer.concat(this.#head);
-    this.#head = [];
-    const elf = parseElfHeader(head);
-    const segs = elf?.programHeaders.filter((p) => p.type === PT_LOAD && (p.flags & 2) !== 0) ?? [];
-    if (!elf || segs.length === 0) {
-      this.#done = true;
-      this.#windows = [];
-      return;
-    }
-    this.elf = true;
-    this.arch = elf.arch;
-    this.dynamic = elf.dynamic;
-    this.#windows = segs.slice(0, 4).map((p) => ({ start: p.offset, parts: [], len: 0 }));
-    this.#take(head, 0);
-  }
-
-  #take(chunk: Buffer, chunkStart: number): void {
-    let open = false;
-    for (const w of this.#windows ?? []) {
-      const from = Math.max(w.start + w.len, chunkStart);
-      const to = Math.min(w.start + BUILDINFO_WINDOW, chunkStart + chunk.length);
-      if (to > from) {
-        w.parts.push(chunk.subarray(from - chunkStart, to - chunkStart));
-        w.len += to - from;
-      }
-      if (w.len < BUILDINFO_WINDOW) open = true;
-    }
-    if (!open) this.#done = true;
-  }
-
-  /** The build info found, or undefined (not ELF, not Go). Call after the last chunk. */
-  async result(): Promise<GoBuildInfo | undefined> {
-    if (!this.#windows) this.#startWindows();
-    for (const w of this.#windows ?? []) {
-      if (w.len === 0) continue;
-      const info = await decodeBuildInfo(Buffer.concat(w.parts));
-      if (info) return info;
-    }
-    return undefined;
-  }
+  return undefined;
 }

@@ -68,6 +68,13 @@ export const PT_LOAD = 1;
 const PT_INTERP = 3;
 const PF_W = 2;
 
+const PF_X = 1;
+
+/** A loadable segment that is writable and not executable: where Go's linker puts data (and the build info). */
+export function isDataSegment(p: ElfProgramHeader): boolean {
+  return p.type === PT_LOAD && (p.flags & (PF_W | PF_X)) === PF_W;
+}
+
 /** True when `head` starts with the ELF magic. */
 export function isElf(head: Buffer): boolean {
   return head.length >= 4 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46;
@@ -198,13 +205,14 @@ export class ElfFile {
   }
 
   /**
-   * Where Go's build info blob starts: the .go.buildinfo section when there is one, else the first writable
-   * loadable segment (as Go's own debug/buildinfo does).
+   * Where Go's build info blob is to be searched, as Go's own debug/buildinfo does: the .go.buildinfo section when
+   * there is one, else the first writable (not executable) loadable segment, whole.
    */
-  dataStart(): number | undefined {
+  dataRegion(): { addr: number; size: number } | undefined {
     const s = this.section('.go.buildinfo');
-    if (s) return s.addr;
-    return this.header.programHeaders.find((p) => p.type === PT_LOAD && (p.flags & PF_W) !== 0)?.vaddr;
+    if (s) return { addr: s.addr, size: s.size };
+    const p = this.header.programHeaders.find(isDataSegment);
+    return p ? { addr: p.vaddr, size: p.filesz } : undefined;
   }
 
   /** Reads `length` bytes at virtual address `addr` from the loadable segment that holds it. */

@@ -1,4 +1,5 @@
-import { SEVERITIES, type ImageAnalysis } from '../analyze/types.js';
+import type { PolicyVerdict } from '../analyze/policy.js';
+import { SEVERITIES, type ImageAnalysis, type ImageFinding } from '../analyze/types.js';
 import { formatBytes } from './build-summary.js';
 
 /** Left-aligned columns with two spaces between them (right-aligned where `right[i]`). */
@@ -33,8 +34,33 @@ function goBinariesLine(a: ImageAnalysis): string {
   return `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
-/** The human report of `minnow analyze`: sizes, layers, files, efficiency, inventory, then findings. */
-export function renderAnalysisText(a: ImageAnalysis): string {
+/** Findings most severe first (stable within a severity), so the line that fails a CI job is read first. */
+export function sortedFindings(a: ImageAnalysis): ImageFinding[] {
+  return [...a.findings].sort((x, y) => SEVERITIES.indexOf(x.severity) - SEVERITIES.indexOf(y.severity));
+}
+
+/** At most `n` paths, then how many more. */
+export function pathList(paths: string[], n = 5): string {
+  const more = paths.length - n;
+  return `${paths.slice(0, n).join(', ')}${more > 0 ? ` (+${more} more)` : ''}`;
+}
+
+/** The policy lines: PASS, or FAIL with each broken gate, its findings and paths (why the exit status is 3). */
+export function policyLines(verdict: PolicyVerdict): string[] {
+  if (verdict.passed) return ['Policy: PASS'];
+  const out = ['Policy: FAIL (exit status 3)'];
+  for (const v of verdict.violations) {
+    out.push(`  ${v.gate}: ${v.message}`);
+    if (v.paths.length > 0) out.push(`    paths: ${pathList(v.paths)}`);
+  }
+  return out;
+}
+
+/**
+ * The human report of `minnow analyze`: sizes, layers, files, efficiency, inventory, then findings (most severe
+ * first, with their paths), and the policy verdict when one was checked.
+ */
+export function renderAnalysisText(a: ImageAnalysis, verdict?: PolicyVerdict): string {
   const out: string[] = [];
   const platform = `${a.platform.os}/${a.platform.architecture}${a.platform.variant ? `/${a.platform.variant}` : ''}`;
   out.push(
@@ -109,12 +135,15 @@ export function renderAnalysisText(a: ImageAnalysis): string {
   out.push(
     `Findings: ${counts.critical} critical, ${counts.high} high, ${counts.medium} medium, ${counts.low} low, ${counts.info} info`,
   );
-  // Most severe first, so the line that fails a CI job is the first one read.
-  const findings = [...a.findings].sort(
-    (x, y) => SEVERITIES.indexOf(x.severity) - SEVERITIES.indexOf(y.severity),
-  );
+  const findings = sortedFindings(a);
   if (findings.length > 0) {
     out.push(table(findings.map((f) => [f.severity.toUpperCase(), f.rule, f.message])));
+    const withPaths = findings.filter((f) => f.paths.some((p) => !p.startsWith('config.')));
+    if (withPaths.length > 0) {
+      out.push('');
+      out.push('Paths');
+      for (const f of withPaths) out.push(`  ${f.rule}  ${pathList(f.paths)}`);
+    }
     const fixable = findings.filter((x) => x.severity !== 'info');
     if (fixable.length > 0) {
       out.push('');
@@ -126,11 +155,12 @@ export function renderAnalysisText(a: ImageAnalysis): string {
   out.push(
     `root: ${yes(a.config.runsAsRoot)}  shell: ${yes(a.summary.hasShell)}  package manager: ${yes(a.summary.hasPackageManager)}  setuid: ${a.files.setuid}`,
   );
+  if (verdict) out.push('', ...policyLines(verdict));
   return `${out.join('\n')}\n`;
 }
 
-/** The same report as Markdown (for CI job summaries and pull-request comments). */
-export function renderAnalysisMarkdown(a: ImageAnalysis): string {
+/** The same report as Markdown (for CI job summaries and pull-request comments), with the policy verdict. */
+export function renderAnalysisMarkdown(a: ImageAnalysis, verdict?: PolicyVerdict): string {
   const esc = (s: string): string => s.replace(/\|/g, '\\|');
   const out: string[] = [];
   out.push(`## ${esc(a.reference)}`);
@@ -149,9 +179,22 @@ export function renderAnalysisMarkdown(a: ImageAnalysis): string {
   out.push(`| shell | ${esc(a.utilities.shells.join(', ') || 'none')} |`);
   out.push(`| packages | ${a.packages.length} |`);
   out.push('');
-  out.push('| severity | rule | finding | fix |');
-  out.push('|---|---|---|---|');
-  for (const f of a.findings) out.push(`| ${f.severity} | ${f.rule} | ${esc(f.message)} | ${esc(f.fix)} |`);
-  if (a.findings.length === 0) out.push('| | | no findings | |');
+  if (verdict) {
+    out.push(verdict.passed ? '**Policy: PASS**' : '**Policy: FAIL** (exit status 3)');
+    for (const v of verdict.violations) {
+      out.push(
+        `- \`${v.gate}\`: ${esc(v.message)}${v.paths.length ? ` (paths: ${esc(pathList(v.paths))})` : ''}`,
+      );
+    }
+    out.push('');
+  }
+  out.push('| severity | rule | finding | paths | fix |');
+  out.push('|---|---|---|---|---|');
+  for (const f of sortedFindings(a)) {
+    out.push(
+      `| ${f.severity} | ${f.rule} | ${esc(f.message)} | ${esc(pathList(f.paths, 3))} | ${esc(f.fix)} |`,
+    );
+  }
+  if (a.findings.length === 0) out.push('| | | no findings | | |');
   return `${out.join('\n')}\n`;
 }

@@ -97,7 +97,8 @@ describe('minnow analyze / sbom on the command line', () => {
   it('--max-size exits 3 naming the size', async () => {
     const r = await cli(['analyze', `oci:${distroless}:nonroot`, '--max-size', '1MB', '--markdown']);
     expect(r.code).toBe(3);
-    expect(r.out).toContain('| severity | rule | finding | fix |');
+    expect(r.out).toContain('| severity | rule | finding | paths | fix |');
+    expect(r.out).toContain('**Policy: FAIL** (exit status 3)');
     expect(r.err).toMatch(/size 2\.\d\d MB \(\d+ bytes\) exceeds the --max-size of 1\.00 MB/);
   });
 

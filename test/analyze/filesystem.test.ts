@@ -47,6 +47,75 @@ describe('merged filesystem', () => {
     expect(a.size.filesystem).toBe(6);
   });
 
+  it('counts a hard-linked file once, and deleting one of its names wastes nothing', async () => {
+    const dir = await tempDir();
+    const image = await imageOfLayers(dir, [
+      [
+        { header: { name: 'bin/', type: 'directory' } },
+        { header: { name: 'bin/tool', mode: 0o755 }, data: 't'.repeat(4000) },
+        { header: { name: 'bin/alias', type: 'link', linkname: 'bin/tool' } },
+        { header: { name: 'bin/other', type: 'link', linkname: 'bin/tool' } },
+        { header: { name: 'data', mode: 0o644 }, data: 'd'.repeat(500) },
+        { header: { name: 'data-link', type: 'link', linkname: 'data' } },
+      ],
+      [
+        // One name of the tool goes; the content lives on under the others. Both names of data go: waste.
+        { header: { name: 'bin/.wh.tool' } },
+        { header: { name: '.wh.data' } },
+        { header: { name: '.wh.data-link' } },
+      ],
+    ]);
+    const a = await analyzeImage(image);
+    expect(a.efficiency.wastedBytes).toBe(500);
+    expect(a.efficiency.wasted).toEqual([{ path: '/data', count: 1, wastedBytes: 500 }]);
+    expect(a.size.filesystem).toBe(4000);
+    expect(a.files.count).toBe(2);
+    expect(a.size.content).toBe(4500);
+  });
+
+  it('hides lower content under subdirectories an opaque layer re-declares, and counts each byte once', async () => {
+    const dir = await tempDir();
+    const image = await imageOfLayers(dir, [
+      [
+        { header: { name: 'd/', type: 'directory' } },
+        { header: { name: 'd/-early/', type: 'directory' } },
+        { header: { name: 'd/-early/old', mode: 0o644 }, data: 'o'.repeat(700) },
+        { header: { name: 'd/a', mode: 0o644 }, data: 'a'.repeat(100) },
+      ],
+      [
+        // `-early/` sorts before the marker, as a tar writer puts it; its lower file must still vanish.
+        { header: { name: 'd/', type: 'directory' } },
+        { header: { name: 'd/-early/', type: 'directory' } },
+        { header: { name: 'd/-early/new', mode: 0o644 }, data: 'n'.repeat(10) },
+        { header: { name: 'd/.wh..wh..opq' } },
+        { header: { name: 'd/a', mode: 0o644 }, data: 'A'.repeat(100) },
+      ],
+    ]);
+    const a = await analyzeImage(image);
+    const files = a.files.largest.map((f) => f.path).sort();
+    expect(files).toEqual(['/d/-early/new', '/d/a']);
+    expect(a.efficiency.wastedBytes).toBe(800);
+    expect(a.efficiency.wasted).toEqual([
+      { path: '/d/-early/old', count: 1, wastedBytes: 700 },
+      { path: '/d/a', count: 2, wastedBytes: 100 },
+    ]);
+    expect(a.size.filesystem).toBe(110);
+  });
+
+  it('sizes layers as the Engine does: symlinks count the length of their target', async () => {
+    const dir = await tempDir();
+    const image = await imageOfLayers(dir, [
+      [
+        { header: { name: 'lib/', type: 'directory' } },
+        { header: { name: 'lib/libx.so.1.2', mode: 0o644 }, data: 'x'.repeat(64) },
+        { header: { name: 'lib/libx.so.1', type: 'symlink', linkname: 'libx.so.1.2' } },
+        { header: { name: 'lib/libx.so', type: 'symlink', linkname: '/lib/libx.so.1' } },
+      ],
+    ]);
+    const a = await analyzeImage(image);
+    expect(a.layers[0]?.contentSize).toBe(64 + 'libx.so.1.2'.length + '/lib/libx.so.1'.length);
+  });
+
   it('scores an empty image and a single-layer image 1, never NaN', async () => {
     const empty = await analyzeImage(emptyImage({ os: 'linux', architecture: 'amd64' }));
     expect(empty.efficiency).toEqual({ score: 1, wastedBytes: 0, wasted: [] });

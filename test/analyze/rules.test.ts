@@ -129,3 +129,98 @@ describe('attack-surface rules', () => {
       expect(isRootUser(u, users), u).toBe(false);
   });
 });
+
+describe('secrets in contents and config', () => {
+  // Built from parts so this file itself holds no token a scanner would flag.
+  const AWS_ID = ['AKIA', 'IOSFODNN7', 'EXAMPLE'].join('');
+  const AWS_SECRET = ['wJalrXUtnFEMI/K7MDENG', 'bPxRfiCYEXAMPLEKEY'].join('/');
+  const GH = `ghp_${'aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5'}`;
+  const SLACK = ['xoxb', '123456789012', '1234567890123', 'AbCdEfGhIjKlMnOpQrStUvWx'].join('-');
+  const GCP = `AIza${'SyA1bC2dE3fG4hI5jK6lM7nO8pQ9rS0tU1v'}`;
+  let a: ImageAnalysis;
+  beforeAll(async () => {
+    const dir = await tempDir();
+    const image = await imageOfLayers(
+      dir,
+      [
+        [
+          { header: { name: 'app/config.yaml', mode: 0o644 }, data: `aws:\n  key: ${AWS_ID}\n` },
+          {
+            header: { name: 'app/settings.ini', mode: 0o644 },
+            data: `[aws]\naws_secret_access_key = ${AWS_SECRET}\n`,
+          },
+          { header: { name: 'home/app/.gitconfig', mode: 0o644 }, data: `[github]\n\ttoken = ${GH}\n` },
+          { header: { name: 'srv/notify.json', mode: 0o644 }, data: JSON.stringify({ slack: SLACK }) },
+          {
+            header: { name: 'srv/sa.json', mode: 0o644 },
+            data: JSON.stringify({ type: 'service_account', project_id: 'p', private_key: 'x' }),
+          },
+          { header: { name: 'srv/maps.js', mode: 0o644 }, data: `const k = "${GCP}";\n` },
+          { header: { name: 'app/db.properties', mode: 0o644 }, data: 'db.password=Zq8#vL2m!Xr9Tb4wKp7N\n' },
+          // Not secrets: placeholders, words, paths, and package-owned test keys.
+          {
+            header: { name: 'app/example.env', mode: 0o644 },
+            data: 'PASSWORD=${DB_PASSWORD}\ntoken: changeme\n',
+          },
+          {
+            header: { name: 'app/readme.txt', mode: 0o644 },
+            data: 'password_file=/run/secrets/db_password_file\n',
+          },
+          {
+            header: { name: 'usr/lib/python3/test/key.pem', mode: 0o644 },
+            data: '-----BEGIN PRIVATE KEY-----\n',
+          },
+          { header: { name: 'usr/lib/apt/methods/ftp', mode: 0o755 }, data: 'elf' },
+          { header: { name: 'usr/lib/apt/methods/ssh', mode: 0o755 }, data: 'elf' },
+        ],
+      ],
+      {
+        Env: ['PATH=/bin', `DEPLOY_HOOK=${SLACK}`],
+        Labels: { 'ci.key': AWS_ID, 'org.opencontainers.image.title': 'x' },
+      },
+    );
+    a = await analyzeImage(image);
+  }, 120_000);
+
+  it('names every file holding a credential and its kind, never the value', () => {
+    const f = a.findings.find((x) => x.rule === 'MN-CF-004');
+    expect(f?.paths).toEqual([
+      '/app/config.yaml',
+      '/app/db.properties',
+      '/app/settings.ini',
+      '/home/app/.gitconfig',
+      '/srv/maps.js',
+      '/srv/notify.json',
+      '/srv/sa.json',
+    ]);
+    for (const kind of [
+      'AWS access key',
+      'AWS secret key',
+      'GitHub token',
+      'Slack token',
+      'GCP service account key',
+      'GCP API key',
+      'high-entropy assignment',
+    ]) {
+      expect(f?.message).toContain(kind);
+    }
+    expect(f?.message).toMatch(
+      /^7 files look like secrets \(.*\): \/app\/config\.yaml, \/app\/db\.properties, /,
+    );
+    const json = JSON.stringify(a);
+    for (const v of [AWS_ID, AWS_SECRET, GH, SLACK, GCP, 'Zq8#vL2m']) expect(json).not.toContain(v);
+  });
+
+  it('finds tokens in Env values and labels under innocent names, and redacts them', () => {
+    expect(a.findings.find((x) => x.rule === 'MN-CF-005')?.paths).toEqual([
+      'config.Env.DEPLOY_HOOK',
+      'config.Labels.ci.key',
+    ]);
+    expect(a.config.env).toContain('DEPLOY_HOOK=<redacted>');
+    expect(a.config.labels['ci.key']).toBe('<redacted>');
+  });
+
+  it('does not count apt transport helpers as network tools', () => {
+    expect(a.utilities.networkTools).toEqual([]);
+  });
+});

@@ -1,32 +1,25 @@
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, test, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterEach, describe, expect, test } from 'vitest';
 import { formatJson } from '../../src/dockerfile/lint/format-json.js';
 import { toSarif } from '../../src/dockerfile/lint/format-sarif.js';
 import { formatText } from '../../src/dockerfile/lint/format-text.js';
 import { lintFile } from '../../src/dockerfile/lint/lint.js';
 import { RULES } from '../../src/dockerfile/lint/rules/index.js';
+import { cli as runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const ARTICLE = fileURLToPath(new URL('../fixtures/article/', import.meta.url));
 const SCHEMA = fileURLToPath(new URL('./sarif-2.1.0-subset.schema.json', import.meta.url));
 
-/** Runs the CLI in-process and returns its exit status and stdout. */
-async function cli(args: string[]): Promise<{ status: number; out: string }> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += chunk.toString();
-    return true;
-  });
-  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+/** The shared in-process runner; lint sets process.exitCode, which must not leak into the next run. */
+async function cli(args: string[]): Promise<{ status: number; out: string; err: string }> {
   try {
-    const status = await main(['node', 'minnow', ...args]);
-    return { status, out };
+    return await runCli(args);
   } finally {
-    spy.mockRestore();
-    errSpy.mockRestore();
     process.exitCode = undefined;
   }
 }
@@ -148,11 +141,28 @@ describe('minnow lint', () => {
     expect((await cli(['lint', file, '--fail-on', 'none'])).status).toBe(0);
   });
 
+  test('a Dockerfile docker build refuses exits 2 with one line naming file:line, and nothing on stdout', async () => {
+    const dir = await tempDir();
+    for (const [text, want] of [
+      ['', 'Dockerfile:1: the Dockerfile has no instructions'],
+      ['FROM scratch\nRUNN x\n', 'Dockerfile:2: unknown instruction "RUNN"'],
+    ] as const) {
+      const file = join(dir, 'Dockerfile');
+      await writeFile(file, text);
+      const r = await cli(['lint', file]);
+      expect(r.status).toBe(2);
+      expect(r.out).toBe('');
+      const lines = r.err.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`${dir}/${want}`);
+    }
+  });
+
   test('--list-rules prints one line per rule', async () => {
     const r = await cli(['lint', '--list-rules']);
     expect(r.status).toBe(0);
     const lines = r.out.trim().split('\n');
-    expect(lines).toHaveLength(29);
+    expect(lines).toHaveLength(RULES.length);
     expect(lines).toContain('MN028  error    unique-stage-name (hadolint DL3024)');
     expect(lines).toContain('MN004  warning  final-user-root (hadolint DL3002)');
   });

@@ -39,17 +39,25 @@ const CASES: Record<string, [bad: string, good: string]> = {
     build(GOOD_RUN).replace('COPY . .', 'ADD vendor.tar.gz /src/'),
   ],
   MN011: [build(GOOD_RUN).replace('RUN ', 'RUN go mod download\nRUN '), build(GOOD_RUN)],
-  MN012: [build(GOOD_RUN, 'RUN apk add git\n'), build(GOOD_RUN, 'RUN apk add --no-cache git\n')],
+  MN012: [
+    build(GOOD_RUN).replace('FROM scratch', 'FROM alpine:3.20\nRUN apk add git'),
+    build(GOOD_RUN).replace('FROM scratch', 'FROM alpine:3.20\nRUN apk add --no-cache git'),
+  ],
   MN013: [
-    build(GOOD_RUN, 'RUN apt-get update && apt-get install -y --no-install-recommends git\n'),
-    build(
-      GOOD_RUN,
-      'RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*\n',
+    build(GOOD_RUN).replace(
+      'FROM scratch',
+      'FROM debian:12.5\nRUN apt-get update && apt-get install -y --no-install-recommends git',
     ),
+    // The same install in the builder stage: its lists are never copied into the image.
+    build(GOOD_RUN, 'RUN apt-get update && apt-get install -y --no-install-recommends git\n'),
   ],
   MN014: [build(GOOD_RUN, 'ARG GITHUB_TOKEN\n'), build(GOOD_RUN, 'ARG GITHUB_TOKEN_FILE=/run/secrets/t\n')],
   MN015: [build(GOOD_RUN).replace('FROM scratch', 'FROM alpine:3.20'), build(GOOD_RUN)],
-  MN016: [build('CGO_ENABLED=0 go build -trimpath -o /out/app .'), build(GOOD_RUN)],
+  MN016: [
+    build('CGO_ENABLED=0 go build -trimpath -o /out/app .'),
+    // Since Go 1.22, -s implies -w.
+    build('CGO_ENABLED=0 go build -trimpath -ldflags=-s -o /out/app .'),
+  ],
   MN017: [build('CGO_ENABLED=0 go build -ldflags="-s -w" -o /out/app .'), build(GOOD_RUN)],
   MN018: [
     build(GOOD_RUN, 'RUN apt-get update && apt-get install -y git && rm -rf /var/lib/apt/lists/*\n'),
@@ -61,7 +69,11 @@ const CASES: Record<string, [bad: string, good: string]> = {
   MN019: [build(GOOD_RUN).replace('WORKDIR /src', 'WORKDIR src'), build(GOOD_RUN)],
   MN020: [build(GOOD_RUN, 'MAINTAINER me@example.com\n'), build(GOOD_RUN)],
   MN021: [build(GOOD_RUN).replace('ENTRYPOINT', 'CMD ["/x"]\nCMD ["/y"]\nENTRYPOINT'), build(GOOD_RUN)],
-  MN022: [build(GOOD_RUN, 'RUN sudo apk add --no-cache git\n'), build(GOOD_RUN)],
+  MN022: [
+    build(GOOD_RUN, 'RUN sudo apk add --no-cache git\n'),
+    // Installing the sudo package is not running sudo.
+    build(GOOD_RUN, 'RUN apk add --no-cache sudo=1.9.15-r0 zip=3.0-r12\n'),
+  ],
   MN023: [
     build(GOOD_RUN).replace('USER', 'EXPOSE 8080 70000/tcp\nUSER'),
     build(GOOD_RUN).replace('USER', 'EXPOSE 8080 9000-9010/udp\nUSER'),
@@ -91,6 +103,31 @@ const CASES: Record<string, [bad: string, good: string]> = {
   MN028: [
     build(GOOD_RUN).replace('FROM scratch', 'FROM scratch AS build'),
     build(GOOD_RUN).replace('FROM scratch', 'FROM scratch AS final'),
+  ],
+  MN030: [
+    build(GOOD_RUN, 'RUN go install golang.org/x/tools/cmd/stringer@latest && go get example.com/m\n'),
+    build(
+      GOOD_RUN,
+      'RUN go install golang.org/x/tools/cmd/stringer@v0.24.0 ./cmd/gen && go get example.com/m@v1.2.0\n',
+    ),
+  ],
+  MN031: [
+    build(GOOD_RUN).replace(
+      'FROM scratch',
+      'FROM scratch\nCOPY --from=build /bin/busybox /bin/busybox\nRUN ["/bin/busybox", "true"]\nRUN ln -sf /bin/busybox /bin/sh',
+    ),
+    build(GOOD_RUN, 'RUN ln -sf /bin/bash /bin/sh\n'),
+  ],
+  MN032: [
+    build(GOOD_RUN, 'RUN wget -qO- https://example.com/x.tgz | tar xz\n'),
+    build(
+      GOOD_RUN,
+      'SHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN wget -qO- https://example.com/x.tgz | tar xz || true\n',
+    ),
+  ],
+  MN033: [
+    build(GOOD_RUN, 'ARG DIR=/tmp/x\nRUN rm -rf $DIR\n'),
+    build(GOOD_RUN, 'ARG DIR=/tmp/x\nRUN rm -rf "$DIR" && X=$DIR echo "${DIR}"\n'),
   ],
   MN029: [
     build('cd cmd/app && ' + GOOD_RUN),
@@ -261,5 +298,62 @@ describe('rules', () => {
     expect(f?.severity).toBe('error');
     expect(JSON.stringify(r)).not.toContain('hunter2');
     expect(f?.source).toBe('ENV DB_PASSWORD=*** MODE=prod');
+  });
+});
+
+describe('what docker build refuses', () => {
+  const refused: Array<[text: string, line: RegExp]> = [
+    ['', /^Dockerfile:1: the Dockerfile has no instructions/],
+    ['# only a comment\n\n', /^Dockerfile:1: the Dockerfile has no instructions/],
+    ['FRM scratch\n', /^Dockerfile:1: unknown instruction "FRM"/],
+    ['FROM scratch\nRUNN x\n', /^Dockerfile:2: unknown instruction "RUNN"/],
+    ['RUN echo hi\nFROM scratch\n', /^Dockerfile:1: RUN before the first FROM/],
+    ['FROM alpine:3.20\nCOPY onlyone\n', /^Dockerfile:2: COPY needs at least 2 arguments/],
+    ['FROM\n', /^Dockerfile:1: FROM needs at least 1 argument/],
+  ];
+  for (const [text, line] of refused) {
+    test(`refuses ${JSON.stringify(text)} with one line naming file:line`, async () => {
+      const err = await lintText(text).then(
+        () => undefined,
+        (e: unknown) => e as { code: string; message: string },
+      );
+      expect(err?.code).toBe('INVALID_ARGUMENT');
+      expect(err?.message).toMatch(line);
+      expect(err?.message).not.toContain('\n');
+    });
+  }
+
+  test('accepts ARG before FROM, heredocs and lower-case instructions', async () => {
+    const text =
+      'ARG V=1.22.3\nfrom golang:${V} AS build\nCOPY <<EOT /x\nhello\nEOT\nrun <<EOF\necho hi\nEOF\n';
+    await expect(lintText(text)).resolves.toMatchObject({ file: 'Dockerfile' });
+  });
+});
+
+describe('false positives that used to fail CI', () => {
+  test('cgo is off in a builder stage without a C compiler (golang:*-alpine), on once gcc is installed', async () => {
+    const alpine = build('go build -trimpath -ldflags="-s -w" -o /out/app .').replace(
+      'golang:1.22.3',
+      'golang:1.22.3-alpine3.20',
+    );
+    expect(await ids(alpine)).not.toContain('MN002');
+    expect(
+      await ids(alpine.replace('WORKDIR', 'RUN apk add --no-cache gcc=13.2.1_git20240309-r0\nWORKDIR')),
+    ).toContain('MN002');
+  });
+
+  test('-ldflags=-s alone still misses -w before Go 1.22', async () => {
+    const run = 'CGO_ENABLED=0 go build -trimpath -ldflags=-s -o /out/app .';
+    expect(await ids(build(run).replace('golang:1.22.3', 'golang:1.21.9'))).toContain('MN016');
+    expect(await ids(build(run))).not.toContain('MN016');
+  });
+
+  test('apk add pkg>1.2 is a redirect: the package is not pinned', async () => {
+    const r = await lintText(build(GOOD_RUN, 'RUN apk add --no-cache git>2.40 make 2>/dev/null\n'));
+    expect(r.findings.find((f) => f.ruleId === 'MN025')?.message).toBe(
+      'apk add without a version for git, make',
+    );
+    const quoted = await ids(build(GOOD_RUN, 'RUN apk add --no-cache "git>2.40" make~4.4\n'));
+    expect(quoted).not.toContain('MN025');
   });
 });

@@ -2,9 +2,32 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BuildInfoScanner, readBuildInfo, type GoBuildInfo } from '../../src/go/buildinfo.js';
+import { BuildInfoScanner } from '../../src/go/buildinfo-scanner.js';
+import { readBuildInfo, type GoBuildInfo } from '../../src/go/buildinfo.js';
+import { ElfFile, bufferSource } from '../../src/go/elf.js';
 import { exec } from '../helpers/exec.js';
 import { tempDir } from '../helpers/tmp.js';
+
+/** A 20-line cgo program, linked by the system's linker (gcc) as `-linkmode=external` asks. */
+const CGO_MAIN = `package main
+
+/*
+#include <stdio.h>
+#include <string.h>
+static char table[256 * 1024] = { 1 };
+static int sum(void) { int s = 0; for (size_t i = 0; i < sizeof table; i++) s += table[i]; return s; }
+static void hello(void) { printf("hello from C %d\\n", sum()); }
+*/
+import "C"
+
+import (
+	"fmt"
+
+	"example.com/lib"
+)
+
+func main() { C.hello(); fmt.Println(lib.Hello()) }
+`;
 
 /** A program with one dependency (a local module through `replace`, so no network is needed). */
 async function writeProgram(dir: string): Promise<string> {
@@ -22,6 +45,13 @@ async function writeProgram(dir: string): Promise<string> {
     join(app, 'main.go'),
     'package main\n\nimport (\n\t"fmt"\n\t"example.com/lib"\n)\n\nfunc main() { fmt.Println(lib.Hello()) }\n',
   );
+  const cgo = join(dir, 'cgo');
+  await mkdir(cgo, { recursive: true });
+  await writeFile(
+    join(cgo, 'go.mod'),
+    'module example.com/app\n\ngo 1.21\n\nrequire example.com/lib v1.2.3\n\nreplace example.com/lib v1.2.3 => ../lib\n',
+  );
+  await writeFile(join(cgo, 'main.go'), CGO_MAIN);
   return app;
 }
 
@@ -39,14 +69,34 @@ interface Variant {
   args: string[];
   env: Record<string, string>;
   arch: string;
+  /** Build the cgo program (external linking) instead of the pure-Go one. */
+  cgo?: boolean;
+  dynamic?: boolean;
 }
 
 const VARIANTS: Variant[] = [
   { name: 'default', args: [], env: {}, arch: 'amd64' },
   { name: 'stripped', args: ['-trimpath', '-ldflags=-s -w'], env: {}, arch: 'amd64' },
-  { name: 'pie', args: ['-buildmode=pie', '-ldflags=-s -w'], env: {}, arch: 'amd64' },
+  { name: 'pie', args: ['-buildmode=pie', '-ldflags=-s -w'], env: {}, arch: 'amd64', dynamic: true },
   { name: 'arm64', args: ['-ldflags=-s -w'], env: { GOARCH: 'arm64' }, arch: 'arm64' },
   { name: '386', args: [], env: { GOARCH: '386' }, arch: '386' },
+  { name: 's390x', args: [], env: { GOARCH: 's390x' }, arch: 's390x' },
+  {
+    name: 'cgo-external',
+    args: ['-ldflags=-linkmode=external'],
+    env: { CGO_ENABLED: '1' },
+    arch: 'amd64',
+    cgo: true,
+    dynamic: true,
+  },
+  {
+    name: 'cgo-external-pie-stripped',
+    args: ['-buildmode=pie', '-ldflags=-linkmode=external -s -w'],
+    env: { CGO_ENABLED: '1' },
+    arch: 'amd64',
+    cgo: true,
+    dynamic: true,
+  },
 ];
 
 /** What `go version -m` says, the reference this parser must agree with. */
@@ -82,10 +132,13 @@ describe('readBuildInfo', () => {
     const app = await writeProgram(dir);
     for (const v of VARIANTS) {
       const out = join(dir, `bin-${v.name}`);
-      await exec('go', ['build', ...v.args, '-o', out, '.'], { cwd: app, env: env(v.env) });
+      await exec('go', ['build', ...v.args, '-o', out, '.'], {
+        cwd: v.cgo ? join(dir, 'cgo') : app,
+        env: env(v.env),
+      });
       bins.set(v.name, out);
     }
-  }, 300_000);
+  }, 900_000);
 
   for (const v of VARIANTS) {
     it(`reads the ${v.name} binary as go version -m does`, async () => {
@@ -110,8 +163,30 @@ describe('readBuildInfo', () => {
       for await (const chunk of createReadStream(bin, { highWaterMark: 1000 })) scanner.push(chunk as Buffer);
       expect(await scanner.result()).toEqual(await readBuildInfo(bin));
       expect(scanner.arch).toBe(v.arch);
-      expect(scanner.dynamic).toBe(v.name === 'pie');
+      expect(scanner.dynamic).toBe(v.dynamic === true);
     }
+  });
+
+  it('finds build info that the external linker put past the first 64 KiB of the data segment', async () => {
+    // The case Go's old 64 KiB window missed: the test is only meaningful while the blob sits that far in.
+    // An externally linked PIE puts Go's read-only data (.data.rel.ro) first in the writable segment.
+    const bin = await readFile(bins.get('cgo-external-pie-stripped') as string);
+    const elf = await ElfFile.open(bufferSource(bin));
+    const section = elf.section('.go.buildinfo');
+    const segment = elf.header.programHeaders.find(
+      (p) =>
+        p.type === 1 &&
+        (p.flags & 3) === 2 &&
+        section &&
+        section.addr >= p.vaddr &&
+        section.addr < p.vaddr + p.memsz,
+    );
+    expect(section && segment && section.addr - segment.vaddr).toBeGreaterThan(64 * 1024);
+    // Without section headers (as a stream sees the file) the whole segment is searched.
+    const noSections = Buffer.from(bin);
+    noSections.fill(0, 0x28, 0x30); // e_shoff = 0
+    noSections.fill(0, 0x3c, 0x3e); // e_shnum = 0
+    expect((await readBuildInfo(noSections))?.deps.map((d) => d.path)).toEqual(['example.com/lib']);
   });
 
   it('returns undefined for an ELF that is not Go, and refuses a file that is not ELF', async () => {

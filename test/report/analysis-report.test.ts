@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeImage } from '../../src/analyze/analyze.js';
 import { renderAnalysisMarkdown, renderAnalysisText } from '../../src/report/analysis-text.js';
-import { renderAnalysisHtml } from '../../src/report/compare-html.js';
+import { renderAnalysisHtml } from '../../src/report/analysis-html.js';
 import { alpineBase } from '../helpers/fixture-images.js';
 
 describe('analysis reports', async () => {

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { finding } from './catalog.js';
 import { listed, type RuleContext } from './context.js';
+import { tokenKind } from '../secrets.js';
 import type { FileInfo, ImageFinding } from '../types.js';
 
 const SECRET_NAMES = [
@@ -74,21 +75,29 @@ export function configFileFindings(ctx: RuleContext): ImageFinding[] {
   const secrets = ctx.entries.map((e) => [e, looksSecret(e)] as const).filter(([, why]) => why);
   if (secrets.length > 0) {
     const kinds = [...new Set(secrets.map(([, why]) => why))].join(', ');
+    const paths = secrets.map(([e]) => e.path);
+    const named = paths.slice(0, 5).join(', ') + (paths.length > 5 ? ` and ${paths.length - 5} more` : '');
     out.push(
       finding(
         'MN-CF-004',
-        `${secrets.length} files look like secrets (${kinds})`,
-        listed(secrets.map(([e]) => e.path)),
+        `${secrets.length} file${secrets.length === 1 ? '' : 's'} look${secrets.length === 1 ? 's' : ''} like secrets (${kinds}): ${named}`,
+        listed(paths),
       ),
     );
   }
-  const keys = (ctx.config.Env ?? []).map((kv) => kv.split('=')[0] ?? '').filter(isSecretEnvKey);
-  if (keys.length > 0) {
+  // By key name (PASSWORD=…), or by value (a token under an innocent name); values are never shown.
+  const env = (ctx.config.Env ?? []).map((kv) => {
+    const eq = kv.indexOf('=');
+    return eq < 0 ? [kv, ''] : [kv.slice(0, eq), kv.slice(eq + 1)];
+  });
+  const keys = env.filter(([k, v]) => isSecretEnvKey(k!) || tokenKind(v!)).map(([k]) => k!);
+  const labels = Object.entries(ctx.config.Labels ?? {}).filter(([, v]) => tokenKind(v));
+  if (keys.length > 0 || labels.length > 0) {
     out.push(
       finding(
         'MN-CF-005',
-        `Env keys that look like secrets: ${keys.join(', ')}`,
-        keys.map((k) => `config.Env.${k}`),
+        `config values that look like secrets: ${[...keys.map((k) => `Env ${k}`), ...labels.map(([k]) => `label ${k}`)].join(', ')}`,
+        [...keys.map((k) => `config.Env.${k}`), ...labels.map(([k]) => `config.Labels.${k}`)],
       ),
     );
   }

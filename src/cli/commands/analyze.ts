@@ -2,10 +2,18 @@ import type { Command } from 'commander';
 import { analyzeImage } from '../../analyze/analyze.js';
 import { openImage } from '../../analyze/open.js';
 import { sourceGrammar, sourceHelpTable } from '../../base/resolve.js';
-import { enforcePolicy, parseSeverity, parseSize, type Policy } from '../../analyze/policy.js';
+import { isMinnowError, messageOf } from '../../errors.js';
+import {
+  enforcePolicy,
+  evaluatePolicy,
+  parseRatio,
+  parseSeverity,
+  parseSize,
+  type Policy,
+} from '../../analyze/policy.js';
 import { parsePlatform } from '../../oci/index.js';
 import { renderAnalysisMarkdown, renderAnalysisText } from '../../report/analysis-text.js';
-import { renderAnalysisHtml } from '../../report/compare-html.js';
+import { renderAnalysisHtml } from '../../report/analysis-html.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { formatBytes } from '../../util/size.js';
 import { trapSignals } from '../signals.js';
@@ -17,16 +25,44 @@ interface AnalyzeFlags {
   html?: string;
   failOn?: string;
   maxSize?: string;
+  minEfficiency?: string;
+  maxWastedBytes?: string;
+  maxWastedPercent?: string;
   platform?: string;
   top: string;
 }
 
+/** A failure as the JSON document `--json` promises on stdout: `{"error": {"code", "message", "hint"}}`. */
+export function errorJson(err: unknown): string {
+  const error = isMinnowError(err)
+    ? { code: err.code, message: err.message, ...(err.hint ? { hint: err.hint } : {}) }
+    : { code: 'INTERNAL', message: messageOf(err).split('\n')[0] };
+  return `${JSON.stringify({ error }, null, 2)}\n`;
+}
+
 async function run(spec: string, flags: AnalyzeFlags): Promise<void> {
+  let printed = false;
+  try {
+    await analyze(spec, flags, () => (printed = true));
+  } catch (err) {
+    // Under --json a CI job reads stdout: a failure is JSON there too (the one line still goes to stderr).
+    if (flags.json && !printed) process.stdout.write(errorJson(err));
+    throw err;
+  }
+}
+
+async function analyze(spec: string, flags: AnalyzeFlags, onPrinted: () => void): Promise<void> {
   // Check every flag before reading anything.
   const policy: Policy = {
     ...(flags.failOn ? { failOn: parseSeverity(flags.failOn) } : {}),
     ...(flags.maxSize ? { maxSize: parseSize(flags.maxSize) } : {}),
+    ...(flags.minEfficiency ? { minEfficiency: parseRatio(flags.minEfficiency, '--min-efficiency') } : {}),
+    ...(flags.maxWastedBytes ? { maxWastedBytes: parseSize(flags.maxWastedBytes) } : {}),
+    ...(flags.maxWastedPercent
+      ? { maxWastedPercent: parseRatio(flags.maxWastedPercent, '--max-wasted-percent') }
+      : {}),
   };
+  const gated = Object.keys(policy).length > 0;
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
   const top = Number(flags.top);
   const progress = createStepProgress(!flags.json);
@@ -54,12 +90,19 @@ async function run(spec: string, flags: AnalyzeFlags): Promise<void> {
       signal: trap.signal,
     });
     progress.stop();
+    // Every format says whether the gates pass and, when not, which gate, finding and paths broke them.
+    const verdict = gated ? evaluatePolicy(analysis, policy) : undefined;
     // --format html (or --html -) prints the page instead of the text report.
-    if (flags.html && flags.html !== '-') await writeFileAtomic(flags.html, renderAnalysisHtml(analysis));
-    if (flags.html === '-') process.stdout.write(renderAnalysisHtml(analysis));
-    else if (flags.json) process.stdout.write(`${JSON.stringify(analysis, null, 2)}\n`);
-    else if (flags.markdown) process.stdout.write(renderAnalysisMarkdown(analysis));
-    else process.stdout.write(renderAnalysisText(analysis));
+    if (flags.html && flags.html !== '-')
+      await writeFileAtomic(flags.html, renderAnalysisHtml(analysis, verdict));
+    if (flags.html === '-') process.stdout.write(renderAnalysisHtml(analysis, verdict));
+    else if (flags.json) {
+      process.stdout.write(
+        `${JSON.stringify(verdict ? { ...analysis, policy: verdict } : analysis, null, 2)}\n`,
+      );
+    } else if (flags.markdown) process.stdout.write(renderAnalysisMarkdown(analysis, verdict));
+    else process.stdout.write(renderAnalysisText(analysis, verdict));
+    onPrinted();
     enforcePolicy(analysis, policy);
   } catch (err) {
     throw trap.interrupted(err) ?? err;
@@ -84,6 +127,12 @@ export function register(program: Command): void {
       'exit 3 when a finding is at least this severe (critical, high, medium, low, info)',
     )
     .option('--max-size <size>', 'exit 3 when the image is larger (10MB, 8MiB, bytes)')
+    .option('--min-efficiency <ratio>', 'exit 3 when the efficiency score is lower (0.95 or 95%), as dive')
+    .option('--max-wasted-bytes <size>', 'exit 3 when more bytes are wasted (20MB, bytes), as dive')
+    .option(
+      '--max-wasted-percent <ratio>',
+      'exit 3 when a larger share of the image is wasted (0.1 or 10%), as dive',
+    )
     .option('--platform <os/arch>', 'platform to pick from a multi-platform image')
     .option('--top <n>', 'how many largest files to list', '10')
     .action((spec: string, flags: AnalyzeFlags) => run(spec, flags));

@@ -22,7 +22,12 @@ export interface SarifOptions {
    * since SARIF requires `helpUri` to be absolute.
    */
   docsUri?: string;
+  /** The tool's home page, SARIF's `informationUri` (code-scanning UIs link the tool name to it). */
+  informationUri?: string;
 }
+
+/** minnow's home page (the SPDX namespaces use the same host). */
+export const MINNOW_HOME = 'https://minnow.dev';
 
 /** The repository-relative link to a rule's section in docs/dockerfile-rules.md. */
 export function ruleDocPath(meta: RuleMeta): string {
@@ -81,6 +86,7 @@ export function toSarif(results: LintResult[], options: SarifOptions): Record<st
             name: 'minnow',
             version: options.toolVersion,
             semanticVersion: options.toolVersion,
+            informationUri: options.informationUri ?? MINNOW_HOME,
             rules: rules.map((r) => ruleDescriptor(r, options.docsUri)),
           },
         },

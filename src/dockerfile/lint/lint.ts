@@ -4,6 +4,7 @@ import { MinnowError } from '../../errors.js';
 import { parseDockerfile, type DockerfileModel, type DockerignoreFile } from './model.js';
 import { secretValueRanges } from './rules/instructions.js';
 import { RULES } from './rules/index.js';
+import { checkSyntax } from './syntax.js';
 import {
   atLeast,
   type LintFinding,
@@ -101,8 +102,12 @@ function toFinding(
   };
 }
 
-/** Lints a parsed Dockerfile. */
+/**
+ * Lints a parsed Dockerfile. Throws INVALID_ARGUMENT (one line, `file:line`) for a file `docker build` refuses:
+ * empty, an unknown instruction, a missing FROM or arguments.
+ */
 export function lintModel(model: DockerfileModel, options: Pick<LintOptions, 'ignore'> = {}): LintResult {
+  checkSyntax(model);
   const { global, byLine } = ignores(model);
   const skipped = [...global, ...(options.ignore ?? [])];
   const secrets = secretValueRanges(model);

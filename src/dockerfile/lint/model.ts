@@ -107,6 +107,15 @@ export function rootImage(stage: Stage): string | undefined {
   return s?.image;
 }
 
+/**
+ * The stages whose layers end up in the built image: the final stage and the stages it builds on. Files a builder
+ * stage leaves behind (package lists, caches) never ship unless copied.
+ */
+export function shippedStages(model: DockerfileModel): Stage[] {
+  const last = finalStage(model);
+  return last ? lineage(last) : [];
+}
+
 /** The stage and its ancestors, nearest first. */
 export function lineage(stage: Stage): Stage[] {
   const out: Stage[] = [];

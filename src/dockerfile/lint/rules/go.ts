@@ -1,5 +1,6 @@
 import type { Instruction } from 'dockerfile-ast';
-import { argsText, lineage, type DockerfileModel, type Stage } from '../model.js';
+import { argsText, lineage, repository, rootImage, type DockerfileModel, type Stage } from '../model.js';
+import { shellCommands } from './shell.js';
 import type { Rule } from '../types.js';
 
 const GO_BUILD = /\bgo\s+(build|install)\b/;
@@ -37,6 +38,37 @@ function lastAssignment(text: string, name: string): string | undefined {
   return value;
 }
 
+/** The Go minor version of a `golang:1.N…` image, when its tag names one. */
+function golangMinor(image: string | undefined): number | undefined {
+  if (!image || repository(image) !== 'golang') return undefined;
+  const tag = /:([\w.-]+)(@|$)/.exec(image.slice(image.lastIndexOf('/') + 1))?.[1] ?? '';
+  const m = /^1\.(\d+)/.exec(tag);
+  return m ? Number(m[1]) : undefined;
+}
+
+const C_COMPILER_PACKAGES = /^(gcc|clang|build-base|build-essential|g\+\+|musl-gcc|tcc)([=~<>].*)?$/;
+
+/**
+ * Whether the stage has a C compiler, which is what turns cgo on by default (Go 1.20+ builds with cgo off where
+ * no C compiler is found): golang images other than -alpine ship gcc; alpine-based ones only if one is installed.
+ */
+function hasCCompiler(stage: Stage): boolean {
+  const image = rootImage(stage) ?? '';
+  const repo = repository(image);
+  const tag = /:([\w.-]+)(@|$)/.exec(image.slice(image.lastIndexOf('/') + 1))?.[1] ?? '';
+  if (repo === 'golang' && !tag.includes('alpine')) return true;
+  if (repo !== 'golang' && repo !== 'alpine' && !repo.endsWith('/alpine')) return true;
+  return lineage(stage).some((s) =>
+    s.instructions.some(
+      (i) =>
+        i.getKeyword() === 'RUN' &&
+        shellCommands(argsText(i)).some(
+          (w) => ['apk', 'apt-get', 'apt'].includes(w[0] ?? '') && w.some((x) => C_COMPILER_PACKAGES.test(x)),
+        ),
+    ),
+  );
+}
+
 /** MN002: CGO disabled for a static binary. */
 export const cgoDisabled: Rule = {
   meta: {
@@ -44,14 +76,15 @@ export const cgoDisabled: Rule = {
     name: 'cgo-disabled',
     severity: 'warning',
     description:
-      'With cgo on (the default where a C compiler exists, as in golang images) net and os/user link against libc, and the binary fails to start on scratch, distroless static or a musl base.',
+      'With cgo on (the default where a C compiler exists, as in the Debian-based golang images; off without one since Go 1.20, as in golang:*-alpine) net and os/user link against libc, and the binary fails to start on scratch, distroless static or a musl base.',
     fix: 'Set CGO_ENABLED=0 for the build: ENV CGO_ENABLED=0 in the build stage, or prefix the go build command.',
   },
   check(model) {
     return goBuilds(model)
       .filter(({ stage, run, text }) => {
         const value = lastAssignment(`${envBefore(stage, run)}\n${text}`, 'CGO_ENABLED');
-        return value !== '0';
+        if (value === '1') return true;
+        return value !== '0' && hasCCompiler(stage);
       })
       .map(({ run }) => ({ message: 'go build runs without CGO_ENABLED=0', range: run.getRange() }));
   },
@@ -68,7 +101,7 @@ export const goStripped: Rule = {
     name: 'go-strip',
     severity: 'info',
     description:
-      'Without -ldflags="-s -w" the binary keeps its symbol table and DWARF debug data: about a quarter of its size, unused at run time (panics still print stack traces).',
+      'Without -ldflags="-s -w" (-s alone since Go 1.22, where it implies -w) the binary keeps its symbol table and DWARF debug data: about a quarter of its size, unused at run time (panics still print stack traces).',
     fix: 'Build with go build -ldflags="-s -w".',
   },
   check(model) {
@@ -79,7 +112,10 @@ export const goStripped: Rule = {
           .map((m) => m[1] ?? m[2] ?? m[3] ?? '')
           .join(' ');
         const tokens = ld.split(/\s+/);
-        return !(tokens.includes('-s') && tokens.includes('-w'));
+        // Since Go 1.22, -s implies -w; older toolchains need both.
+        const minor = golangMinor(rootImage(stage));
+        const sImpliesW = minor === undefined || minor >= 22;
+        return !(tokens.includes('-s') && (sImpliesW || tokens.includes('-w')));
       })
       .map(({ run }) => ({
         message: 'go build keeps symbols and DWARF (no -ldflags="-s -w")',

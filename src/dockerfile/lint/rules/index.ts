@@ -3,7 +3,8 @@ import { dockerignoreGit } from './context.js';
 import { cgoDisabled, goStripped, goTrimpath } from './go.js';
 import { absoluteWorkdir, copyNotAdd, noMaintainer, noSecretsInEnv, validExpose } from './instructions.js';
 import { baseDigest, baseNotLatest, baseTagged } from './pinning.js';
-import { apkPinned, aptPinned } from './packages.js';
+import { apkPinned, aptPinned, goInstallPinned } from './packages.js';
+import { noShellSymlink, pipefail, quotedVariables } from './shell-checks.js';
 import { aptListsCleaned, aptNoRecommends, apkNoCache, consecutiveRun, noCd, noSudo } from './run.js';
 import { copyFromKnownStage, copyFromSelf, uniqueStageName } from './stage-refs.js';
 import { execForm, finalShell, finalUserNotRoot, multiStage, singleCmd, smallFinalBase } from './stages.js';
@@ -39,4 +40,8 @@ export const RULES: readonly Rule[] = [
   copyFromSelf,
   uniqueStageName,
   noCd,
+  goInstallPinned,
+  noShellSymlink,
+  pipefail,
+  quotedVariables,
 ];

@@ -22,10 +22,7 @@ export function packageArgs(text: string, tools: string[], verb: string, valued:
     if (words[at] !== verb) continue;
     for (let n = at + 1; n < words.length; n++) {
       const w = words[n]!;
-      // Redirections: `> log`, `2>/dev/null`, `<in`; a bare operator takes the next word as its file.
-      if (/^\d*[<>]/.test(w)) {
-        if (/^\d*[<>]+$/.test(w)) n++;
-      } else if (valued.has(w)) n++;
+      if (valued.has(w)) n++;
       else if (!w.startsWith('-') && !w.includes('$')) out.push(w);
     }
   }
@@ -86,6 +83,41 @@ export const apkPinned: Rule = {
         (p) => !/[=~<>]/.test(p) && !p.endsWith('.apk'),
       );
       return loose.length > 0 ? [found(`apk add without a version for ${loose.join(', ')}`, i)] : [];
+    });
+  },
+};
+
+/** The packages of `go install`/`go get` commands that name no version (or `@latest`). */
+function unpinnedGoPackages(text: string): string[] {
+  const out: string[] = [];
+  for (const words of shellCommands(text)) {
+    if (words[0] !== 'go' || (words[1] !== 'install' && words[1] !== 'get')) continue;
+    for (const w of words.slice(2)) {
+      // Options, variables, and local packages (`.`, `./cmd/x`, `/src/...`) build what the context holds.
+      if (w.startsWith('-') || w.includes('$') || w.startsWith('.') || w.startsWith('/')) continue;
+      const at = w.lastIndexOf('@');
+      const version = at < 0 ? '' : w.slice(at + 1);
+      if (version === '' || version === 'latest' || version === 'upgrade' || version === 'patch') out.push(w);
+    }
+  }
+  return out;
+}
+
+/** MN030: go install / go get name a module version. */
+export const goInstallPinned: Rule = {
+  meta: {
+    id: 'MN030',
+    name: 'go-install-pin',
+    severity: 'warning',
+    description:
+      'go install and go get without a version (or with @latest) fetch whatever the module proxy has that day: the same Dockerfile builds a different tool next week.',
+    fix: 'Name the version: go install golang.org/x/tools/cmd/stringer@v0.24.0.',
+    hadolint: 'DL3062',
+  },
+  check(model) {
+    return runs(model).flatMap((i) => {
+      const loose = unpinnedGoPackages(argsText(i));
+      return loose.length > 0 ? [found(`go install/get without a version for ${loose.join(', ')}`, i)] : [];
     });
   },
 };

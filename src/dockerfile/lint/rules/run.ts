@@ -1,10 +1,15 @@
 import type { Instruction, ModifiableInstruction } from 'dockerfile-ast';
-import { argsText, type DockerfileModel } from '../model.js';
+import { argsText, shippedStages, type DockerfileModel } from '../model.js';
 import type { RawFinding, Rule } from '../types.js';
 import { shellCommands } from './shell.js';
 
 function runs(model: DockerfileModel): Instruction[] {
   return model.stages.flatMap((s) => s.instructions.filter((i) => i.getKeyword() === 'RUN'));
+}
+
+/** RUNs of the stages that ship (what they leave in their layers is in the image). */
+function shippedRuns(model: DockerfileModel): Instruction[] {
+  return shippedStages(model).flatMap((s) => s.instructions.filter((i) => i.getKeyword() === 'RUN'));
 }
 
 /** Targets of the RUN's `--mount=type=cache` flags. */
@@ -49,12 +54,12 @@ export const apkNoCache: Rule = {
     name: 'apk-no-cache',
     severity: 'warning',
     description:
-      'apk add without --no-cache leaves the package index in /var/cache/apk, in the layer for good.',
+      "apk add without --no-cache leaves the package index in /var/cache/apk, in the layer for good (checked in the stages that ship: a builder stage's cache is never copied).",
     fix: 'Use apk add --no-cache (or a cache mount on /var/cache/apk).',
     hadolint: 'DL3019',
   },
   check(model) {
-    return runs(model)
+    return shippedRuns(model)
       .filter((i) => /\bapk\s+(?:-\S+\s+)*add\b/.test(argsText(i)))
       .filter(
         (i) => !/--no-cache\b/.test(argsText(i)) && !/rm\s+(-\S+\s+)*\/var\/cache\/apk/.test(argsText(i)),
@@ -73,12 +78,12 @@ export const aptListsCleaned: Rule = {
     name: 'apt-lists',
     severity: 'warning',
     description:
-      'apt-get install leaves /var/lib/apt/lists (tens of MB) in the layer unless the same RUN removes it.',
+      "apt-get install leaves /var/lib/apt/lists (tens of MB) in the layer unless the same RUN removes it (checked in the stages that ship: a builder stage's lists are never copied).",
     fix: 'End the RUN with && rm -rf /var/lib/apt/lists/* (or use cache mounts on /var/lib/apt and /var/cache/apt).',
     hadolint: 'DL3009',
   },
   check(model) {
-    return runs(model)
+    return shippedRuns(model)
       .filter((i) => APT_INSTALL.test(argsText(i)))
       .filter((i) => !/rm\s+(-\S+\s+)*\/var\/lib\/apt\/lists/.test(argsText(i)))
       .filter((i) => !cacheTargets(i).some((t) => t.startsWith('/var/lib/apt')))
@@ -115,8 +120,9 @@ export const noSudo: Rule = {
     hadolint: 'DL3004',
   },
   check(model) {
+    // A command run through sudo, not a package named sudo (`apt-get install -y sudo`).
     return runs(model)
-      .filter((i) => /(^|[\s;&|(])sudo\s/.test(argsText(i)))
+      .filter((i) => shellCommands(argsText(i)).some((words) => words[0] === 'sudo'))
       .map((i) => finding('RUN uses sudo', i));
   },
 };
