@@ -271,7 +271,7 @@ export function register(program: Command): void {
     )
     .option('--force', 'replace an output path that exists and is something else')
     .option('--go <path>', 'the go command to use')
-    .option('--ldflags <flags>', 'extra linker flags, after -s -w -buildid=')
+    .option('--ldflags <flags>', 'extra linker flags, after -s -w')
     .option('--tags <list>', 'comma list of Go build tags')
     .option('--go-env <K=V>', 'extra Go environment variable (repeatable)', collect, [])
     .option('--user <uid[:gid]>', 'user the app runs as (default 65532:65532)')
