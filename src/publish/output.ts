@@ -79,7 +79,8 @@ export async function writeOutput(
   if (spec.kind === 'oci') {
     const tag = spec.tag ?? 'latest';
     const written = await writeLayout(spec.dir, target, { tag, force: options.force ?? false, ...signal });
-    await gcLayout(spec.dir);
+    // Nothing written, nothing to collect.
+    if (!written.unchanged) await gcLayout(spec.dir);
     return { kind: 'oci', reference: `oci:${spec.dir}:${tag}`, digest: written.digest };
   }
   const { image, platform, picked } = await hostImage(target);
