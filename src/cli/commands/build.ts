@@ -45,6 +45,7 @@ interface BuildFlags extends RegistryFlags {
   annotation: string[];
   caCerts?: string | boolean;
   tzdata?: boolean;
+  compressionLevel?: string;
   compare?: boolean;
   sbom?: string;
   sbomFormat: string;
@@ -127,6 +128,7 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
         ? { caCerts: flags.caCerts }
         : {}),
     ...(flags.tzdata ? { tzdata: true } : {}),
+    ...(flags.compressionLevel !== undefined ? { compressionLevel: Number(flags.compressionLevel) } : {}),
   };
 }
 
@@ -285,6 +287,7 @@ export function register(program: Command): void {
     .option('--ca-certs <file>', 'CA bundle for built-in bases (default: the host bundle)')
     .option('--no-ca-certs', 'no CA bundle in a built-in base')
     .option('--tzdata', 'add time zone data')
+    .option('--compression-level <1-9>', 'gzip level of the app layer (default 6)')
     .option('--data <dir>', 'copy a directory read-only to /app/data (MINNOW_DATA_PATH names it)')
     .option(
       '--verify-reproducible',
