@@ -47,7 +47,6 @@ async function prepareHello(work) {
 }
 
 const go = await findGo();
-const platform = `${hostPlatform().os}/${hostPlatform().architecture}`;
 const env = goEnvironment({ platform: hostPlatform() });
 const ko = await goTool('ko', { go });
 const work = await mkdtemp(join(tmpdir(), 'minnow-bench-inner-'));
@@ -96,7 +95,6 @@ try {
             '--push=false',
             `--oci-layout-path=${out('ko')}`,
             '--sbom=none',
-            `--platform=${platform}`,
           ],
           {
             cwd: app.dir,
@@ -113,7 +111,6 @@ try {
             '--push=false',
             `--oci-layout-path=${out('kocache')}`,
             '--sbom=none',
-            `--platform=${platform}`,
           ],
           {
             cwd: app.dir,
