@@ -1,5 +1,6 @@
 import { Command, Help, type Option } from 'commander';
 import { VERSION } from '../version.js';
+import { addHelpTexts } from './help.js';
 
 type CommandModule = { register(program: Command): void };
 
@@ -20,6 +21,7 @@ const COMMANDS: Array<[names: string[], load: () => Promise<CommandModule>]> = [
   [['dockerfile'], () => import('./commands/dockerfile.js')],
   [['lint'], () => import('./commands/lint.js')],
   [['cache'], () => import('./commands/cache.js')],
+  [['completion'], () => import('./commands/completion.js')],
 ];
 
 /**
@@ -32,13 +34,15 @@ export async function createProgram(only?: string | null): Promise<Command> {
       'Build the smallest, safest container image for a Go app, without a Docker daemon, and measure it.',
     )
     .version(VERSION)
-    .showHelpAfterError()
+    // A mistake prints commander's one-line error (with its "Did you mean …?") and a pointer, not 40 lines of help.
+    .showHelpAfterError('(run `minnow --help` for the commands, `minnow COMMAND --help` for their options)')
     .configureHelp({ optionDescription: describeOption })
     .exitOverride();
   // null: no command at all is needed (minnow --version).
   const match = only ? COMMANDS.find(([names]) => names.includes(only)) : undefined;
   const load = only === null ? [] : match ? [match] : COMMANDS;
   for (const [, register] of load) (await register()).register(program);
+  addHelpTexts(program);
   return program;
 }
 

@@ -6,6 +6,7 @@ import type { ProgressCallback, TransferProgress } from '../registry/progress.js
 import { formatReference, parseReference, referenceName, type Reference } from '../registry/reference.js';
 import { registryError } from '../registry/registry-error.js';
 import { uploadBlob } from '../registry/upload.js';
+import { mapLimit } from '../util/map-limit.js';
 import { allContents, type BlobToWrite, type ManifestToWrite } from './blobs.js';
 
 /** Options of `pushImage`; every field is optional. */
@@ -41,25 +42,8 @@ export interface PushResult {
   mounted: number;
 }
 
-/** Small requests (HEADs, tag PUTs) in flight at once. */
+/** Small requests (HEADs) in flight at once. */
 const HEAD_CONCURRENCY = 16;
-
-async function pool<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed: unknown;
-  const worker = async (): Promise<void> => {
-    while (next < items.length && failed === undefined) {
-      const item = items[next++] as T;
-      try {
-        await run(item);
-      } catch (err) {
-        failed ??= err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failed !== undefined) throw failed;
-}
 
 function blobKind(b: BlobToWrite): TransferProgress['kind'] {
   return b.descriptor.mediaType === MediaType.OciConfig || b.descriptor.mediaType === MediaType.DockerConfig
@@ -146,11 +130,11 @@ export async function pushImage(
     }
     // Every HEAD at once (they are small), then the uploads at `concurrency`.
     const missing: BlobToWrite[] = [];
-    await pool(complete ? [] : contents.blobs, HEAD_CONCURRENCY, async (b) => {
+    await mapLimit(complete ? [] : contents.blobs, HEAD_CONCURRENCY, async (b) => {
       if (await client.hasBlob(repo, b.descriptor.digest, ['pull', 'push'])) exists(b);
       else missing.push(b);
     });
-    await pool(missing, options.concurrency ?? 4, async (b) => {
+    await mapLimit(missing, options.concurrency ?? 4, async (b) => {
       const d = b.descriptor;
       const kind = blobKind(b);
       const event = (status: TransferProgress['status'], done: number): void =>

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { isMinnowError, type MinnowError } from '../../src/errors.js';
 import { goBuild, goBuildArgs, goBuildInto } from '../../src/go/build.js';
@@ -108,4 +109,35 @@ describe('goBuild (real go build)', () => {
     expect(id).toMatch(/^[\w-]+\/[\w-]+\/[\w-]+\/[\w-]+\n$/);
     expect(await exec(go, ['tool', 'buildid', join(outB, 'app')])).toBe(id);
   }, 600_000);
+
+  it('leaves no go-build work directory behind when a build is aborted midway', async () => {
+    const goTmp = await tempDir();
+    const dir = await writeModule(join(await tempDir(), 'abort'), {
+      'main.go': 'package main\n\nfunc main() { println("hi") }\n',
+    });
+    const stop = new AbortController();
+    const build = goBuild({
+      go: await findGo(),
+      dir,
+      env: { ...env, GOTMPDIR: goTmp },
+      pkg: '.',
+      output: join(dir, 'bin', 'app'),
+      signal: stop.signal,
+    }).then(
+      () => 'built',
+      (e: unknown) => (isMinnowError(e) ? e.code : String(e)),
+    );
+    // Abort once go has made its work directory (bounded: go makes it before any compile).
+    const workDirs = async (): Promise<string[]> => {
+      const top = await readdir(goTmp);
+      const inner = await Promise.all(top.map((r) => readdir(join(goTmp, r)).catch(() => [])));
+      return [...top, ...inner.flat()];
+    };
+    for (let i = 0; i < 3000 && !(await workDirs()).some((n) => n.startsWith('go-build')); i++)
+      await sleep(10);
+    expect((await workDirs()).some((n) => n.startsWith('go-build'))).toBe(true);
+    stop.abort();
+    expect(await build).toBe('ABORTED');
+    expect(await readdir(goTmp)).toEqual([]);
+  });
 });
