@@ -6,7 +6,8 @@
 //
 //   npm run build && node bench/inner-loop.mjs            # RUNS=5 PROGRAMS=hello,large by default
 import { spawnSync } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { goBuildArgs } from '../dist/go/build.js';
@@ -49,7 +50,9 @@ async function prepareHello(work) {
 const go = await findGo();
 const env = goEnvironment({ platform: hostPlatform() });
 const ko = await goTool('ko', { go });
-const work = await mkdtemp(join(tmpdir(), 'minnow-bench-inner-'));
+// Lower case only: ko takes the --oci-layout-path for a repository name.
+const work = join(tmpdir(), `minnow-bench-inner-${randomBytes(6).toString('hex')}`);
+await mkdir(work);
 const reg = await startRegistry(work);
 let failed = false;
 try {
