@@ -80,6 +80,15 @@ try {
       KO_DOCKER_REPO: `${reg.host}/ko`,
       ...(cache ? { KOCACHE: join(work, `kocache-${app.name}`) } : {}),
     });
+    const koBuild = (name, cache) =>
+      time(
+        ko,
+        ['build', app.pkg, '--bare', '--push=false', `--oci-layout-path=${out(name)}`, '--sbom=none'],
+        {
+          cwd: app.dir,
+          env: koEnv(cache),
+        },
+      );
     const tools = {
       'go build': () =>
         time(go, goBuildArgs({ pkg: app.pkg, output: join(out('go'), app.name) }), { cwd: app.dir, env }),
@@ -88,38 +97,8 @@ try {
           cwd: app.dir,
           env: { ...env, MINNOW_CACHE_DIR: join(work, `minnow-cache-${app.name}`) },
         }),
-      'ko build': () =>
-        time(
-          ko,
-          [
-            'build',
-            app.pkg,
-            '--bare',
-            '--push=false',
-            `--oci-layout-path=${out('ko')}`,
-            '--sbom=none',
-          ],
-          {
-            cwd: app.dir,
-            env: koEnv(false),
-          },
-        ),
-      'ko build, KOCACHE': () =>
-        time(
-          ko,
-          [
-            'build',
-            app.pkg,
-            '--bare',
-            '--push=false',
-            `--oci-layout-path=${out('kocache')}`,
-            '--sbom=none',
-          ],
-          {
-            cwd: app.dir,
-            env: koEnv(true),
-          },
-        ),
+      'ko build': () => koBuild('ko', false),
+      'ko build, KOCACHE': () => koBuild('kocache', true),
     };
     const names = Object.keys(tools);
     const rows = { cold: {}, 'no-op': {}, 'one-line edit': {} };
