@@ -3,9 +3,9 @@ import type { RegistryReadOptions } from '../base/registry.js';
 import { resolveBase } from '../base/resolve.js';
 import {
   indexOf,
+  MediaType,
   mutate,
   selectPlatform,
-  writeLayer,
   type Addendum,
   type ImageOrIndex,
   type LayerEntry,
@@ -13,6 +13,7 @@ import {
 } from '../oci/index.js';
 import { fileGzipChunkCache } from '../util/gzip-chunk-cache.js';
 import { createParallelGzip } from '../util/parallel-gzip.js';
+import { appLayer } from './app-layer.js';
 import { compressBase } from './compress-base.js';
 import { appImageConfig, type AppConfig } from './image-config.js';
 import { layerSizes } from './layer-sizes.js';
@@ -113,18 +114,23 @@ export async function assembleImage(options: AssembleOptions): Promise<BuiltImag
     source: b.path,
     mode: 0o555,
   }));
-  const layer = await writeLayer(entries, {
+  const level = options.compressionLevel ?? 6;
+  const layer = await appLayer(entries, {
     blobDir: options.blobDir,
-    compressor: () =>
-      createParallelGzip({
-        level: options.compressionLevel ?? 6,
-        chunkSize: APP_LAYER_CHUNK,
-        cache: fileGzipChunkCache(cacheLayout(options.cacheDir).gzipChunks),
-      }),
+    compression: {
+      mediaType: MediaType.OciLayerGzip,
+      key: `parallel-gzip level ${level} chunk ${APP_LAYER_CHUNK} zlib ${process.versions.zlib}`,
+      create: () =>
+        createParallelGzip({
+          level,
+          chunkSize: APP_LAYER_CHUNK,
+          cache: fileGzipChunkCache(cacheLayout(options.cacheDir).gzipChunks),
+        }),
+    },
     ...(options.signal ? { signal: options.signal } : {}),
   });
   base.known.set(layer.digest, layer.uncompressedSize);
-  await pruneBlobs(options.blobDir, layer.digest.slice('sha256:'.length));
+  if (!layer.reused) await pruneBlobs(options.blobDir, layer.digest.slice('sha256:'.length));
   // Plain-tar base layers (`docker save`, the Engine) go out gzip-compressed, as `docker push` sends them.
   const baseImage = await compressBase(
     await selectPlatform(base.target, platform, { strict: true, subject: base.spec }),
@@ -141,7 +147,7 @@ export async function assembleImage(options: AssembleOptions): Promise<BuiltImag
         history: {
           created: options.config.created,
           created_by: `minnow build ${binaries.map((b) => b.importPath).join(' ')}`,
-          comment: 'CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -buildid="',
+          comment: 'CGO_ENABLED=0 go build -trimpath -ldflags="-s -w"',
         },
       },
       ...(options.extraLayers ?? []),

@@ -48,6 +48,12 @@ function checkOptions(options: BuildOptions): { user: string; ports: string[]; w
     if (!LABEL_KEY.test(key))
       throw new MinnowError('INVALID_ARGUMENT', `invalid label "${key}"`, { subject: key });
   }
+  const level = options.compressionLevel;
+  if (level !== undefined && !(Number.isInteger(level) && level >= 1 && level <= 9)) {
+    throw new MinnowError('INVALID_ARGUMENT', `invalid compression level "${level}": want 1 to 9`, {
+      subject: String(level),
+    });
+  }
   if (options.entrypoint && options.entrypoint.length === 0) {
     throw new MinnowError('INVALID_ARGUMENT', 'the entrypoint is empty');
   }

@@ -23,7 +23,7 @@ export interface BuildOptions {
   platforms?: Platform[];
   /** The go command. Default: found on PATH, $GOROOT/bin or /usr/local/go/bin. */
   goPath?: string;
-  /** Appended to `-s -w -buildid=`. */
+  /** Appended to `-s -w`. */
   ldflags?: string;
   /** Go build tags. */
   tags?: string[];

@@ -5,15 +5,19 @@ import { tempPathFor } from '../util/atomic.js';
 import { findCgoPackage, type ListOptions } from './list.js';
 import { runGo } from './run-go.js';
 
-/** The flags every minnow build uses: static, no symbol table or DWARF, no build id, no local paths. */
-export const BASE_LDFLAGS = '-s -w -buildid=';
+/**
+ * The linker flags every minnow build uses: no symbol table or DWARF. The Go build ID stays: with -trimpath it is a
+ * content hash (the same in any directory, with any GOCACHE, for one Go release), and it is what lets `go build`
+ * see that the binary it left in minnow's work dir is up to date and skip the link (docs/reproducible.md).
+ */
+export const BASE_LDFLAGS = '-s -w';
 
 export interface GoBuildOptions extends ListOptions {
   /** Import path (or ./dir) of the main package. */
   pkg: string;
   /** Where the binary goes (written to a temp path and renamed). */
   output: string;
-  /** Appended after `-s -w -buildid=`. */
+  /** Appended after `-s -w`. */
   ldflags?: string;
   tags?: string[];
   /**
@@ -59,7 +63,8 @@ export interface GoBuildIntoOptions extends ListOptions {
 
 /**
  * Builds every main package of `packages` into `outDir` with one `go build -o <outDir>/` (so it can start before
- * `go list` has named the packages, and the two run side by side). Throws GO_BUILD_FAILED or CGO_REQUIRED as
+ * `go list` has named the packages, and the two run side by side). Keep `outDir` between builds: a binary there
+ * whose build ID matches what Go would link is left as it is (no link, file untouched). Throws GO_BUILD_FAILED or CGO_REQUIRED as
  * `goBuild` does.
  */
 export async function goBuildInto(options: GoBuildIntoOptions): Promise<void> {
@@ -97,7 +102,7 @@ function firstError(output: string): string {
 }
 
 /**
- * Builds one static binary: `CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -buildid= <ldflags>"` with the
+ * Builds one static binary: `CGO_ENABLED=0 go build -trimpath -ldflags="-s -w <ldflags>"` with the
  * environment `options.env` (the user's Go cache stays in use). On failure throws GO_BUILD_FAILED whose
  * `details.output` is the compiler's full output, or CGO_REQUIRED when the failing package needs cgo.
  */

@@ -33,6 +33,8 @@ export interface LayoutWriteResult {
   path: string;
   digest: Digest;
   descriptor: Descriptor;
+  /** True when the layout already held this target under this tag and nothing was written. */
+  unchanged?: boolean;
 }
 
 async function isLayout(dir: string): Promise<boolean> {
@@ -76,14 +78,46 @@ async function writeBlob(dir: string, blob: BlobToWrite, signal?: AbortSignal): 
   }
 }
 
+/**
+ * Whether index.json already names `root` as the only entry under `tag` (or untagged) and every blob is there at
+ * its size: a rebuild where nothing changed then writes nothing. Blobs are checked by size only here; a layout
+ * written under another tag re-hashes what it keeps.
+ */
+async function alreadyHolds(
+  dir: string,
+  contents: Awaited<ReturnType<typeof allContents>>,
+  tag: string | undefined,
+): Promise<boolean> {
+  let index: IndexManifest;
+  try {
+    index = parseIndexManifest(await readFile(join(dir, 'index.json')));
+  } catch {
+    return false;
+  }
+  const named = index.manifests.filter((d) =>
+    tag ? d.annotations?.[REF_NAME_ANNOTATION] === tag : d.digest === contents.root.descriptor.digest,
+  );
+  if (named.length !== 1 || named[0]?.digest !== contents.root.descriptor.digest) return false;
+  const descriptors = [...contents.blobs, ...contents.manifests].map((b) => b.descriptor);
+  const sizes = await Promise.all(
+    descriptors.map(async (d) => (await stat(layoutBlobPath(dir, d.digest)).catch(() => undefined))?.size),
+  );
+  return sizes.every((size, i) => size === descriptors[i]?.size);
+}
+
 /** Adds blobs, manifests and the index entry to a layout directory that exists (or is being made). */
 async function fill(
   dir: string,
   target: ImageOrIndex,
   options: LayoutWriteOptions,
 ): Promise<LayoutWriteResult> {
-  await writeFileAtomic(join(dir, 'oci-layout'), canonicalJson(OCI_LAYOUT_FILE));
   const contents = await allContents(target);
+  if (await alreadyHolds(dir, contents, options.tag)) {
+    const d = contents.root.descriptor;
+    const descriptor = options.tag ? { ...d, annotations: { [REF_NAME_ANNOTATION]: options.tag } } : d;
+    return { path: dir, digest: d.digest, descriptor, unchanged: true };
+  }
+  await writeFileAtomic(join(dir, 'oci-layout'), canonicalJson(OCI_LAYOUT_FILE));
   for (const blob of contents.blobs) await writeBlob(dir, blob, options.signal);
   for (const m of contents.manifests) {
     await writeBlob(

@@ -42,6 +42,9 @@ export interface PushResult {
   mounted: number;
 }
 
+/** Small requests (HEADs) in flight at once. */
+const HEAD_CONCURRENCY = 16;
+
 function blobKind(b: BlobToWrite): TransferProgress['kind'] {
   return b.descriptor.mediaType === MediaType.OciConfig || b.descriptor.mediaType === MediaType.DockerConfig
     ? 'config'
@@ -76,9 +79,10 @@ async function putManifest(
 }
 
 /**
- * Pushes an image or index to a registry: blobs first (HEAD to skip what is there, cross-repository mount when
+ * Pushes an image or index to a registry: when the registry already has the root manifest by digest, only the
+ * tags are written; else blobs first (all HEADs at once to skip what is there, then cross-repository mount when
  * the blob came from the same registry, else upload), then child manifests by digest, then the root manifest
- * under each tag. The tag is written only after every blob and child is confirmed, so it never names an
+ * under each tag. A tag is written only after every blob and child is confirmed, so it never names an
  * incomplete image.
  */
 export async function pushImage(
@@ -104,16 +108,37 @@ export async function pushImage(
       );
     }
     const report = options.onProgress;
-    await mapLimit(contents.blobs, options.concurrency ?? 4, async (b) => {
+    const exists = (b: BlobToWrite): void => {
+      counts.existing++;
+      const d = b.descriptor;
+      report?.({
+        direction: 'push',
+        kind: blobKind(b),
+        digest: d.digest,
+        total: d.size,
+        done: d.size,
+        status: 'exists',
+      });
+    };
+    const root = contents.root.descriptor;
+    // A registry holds a manifest only once it holds everything it references: when it has this one by digest,
+    // every blob and child is there and only the tags remain to be written.
+    const held = await client.headManifest(repo, root.digest, ['pull', 'push']).catch(() => undefined);
+    const complete = held?.digest === root.digest;
+    if (complete) {
+      for (const b of contents.blobs) exists(b);
+    }
+    // Every HEAD at once (they are small), then the uploads at `concurrency`.
+    const missing: BlobToWrite[] = [];
+    await mapLimit(complete ? [] : contents.blobs, HEAD_CONCURRENCY, async (b) => {
+      if (await client.hasBlob(repo, b.descriptor.digest, ['pull', 'push'])) exists(b);
+      else missing.push(b);
+    });
+    await mapLimit(missing, options.concurrency ?? 4, async (b) => {
       const d = b.descriptor;
       const kind = blobKind(b);
       const event = (status: TransferProgress['status'], done: number): void =>
         report?.({ direction: 'push', kind, digest: d.digest, total: d.size, done, status });
-      if (await client.hasBlob(repo, d.digest, ['pull', 'push'])) {
-        counts.existing++;
-        event('exists', d.size);
-        return;
-      }
       const from =
         options.mountFrom?.find((r) => r !== repo.repository) ??
         blobOriginOn(d.digest, repo.registry, repo.repository);
@@ -128,10 +153,10 @@ export async function pushImage(
       counts[outcome === 'mounted' ? 'mounted' : 'uploaded']++;
       event(outcome === 'mounted' ? 'mounted' : 'done', d.size);
     });
-    const children = contents.manifests.filter((m) => m !== contents.root);
+    const children = complete ? [] : contents.manifests.filter((m) => m !== contents.root);
     for (const m of children) await putManifest(client, repo, m.descriptor.digest, m);
     const tags = ref.tag ? [ref.tag, ...extraTags] : extraTags;
-    if (tags.length === 0) await putManifest(client, repo, contents.root.descriptor.digest, contents.root);
+    if (tags.length === 0 && !complete) await putManifest(client, repo, root.digest, contents.root);
     for (const tag of [...new Set(tags)]) await putManifest(client, repo, tag, contents.root);
     const digest = contents.root.descriptor.digest;
     return {

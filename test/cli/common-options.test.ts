@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_FORMATS } from '../../src/cli/common-options.js';
-import { createProgram } from '../../src/cli/main.js';
+import { createProgram } from '../../src/cli/program.js';
 import { writeLayout } from '../../src/publish/layout.js';
 import { cli } from '../helpers/cli.js';
 import { alpineBase } from '../helpers/fixture-images.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createProgram } from '../../src/cli/main.js';
+import { createProgram } from '../../src/cli/program.js';
 import { COMMAND_HELP, ENVIRONMENT } from '../../src/cli/help.js';
 import { cli } from '../helpers/cli.js';
 

@@ -26,6 +26,27 @@ describe('the minnow program', () => {
     expect(r).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
   });
 
+  it('runs from the bundle, where --version loads a few KB of code and no dependency', async () => {
+    expect(await readFile(BIN, 'utf8')).toContain("from '../dist/cli-bundle/main.js'");
+    // The files a start-up loads before main() runs: the entry and what it imports statically.
+    const loaded = new Map<string, string>();
+    const visit = async (url: URL): Promise<void> => {
+      if (loaded.has(url.href)) return;
+      const code = await readFile(url, 'utf8');
+      loaded.set(url.href, code);
+      for (const m of code.matchAll(/^(?:import|export)\b[^'"]*['"](\.[^'"]+)['"]/gm))
+        await visit(new URL(m[1] as string, url));
+    };
+    await visit(new URL('../../dist/cli-bundle/main.js', import.meta.url));
+    const code = [...loaded.values()].join('\n');
+    expect(code.length).toBeLessThan(10_000);
+    expect(code).not.toMatch(/node_modules/);
+    // Each command's help comes from its own chunk.
+    const lint = await cli(['lint', '--help']);
+    expect(lint.code).toBe(0);
+    expect(lint.stdout).toContain('Usage: minnow lint');
+  });
+
   it('lists every command in --help', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);

@@ -1,9 +1,10 @@
-import { readdir } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { isMinnowError, type MinnowError } from '../../src/errors.js';
-import { goBuild, goBuildArgs } from '../../src/go/build.js';
+import { goBuild, goBuildArgs, goBuildInto } from '../../src/go/build.js';
 import { findGo } from '../../src/go/find-go.js';
 import { goEnvironment } from '../../src/go/platform-env.js';
 import { hostPlatform } from '../../src/oci/index.js';
@@ -36,14 +37,14 @@ describe('goBuild (real go build)', () => {
     expect(info).toMatch(/build\s+-tags=netgo/);
     expect(info.split('\n').slice(1).join('\n')).not.toContain(dir);
     // The user's -X reached the linker, after minnow's own flags.
-    const run = await import('node:child_process').then((cp) => cp.spawnSync(out, { encoding: 'utf8' }));
+    const run = spawnSync(out, { encoding: 'utf8' });
     expect(run.stderr.trim()).toBe('1.2.3');
     // -s -w: no symbol table, no DWARF.
     const sections = await exec('readelf', ['-S', '-W', out]);
     expect(sections).not.toContain('.symtab');
     expect(sections).not.toContain('.debug_');
-    // -buildid=: no Go build ID note.
-    expect(await exec('readelf', ['-n', out])).not.toContain('Go BUILDID');
+    // The Go build ID stays (it is what lets a rebuild skip the link).
+    expect(await exec('readelf', ['-n', out])).toContain('GO BUILDID');
     expect(built.size).toBeGreaterThan(100_000);
   });
 
@@ -67,12 +68,47 @@ describe('goBuild (real go build)', () => {
     expect(goBuildArgs({ pkg: './cmd/x', output: '/o/x' })).toEqual([
       'build',
       '-trimpath',
-      '-ldflags=-s -w -buildid=',
+      '-ldflags=-s -w',
       '-o',
       '/o/x',
       './cmd/x',
     ]);
   });
+
+  it('leaves an up-to-date binary alone, and gives the same bytes in another directory with an empty GOCACHE', async () => {
+    const go = await findGo();
+    const tmp = await tempDir();
+    // Only the runtime: the empty GOCACHE below makes Go compile every package the program needs.
+    const files = { 'main.go': 'package main\n\nfunc main() { println("hi") }\n' };
+    const a = await writeModule(join(tmp, 'a'), files);
+    const outA = join(tmp, 'out-a');
+    await goBuildInto({ go, dir: a, env, packages: ['.'], outDir: outA });
+    const first = await stat(join(outA, 'app'), { bigint: true });
+    await goBuildInto({ go, dir: a, env, packages: ['.'], outDir: outA });
+    const again = await stat(join(outA, 'app'), { bigint: true });
+    // Not linked again: the same file (Go only touches its mtime), and `go build -x` runs no link step.
+    expect([again.ino, again.size]).toEqual([first.ino, first.size]);
+    const args = goBuildArgs({ pkg: '.', output: `${outA}/` });
+    const trace = spawnSync(go, [args[0] as string, '-x', ...args.slice(1)], {
+      cwd: a,
+      env,
+      encoding: 'utf8',
+    });
+    expect(trace.status).toBe(0);
+    expect(trace.stderr).not.toMatch(/\/link\b/);
+
+    // Another path, another (empty) build cache: the compiler and linker really run again, to the same bytes,
+    // build ID included.
+    const b = await writeModule(join(tmp, 'another', 'path', 'b'), files);
+    const outB = join(tmp, 'out-b');
+    const freshCache = { ...env, GOCACHE: join(tmp, 'gocache') };
+    await goBuildInto({ go, dir: b, env: freshCache, packages: ['.'], outDir: outB });
+    const [binA, binB] = [await readFile(join(outA, 'app')), await readFile(join(outB, 'app'))];
+    expect(binB.equals(binA)).toBe(true);
+    const id = await exec(go, ['tool', 'buildid', join(outA, 'app')]);
+    expect(id).toMatch(/^[\w-]+\/[\w-]+\/[\w-]+\/[\w-]+\n$/);
+    expect(await exec(go, ['tool', 'buildid', join(outB, 'app')])).toBe(id);
+  }, 600_000);
 
   it('leaves no go-build work directory behind when a build is aborted midway', async () => {
     const goTmp = await tempDir();

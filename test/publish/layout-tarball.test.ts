@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readDockerArchive } from '../../src/base/docker-archive.js';
@@ -86,6 +86,29 @@ describe('layout blobs already present', () => {
     await writeFile(blobPath, Buffer.alloc(good.length, 0x41));
     await writeLayout(out, { kind: 'image', image }, { tag: 'v2' });
     expect((await readFile(blobPath)).equals(good)).toBe(true);
+  });
+});
+
+describe('writing what the layout already holds', () => {
+  it('writes nothing when the tag already names the image and every blob is there, and writes again when one is missing', async () => {
+    const dir = await tempDir();
+    const image = await testImage(dir, [{ type: 'file', path: '/a', source: Buffer.from('a') }]);
+    const out = join(dir, 'layout');
+    const first = await writeLayout(out, { kind: 'image', image }, { tag: 'v1' });
+    expect(first.unchanged).toBeUndefined();
+    const indexBefore = await stat(join(out, 'index.json'), { bigint: true });
+    const again = await writeLayout(out, { kind: 'image', image }, { tag: 'v1' });
+    expect(again).toEqual({ ...first, unchanged: true });
+    const indexAfter = await stat(join(out, 'index.json'), { bigint: true });
+    expect([indexAfter.ino, indexAfter.mtimeNs]).toEqual([indexBefore.ino, indexBefore.mtimeNs]);
+
+    const layerDigest = (await image.manifest()).layers[0]!.digest;
+    await rm(join(out, 'blobs', 'sha256', layerDigest.slice(7)));
+    const repaired = await writeLayout(out, { kind: 'image', image }, { tag: 'v1' });
+    expect(repaired.unchanged).toBeUndefined();
+    const read = await readLayout(out, { tag: 'v1' });
+    if (read.kind !== 'image') throw new Error('want an image');
+    expect(await validateImage(read.image)).toEqual([]);
   });
 });
 

@@ -1,8 +1,8 @@
-import { createRequire } from 'node:module';
 import { MinnowError } from '../../errors.js';
 import type { ImageAnalysis } from '../types.js';
 import { toCycloneDx } from './cyclonedx.js';
 import { toSpdx } from './spdx.js';
+import { VERSION as version } from '../../version.js';
 
 export { sbomComponents, type SbomComponent } from './components.js';
 export { toCycloneDx } from './cyclonedx.js';
@@ -11,8 +11,6 @@ export { toSpdx } from './spdx.js';
 export const SBOM_FORMATS = ['spdx-json', 'cyclonedx-json'] as const;
 export type SbomFormat = (typeof SBOM_FORMATS)[number];
 
-const require = createRequire(import.meta.url);
-const { version } = require('../../../package.json') as { version: string };
 
 /** Checks a `--format` value. */
 export function parseSbomFormat(value: string): SbomFormat {

@@ -44,6 +44,7 @@ interface BuildFlags extends RegistryFlags {
   annotation: string[];
   caCerts?: string | boolean;
   tzdata?: boolean;
+  compressionLevel?: string;
   compare?: boolean;
   sbom?: string;
   sbomFormat: string;
@@ -126,6 +127,7 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
         ? { caCerts: flags.caCerts }
         : {}),
     ...(flags.tzdata ? { tzdata: true } : {}),
+    ...(flags.compressionLevel !== undefined ? { compressionLevel: Number(flags.compressionLevel) } : {}),
   };
 }
 
@@ -220,7 +222,7 @@ export function register(program: Command): void {
     )
     .option('--force', 'replace an output path that exists and is something else')
     .option('--go <path>', 'the go command to use')
-    .option('--ldflags <flags>', 'extra linker flags, after -s -w -buildid=')
+    .option('--ldflags <flags>', 'extra linker flags, after -s -w')
     .option('--tags <list>', 'comma list of Go build tags')
     .option('--go-env <K=V>', 'extra Go environment variable (repeatable)', collect, [])
     .option('--user <uid[:gid]>', 'user the app runs as (default 65532:65532)')
@@ -234,6 +236,7 @@ export function register(program: Command): void {
     .option('--ca-certs <file>', 'CA bundle for built-in bases (default: the host bundle)')
     .option('--no-ca-certs', 'no CA bundle in a built-in base')
     .option('--tzdata', 'add time zone data')
+    .option('--compression-level <1-9>', 'gzip level of the app layer (default 6)')
     .option('--data <dir>', 'copy a directory read-only to /app/data (MINNOW_DATA_PATH names it)')
     .option(
       '--verify-reproducible',

@@ -9,7 +9,7 @@ async function run(shell: string): Promise<void> {
     });
   }
   // A run of `minnow completion` loads only this module: the script needs every command, so build the whole tree.
-  const { createProgram } = await import('../main.js');
+  const { createProgram } = await import('../program.js');
   const program = await createProgram();
   process.stdout.write(completionScript(shell as Shell, describeCommands(program)));
 }

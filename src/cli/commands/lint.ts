@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { createRequire } from 'node:module';
 import pc from '../colors.js';
 import { formatJson } from '../../dockerfile/lint/format-json.js';
 import { formatSarif } from '../../dockerfile/lint/format-sarif.js';
@@ -8,9 +7,8 @@ import { failsAt, lintFile, lintText, type LintResult } from '../../dockerfile/l
 import { RULES } from '../../dockerfile/lint/rules/index.js';
 import type { Severity } from '../../dockerfile/lint/types.js';
 import { exitCodeFor } from '../exit.js';
+import { VERSION as version } from '../../version.js';
 
-const require = createRequire(import.meta.url);
-const { version } = require('../../../package.json') as { version: string };
 
 interface Flags {
   format: 'text' | 'json' | 'sarif';

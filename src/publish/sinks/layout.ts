@@ -42,7 +42,8 @@ export function layoutSink(options: LayoutSinkOptions): Sink {
         force,
         ...(write.signal ? { signal: write.signal } : {}),
       });
-      await gcLayout(options.dir);
+      // Nothing written, nothing to collect.
+      if (!written.unchanged) await gcLayout(options.dir);
       return { kind: 'oci', reference, digest: written.digest };
     },
   };
