@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileGzipChunkCache } from '../util/gzip-chunk-cache.js';
 import { createParallelGzip } from '../util/parallel-gzip.js';
 import { compressBase } from './compress-base.js';
+import { verifyBaseLayers } from './verify-base.js';
 import { appImageConfig, type AppConfig } from './image-config.js';
 import { layerSizes } from './layer-sizes.js';
 import type { BuiltBinary, BuiltImage } from './types.js';
@@ -124,6 +125,11 @@ export async function assembleImage(options: AssembleOptions): Promise<BuiltImag
   const baseImage = await compressBase(await selectPlatform(base.target, platform), {
     cacheDir: options.cacheDir,
     known: base.known,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  // Layers that go out as they came (gzip, zstd) are checked here; compressBase checked the ones it rewrote.
+  await verifyBaseLayers(baseImage, {
+    cacheDir: options.cacheDir,
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const image = await mutate(baseImage, {

@@ -14,6 +14,7 @@ import {
   mutate,
   peek,
   sniffCompression,
+  tarHeadCheck,
   verifyingStream,
   type Digest,
   type Image,
@@ -22,6 +23,7 @@ import {
 import { tempPathFor, writeFileAtomic } from '../util/atomic.js';
 import { createParallelGzip } from '../util/parallel-gzip.js';
 import { touch } from '../util/touch.js';
+import { recordVerified } from './verify-base.js';
 
 /**
  * Base layers stored as plain tar (what `docker save` and the Engine hand out) become gzip layers with the same
@@ -116,7 +118,10 @@ export async function gzipPlainLayer(
   const blobDir = join(root, 'blobs', 'sha256');
   const recordPath = join(root, RECORD_DIR, `${digestHex(diffId)}.json`);
   const cached = await fromCache(recordPath, blobDir, diffId, options.signal);
-  if (cached) return cached;
+  if (cached) {
+    await recordVerified(options.cacheDir, await cached.layer.digest(), diffId);
+    return cached;
+  }
 
   const src = await layer.compressed();
   let head: Buffer;
@@ -138,6 +143,7 @@ export async function gzipPlainLayer(
     await pipeline(
       src,
       verifyingStream(diffId, await layer.size(), `layer ${diffId}`),
+      tarHeadCheck(`base layer ${diffId}`),
       plain,
       createParallelGzip({ level: LEVEL }),
       compressed,
@@ -151,6 +157,7 @@ export async function gzipPlainLayer(
     };
     await rename(tmp, join(blobDir, digestHex(record.digest)));
     await writeFileAtomic(recordPath, JSON.stringify(record));
+    await recordVerified(options.cacheDir, record.digest, diffId);
     return { layer: gzipFileLayer(blobDir, record, diffId), uncompressedSize: record.uncompressedSize };
   } catch (err) {
     await rm(tmp, { force: true });

@@ -12,5 +12,6 @@ export * from './media-types.js';
 export * from './mutate.js';
 export * from './partial.js';
 export * from './platform.js';
+export * from './tar-head.js';
 export * from './validate.js';
 export * from './layout-paths.js';
