@@ -69,7 +69,10 @@ async function putManifest(
   repo: Repo,
   target: string,
   m: ManifestToWrite,
+  signal?: AbortSignal,
 ): Promise<void> {
+  // A stopped push (Ctrl-C, SIGTERM) must not go on to name what it uploaded.
+  if (signal?.aborted) throw new MinnowError('ABORTED', 'cancelled', { cause: signal.reason });
   const subject = `${referenceName(repo as Reference)}${target.startsWith('sha256:') ? '@' : ':'}${target}`;
   const res = await client.request(repo, {
     method: 'PUT',
@@ -77,6 +80,7 @@ async function putManifest(
     headers: { 'content-type': m.descriptor.mediaType, 'content-length': String(m.raw.length) },
     body: () => m.raw,
     actions: ['pull', 'push'],
+    ...(signal ? { signal } : {}),
   });
   if (res.status !== 201 && res.status !== 200)
     throw await registryError(res, { action: 'push', subject, registry: repo.registry });
@@ -125,7 +129,7 @@ export async function pushImage(
       const kind = blobKind(b);
       const event = (status: TransferProgress['status'], done: number): void =>
         report?.({ direction: 'push', kind, digest: d.digest, total: d.size, done, status });
-      if (await client.hasBlob(repo, d.digest, ['pull', 'push'])) {
+      if (await client.hasBlob(repo, d.digest, ['pull', 'push'], options.signal)) {
         counts.existing++;
         event('exists', d.size);
         return;
@@ -145,10 +149,12 @@ export async function pushImage(
       event(outcome === 'mounted' ? 'mounted' : 'done', d.size);
     });
     const children = contents.manifests.filter((m) => m !== contents.root);
-    for (const m of children) await putManifest(client, repo, m.descriptor.digest, m);
+    const signal = options.signal;
+    for (const m of children) await putManifest(client, repo, m.descriptor.digest, m, signal);
     const tags = ref.tag ? [ref.tag, ...extraTags] : extraTags;
-    if (tags.length === 0) await putManifest(client, repo, contents.root.descriptor.digest, contents.root);
-    for (const tag of [...new Set(tags)]) await putManifest(client, repo, tag, contents.root);
+    if (tags.length === 0)
+      await putManifest(client, repo, contents.root.descriptor.digest, contents.root, signal);
+    for (const tag of [...new Set(tags)]) await putManifest(client, repo, tag, contents.root, signal);
     const digest = contents.root.descriptor.digest;
     return {
       ref: `${referenceName(ref)}@${digest}`,
