@@ -1,6 +1,6 @@
 import { Command, CommanderError, Help, type Option } from 'commander';
 import { createRequire } from 'node:module';
-import { reportError } from './exit.js';
+import { quietOnBrokenPipe, reportError } from './exit.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
@@ -71,6 +71,7 @@ async function keepCacheBounded(): Promise<void> {
 
 /** Runs the CLI; returns the exit status instead of exiting, so it can be tested in-process. */
 export async function main(argv: string[]): Promise<number> {
+  quietOnBrokenPipe();
   // Global options (-h, -V) come before the command, so the command is the first word that is not a flag.
   const command = argv.slice(2).find((a) => !a.startsWith('-'));
   const versionOnly = !command && argv.slice(2).some((a) => a === '-V' || a === '--version');

@@ -1,8 +1,13 @@
 import { SEVERITIES, type ImageAnalysis } from '../analyze/types.js';
+import { escapeTerminal } from '../util/terminal.js';
 import { formatBytes } from './build-summary.js';
 
-/** Left-aligned columns with two spaces between them (right-aligned where `right[i]`). */
-export function table(rows: string[][], right: boolean[] = []): string {
+/**
+ * Left-aligned columns with two spaces between them (right-aligned where `right[i]`). Cells are escaped for the
+ * terminal: they hold file names and labels from images.
+ */
+export function table(cells: string[][], right: boolean[] = []): string {
+  const rows = cells.map((r) => r.map(escapeTerminal));
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
   return rows
@@ -38,7 +43,9 @@ export function renderAnalysisText(a: ImageAnalysis): string {
   const out: string[] = [];
   const platform = `${a.platform.os}/${a.platform.architecture}${a.platform.variant ? `/${a.platform.variant}` : ''}`;
   out.push(
-    `${a.reference}  ${a.digest.slice(0, 19)}  ${platform}${a.os?.prettyName ? `  ${a.os.prettyName}` : ''}`,
+    escapeTerminal(
+      `${a.reference}  ${a.digest.slice(0, 19)}  ${platform}${a.os?.prettyName ? `  ${a.os.prettyName}` : ''}`,
+    ),
   );
   out.push('');
   out.push(
@@ -119,7 +126,7 @@ export function renderAnalysisText(a: ImageAnalysis): string {
     if (fixable.length > 0) {
       out.push('');
       out.push('Fixes');
-      for (const f of fixable) out.push(`  ${f.rule}  ${f.fix}`);
+      for (const f of fixable) out.push(`  ${f.rule}  ${escapeTerminal(f.fix)}`);
     }
   }
   out.push('');
@@ -131,7 +138,7 @@ export function renderAnalysisText(a: ImageAnalysis): string {
 
 /** The same report as Markdown (for CI job summaries and pull-request comments). */
 export function renderAnalysisMarkdown(a: ImageAnalysis): string {
-  const esc = (s: string): string => s.replace(/\|/g, '\\|');
+  const esc = (s: string): string => escapeTerminal(s).replace(/\|/g, '\\|');
   const out: string[] = [];
   out.push(`## ${esc(a.reference)}`);
   out.push('');
