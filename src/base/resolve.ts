@@ -1,4 +1,4 @@
-import { MinnowError } from '../errors.js';
+import { isMinnowError, MinnowError } from '../errors.js';
 import {
   formatPlatform,
   platformMatches,
@@ -120,6 +120,22 @@ export async function resolveBase(spec: string, options: ResolveBaseOptions = {}
     }
   }
   if (!source) {
+    // A spec that is almost a registry reference (uppercase, a short digest, a bad port): say why it is not one.
+    const { parseReference } = await import('../registry/reference.js');
+    try {
+      parseReference(spec);
+    } catch (err) {
+      if (isMinnowError(err, 'INVALID_ARGUMENT')) {
+        throw new MinnowError(
+          'INVALID_ARGUMENT',
+          `invalid base "${spec}": ${err.message.replace(/^invalid image reference "[^"]*": /, '')}`,
+          {
+            subject: spec,
+            hint: 'use static, scratch, oci:DIR[:TAG], docker-archive:FILE, daemon:NAME[:TAG] or a registry reference such as alpine:3.19',
+          },
+        );
+      }
+    }
     throw new MinnowError('INVALID_ARGUMENT', `unknown base "${spec}"`, {
       subject: spec,
       hint: 'use static, scratch, oci:DIR[:TAG] or a registry reference such as alpine:3.19',

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -24,6 +24,7 @@ import { tempPathFor, writeFileAtomic } from '../util/atomic.js';
 import { createParallelGzip } from '../util/parallel-gzip.js';
 import { touch } from '../util/touch.js';
 import { recordVerified } from './verify-base.js';
+import { makeDirs } from '../util/make-dirs.js';
 
 /**
  * Base layers stored as plain tar (what `docker save` and the Engine hand out) become gzip layers with the same
@@ -135,7 +136,7 @@ export async function gzipPlainLayer(
     src.destroy();
     return undefined;
   }
-  await mkdir(blobDir, { recursive: true });
+  await makeDirs(blobDir);
   const tmp = tempPathFor(join(blobDir, 'layer'));
   const plain = new DigestingStream();
   const compressed = new DigestingStream();

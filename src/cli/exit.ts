@@ -28,7 +28,32 @@ export function formatError(err: unknown): string {
     const hint = err.hint ? `\n${pc.dim(`hint: ${escapeTerminal(err.hint)}`)}` : '';
     return `${pc.red('error:')} ${escapeTerminal(err.message)}${hint}`;
   }
-  return `${pc.red('error:')} ${escapeTerminal(messageOf(err).split('\n')[0] ?? '')}`;
+  return `${pc.red('error:')} ${escapeTerminal(systemMessage(err) ?? messageOf(err).split('\n')[0] ?? '')}`;
+}
+
+/** What the system errors a user can cause mean, in words. */
+const SYSTEM_ERRORS: Record<string, string> = {
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  E2BIG: 'the argument list is too long for the system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENAMETOOLONG: 'file name too long',
+  EMFILE: 'too many open files',
+  ENOENT: 'no such file or directory',
+  ELOOP: 'too many levels of symbolic links',
+};
+
+/** `PATH: is a directory` for a Node system error, instead of `EISDIR: illegal operation on a directory, open ...`. */
+function systemMessage(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException;
+  const text = typeof e?.code === 'string' ? SYSTEM_ERRORS[e.code] : undefined;
+  if (!text) return undefined;
+  const path = e.path ?? (e as { dest?: string }).dest;
+  return `${path ? `${path}: ` : `${e.syscall ?? 'system call'}: `}${text}`;
 }
 
 let pipeGuarded = false;

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { MinnowError } from '../errors.js';
@@ -14,6 +14,7 @@ import {
 import { tempPathFor, writeFileAtomic } from '../util/atomic.js';
 import { minnowCacheDir } from '../util/cache-dir.js';
 import { touch } from '../util/touch.js';
+import { makeDirs } from '../util/make-dirs.js';
 
 /** minnow's cache directory (`$MINNOW_CACHE_DIR`, else `$XDG_CACHE_HOME/minnow`, else `~/.cache/minnow`). */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -139,7 +140,7 @@ export class BlobCache {
         });
       },
     });
-    const opened = mkdir(dirname(path), { recursive: true }).then(() => {
+    const opened = makeDirs(dirname(path)).then(() => {
       file = createWriteStream(tmp);
       file.on('error', () => {
         // A cache that cannot be written only costs a download next time.
