@@ -1,4 +1,5 @@
 import { goZoneinfoPath } from '../base/builtin.js';
+import { MinnowError } from '../errors.js';
 import type { RegistryReadOptions } from '../base/registry.js';
 import { resolveBase, selectPlatform } from '../base/resolve.js';
 import {
@@ -75,6 +76,9 @@ async function selectAny(target: Extract<ImageOrIndex, { kind: 'index' }>) {
   return target.index.image(im.manifests[0]!);
 }
 
+/** Most layers an image may have: the Docker Engine's layer store refuses deeper chains ("max depth exceeded"). */
+export const MAX_LAYERS = 125;
+
 /**
  * Bytes per gzip member of an app layer. After a one-line edit about half of a Go binary's 128 KiB chunks are
  * unchanged and come from the chunk cache; the ratio loss against one gzip stream is under 1%.
@@ -147,6 +151,14 @@ export async function assembleImage(options: AssembleOptions): Promise<BuiltImag
     config: (c) => appImageConfig(c, { ...options.config, platform }),
     annotations: options.annotations,
   });
+  const count = (await image.layers()).length;
+  if (count > MAX_LAYERS) {
+    throw new MinnowError(
+      'LIMIT_EXCEEDED',
+      `the image would have ${count} layers; Docker and containerd run at most ${MAX_LAYERS}`,
+      { hint: 'use a base with fewer layers (squash it), or fewer extra layers' },
+    );
+  }
   return { platform, image, binaries, layers: await layerSizes(await image.layers(), base.known) };
 }
 

@@ -8,6 +8,7 @@ import {
   digestAlgorithm,
   digestHex,
   DigestingStream,
+  MediaType,
   tarHeadCheck,
   type Digest,
   type Image,
@@ -54,7 +55,28 @@ export async function verifyBaseLayers(base: Image, options: VerifyBaseOptions):
   }
 }
 
+/** Layer media types a runtime unpacks: tar, gzip or zstd, OCI or Docker, distributable or not. */
+const LAYER_TYPES: ReadonlySet<string> = new Set([
+  MediaType.OciLayer,
+  MediaType.OciLayerGzip,
+  MediaType.OciLayerZstd,
+  MediaType.OciLayerNondistributableGzip,
+  'application/vnd.oci.image.layer.nondistributable.v1.tar',
+  'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd',
+  'application/vnd.docker.image.rootfs.diff.tar',
+  MediaType.DockerLayerGzip,
+  MediaType.DockerForeignLayerGzip,
+]);
+
 async function verifyLayer(layer: Layer, index: number, options: VerifyBaseOptions): Promise<void> {
+  const mediaType = await layer.mediaType();
+  if (!LAYER_TYPES.has(mediaType)) {
+    throw new MinnowError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `base layer ${index} (${await layer.digest()}) has media type ${JSON.stringify(mediaType)}, which no runtime unpacks`,
+      { subject: mediaType },
+    );
+  }
   const digest = await layer.digest();
   const diffId = await layer.diffId();
   if (await verifiedBefore(options.cacheDir, digest, diffId)) return;

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Help, type Option } from 'commander';
 import { createRequire } from 'node:module';
+import { checkEnvironment } from './environment.js';
 import { quietOnBrokenPipe, reportError } from './exit.js';
 
 const require = createRequire(import.meta.url);
@@ -77,6 +78,7 @@ export async function main(argv: string[]): Promise<number> {
   const versionOnly = !command && argv.slice(2).some((a) => a === '-V' || a === '--version');
   const program = await createProgram(versionOnly ? null : command);
   try {
+    checkEnvironment();
     await program.parseAsync(argv);
     await keepCacheBounded();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
