@@ -9,6 +9,8 @@ export default defineConfig({
     // without starving the Go compiler.
     maxWorkers: 2,
     globalSetup: ['test/global-setup.ts'],
+    // Removes the temp directories test files made outside their tests (test/helpers/tmp.ts).
+    setupFiles: ['test/helpers/tmp-setup.ts'],
     // The JSON report feeds the one summary line scripts/test-all.sh prints for CI.
     reporters: ['default', 'json'],
     outputFile: { json: 'test-artifacts/vitest-report.json' },

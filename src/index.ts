@@ -1,23 +1,78 @@
 /**
  * minnow's library API. The CLI is a thin layer over these functions; everything here returns data and never
- * prints.
+ * prints. Only names library users need are exported (test/public-api.test.ts snapshots the list): internals
+ * stay importable inside the package only.
  */
-export * from './errors.js';
-export * from './oci/index.js';
-export { readLayout, type LayoutReadOptions } from './base/layout.js';
-export { writeLayout, type LayoutWriteOptions, type LayoutWriteResult } from './publish/layout.js';
+
+// Errors: one class, a closed set of codes.
 export {
-  tarballStream,
-  writeTarball,
-  type TarballWriteOptions,
-  type TarballWriteResult,
-} from './publish/tarball.js';
-export { build, DEFAULT_USER } from './build/build.js';
-export type * from './build/types.js';
-export type { LayerSize } from './build/layer-sizes.js';
-export { articleBaseline, type ArticleBaseline } from './build/article-baseline.js';
+  ERROR_CODES,
+  isMinnowError,
+  MinnowError,
+  type ErrorCode,
+  type MinnowErrorOptions,
+} from './errors.js';
+
+// The image model.
+export { parseImageConfig, type ContainerConfig, type HistoryEntry, type ImageConfig } from './oci/config.js';
+export type { Descriptor } from './oci/descriptor.js';
+export {
+  DigestingStream,
+  isDigest,
+  parseDigest,
+  sha256,
+  verifyingStream,
+  type Digest,
+} from './oci/digest.js';
+export { fileLayer, type FileLayerInfo } from './oci/file-layer.js';
+export type { Image, ImageIndex, ImageOrIndex } from './oci/image.js';
+export type { Layer } from './oci/layer.js';
+export {
+  writeLayer,
+  type LayerEntry,
+  type WriteLayerOptions,
+  type WrittenLayer,
+} from './oci/layer-writer.js';
+export {
+  canonicalJson,
+  parseIndexManifest,
+  parseManifest,
+  type IndexManifest,
+  type Manifest,
+} from './oci/manifest.js';
+export { MediaType, type KnownMediaType } from './oci/media-types.js';
+export {
+  emptyImage,
+  imageFromLayers,
+  indexOf,
+  mutate,
+  type Addendum,
+  type IndexEntry,
+  type MutateOptions,
+} from './oci/mutate.js';
+export { fromIndexParts, fromParts, type ImageParts, type IndexParts } from './oci/partial.js';
+export {
+  formatPlatform,
+  hostPlatform,
+  parsePlatform,
+  platformMatches,
+  type Platform,
+} from './oci/platform.js';
+export { validateImage, validateIndex } from './oci/validate.js';
+
+// Sources: where a base comes from.
 export { builtinBase, BUILTIN_BASES, isBuiltinBase, type BuiltinBaseOptions } from './base/builtin.js';
 export { loadCaBundle, type CaBundle } from './base/ca-certs.js';
+export { readDaemon, removeDaemonSpools, type DaemonReadOptions } from './base/daemon.js';
+export { readDockerArchive, type DockerArchiveReadOptions } from './base/docker-archive.js';
+export { readLayout, type LayoutReadOptions } from './base/layout.js';
+export {
+  listPlatforms,
+  pullImage,
+  readRegistry,
+  type PulledTarget,
+  type RegistryReadOptions,
+} from './base/registry.js';
 export {
   BASE_SOURCES,
   resolveBase,
@@ -25,38 +80,77 @@ export {
   type BaseSource,
   type ResolveBaseOptions,
 } from './base/resolve.js';
-export { EngineClient, engineAddress, type EngineAddress, type EngineImage } from './engine/client.js';
+
+// Go.
+export { goBuild, type GoBuildOptions } from './go/build.js';
+export { readBuildInfo, type GoBuildInfo, type GoModule } from './go/buildinfo.js';
+export { findGo, type FindGoOptions } from './go/find-go.js';
+export { findMainPackages, type MainPackage } from './go/list.js';
+
+// Build.
+export { build, DEFAULT_USER } from './build/build.js';
+export type { BuildOptions, BuildProgress, BuildResult, BuiltBinary, BuiltImage } from './build/types.js';
+export type { LayerSize } from './build/layer-sizes.js';
+export {
+  verifyReproducible,
+  type VerifyReproducibleOptions,
+  type VerifyReproducibleResult,
+} from './build/verify-reproducible.js';
+export { compareImages, describeDifference, type ImageDifference } from './build/compare-images.js';
+export { dataLayer, DATA_PATH, DATA_PATH_ENV } from './build/data-layer.js';
+
+// Sinks: where an image goes.
 export { writeDaemon, type DaemonWriteOptions, type DaemonWriteResult } from './publish/daemon.js';
+export { writeLayout, type LayoutWriteOptions, type LayoutWriteResult } from './publish/layout.js';
 export { gcLayout } from './publish/layout-gc.js';
 export {
   checkOutput,
   defaultOutput,
-  hostImage,
   parseOutput,
   writeOutput,
   type OutputResult,
   type OutputSpec,
   type WriteOutputOptions,
 } from './publish/output.js';
-export { findGo, type FindGoOptions } from './go/find-go.js';
-export { findMainPackages, type MainPackage } from './go/list.js';
-export { goBuild, goBuildArgs, type GoBuildOptions } from './go/build.js';
-export { goEnvironment, platformGoEnv } from './go/platform-env.js';
-export { renderBuildSummary, summarizeBuild, type BuildSummary } from './report/build-summary.js';
-export { minnowCacheDir } from './util/cache-dir.js';
-export * from './registry/index.js';
-export {
-  listPlatforms,
-  pullImage,
-  readRegistry,
-  selectFromIndex,
-  type PulledTarget,
-  type RegistryReadOptions,
-} from './base/registry.js';
 export { pushImage, type PushOptions, type PushResult } from './publish/registry.js';
+export {
+  tarballStream,
+  writeTarball,
+  type TarballWriteOptions,
+  type TarballWriteResult,
+} from './publish/tarball.js';
+
+// The registry client and credentials.
+export {
+  RegistryClient,
+  type FetchedManifest,
+  type RegistryClientOptions,
+  type Repo,
+} from './registry/client.js';
+export {
+  eraseCredential,
+  lookupCredential,
+  storeCredential,
+  type Credential,
+  type DockerConfigOptions,
+} from './registry/docker-config.js';
+export type { ProgressCallback, TransferProgress } from './registry/progress.js';
+export { formatReference, isReference, parseReference, type Reference } from './registry/reference.js';
+export { DEFAULT_RETRY, type RetryPolicy } from './registry/retry.js';
+export type { TransportOptions } from './registry/transport.js';
+
+// The Engine.
+export {
+  EngineClient,
+  engineAddress,
+  type EngineAddress,
+  type EngineBuildOptions,
+  type EngineBuildResult,
+  type EngineImage,
+} from './engine/client.js';
+
+// Analyze, SBOM, policy.
 export { analyzeImage, type AnalyzeOptions } from './analyze/analyze.js';
-export { openImage, pickImage, type OpenImageOptions } from './analyze/open.js';
-export { enforcePolicy, parseSeverity, parseSize, policyViolations, type Policy } from './analyze/policy.js';
 export {
   compareBases,
   defaultCompareBases,
@@ -65,12 +159,36 @@ export {
   type CompareResult,
   type CompareRow,
 } from './analyze/compare.js';
+export { openImage, type OpenImageOptions } from './analyze/open.js';
+export { enforcePolicy, policyViolations, type Policy } from './analyze/policy.js';
 export { IMAGE_RULES, type RuleInfo } from './analyze/rules/index.js';
 export { renderSbom, sbomComponents, toCycloneDx, toSpdx, type SbomFormat } from './analyze/sbom/index.js';
-export type * from './analyze/types.js';
-export { readBuildInfo, BuildInfoScanner, type GoBuildInfo, type GoModule } from './go/buildinfo.js';
-export { readDockerArchive, type DockerArchiveReadOptions } from './base/docker-archive.js';
-export { readDaemon, removeDaemonSpools, type DaemonReadOptions } from './base/daemon.js';
+export {
+  CATEGORIES,
+  SEVERITIES,
+  type Category,
+  type FileInfo,
+  type GoBinary,
+  type ImageAnalysis,
+  type ImageFinding,
+  type LayerSummary,
+  type OsPackage,
+  type Severity,
+  type UserEntry,
+} from './analyze/types.js';
+
+// Reports.
+export { articleBaseline, type ArticleBaseline } from './build/article-baseline.js';
+export { renderBuildSummary, summarizeBuild, type BuildSummary } from './report/build-summary.js';
+
+// Dockerfiles: generate, build, lint.
+export { dockerfileCompareRows, type DockerfileRowsOptions } from './dockerfile/compare-rows.js';
+export {
+  buildGeneratedImage,
+  dockerBuild,
+  type DockerBuildOptions,
+  type DockerBuildResult,
+} from './dockerfile/docker-build.js';
 export {
   generateDockerfile,
   writeDockerfile,
@@ -79,67 +197,64 @@ export {
   type WriteDockerfileOptions,
   type WrittenDockerfile,
 } from './dockerfile/generate.js';
+export { formatJson as formatLintJson } from './dockerfile/lint/format-json.js';
+export { formatSarif as formatLintSarif, toSarif } from './dockerfile/lint/format-sarif.js';
+export { formatText as formatLintText } from './dockerfile/lint/format-text.js';
 export {
-  lintFile,
-  lintText,
-  lintModel,
   failsAt,
+  lintFile,
+  lintModel,
+  lintText,
   type LintOptions,
   type LintResult,
 } from './dockerfile/lint/lint.js';
-export type { Finding, Location, RuleMeta, Severity as LintSeverity } from './dockerfile/lint/types.js';
 export { RULES as DOCKERFILE_RULES } from './dockerfile/lint/rules/index.js';
-export { formatText as formatLintText } from './dockerfile/lint/format-text.js';
-export { formatJson as formatLintJson } from './dockerfile/lint/format-json.js';
-export { formatSarif as formatLintSarif, toSarif } from './dockerfile/lint/format-sarif.js';
+export type {
+  LintFinding,
+  Location as LintLocation,
+  RuleMeta as LintRuleMeta,
+  Severity as LintSeverity,
+} from './dockerfile/lint/types.js';
+
+// Configuration (minnow.yaml).
+export { configuredBuild, mergeBuildOptions, type ConfiguredBuild } from './config/build-options.js';
+export { configJsonSchema } from './config/json-schema.js';
 export {
-  buildGeneratedImage,
-  dockerBuild,
-  type DockerBuildOptions,
-  type DockerBuildResult,
-} from './dockerfile/docker-build.js';
-export { dockerfileCompareRows, type DockerfileRowsOptions } from './dockerfile/compare-rows.js';
-export {
+  CONFIG_FILE_NAMES,
   loadConfig,
   parseConfig,
-  CONFIG_FILE_NAMES,
   type ConfigProblem,
   type LoadedConfig,
 } from './config/load-config.js';
-export type { MinnowConfig, BuildSettings, BuildEntry, ExtraFile } from './config/schema.js';
-export { configJsonSchema } from './config/json-schema.js';
-export { configuredBuild, mergeBuildOptions, type ConfiguredBuild } from './config/build-options.js';
-export { renderTemplate, templateValues, type TemplateValues } from './config/template.js';
-export {
-  resolveManifests,
-  joinManifests,
-  type Publisher,
-  type ResolveOptions,
-  type ResolveResult,
-  type ResolvedReference,
-} from './resolve/resolve-manifests.js';
+export type { BuildEntry, BuildSettings, ExtraFile, MinnowConfig } from './config/schema.js';
+
+// Kubernetes YAML: minnow:// references → pushed digests.
 export {
   findReferences,
-  rewriteReferences,
   MINNOW_SCHEME,
+  rewriteReferences,
   type ImageReference,
 } from './resolve/find-references.js';
-export { readManifests, type ManifestSource, type ReadManifestsOptions } from './resolve/read-manifests.js';
+export { imageRepository, type NamingStrategy } from './resolve/image-name.js';
+export { findKubectl, kubectlApply, type KubectlApplyOptions } from './resolve/kubectl.js';
 export {
   packagePublisher,
   type PackagePublisherOptions,
   type PublishEvent,
   type PushFn,
 } from './resolve/package-publisher.js';
-export { chooseRepo, imageRepository, type NamingStrategy } from './resolve/image-name.js';
-export { kubectlApply, findKubectl, type KubectlApplyOptions } from './resolve/kubectl.js';
+export { readManifests, type ManifestSource, type ReadManifestsOptions } from './resolve/read-manifests.js';
 export {
-  verifyReproducible,
-  type VerifyReproducibleOptions,
-  type VerifyReproducibleResult,
-} from './build/verify-reproducible.js';
-export { compareImages, describeDifference, type ImageDifference } from './build/compare-images.js';
-export { dataLayer, DATA_PATH, DATA_PATH_ENV } from './build/data-layer.js';
+  joinManifests,
+  resolveManifests,
+  type Publisher,
+  type ResolveOptions,
+  type ResolveResult,
+  type ResolvedReference,
+} from './resolve/resolve-manifests.js';
+
+// The cache.
+export { minnowCacheDir } from './util/cache-layout.js';
 export { cacheUsage, type CacheArea, type CacheAreaName, type CacheUsage } from './util/cache-usage.js';
 export {
   boundCache,

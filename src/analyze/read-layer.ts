@@ -15,7 +15,7 @@ import { DigestingStream } from '../oci/digest.js';
 import { createGunzip, createGzip } from 'node:zlib';
 import { PassThrough } from 'node:stream';
 import { entryPath, symlinkEscapes, type MergedFilesystem } from './filesystem.js';
-import type { FileInfo } from './types.js';
+import type { FileInfo, LayerSummary } from './types.js';
 
 /** Limits that stop a hostile layer (a decompression bomb, a flood of entries) from exhausting the machine. */
 /** What readLayer may be asked beyond its limits. */
@@ -57,16 +57,17 @@ const PRIVATE_KEY = Buffer.from('PRIVATE KEY-----');
 /** Content the rules need, by path, from the layer that last wrote it. */
 export type CapturedFiles = Map<string, { layer: number; data: Buffer }>;
 
-export interface LayerReadResult {
-  compression: Compression;
-  compressedSize: number;
-  /** compressedSize is a gzip estimate of a layer stored uncompressed. */
-  compressedEstimated?: boolean;
-  uncompressedSize: number;
-  contentSize: number;
-  entries: number;
-  whiteouts: number;
-}
+/** What reading one layer measured: the sizes and counts of its `LayerSummary`. */
+export type LayerReadResult = Pick<
+  LayerSummary,
+  | 'compression'
+  | 'compressedSize'
+  | 'compressedEstimated'
+  | 'uncompressedSize'
+  | 'contentSize'
+  | 'entries'
+  | 'whiteouts'
+>;
 
 /** Counts bytes and enforces the size and ratio limits on the inflated stream. */
 class Meter extends Transform {

@@ -15,7 +15,7 @@ export const CATEGORIES = [
 export type Category = (typeof CATEGORIES)[number];
 
 /** One finding of a rule. Rule IDs are stable (documented in docs/rules.md). */
-export interface Finding {
+export interface ImageFinding {
   /** `MN-SU-001`. */
   rule: string;
   title: string;
@@ -177,7 +177,7 @@ export interface ImageAnalysis {
     /** Time zone data: /usr/share/zoneinfo, ZONEINFO, or a Go binary built with the timetzdata tag. */
     tzdata: boolean;
   };
-  findings: Finding[];
+  findings: ImageFinding[];
   summary: {
     findings: Record<Severity, number>;
     hasShell: boolean;

@@ -12,7 +12,7 @@ import {
   type ImageOrIndex,
   type Platform,
 } from '../oci/index.js';
-import { minnowCacheDir } from '../util/cache-dir.js';
+import { minnowCacheDir } from '../util/cache-layout.js';
 import { IMAGE_CA_PATH, loadCaBundle } from './ca-certs.js';
 import { IMAGE_ZONEINFO_PATH, NONROOT_UID, scratchEntries, staticEntries } from './builtin-files.js';
 import { cachedLayer } from './layer-cache.js';

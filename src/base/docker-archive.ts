@@ -262,11 +262,3 @@ export async function readDockerArchive(
     }),
   };
 }
-
-/** The RepoTags of every image in a `docker save` archive (for messages and `--help`). */
-export async function dockerArchiveTags(file: string): Promise<string[]> {
-  const members = await indexTar(file);
-  const m = resolveMember(members, 'manifest.json');
-  if (!m) return [];
-  return parseSaveManifest(await readMember(file, m), file).flatMap((e) => e.RepoTags ?? []);
-}

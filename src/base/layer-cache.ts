@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileLayer, MediaType, writeLayer, type Digest, type Layer, type LayerEntry } from '../oci/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { touch } from '../util/touch.js';
+import { cacheLayout } from '../util/cache-layout.js';
 
 export interface CachedLayerOptions {
   /** Cache root; blobs go to `<dir>/blobs/sha256`, index entries to `<dir>/layers`. */
@@ -49,8 +50,9 @@ function cacheKey(entries: LayerEntry[], options: CachedLayerOptions): string {
  */
 export async function cachedLayer(entries: LayerEntry[], options: CachedLayerOptions): Promise<CachedLayer> {
   const key = cacheKey(entries, options);
-  const recordPath = join(options.cacheDir, 'layers', `${key}.json`);
-  const blobDir = join(options.cacheDir, 'blobs', 'sha256');
+  const layout = cacheLayout(options.cacheDir);
+  const recordPath = join(layout.baseLayerRecords, `${key}.json`);
+  const blobDir = layout.sha256Blobs;
   const record = await readFile(recordPath, 'utf8')
     .then((t) => JSON.parse(t) as CacheRecord)
     .catch(() => undefined);

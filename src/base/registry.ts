@@ -17,7 +17,8 @@ import {
   type ImageOrIndex,
   type Platform,
 } from '../oci/index.js';
-import { BlobCache, defaultCacheDir } from '../registry/cache.js';
+import { BlobCache } from '../registry/cache.js';
+import { minnowCacheDir } from '../util/cache-layout.js';
 import { RegistryClient, type RegistryClientOptions, type Repo } from '../registry/client.js';
 import { rememberBlobOrigin } from '../registry/origins.js';
 import type { ProgressCallback } from '../registry/progress.js';
@@ -90,7 +91,7 @@ export async function pullImage(
   const name = formatReference(ref);
   const repo: Repo = { registry: ref.registry, repository: ref.repository };
   const cache =
-    options.cacheDir === false ? undefined : new BlobCache(options.cacheDir ?? defaultCacheDir(options.env));
+    options.cacheDir === false ? undefined : new BlobCache(options.cacheDir ?? minnowCacheDir(options.env));
   let client = options.client;
   const getClient = (): RegistryClient => (client ??= new RegistryClient(options));
   const onProgress = options.onProgress;

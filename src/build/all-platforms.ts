@@ -25,11 +25,6 @@ export interface AllPlatformsOptions {
   signal?: AbortSignal;
 }
 
-/** True for the value that asks for every platform (`--platform all`, `platforms: all`). */
-export function isAllPlatforms(value: string | undefined): boolean {
-  return value?.trim() === 'all';
-}
-
 /**
  * The platforms `all` stands for with `base`: every Linux platform of the base image that Go can build for
  * (attestation entries and other operating systems left out), or GO_LINUX_PLATFORMS for the built-in bases.

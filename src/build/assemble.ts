@@ -11,7 +11,6 @@ import {
   type LayerEntry,
   type Platform,
 } from '../oci/index.js';
-import { join } from 'node:path';
 import { fileGzipChunkCache } from '../util/gzip-chunk-cache.js';
 import { createParallelGzip } from '../util/parallel-gzip.js';
 import { compressBase } from './compress-base.js';
@@ -20,6 +19,7 @@ import { appImageConfig, type AppConfig } from './image-config.js';
 import { layerSizes } from './layer-sizes.js';
 import type { BuiltBinary, BuiltImage } from './types.js';
 import { pruneBlobs } from './workdir.js';
+import { cacheLayout } from '../util/cache-layout.js';
 
 /**
  * The image-assembly half of `build`: everything that needs the image model. `build` loads this module while Go
@@ -119,7 +119,7 @@ export async function assembleImage(options: AssembleOptions): Promise<BuiltImag
       createParallelGzip({
         level: options.compressionLevel ?? 6,
         chunkSize: APP_LAYER_CHUNK,
-        cache: fileGzipChunkCache(join(options.cacheDir, 'gzip-chunks')),
+        cache: fileGzipChunkCache(cacheLayout(options.cacheDir).gzipChunks),
       }),
     ...(options.signal ? { signal: options.signal } : {}),
   });

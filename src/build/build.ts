@@ -10,7 +10,7 @@ import { findMainPackages, type MainPackage } from '../go/list.js';
 import { canonicalPlatform, goEnvironment } from '../go/platform-env.js';
 import { goInfo } from '../go/go-info.js';
 import { formatPlatform, hostPlatform, type Platform } from '../oci/platform.js';
-import { minnowCacheDir } from '../util/cache-dir.js';
+import { minnowCacheDir } from '../util/cache-layout.js';
 import { entrypointFor } from './entrypoint.js';
 import { readProvenance, rfc3339, type Provenance } from './provenance.js';
 import type { BuildOptions, BuildResult, BuiltBinary, BuiltImage } from './types.js';
@@ -236,7 +236,8 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
         ...(signal ? { signal } : {}),
       });
     };
-    const images = await mapLimit(platforms, limit, buildOne).catch(cancel);
+    // A failing platform stops the others at once rather than after they finish.
+    const images = await mapLimit(platforms, limit, (p) => buildOne(p).catch(cancel));
     const target = await asm.assembleTarget(images, annotations);
     const digest = target.kind === 'image' ? await target.image.digest() : await target.index.digest();
     progress({ phase: 'done', message: digest });

@@ -25,6 +25,7 @@ import { createParallelGzip } from '../util/parallel-gzip.js';
 import { touch } from '../util/touch.js';
 import { recordVerified } from './verify-base.js';
 import { makeDirs } from '../util/make-dirs.js';
+import { cacheLayout } from '../util/cache-layout.js';
 
 /**
  * Base layers stored as plain tar (what `docker save` and the Engine hand out) become gzip layers with the same
@@ -43,7 +44,7 @@ const LEVEL = 6;
 
 // zlib's version is part of the key: another zlib may deflate the same bytes differently, and a cache hit must
 // give exactly what compressing afresh would.
-const RECORD_DIR = `records-zlib-${process.versions.zlib}-level-${LEVEL}`;
+const RECORD_VARIANT = `zlib-${process.versions.zlib}-level-${LEVEL}`;
 
 export interface CompressBaseOptions {
   /** minnow's cache directory; the compressed blobs go under `<cacheDir>/gzip-layers`. */
@@ -115,9 +116,9 @@ export async function gzipPlainLayer(
       { subject: digest },
     );
   }
-  const root = join(options.cacheDir, 'gzip-layers');
-  const blobDir = join(root, 'blobs', 'sha256');
-  const recordPath = join(root, RECORD_DIR, `${digestHex(diffId)}.json`);
+  const layout = cacheLayout(options.cacheDir);
+  const blobDir = layout.gzipLayerBlobs;
+  const recordPath = join(layout.gzipLayerRecords(RECORD_VARIANT), `${digestHex(diffId)}.json`);
   const cached = await fromCache(recordPath, blobDir, diffId, options.signal);
   if (cached) {
     await recordVerified(options.cacheDir, await cached.layer.digest(), diffId);

@@ -15,6 +15,7 @@ import {
   type Layer,
 } from '../oci/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { cacheLayout } from '../util/cache-layout.js';
 
 /**
  * Every base layer minnow ships is checked once: its blob hashes to its digest, it inflates to a tar, and the tar
@@ -24,7 +25,7 @@ import { writeFileAtomic } from '../util/atomic.js';
 
 /** Where verdicts live: `<cacheDir>/verified-layers/<digest hex>` holds the diff_id the blob was found to have. */
 export function verdictPath(cacheDir: string, digest: Digest): string {
-  return join(cacheDir, 'verified-layers', digestHex(digest));
+  return join(cacheLayout(cacheDir).verifiedLayers, digestHex(digest));
 }
 
 /** True when an earlier run found the blob `digest` to be a tar with diff_id `diffId`. */

@@ -3,6 +3,7 @@ import { readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trimGzipChunkCache } from '../util/gzip-chunk-cache.js';
 import { makeDirs } from '../util/make-dirs.js';
+import { cacheLayout } from '../util/cache-layout.js';
 
 /** Work directories of sources not built for this long are removed. */
 const STALE_MS = 7 * 24 * 60 * 60 * 1000;
@@ -23,7 +24,8 @@ export async function buildWorkDir(
   patterns: string[],
   variant: string[] = [],
 ): Promise<string> {
-  const root = join(cacheDir, 'build');
+  const layout = cacheLayout(cacheDir);
+  const root = layout.builds;
   const key = createHash('sha256')
     .update(`${dir}\0${patterns.join('\0')}\0\0${variant.join('\0')}`)
     .digest('hex')
@@ -32,7 +34,7 @@ export async function buildWorkDir(
   await makeDirs(work);
   const now = new Date();
   await utimes(work, now, now);
-  const marker = join(root, '.swept');
+  const marker = layout.buildsSweptMarker;
   const swept = await stat(marker).catch(() => undefined);
   if (!swept || now.getTime() - swept.mtimeMs > SWEEP_EVERY_MS) {
     await writeFile(marker, '');
@@ -42,7 +44,7 @@ export async function buildWorkDir(
       if (info && now.getTime() - info.mtimeMs > STALE_MS)
         await rm(join(root, name), { recursive: true, force: true });
     }
-    await trimGzipChunkCache(join(cacheDir, 'gzip-chunks'));
+    await trimGzipChunkCache(layout.gzipChunks);
   }
   return work;
 }

@@ -62,7 +62,7 @@ async function keepCacheBounded(): Promise<void> {
   try {
     const [{ boundCache }, { minnowCacheDir }] = await Promise.all([
       import('../util/cache-prune.js'),
-      import('../util/cache-dir.js'),
+      import('../util/cache-layout.js'),
     ]);
     await boundCache(minnowCacheDir());
   } catch {

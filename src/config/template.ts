@@ -25,15 +25,14 @@ export function templateValues(git: GitInfo, env: NodeJS.ProcessEnv = process.en
   const version = (env.MINNOW_VERSION || git.describe || '0.0.0-devel').replace(/^v(?=\d)/, '');
   const commitSeconds = git.commitTimestamp ?? 0;
   const dirty = git.dirty ? 'true' : 'false';
-  const gitValues: TemplateValues = {
+  // The spellings shared by the top level (goreleaser's) and `.Git` (ko's).
+  const common: TemplateValues = {
     Commit: commit,
     FullCommit: commit,
     ShortCommit: shortCommit,
     Tag: tag,
     Branch: git.branch ?? '',
     IsDirty: dirty,
-    IsClean: git.dirty ? 'false' : 'true',
-    TreeState: git.dirty ? 'dirty' : 'clean',
     CommitDate: iso(commitSeconds),
     CommitTimestamp: String(commitSeconds),
   };
@@ -41,18 +40,11 @@ export function templateValues(git: GitInfo, env: NodeJS.ProcessEnv = process.en
   for (const [k, v] of Object.entries(env)) if (v !== undefined) envValues[k] = v;
   return {
     Version: version,
-    Commit: commit,
-    FullCommit: commit,
-    ShortCommit: shortCommit,
-    Tag: tag,
-    Branch: git.branch ?? '',
-    IsDirty: dirty,
+    ...common,
     Date: iso(seconds),
     Timestamp: String(seconds),
-    CommitDate: iso(commitSeconds),
-    CommitTimestamp: String(commitSeconds),
     Env: envValues,
-    Git: gitValues,
+    Git: { ...common, IsClean: git.dirty ? 'false' : 'true', TreeState: git.dirty ? 'dirty' : 'clean' },
   };
 }
 

@@ -59,6 +59,52 @@ export interface EngineImage {
   [key: string]: unknown;
 }
 
+/** What `EngineClient.build` is given besides the context. */
+export interface EngineBuildOptions {
+  /** `name:tag` to give the image. */
+  tag: string;
+  /** Path of the Dockerfile inside the context. Default `Dockerfile`. */
+  dockerfile?: string;
+  /** Build args. */
+  buildArgs?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** What the Engine's builder said. */
+export interface EngineBuildResult {
+  /** Image ID (`sha256:…`, the config digest). */
+  id: string;
+  /** The build's output lines. */
+  log: string[];
+}
+
+/** A build step may run quietly for long (a large download or compile): allow it this much between output lines. */
+const BUILD_IDLE_MS = 30 * 60_000;
+
+/** Reads the builder's JSON-lines stream: output lines into `log`, the image ID and the first error. */
+async function readBuildStream(
+  body: AsyncIterable<Buffer | string>,
+  log: string[],
+): Promise<{ id?: string; error?: string }> {
+  let id: string | undefined;
+  let error: string | undefined;
+  let rest = '';
+  const handle = (line: string): void => {
+    if (line.trim() === '') return;
+    const msg = JSON.parse(line) as { stream?: string; error?: string; aux?: { ID?: string } };
+    if (msg.stream) log.push(...msg.stream.split('\n').filter((l) => l !== ''));
+    if (msg.aux?.ID) id = msg.aux.ID;
+    if (msg.error) error ??= msg.error;
+  };
+  for await (const chunk of body) {
+    const lines = (rest + chunk.toString()).split('\n');
+    rest = lines.pop() ?? '';
+    lines.forEach(handle);
+  }
+  handle(rest);
+  return { ...(id ? { id } : {}), ...(error ? { error } : {}) };
+}
+
 /** A Docker Engine API client on undici, over the unix socket or DOCKER_HOST. No docker CLI involved. */
 export class EngineClient {
   readonly address: EngineAddress;
@@ -173,6 +219,39 @@ export class EngineClient {
     );
     if (res.statusCode !== 200) return this.#fail(res, `inspecting ${name}`, name);
     return (await res.body.json()) as EngineImage;
+  }
+
+  /**
+   * `POST /build` (the classic builder: BuildKit needs a client session this API does not offer) from a context
+   * tarball stream. Throws DAEMON_ERROR with the Engine's message, and the last log lines, when a step fails.
+   */
+  async build(context: Readable, options: EngineBuildOptions): Promise<EngineBuildResult> {
+    const query = new URLSearchParams({ t: options.tag, rm: '1', forcerm: '1' });
+    if (options.dockerfile) query.set('dockerfile', options.dockerfile);
+    if (options.buildArgs) query.set('buildargs', JSON.stringify(options.buildArgs));
+    const res = await this.#request(
+      {
+        path: `/build?${query.toString()}`,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-tar' },
+        body: context,
+        headersTimeout: BUILD_IDLE_MS,
+        bodyTimeout: BUILD_IDLE_MS,
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+      'build',
+    );
+    if (res.statusCode !== 200) return this.#fail(res, `docker build ${options.tag}`, options.tag);
+    const log: string[] = [];
+    const outcome = await readBuildStream(res.body, log);
+    if (outcome.error || !outcome.id) {
+      throw new MinnowError(
+        'DAEMON_ERROR',
+        `docker build ${options.tag} failed: ${outcome.error ?? 'no image ID'}`,
+        { subject: options.tag, details: { log: log.slice(-20) } },
+      );
+    }
+    return { id: outcome.id, log };
   }
 
   /** Removes an image (and its tag); resolves false when there was none. */

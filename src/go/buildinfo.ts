@@ -77,6 +77,12 @@ type Located =
   | { kind: 'inline'; goVersion: string; modinfo: string }
   | { kind: 'pointers'; ptrSize: number; bigEndian: boolean; versionPtr: number; modPtr: number };
 
+/** A pointer-sized unsigned integer of the binary's word size and byte order. */
+function readPointer(buf: Buffer, offset: number, ptrSize: number, bigEndian: boolean): number {
+  if (ptrSize === 8) return Number(bigEndian ? buf.readBigUInt64BE(offset) : buf.readBigUInt64LE(offset));
+  return bigEndian ? buf.readUInt32BE(offset) : buf.readUInt32LE(offset);
+}
+
 function locate(data: Buffer): Located | undefined {
   const at = findMagic(data);
   if (at < 0) return undefined;
@@ -90,12 +96,7 @@ function locate(data: Buffer): Located | undefined {
   }
   if (ptrSize !== 4 && ptrSize !== 8) return undefined;
   const bigEndian = (flags & FLAG_BIG_ENDIAN) !== 0;
-  const ptr = (o: number): number =>
-    ptrSize === 8
-      ? Number(bigEndian ? data.readBigUInt64BE(o) : data.readBigUInt64LE(o))
-      : bigEndian
-        ? data.readUInt32BE(o)
-        : data.readUInt32LE(o);
+  const ptr = (o: number): number => readPointer(data, o, ptrSize, bigEndian);
   return { kind: 'pointers', ptrSize, bigEndian, versionPtr: ptr(at + 16), modPtr: ptr(at + 16 + ptrSize) };
 }
 
@@ -199,12 +200,7 @@ export async function readBuildInfo(
   return decodeBuildInfo(data, async (ptr, ptrSize, bigEndian) => {
     const hdr = await elf.readAt(ptr, ptrSize * 2);
     if (hdr.length < ptrSize * 2) return '';
-    const read = (o: number): number =>
-      ptrSize === 8
-        ? Number(bigEndian ? hdr.readBigUInt64BE(o) : hdr.readBigUInt64LE(o))
-        : bigEndian
-          ? hdr.readUInt32BE(o)
-          : hdr.readUInt32LE(o);
+    const read = (o: number): number => readPointer(hdr, o, ptrSize, bigEndian);
     const len = read(ptrSize);
     if (len > BUILDINFO_WINDOW) return '';
     return (await elf.readAt(read(0), len)).toString('utf8');

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MinnowError } from '../errors.js';
 
 export interface GoRun {
@@ -16,13 +19,23 @@ export interface RunGoOptions {
 /**
  * Runs the go command and collects its output. Never throws for a non-zero exit (callers turn the compiler's
  * words into the right error); throws ABORTED when `signal` fires and GO_NOT_FOUND when `go` cannot be started.
+ *
+ * go keeps its work files in a `go-build*` directory under GOTMPDIR and removes it only when it exits on its
+ * own: one stopped by a signal (an aborted build) leaves it behind. So each run gets a GOTMPDIR of its own
+ * (inside the caller's GOTMPDIR when set), removed once go has exited, however it exited.
  */
-export function runGo(go: string, args: string[], options: RunGoOptions): Promise<GoRun> {
+export async function runGo(go: string, args: string[], options: RunGoOptions): Promise<GoRun> {
+  if (options.signal?.aborted) throw new MinnowError('ABORTED', 'build aborted');
+  const goTmp = await mkdtemp(join(options.env.GOTMPDIR || tmpdir(), 'minnow-go-'));
+  try {
+    return await spawnGo(go, args, { ...options, env: { ...options.env, GOTMPDIR: goTmp } });
+  } finally {
+    await rm(goTmp, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+function spawnGo(go: string, args: string[], options: RunGoOptions): Promise<GoRun> {
   return new Promise((resolve, reject) => {
-    if (options.signal?.aborted) {
-      reject(new MinnowError('ABORTED', 'build aborted'));
-      return;
-    }
     const child = spawn(go, args, {
       cwd: options.cwd,
       env: options.env,
@@ -34,8 +47,8 @@ export function runGo(go: string, args: string[], options: RunGoOptions): Promis
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.name === 'AbortError') reject(new MinnowError('ABORTED', 'build aborted', { cause: e }));
-      else
+      // An abort is reported on 'close', once go has exited: its work directory can only be removed after.
+      if (e.name !== 'AbortError')
         reject(new MinnowError('GO_NOT_FOUND', `cannot run ${go}: ${e.message}`, { subject: go, cause: e }));
     });
     child.once('close', (code) => {

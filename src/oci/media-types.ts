@@ -27,15 +27,6 @@ export function isIndex(mediaType: string | undefined): boolean {
   return mediaType === MediaType.OciIndex || mediaType === MediaType.DockerManifestList;
 }
 
-/** True for any layer media type minnow can unpack. */
-export function isLayer(mediaType: string | undefined): boolean {
-  return (
-    mediaType !== undefined &&
-    (mediaType.startsWith('application/vnd.oci.image.layer.') ||
-      mediaType.startsWith('application/vnd.docker.image.rootfs.'))
-  );
-}
-
 /** The manifest Accept header minnow sends: every manifest kind it understands. */
 export const MANIFEST_ACCEPT = [
   MediaType.OciIndex,

@@ -6,6 +6,7 @@ import type { ProgressCallback, TransferProgress } from '../registry/progress.js
 import { formatReference, parseReference, referenceName, type Reference } from '../registry/reference.js';
 import { registryError } from '../registry/registry-error.js';
 import { uploadBlob } from '../registry/upload.js';
+import { mapLimit } from '../util/map-limit.js';
 import { allContents, type BlobToWrite, type ManifestToWrite } from './blobs.js';
 
 /** Options of `pushImage`; every field is optional. */
@@ -39,23 +40,6 @@ export interface PushResult {
   uploaded: number;
   existing: number;
   mounted: number;
-}
-
-async function pool<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed: unknown;
-  const worker = async (): Promise<void> => {
-    while (next < items.length && failed === undefined) {
-      const item = items[next++] as T;
-      try {
-        await run(item);
-      } catch (err) {
-        failed ??= err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failed !== undefined) throw failed;
 }
 
 function blobKind(b: BlobToWrite): TransferProgress['kind'] {
@@ -124,7 +108,7 @@ export async function pushImage(
       );
     }
     const report = options.onProgress;
-    await pool(contents.blobs, options.concurrency ?? 4, async (b) => {
+    await mapLimit(contents.blobs, options.concurrency ?? 4, async (b) => {
       const d = b.descriptor;
       const kind = blobKind(b);
       const event = (status: TransferProgress['status'], done: number): void =>

@@ -12,14 +12,9 @@ import {
   type Digest,
 } from '../oci/index.js';
 import { tempPathFor, writeFileAtomic } from '../util/atomic.js';
-import { minnowCacheDir } from '../util/cache-dir.js';
+import { cacheLayout, minnowCacheDir } from '../util/cache-layout.js';
 import { touch } from '../util/touch.js';
 import { makeDirs } from '../util/make-dirs.js';
-
-/** minnow's cache directory (`$MINNOW_CACHE_DIR`, else `$XDG_CACHE_HOME/minnow`, else `~/.cache/minnow`). */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return minnowCacheDir(env);
-}
 
 /** Encodes a tag reference into a safe relative path (`registry/repo/tag`, with `:` of ports kept out). */
 function refPath(registry: string, repository: string, tag: string): string {
@@ -33,13 +28,15 @@ function refPath(registry: string, repository: string, tag: string): string {
  */
 export class BlobCache {
   readonly dir: string;
+  private readonly refsDir: string;
 
-  constructor(dir: string = defaultCacheDir()) {
+  constructor(dir: string = minnowCacheDir()) {
     this.dir = dir;
+    this.refsDir = cacheLayout(dir).refs;
   }
 
   blobPath(digest: Digest): string {
-    return layoutBlobPath(this.dir, digest);
+    return layoutBlobPath(cacheLayout(this.dir).blobStore, digest);
   }
 
   /** True when a blob of the descriptor's size is cached (content is verified when read). */
@@ -82,15 +79,18 @@ export class BlobCache {
     src.on('error', (err) => out.destroy(err));
     check.on('error', (err) => {
       src.destroy();
-      void rm(path, { force: true });
-      out.destroy(
+      const failure =
         err instanceof MinnowError && err.code === 'DIGEST_MISMATCH'
           ? new MinnowError('DIGEST_MISMATCH', err.message, {
               subject: path,
               cause: err,
               hint: 'the corrupt cache entry has been removed: run the command again to download it',
             })
-          : err,
+          : err;
+      // The reader sees the failure only once the entry is gone, so a retry right after it downloads afresh.
+      rm(path, { force: true }).then(
+        () => out.destroy(failure),
+        () => out.destroy(failure),
       );
     });
     out.on('close', () => src.destroy());
@@ -169,7 +169,7 @@ export class BlobCache {
 
   /** The digest a tag last resolved to, for offline use. */
   async getRef(registry: string, repository: string, tag: string): Promise<Digest | undefined> {
-    const text = await readFile(join(this.dir, 'refs', refPath(registry, repository, tag)), 'utf8').catch(
+    const text = await readFile(join(this.refsDir, refPath(registry, repository, tag)), 'utf8').catch(
       () => undefined,
     );
     const d = text?.trim();
@@ -177,7 +177,7 @@ export class BlobCache {
   }
 
   async putRef(registry: string, repository: string, tag: string, digest: Digest): Promise<void> {
-    await writeFileAtomic(join(this.dir, 'refs', refPath(registry, repository, tag)), `${digest}\n`);
+    await writeFileAtomic(join(this.refsDir, refPath(registry, repository, tag)), `${digest}\n`);
   }
 
   /** Removes one blob (used when a cached blob proved corrupt). */

@@ -113,16 +113,6 @@ export function formatReference(ref: Reference): string {
   return `${referenceName(ref)}${ref.tag ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
 }
 
-/** What a manifest request names: the digest when pinned, else the tag. */
-export function referenceTarget(ref: Reference): string {
-  return ref.digest ?? ref.tag ?? 'latest';
-}
-
-/** The same repository at another tag or digest. */
-export function withTarget(ref: Reference, target: { tag?: string; digest?: Digest }): Reference {
-  return { registry: ref.registry, repository: ref.repository, ...target };
-}
-
 /** The host serving a registry's API (Docker Hub's is registry-1.docker.io). */
 export function apiHost(registry: string): string {
   return registry === DOCKER_HUB ? DOCKER_HUB_API_HOST : registry;

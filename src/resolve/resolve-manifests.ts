@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { importPathOf } from '../config/module-path.js';
 import { MinnowError, messageOf } from '../errors.js';
+import { mapLimit } from '../util/map-limit.js';
 import { findReferences, rewriteReferences, type ImageReference } from './find-references.js';
 import type { ManifestSource } from './read-manifests.js';
-import { runLimited } from './run-limited.js';
 
 /**
  * Builds and pushes one Go package and returns where it landed, as `REPO/NAME@sha256:<hex>`. The seam between
@@ -78,7 +78,7 @@ export async function resolveManifests(
   options.signal?.addEventListener('abort', abortAll, { once: true });
   let pinned: string[];
   try {
-    pinned = await runLimited(packages, options.concurrency ?? availableParallelism(), async (pkg) => {
+    pinned = await mapLimit(packages, options.concurrency ?? availableParallelism(), async (pkg) => {
       if (controller.signal.aborted) throw new MinnowError('ABORTED', 'resolve was cancelled');
       try {
         const image = await options.publish(pkg, controller.signal);

@@ -1,7 +1,6 @@
 import { rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseSize } from './size.js';
-import { minnowCacheDir } from './cache-dir.js';
+import { cacheLayout, minnowCacheDir } from './cache-layout.js';
 import { listCache, usageOf, type CacheAreaName, type CacheEntry, type CacheUsage } from './cache-usage.js';
 
 /** Temp files younger than this may belong to a write in progress (atomic.ts renames them when done). */
@@ -114,7 +113,7 @@ export async function boundCache(
 ): Promise<PruneResult | undefined> {
   if (budget === undefined) return undefined;
   try {
-    const marker = join(dir, '.pruned');
+    const marker = cacheLayout(dir).prunedMarker;
     const last = await stat(marker).catch(() => undefined);
     if (last && Date.now() - last.mtimeMs < CHECK_EVERY_MS) return undefined;
     await writeFile(marker, '');

@@ -1,6 +1,6 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { minnowCacheDir } from './cache-dir.js';
+import { dirname, join } from 'node:path';
+import { cacheLayout, CACHE_TOP_LEVEL, minnowCacheDir } from './cache-layout.js';
 
 /**
  * The areas of minnow's cache directory:
@@ -147,31 +147,32 @@ function addLoose(listing: CacheListing, area: CacheAreaName, bytes: number): vo
 export async function listCache(dir: string = minnowCacheDir()): Promise<CacheListing> {
   const listing: CacheListing = { dir, entries: [], loose: new Map() };
   const top = await readdir(dir).catch(() => [] as string[]);
+  const layout = cacheLayout(dir);
 
   // Registry blobs and built-in base layers share blobs/sha256; layers/*.json names the base layers.
-  const layerRecords = await walk(join(dir, 'layers'));
-  const refFiles = await walk(join(dir, 'refs'));
+  const layerRecords = await walk(layout.baseLayerRecords);
+  const refFiles = await walk(layout.refs);
   const byLayer = await recordsByDigest(layerRecords, false);
   const byRef = await recordsByDigest(refFiles, true);
   const shared = new Map([...byRef]);
   for (const [hex, paths] of byLayer) shared.set(hex, [...(shared.get(hex) ?? []), ...paths]);
   blobEntries(
-    await walk(join(dir, 'blobs')),
+    await walk(join(layout.blobStore, 'blobs')),
     shared,
     [...layerRecords, ...refFiles],
     (hex, temp) => (!temp && byLayer.has(hex) ? 'base-layers' : 'registry'),
     listing,
-    (path) => (path.startsWith(join(dir, 'layers')) ? 'base-layers' : 'registry'),
+    (path) => (path.startsWith(layout.baseLayerRecords) ? 'base-layers' : 'registry'),
   );
 
   // gzip-layers: blobs/sha256/<hex> named by records-*/<diffid>.json.
-  const gzRoot = join(dir, 'gzip-layers');
+  const gzRoot = layout.gzipLayers;
   const gzTop = await readdir(gzRoot).catch(() => [] as string[]);
   const gzRecordFiles = (
     await Promise.all(gzTop.filter((n) => n !== 'blobs').map((n) => walk(join(gzRoot, n))))
   ).flat();
   blobEntries(
-    await walk(join(gzRoot, 'blobs')),
+    await walk(dirname(layout.gzipLayerBlobs)),
     await recordsByDigest(gzRecordFiles, false),
     gzRecordFiles,
     () => 'gzip-layers',
@@ -180,7 +181,7 @@ export async function listCache(dir: string = minnowCacheDir()): Promise<CacheLi
   );
 
   // gzip-chunks/<2 hex>/<64 hex>: each file an entry.
-  for (const f of await walk(join(dir, 'gzip-chunks'))) {
+  for (const f of await walk(layout.gzipChunks)) {
     listing.entries.push({
       area: 'gzip-chunks',
       path: f.path,
@@ -192,7 +193,7 @@ export async function listCache(dir: string = minnowCacheDir()): Promise<CacheLi
   }
 
   // build/<key>: each work directory one entry, last used when its mtime was set (workdir.ts touches it).
-  const buildRoot = join(dir, 'build');
+  const buildRoot = layout.builds;
   for (const name of await readdir(buildRoot).catch(() => [] as string[])) {
     const path = join(buildRoot, name);
     const st = await lstat(path).catch(() => undefined);
@@ -212,7 +213,7 @@ export async function listCache(dir: string = minnowCacheDir()): Promise<CacheLi
     });
   }
 
-  const known = new Set(['blobs', 'layers', 'refs', 'gzip-layers', 'gzip-chunks', 'build']);
+  const known = new Set(CACHE_TOP_LEVEL);
   for (const name of top) {
     if (known.has(name)) continue;
     const path = join(dir, name);

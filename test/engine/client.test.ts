@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import tar from 'tar-stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EngineClient, engineAddress } from '../../src/engine/client.js';
 import { tarballStream } from '../../src/publish/tarball.js';
@@ -52,7 +54,6 @@ describe('EngineClient (real Docker Engine)', () => {
   });
 
   it('reports a broken tarball as the Engine words it, and an unreachable Engine clearly', async () => {
-    const { Readable } = await import('node:stream');
     await expect(engine.loadImage(Readable.from([Buffer.alloc(2048, 1)]))).rejects.toMatchObject({
       code: 'DAEMON_ERROR',
     });
@@ -62,5 +63,33 @@ describe('EngineClient (real Docker Engine)', () => {
       hint: 'start it (scripts/start-docker.sh) or set DOCKER_HOST',
     });
     await nowhere.close();
+  });
+
+  it('builds a Dockerfile from a streamed context, and reports a failing step with its log', async () => {
+    const context = (files: Record<string, string>): Readable => {
+      const pack = tar.pack();
+      for (const [name, text] of Object.entries(files)) pack.entry({ name, mtime: new Date(0) }, text);
+      pack.finalize();
+      return pack as unknown as Readable;
+    };
+    const name = `minnow-test-build/engine-build:${randomBytes(4).toString('hex')}`;
+    try {
+      const built = await engine.build(
+        context({ 'build.Dockerfile': 'FROM scratch\nARG NOTE\nCOPY hello.txt /\n', 'hello.txt': 'hi\n' }),
+        { tag: name, dockerfile: 'build.Dockerfile', buildArgs: { NOTE: 'x' } },
+      );
+      expect(built.id).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(built.log.some((l) => l.includes('COPY hello.txt'))).toBe(true);
+      expect((await engine.inspectImage(name)).Id).toBe(built.id);
+    } finally {
+      await engine.removeImage(name, { force: true });
+    }
+    await expect(
+      engine.build(context({ Dockerfile: 'FROM scratch\nCOPY missing.txt /\n' }), { tag: name }),
+    ).rejects.toMatchObject({
+      code: 'DAEMON_ERROR',
+      details: { log: expect.arrayContaining([expect.stringContaining('COPY missing.txt')]) },
+    });
+    expect(await engine.removeImage(name, { force: true })).toBe(false);
   });
 });

@@ -1,4 +1,6 @@
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { isMinnowError, type MinnowError } from '../../src/errors.js';
 import { goBuild, goBuildArgs } from '../../src/go/build.js';
@@ -70,5 +72,36 @@ describe('goBuild (real go build)', () => {
       '/o/x',
       './cmd/x',
     ]);
+  });
+
+  it('leaves no go-build work directory behind when a build is aborted midway', async () => {
+    const goTmp = await tempDir();
+    const dir = await writeModule(join(await tempDir(), 'abort'), {
+      'main.go': 'package main\n\nfunc main() { println("hi") }\n',
+    });
+    const stop = new AbortController();
+    const build = goBuild({
+      go: await findGo(),
+      dir,
+      env: { ...env, GOTMPDIR: goTmp },
+      pkg: '.',
+      output: join(dir, 'bin', 'app'),
+      signal: stop.signal,
+    }).then(
+      () => 'built',
+      (e: unknown) => (isMinnowError(e) ? e.code : String(e)),
+    );
+    // Abort once go has made its work directory (bounded: go makes it before any compile).
+    const workDirs = async (): Promise<string[]> => {
+      const top = await readdir(goTmp);
+      const inner = await Promise.all(top.map((r) => readdir(join(goTmp, r)).catch(() => [])));
+      return [...top, ...inner.flat()];
+    };
+    for (let i = 0; i < 3000 && !(await workDirs()).some((n) => n.startsWith('go-build')); i++)
+      await sleep(10);
+    expect((await workDirs()).some((n) => n.startsWith('go-build'))).toBe(true);
+    stop.abort();
+    expect(await build).toBe('ABORTED');
+    expect(await readdir(goTmp)).toEqual([]);
   });
 });

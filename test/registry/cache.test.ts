@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pullImage } from '../../src/base/registry.js';
 import { type Image } from '../../src/oci/index.js';
 import { pushImage } from '../../src/publish/registry.js';
-import { defaultCacheDir } from '../../src/registry/cache.js';
+import { minnowCacheDir } from '../../src/util/cache-layout.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
 import { alpineIndex } from './fixtures.js';
@@ -34,8 +34,8 @@ describe('content-addressed cache and --offline', () => {
   afterAll(async () => reg?.stop());
 
   it('lives under $XDG_CACHE_HOME/minnow, else ~/.cache/minnow (shared with the build cache)', () => {
-    expect(defaultCacheDir({ XDG_CACHE_HOME: '/x/cache' })).toBe('/x/cache/minnow');
-    expect(defaultCacheDir({})).toBe(join(homedir(), '.cache', 'minnow'));
+    expect(minnowCacheDir({ XDG_CACHE_HOME: '/x/cache' })).toBe('/x/cache/minnow');
+    expect(minnowCacheDir({})).toBe(join(homedir(), '.cache', 'minnow'));
   });
 
   it('fills the cache on a pull, then builds offline from it with the registry gone', async () => {
@@ -101,7 +101,6 @@ describe('content-addressed cache and --offline', () => {
       code: 'DIGEST_MISMATCH',
       hint: expect.stringContaining('removed: run the command again'),
     });
-    await new Promise((r) => setTimeout(r, 50));
     const third = await pullImage(`${reg.host}/library/alpine:3.19`, { env, cacheDir, platform: arm64 });
     if (third.target.kind !== 'image') throw new Error('want image');
     await readAll(third.target.image);

@@ -25,4 +25,20 @@ describe('mapLimit', () => {
       }),
     ).rejects.toThrow('two');
   });
+
+  it('starts nothing after a failure and throws it only once the running tasks have settled', async () => {
+    const started: number[] = [];
+    let settled = 0;
+    const run = mapLimit([1, 2, 3, 4, 5], 2, async (n, i) => {
+      started.push(n);
+      expect(i).toBe(n - 1);
+      if (n === 1) throw new Error('one');
+      await sleep(30);
+      settled++;
+      return n;
+    });
+    await expect(run).rejects.toThrow('one');
+    expect(started).toEqual([1, 2]);
+    expect(settled).toBe(1);
+  });
 });

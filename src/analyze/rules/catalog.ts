@@ -1,4 +1,4 @@
-import type { Category, Finding, Severity } from '../types.js';
+import type { Category, ImageFinding, Severity } from '../types.js';
 
 /** A rule's fixed description. The ID never changes once published; docs/rules.md documents each. */
 export interface RuleInfo {
@@ -164,7 +164,7 @@ export const IMAGE_RULES: readonly RuleInfo[] = rules;
 const byId = new Map<string, RuleInfo>(rules.map((r) => [r.id, r]));
 
 /** A finding of rule `id`, with the rule's fixed title, severity, category and fix. */
-export function finding(id: RuleId, message: string, paths: string[]): Finding {
+export function finding(id: RuleId, message: string, paths: string[]): ImageFinding {
   const r = byId.get(id) as RuleInfo;
   return {
     rule: r.id,

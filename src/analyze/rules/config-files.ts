@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { finding } from './catalog.js';
 import { listed, type RuleContext } from './context.js';
-import type { FileInfo, Finding } from '../types.js';
+import type { FileInfo, ImageFinding } from '../types.js';
 
 const SECRET_NAMES = [
   /^id_(rsa|dsa|ecdsa|ed25519)$/,
@@ -34,8 +34,8 @@ function looksSecret(e: FileInfo): string | undefined {
 }
 
 /** Configuration files: login shells, empty passwords, world-writable paths, secrets in files and Env. */
-export function configFileFindings(ctx: RuleContext): Finding[] {
-  const out: Finding[] = [];
+export function configFileFindings(ctx: RuleContext): ImageFinding[] {
+  const out: ImageFinding[] = [];
   const users = ctx.analysis.users;
   const login = users.filter((u) => u.loginShell);
   if (login.length > 0) {

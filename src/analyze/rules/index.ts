@@ -4,14 +4,14 @@ import { networkFindings } from './network.js';
 import { permissionFindings } from './permissions.js';
 import { softwareFindings } from './software.js';
 import { utilityFindings } from './utilities.js';
-import type { Finding } from '../types.js';
+import type { ImageFinding } from '../types.js';
 
 export { IMAGE_RULES, type RuleInfo } from './catalog.js';
 export { isSecretEnvKey } from './config-files.js';
 export type { RuleContext } from './context.js';
 
 /** Runs every image rule, in the article's five parts. */
-export function runRules(ctx: RuleContext): Finding[] {
+export function runRules(ctx: RuleContext): ImageFinding[] {
   return [
     ...softwareFindings(ctx),
     ...networkFindings(ctx),

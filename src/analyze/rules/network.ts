@@ -1,11 +1,11 @@
 import { finding } from './catalog.js';
 import type { RuleContext } from './context.js';
-import type { Finding } from '../types.js';
+import type { ImageFinding } from '../types.js';
 
 const REMOTE_LOGIN = new Set([22, 23, 2222]);
 
 /** Network services: the ports the image declares. */
-export function networkFindings(ctx: RuleContext): Finding[] {
+export function networkFindings(ctx: RuleContext): ImageFinding[] {
   const ports = ctx.analysis.config.exposedPorts;
   if (ports.length === 0) return [];
   const out = [

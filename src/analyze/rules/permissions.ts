@@ -1,10 +1,10 @@
 import { finding } from './catalog.js';
 import { listed, type RuleContext } from './context.js';
-import type { Finding } from '../types.js';
+import type { ImageFinding } from '../types.js';
 
 /** User permissions: root, setuid/setgid files, file capabilities. */
-export function permissionFindings(ctx: RuleContext): Finding[] {
-  const out: Finding[] = [];
+export function permissionFindings(ctx: RuleContext): ImageFinding[] {
+  const out: ImageFinding[] = [];
   const { config } = ctx.analysis;
   if (config.runsAsRoot) {
     out.push(

@@ -1,10 +1,10 @@
 import { finding } from './catalog.js';
 import { listed, type RuleContext } from './context.js';
-import type { Finding } from '../types.js';
+import type { ImageFinding } from '../types.js';
 
 /** Software components: OS packages and the Go modules compiled into binaries. */
-export function softwareFindings(ctx: RuleContext): Finding[] {
-  const out: Finding[] = [];
+export function softwareFindings(ctx: RuleContext): ImageFinding[] {
+  const out: ImageFinding[] = [];
   const { packages, goBinaries } = ctx.analysis;
   if (packages.length > 0) {
     const dbs = [...new Set(packages.map((p) => p.foundIn))];

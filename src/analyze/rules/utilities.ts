@@ -1,11 +1,11 @@
 import { finding } from './catalog.js';
 import { listed, type RuleContext } from './context.js';
-import type { Finding } from '../types.js';
+import type { ImageFinding } from '../types.js';
 
 /** System utilities: shells, package managers, busybox, debuggers, network tools, compilers. */
-export function utilityFindings(ctx: RuleContext): Finding[] {
+export function utilityFindings(ctx: RuleContext): ImageFinding[] {
   const u = ctx.analysis.utilities;
-  const out: Finding[] = [];
+  const out: ImageFinding[] = [];
   const names = (paths: string[]): string =>
     [...new Set(paths.map((p) => p.slice(p.lastIndexOf('/') + 1)))].join(', ');
   if (u.shells.length > 0) out.push(finding('MN-SU-001', `shells: ${names(u.shells)}`, listed(u.shells)));

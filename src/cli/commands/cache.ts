@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { parseSize } from '../../util/size.js';
 import { MinnowError } from '../../errors.js';
 import { formatBytes } from '../../report/build-summary.js';
-import { minnowCacheDir } from '../../util/cache-dir.js';
+import { minnowCacheDir } from '../../util/cache-layout.js';
 import { pruneCache, type PruneOptions } from '../../util/cache-prune.js';
 import { cacheUsage, type CacheUsage } from '../../util/cache-usage.js';
 

@@ -1,11 +1,11 @@
 import { countBySeverity } from './format-text.js';
 import type { LintResult } from './lint.js';
-import type { Finding, Severity } from './types.js';
+import type { LintFinding, Severity } from './types.js';
 
 /** The JSON report's shape (version 1). */
 export interface LintJsonReport {
   version: 1;
-  results: Array<{ file: string; findings: Finding[]; counts: Record<Severity, number> }>;
+  results: Array<{ file: string; findings: LintFinding[]; counts: Record<Severity, number> }>;
   counts: Record<Severity, number>;
 }
 

@@ -1,5 +1,5 @@
 import type { LintResult } from './lint.js';
-import type { Finding, Severity } from './types.js';
+import type { LintFinding, Severity } from './types.js';
 
 /** Colours for the text report; identity functions give plain text. */
 export interface TextStyle {
@@ -14,7 +14,7 @@ const plain = (s: string): string => s;
 /** No colour. */
 export const PLAIN: TextStyle = { error: plain, warning: plain, info: plain, dim: plain, bold: plain };
 
-function caret(f: Finding): string {
+function caret(f: LintFinding): string {
   const { column, endColumn, line, endLine } = f.location;
   let width = 1;
   if (endLine === line && endColumn > column) width = endColumn - column;
@@ -22,7 +22,7 @@ function caret(f: Finding): string {
   return `${' '.repeat(column - 1)}${'^'.repeat(Math.max(1, width))}`;
 }
 
-function one(f: Finding, style: TextStyle): string {
+function one(f: LintFinding, style: TextStyle): string {
   const sev = style[f.severity](f.severity);
   const where = `${f.location.file}:${f.location.line}:${f.location.column}`;
   const gutter = String(f.location.line).padStart(5);
@@ -39,7 +39,7 @@ function one(f: Finding, style: TextStyle): string {
 }
 
 /** Counts findings by severity. */
-export function countBySeverity(findings: Finding[]): Record<Severity, number> {
+export function countBySeverity(findings: LintFinding[]): Record<Severity, number> {
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
   for (const f of findings) counts[f.severity]++;
   return counts;

@@ -4,7 +4,14 @@ import { MinnowError } from '../../errors.js';
 import { parseDockerfile, type DockerfileModel, type DockerignoreFile } from './model.js';
 import { secretValueRanges } from './rules/instructions.js';
 import { RULES } from './rules/index.js';
-import { atLeast, type Finding, type RawFinding, type Rule, type RuleMeta, type Severity } from './types.js';
+import {
+  atLeast,
+  type LintFinding,
+  type RawFinding,
+  type Rule,
+  type RuleMeta,
+  type Severity,
+} from './types.js';
 
 /** How to lint. */
 export interface LintOptions {
@@ -22,7 +29,7 @@ export interface LintOptions {
 /** The findings for one Dockerfile, in file, line and column order. */
 export interface LintResult {
   file: string;
-  findings: Finding[];
+  findings: LintFinding[];
   /** Every rule that ran, so reports can describe them (SARIF lists them). */
   rules: RuleMeta[];
 }
@@ -72,7 +79,7 @@ function toFinding(
   raw: RawFinding,
   model: DockerfileModel,
   secrets: RawFinding['range'][],
-): Finding {
+): LintFinding {
   const { start, end } = raw.range;
   const lines = raw.file ? raw.file.text.split(/\r?\n/) : model.lines;
   const source = raw.file ? (lines[start.line] ?? '') : mask(lines[start.line] ?? '', start.line, secrets);
@@ -99,7 +106,7 @@ export function lintModel(model: DockerfileModel, options: Pick<LintOptions, 'ig
   const { global, byLine } = ignores(model);
   const skipped = [...global, ...(options.ignore ?? [])];
   const secrets = secretValueRanges(model);
-  const findings: Finding[] = [];
+  const findings: LintFinding[] = [];
   for (const rule of RULES) {
     if (skipped.some((c) => matches(rule.meta, c))) continue;
     for (const raw of rule.check(model)) {
@@ -147,13 +154,7 @@ export async function lintFile(path: string, options: LintOptions = {}): Promise
   return lintModel(parseDockerfile(text, options.file ?? path, dockerignore), options);
 }
 
-/** The most serious severity among `findings`, or undefined when there are none. */
-export function worstSeverity(findings: Finding[]): Severity | undefined {
-  for (const s of ['error', 'warning', 'info'] as const) if (findings.some((f) => f.severity === s)) return s;
-  return undefined;
-}
-
 /** True when any finding is at least `threshold` serious. */
-export function failsAt(findings: Finding[], threshold: Severity): boolean {
+export function failsAt(findings: LintFinding[], threshold: Severity): boolean {
   return findings.some((f) => atLeast(f.severity, threshold));
 }

@@ -39,7 +39,7 @@ export interface Location {
 }
 
 /** One problem found. */
-export interface Finding {
+export interface LintFinding {
   ruleId: string;
   ruleName: string;
   severity: Severity;
