@@ -199,20 +199,38 @@ export async function readLayer(
         }
       }
       if (hasCapability(header.pax)) info.capabilities = true;
+      if (!Number.isSafeInteger(header.size ?? 0) || (header.size ?? 0) < 0) {
+        throw new MinnowError(
+          'INVALID_IMAGE',
+          `${what}: entry ${path} has an invalid size (${header.size})`,
+          {
+            subject: path,
+          },
+        );
+      }
+      if (info.type === 'hardlink' && info.linkname) {
+        // As containerd and Docker apply it: a hard link needs an existing, non-directory target.
+        const target = fs.get(info.linkname);
+        if (!target || target.type === 'directory') {
+          throw new MinnowError(
+            'INVALID_IMAGE',
+            `${what}: hard link ${path} -> ${info.linkname}: the target ${target ? 'is a directory' : 'does not exist'}`,
+            { subject: path },
+          );
+        }
+        if (target.type === 'file') {
+          info.size = target.size;
+          if (target.elf) info.elf = target.elf;
+          if (target.go) info.go = target.go;
+        }
+      }
+      // Inside the try: the entry limit's error must reach the pipeline, not escape the event handler.
+      result.entries++;
+      if (!fs.apply(info)) result.whiteouts++;
     } catch (err) {
       stream.resume();
       next(err as Error);
       return;
-    }
-    result.entries++;
-    if (!fs.apply(info)) result.whiteouts++;
-    if (info.type === 'hardlink' && info.linkname) {
-      const target = fs.get(info.linkname);
-      if (target?.type === 'file') {
-        info.size = target.size;
-        if (target.elf) info.elf = target.elf;
-        if (target.go) info.go = target.go;
-      }
     }
     // The Engine sizes a layer as the lstat size of everything but directories: a symlink counts its target's length.
     if (info.type === 'symlink') result.contentSize += Buffer.byteLength(info.linkname ?? '');

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MinnowError } from '../errors.js';
 import {
@@ -19,6 +19,24 @@ import {
 export interface LayoutReadOptions {
   /** Tag (`org.opencontainers.image.ref.name`) or digest to pick; default: the layout's only entry. */
   tag?: string;
+}
+
+/** index.json and manifests above this size are refused, as the registry client refuses them (4 MiB). */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/** A small JSON file of the layout, refused before it is read when it is larger than a manifest may be. */
+async function readSmall(path: string, what: string): Promise<Buffer> {
+  const st = await stat(path);
+  if (st.size > MAX_MANIFEST_BYTES) {
+    throw new MinnowError(
+      'LIMIT_EXCEEDED',
+      `${what} is ${st.size} bytes, more than the ${MAX_MANIFEST_BYTES} a manifest may be`,
+      {
+        subject: path,
+      },
+    );
+  }
+  return readFile(path);
 }
 
 function openBlob(dir: string) {
@@ -44,8 +62,9 @@ function openBlob(dir: string) {
 export async function readLayout(dir: string, options: LayoutReadOptions = {}): Promise<ImageOrIndex> {
   let raw: Buffer;
   try {
-    raw = await readFile(join(dir, 'index.json'));
+    raw = await readSmall(join(dir, 'index.json'), `${dir}/index.json`);
   } catch (err) {
+    if (err instanceof MinnowError) throw err;
     throw new MinnowError('NOT_FOUND', `${dir} is not an OCI image layout (no index.json)`, {
       subject: dir,
       cause: err,
@@ -78,14 +97,18 @@ export async function readLayout(dir: string, options: LayoutReadOptions = {}): 
     );
   }
   if (!chosen) throw new MinnowError('NOT_FOUND', `OCI layout ${dir} is empty`, { subject: dir });
-  const rawChild = await readFile(layoutBlobPath(dir, chosen.digest)).catch((err: unknown) => {
-    throw new MinnowError('NOT_FOUND', `OCI layout ${dir} has no blob ${chosen.digest}`, {
-      subject: dir,
-      cause: err,
-    });
-  });
+  const rawChild = await readSmall(layoutBlobPath(dir, chosen.digest), `manifest ${chosen.digest}`).catch(
+    (err: unknown) => {
+      if (err instanceof MinnowError) throw err;
+      throw new MinnowError('NOT_FOUND', `OCI layout ${dir} has no blob ${chosen.digest}`, {
+        subject: dir,
+        cause: err,
+      });
+    },
+  );
   const mediaType = sniffManifestMediaType(rawChild, chosen.mediaType);
-  const manifestOf = async (d: Descriptor): Promise<Buffer> => readFile(layoutBlobPath(dir, d.digest));
+  const manifestOf = async (d: Descriptor): Promise<Buffer> =>
+    readSmall(layoutBlobPath(dir, d.digest), `manifest ${d.digest}`);
   if (isIndex(mediaType)) {
     const idx = fromIndexParts({
       rawManifest: await verifiedChild(rawChild, chosen),

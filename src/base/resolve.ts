@@ -1,4 +1,4 @@
-import { MinnowError } from '../errors.js';
+import { isMinnowError, MinnowError } from '../errors.js';
 import type { ImageOrIndex } from '../oci/index.js';
 import type { BaseSource, ResolveBaseOptions } from './source.js';
 import { builtinSource } from './sources/builtin.js';
@@ -48,6 +48,22 @@ export function sourceHelpTable(): string {
 export async function resolveBase(spec: string, options: ResolveBaseOptions = {}): Promise<ImageOrIndex> {
   const source = await sourceFor(spec);
   if (!source) {
+    // A spec that is almost a registry reference (uppercase, a short digest, a bad port): say why it is not one.
+    const { parseReference } = await import('../registry/reference.js');
+    try {
+      parseReference(spec);
+    } catch (err) {
+      if (isMinnowError(err, 'INVALID_ARGUMENT')) {
+        throw new MinnowError(
+          'INVALID_ARGUMENT',
+          `invalid base "${spec}": ${err.message.replace(/^invalid image reference "[^"]*": /, '')}`,
+          {
+            subject: spec,
+            hint: `use ${sourceGrammar()} (a registry reference such as alpine:3.19)`,
+          },
+        );
+      }
+    }
     throw new MinnowError('INVALID_ARGUMENT', `unknown base "${spec}"`, {
       subject: spec,
       hint: `use ${sourceGrammar()} (a registry reference such as alpine:3.19)`,

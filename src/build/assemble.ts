@@ -1,4 +1,5 @@
 import { goZoneinfoPath } from '../base/builtin.js';
+import { MinnowError } from '../errors.js';
 import type { RegistryReadOptions } from '../base/registry.js';
 import { resolveBase } from '../base/resolve.js';
 import {
@@ -15,6 +16,7 @@ import { fileGzipChunkCache } from '../util/gzip-chunk-cache.js';
 import { createParallelGzip } from '../util/parallel-gzip.js';
 import { appLayer } from './app-layer.js';
 import { compressBase } from './compress-base.js';
+import { verifyBaseLayers } from './verify-base.js';
 import { appImageConfig, type AppConfig } from './image-config.js';
 import { layerSizes } from './layer-sizes.js';
 import type { BuiltBinary, BuiltImage } from './types.js';
@@ -80,6 +82,9 @@ async function selectAny(target: Extract<ImageOrIndex, { kind: 'index' }>) {
   return target.index.image(im.manifests[0]!);
 }
 
+/** Most layers an image may have: the Docker Engine's layer store refuses deeper chains ("max depth exceeded"). */
+export const MAX_LAYERS = 125;
+
 /**
  * Bytes per gzip member of an app layer. After a one-line edit about half of a Go binary's 128 KiB chunks are
  * unchanged and come from the chunk cache; the ratio loss against one gzip stream is under 1%.
@@ -140,6 +145,11 @@ export async function assembleImage(options: AssembleOptions): Promise<BuiltImag
       ...(options.signal ? { signal: options.signal } : {}),
     },
   );
+  // Layers that go out as they came (gzip, zstd) are checked here; compressBase checked the ones it rewrote.
+  await verifyBaseLayers(baseImage, {
+    cacheDir: options.cacheDir,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const image = await mutate(baseImage, {
     layers: [
       {
@@ -155,6 +165,14 @@ export async function assembleImage(options: AssembleOptions): Promise<BuiltImag
     config: (c) => appImageConfig(c, { ...options.config, platform }),
     annotations: options.annotations,
   });
+  const count = (await image.layers()).length;
+  if (count > MAX_LAYERS) {
+    throw new MinnowError(
+      'LIMIT_EXCEEDED',
+      `the image would have ${count} layers; Docker and containerd run at most ${MAX_LAYERS}`,
+      { hint: 'use a base with fewer layers (squash it), or fewer extra layers' },
+    );
+  }
   return { platform, image, binaries, layers: await layerSizes(await image.layers(), base.known) };
 }
 

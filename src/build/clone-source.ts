@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdir, rm } from 'node:fs/promises';
+import { cp, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { MinnowError, messageOf } from '../errors.js';
+import { makeDirs } from '../util/make-dirs.js';
 
 const run = promisify(execFile);
 
@@ -50,7 +51,7 @@ function mapper(from: string, to: string): (path: string) => string {
 export async function cloneSource(moduleDir: string, dest: string): Promise<ClonedSource> {
   const src = resolve(moduleDir);
   const top = await gitTopLevel(src);
-  await mkdir(dirname(dest), { recursive: true });
+  await makeDirs(dirname(dest));
   try {
     if (!top) {
       await cp(src, dest, { recursive: true, verbatimSymlinks: true, errorOnExist: true });
@@ -73,7 +74,7 @@ export async function cloneSource(moduleDir: string, dest: string): Promise<Clon
     for (const f of deleted) await rm(join(dest, f), { force: true });
     for (const f of changed) {
       if (deleted.has(f)) continue;
-      await mkdir(dirname(join(dest, f)), { recursive: true });
+      await makeDirs(dirname(join(dest, f)));
       await cp(join(top, f), join(dest, f), { verbatimSymlinks: true, force: true });
     }
     return { dir: join(dest, relative(top, src)), map: mapper(top, dest) };

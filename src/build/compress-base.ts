@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -14,6 +14,7 @@ import {
   mutate,
   peek,
   sniffCompression,
+  tarHeadCheck,
   verifyingStream,
   type Digest,
   type Image,
@@ -22,6 +23,8 @@ import {
 import { tempPathFor, writeFileAtomic } from '../util/atomic.js';
 import { createParallelGzip } from '../util/parallel-gzip.js';
 import { touch } from '../util/touch.js';
+import { recordVerified } from './verify-base.js';
+import { makeDirs } from '../util/make-dirs.js';
 import { cacheLayout } from '../util/cache-layout.js';
 
 /**
@@ -117,7 +120,10 @@ export async function gzipPlainLayer(
   const blobDir = layout.gzipLayerBlobs;
   const recordPath = join(layout.gzipLayerRecords(RECORD_VARIANT), `${digestHex(diffId)}.json`);
   const cached = await fromCache(recordPath, blobDir, diffId, options.signal);
-  if (cached) return cached;
+  if (cached) {
+    await recordVerified(options.cacheDir, await cached.layer.digest(), diffId);
+    return cached;
+  }
 
   const src = await layer.compressed();
   let head: Buffer;
@@ -131,7 +137,7 @@ export async function gzipPlainLayer(
     src.destroy();
     return undefined;
   }
-  await mkdir(blobDir, { recursive: true });
+  await makeDirs(blobDir);
   const tmp = tempPathFor(join(blobDir, 'layer'));
   const plain = new DigestingStream();
   const compressed = new DigestingStream();
@@ -139,6 +145,7 @@ export async function gzipPlainLayer(
     await pipeline(
       src,
       verifyingStream(diffId, await layer.size(), `layer ${diffId}`),
+      tarHeadCheck(`base layer ${diffId}`),
       plain,
       createParallelGzip({ level: LEVEL }),
       compressed,
@@ -152,6 +159,7 @@ export async function gzipPlainLayer(
     };
     await rename(tmp, join(blobDir, digestHex(record.digest)));
     await writeFileAtomic(recordPath, JSON.stringify(record));
+    await recordVerified(options.cacheDir, record.digest, diffId);
     return { layer: gzipFileLayer(blobDir, record, diffId), uncompressedSize: record.uncompressedSize };
   } catch (err) {
     await rm(tmp, { force: true });

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trimGzipChunkCache } from '../util/gzip-chunk-cache.js';
+import { makeDirs } from '../util/make-dirs.js';
 import { cacheLayout } from '../util/cache-layout.js';
 
 /** Work directories of sources not built for this long are removed. */
@@ -30,7 +31,7 @@ export async function buildWorkDir(
     .digest('hex')
     .slice(0, 20);
   const work = join(root, key);
-  await mkdir(work, { recursive: true });
+  await makeDirs(work);
   const now = new Date();
   await utimes(work, now, now);
   const marker = layout.buildsSweptMarker;

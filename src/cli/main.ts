@@ -30,13 +30,18 @@ export async function main(argv: string[]): Promise<number> {
   // Global options (-h, -V) come before the command, so the command is the first word that is not a flag.
   const command = words.find((a) => !a.startsWith('-'));
   const versionOnly = !command && words.some((a) => a === '-V' || a === '--version');
-  const [{ createProgram }, { CommanderError }, { reportError }] = await Promise.all([
-    import('./program.js'),
-    import('commander'),
-    import('./exit.js'),
-  ]);
+  const [{ createProgram }, { CommanderError }, { quietOnBrokenPipe, reportError }, { checkEnvironment }] =
+    await Promise.all([
+      import('./program.js'),
+      import('commander'),
+      import('./exit.js'),
+      import('./environment.js'),
+    ]);
+  // `minnow lint --list-rules | head -1`: a closed pipe ends the run quietly, not with an EPIPE trace.
+  quietOnBrokenPipe();
   const program = await createProgram(versionOnly ? null : command);
   try {
+    checkEnvironment();
     await program.parseAsync(argv);
     await keepCacheBounded();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -1,8 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+} from 'yaml';
 import type { z } from 'zod';
-import { MinnowError } from '../errors.js';
+import { MinnowError, messageOf } from '../errors.js';
 import { configSchema, type MinnowConfig } from './schema.js';
 
 /** File names minnow looks for in the module root, in order. */
@@ -113,6 +123,29 @@ function invalid(problems: ConfigProblem[]): MinnowError {
   });
 }
 
+/** Where an alias problem is: the first alias node (an unresolved one first), else the top of the file. */
+function aliasProblem(doc: Document, lines: LineCounter, file: string, err: unknown): ConfigProblem {
+  let at: number | undefined;
+  let unresolved: number | undefined;
+  const anchors = new Set<string>();
+  visit(doc, {
+    Node(_key, node) {
+      if (node.anchor) anchors.add(node.anchor);
+    },
+    Alias(_key, node) {
+      at ??= node.range?.[0];
+      if (!anchors.has(node.source)) unresolved ??= node.range?.[0];
+    },
+  });
+  const pos = lines.linePos(unresolved ?? at ?? 0);
+  const message = /excessive alias/i.test(messageOf(err))
+    ? 'too many aliases (an alias bomb?): at most 100 are expanded'
+    : unresolved !== undefined
+      ? 'alias to an anchor that is not defined before it'
+      : (messageOf(err).split('\n')[0] ?? 'bad alias');
+  return { file, line: pos.line, col: pos.col, path: '(yaml)', message };
+}
+
 /**
  * Parses and validates config text. Throws CONFIG_INVALID whose message starts with `file:line:col`, with every
  * problem in `details.problems`.
@@ -135,7 +168,13 @@ export function parseConfig(text: string, file = 'minnow.yaml'): MinnowConfig {
     );
   }
   keepOctalModes(doc);
-  const data: unknown = doc.toJS() ?? {};
+  let data: unknown;
+  try {
+    // maxAliasCount bounds a "billion laughs" alias bomb; an alias to no anchor also fails here.
+    data = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (err) {
+    throw invalid([aliasProblem(doc, lines, file, err)]);
+  }
   const result = configSchema.safeParse(data);
   if (!result.success) throw invalid(problemsOf(doc, lines, file, result.error.issues));
   return result.data;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { forbiddenGoFlag, forbiddenLinkerFlag } from './trusted-flags.js';
 
 /**
  * The shape of `minnow.yaml`. One zod schema is the single source of truth: it validates the file (with
@@ -65,7 +66,12 @@ const settings = {
     .optional()
     .describe('Platforms to build, or "all" for every platform of the base. Default: this machine.'),
   ldflags: z
-    .array(z.string())
+    .array(
+      z.string().refine((v) => forbiddenLinkerFlag(v.split(/\s+/)) === undefined, {
+        error: (iss) =>
+          `${forbiddenLinkerFlag(String(iss.input).split(/\s+/))} is not allowed in a config file: it makes the linker write elsewhere or run another program`,
+      }),
+    )
     .optional()
     .describe(
       'Extra -ldflags for go build. Templates: {{.Version}} {{.Commit}} {{.ShortCommit}} {{.Date}} ' +
@@ -75,7 +81,19 @@ const settings = {
     .array(z.string().regex(/^[\w.-]+$/, 'must be a Go build tag'))
     .optional()
     .describe('Go build tags.'),
-  goEnv: stringMap.optional().describe('Extra environment for the Go build (GOAMD64, GOEXPERIMENT, ...).'),
+  goEnv: stringMap
+    .superRefine((env, ctx) => {
+      const bad = env.GOFLAGS !== undefined ? forbiddenGoFlag(env.GOFLAGS) : undefined;
+      if (bad) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['GOFLAGS'],
+          message: `${bad} is not allowed in a config file: it redirects the build's output or runs another program`,
+        });
+      }
+    })
+    .optional()
+    .describe('Extra environment for the Go build (GOAMD64, GOEXPERIMENT, ...).'),
   env: stringMap.optional().describe('Environment variables set in the image.'),
   user: z
     .union([z.string().min(1), z.number().int().min(0)])

@@ -55,6 +55,14 @@ const FIELD = /\{\{-?\s*(.*?)\s*-?\}\}/g;
  * functions); an unknown field is CONFIG_INVALID naming it, rather than an empty string baked into a binary.
  */
 export function renderTemplate(text: string, values: TemplateValues, subject?: string): string {
+  // `{{.Version` with no closing braces would otherwise reach the binary as it is.
+  const open = text.replace(FIELD, '').indexOf('{{');
+  if (open >= 0) {
+    throw new MinnowError('CONFIG_INVALID', `unterminated template in "${text}": "{{" without "}}"`, {
+      subject,
+      hint: 'close it, as in {{.Version}}',
+    });
+  }
   return text.replace(FIELD, (_whole, expr: string) => {
     if (!/^(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(expr)) {
       throw new MinnowError('CONFIG_INVALID', `unsupported template "{{${expr}}}" in "${text}"`, {

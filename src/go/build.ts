@@ -1,9 +1,10 @@
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { MinnowError } from '../errors.js';
 import { tempPathFor } from '../util/atomic.js';
 import { findCgoPackage, type ListOptions } from './list.js';
 import { runGo } from './run-go.js';
+import { makeDirs } from '../util/make-dirs.js';
 
 /**
  * The linker flags every minnow build uses: no symbol table or DWARF. The Go build ID stays: with -trimpath it is a
@@ -68,7 +69,7 @@ export interface GoBuildIntoOptions extends ListOptions {
  * `goBuild` does.
  */
 export async function goBuildInto(options: GoBuildIntoOptions): Promise<void> {
-  await mkdir(options.outDir, { recursive: true });
+  await makeDirs(options.outDir);
   const args = goBuildArgs({ ...options, pkg: '', output: `${options.outDir}/` });
   args.pop();
   const run = await runGo(options.go, [...args, ...options.packages], {
@@ -107,7 +108,7 @@ function firstError(output: string): string {
  * `details.output` is the compiler's full output, or CGO_REQUIRED when the failing package needs cgo.
  */
 export async function goBuild(options: GoBuildOptions): Promise<{ path: string; size: number }> {
-  await mkdir(dirname(options.output), { recursive: true });
+  await makeDirs(dirname(options.output));
   const tmp = tempPathFor(options.output);
   try {
     const run = await runGo(options.go, goBuildArgs({ ...options, output: tmp }), {

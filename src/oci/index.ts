@@ -14,5 +14,6 @@ export * from './name-tag.js';
 export * from './partial.js';
 export * from './platform.js';
 export * from './select-platform.js';
+export * from './tar-head.js';
 export * from './validate.js';
 export * from './layout-paths.js';

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, rename, rm, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -12,6 +12,7 @@ import { DigestingStream, digestHex, type Digest } from './digest.js';
 import { fileLayer } from './file-layer.js';
 import type { Layer } from './layer.js';
 import { MediaType } from './media-types.js';
+import { makeDirs } from '../util/make-dirs.js';
 
 /** One entry of a layer. Paths are absolute in the image (`/app/hello`). */
 export type LayerEntry =
@@ -161,7 +162,7 @@ async function addEntry(pack: tar.Pack, n: Normalized, mtime: Date): Promise<voi
 export async function writeLayer(entries: LayerEntry[], options: WriteLayerOptions): Promise<WrittenLayer> {
   const mtime = new Date((options.mtime ?? sourceDateEpoch()) * 1000);
   const normalized = normalizeEntries(entries);
-  await mkdir(options.blobDir, { recursive: true });
+  await makeDirs(options.blobDir);
   const tmp = tempPathFor(join(options.blobDir, 'layer'));
   const pack = tar.pack();
   const uncompressed = new DigestingStream();

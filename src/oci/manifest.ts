@@ -60,7 +60,14 @@ function zodMessage(err: z.ZodError): string {
  * for documents that leave `mediaType` out, as older OCI writers did.
  */
 export function sniffManifestMediaType(raw: Buffer | string, declared?: string): string {
-  const doc = parseJson(raw, 'manifest') as { mediaType?: unknown; manifests?: unknown; config?: unknown };
+  const parsed = parseJson(raw, 'manifest');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new MinnowError(
+      'INVALID_IMAGE',
+      `manifest is not a JSON object (${parsed === null ? 'null' : Array.isArray(parsed) ? 'an array' : typeof parsed})`,
+    );
+  }
+  const doc = parsed as { mediaType?: unknown; manifests?: unknown; config?: unknown };
   if (typeof doc.mediaType === 'string' && doc.mediaType) return doc.mediaType;
   if (declared && (isIndex(declared) || isImageManifest(declared))) return declared;
   if (Array.isArray(doc.manifests)) return MediaType.OciIndex;

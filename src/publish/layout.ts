@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -20,6 +20,8 @@ import {
 } from '../oci/index.js';
 import { tempPathFor, withTempTarget, writeFileAtomic } from '../util/atomic.js';
 import { allContents, type BlobToWrite } from './blobs.js';
+import { withFileLock } from '../util/file-lock.js';
+import { makeDirs } from '../util/make-dirs.js';
 
 export interface LayoutWriteOptions {
   /** Tag recorded as `org.opencontainers.image.ref.name` in index.json; an entry with the same tag is replaced. */
@@ -67,7 +69,7 @@ async function writeBlob(dir: string, blob: BlobToWrite, signal?: AbortSignal): 
   // A blob already there is kept only when its bytes hash to its name: a corrupt one is replaced.
   if (have?.isFile() && have.size === blob.descriptor.size && (await hashesTo(path, blob.descriptor.digest)))
     return;
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirs(dirname(path));
   const tmp = tempPathFor(path);
   try {
     await pipeline(await blob.open(), createWriteStream(tmp), { signal });
@@ -126,18 +128,21 @@ async function fill(
       options.signal,
     );
   }
-  let index: IndexManifest = { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] };
   const indexPath = join(dir, 'index.json');
-  if (await exists(indexPath)) index = parseIndexManifest(await readFile(indexPath));
   const descriptor: Descriptor = {
     ...contents.root.descriptor,
     ...(options.tag ? { annotations: { [REF_NAME_ANNOTATION]: options.tag } } : {}),
   };
-  const others = index.manifests.filter((d) =>
-    options.tag ? d.annotations?.[REF_NAME_ANNOTATION] !== options.tag : d.digest !== descriptor.digest,
-  );
-  index = { ...index, manifests: [...others, descriptor] };
-  await writeFileAtomic(indexPath, canonicalJson(index));
+  // Read, change and write index.json under a lock: parallel builds into one layout keep every entry.
+  await withFileLock(indexPath, async () => {
+    let index: IndexManifest = { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] };
+    if (await exists(indexPath)) index = parseIndexManifest(await readFile(indexPath));
+    const others = index.manifests.filter((d) =>
+      options.tag ? d.annotations?.[REF_NAME_ANNOTATION] !== options.tag : d.digest !== descriptor.digest,
+    );
+    index = { ...index, manifests: [...others, descriptor] };
+    await writeFileAtomic(indexPath, canonicalJson(index));
+  });
   return { path: dir, digest: descriptor.digest, descriptor };
 }
 
@@ -168,7 +173,7 @@ export async function writeLayout(
   }
   try {
     return await withTempTarget(dir, async (tmp) => {
-      await mkdir(tmp, { recursive: true });
+      await makeDirs(tmp);
       const result = await fill(tmp, target, options);
       if (info) await rm(dir, { recursive: true, force: true });
       return { ...result, path: dir };
@@ -176,6 +181,9 @@ export async function writeLayout(
   } catch (err) {
     if (err instanceof MinnowError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
+    // Another build created the same new layout first (parallel builds): add this image to it.
+    if ((code === 'ENOTEMPTY' || code === 'EEXIST') && (await isLayout(dir)))
+      return fill(dir, target, options);
     if (code === 'EACCES' || code === 'EROFS' || code === 'ENOTDIR' || code === 'EPERM') {
       throw new MinnowError('OUTPUT_NOT_WRITABLE', `cannot write ${dir}: ${(err as Error).message}`, {
         subject: dir,

@@ -56,7 +56,10 @@ async function putManifest(
   repo: Repo,
   target: string,
   m: ManifestToWrite,
+  signal?: AbortSignal,
 ): Promise<void> {
+  // A stopped push (Ctrl-C, SIGTERM) must not go on to name what it uploaded.
+  if (signal?.aborted) throw new MinnowError('ABORTED', 'cancelled', { cause: signal.reason });
   const subject = `${referenceName(repo as Reference)}${target.startsWith('sha256:') ? '@' : ':'}${target}`;
   const res = await client.request(repo, {
     method: 'PUT',
@@ -64,6 +67,7 @@ async function putManifest(
     headers: { 'content-type': m.descriptor.mediaType, 'content-length': String(m.raw.length) },
     body: () => m.raw,
     actions: ['pull', 'push'],
+    ...(signal ? { signal } : {}),
   });
   if (res.status !== 201 && res.status !== 200)
     throw await registryError(res, { action: 'push', subject, registry: repo.registry });
@@ -123,7 +127,10 @@ export async function pushImage(
     const root = contents.root.descriptor;
     // A registry holds a manifest only once it holds everything it references: when it has this one by digest,
     // every blob and child is there and only the tags remain to be written.
-    const held = await client.headManifest(repo, root.digest, ['pull', 'push']).catch(() => undefined);
+    const held = await client.headManifest(repo, root.digest, ['pull', 'push']).catch((err: unknown) => {
+      if (options.signal?.aborted) throw err;
+      return undefined;
+    });
     const complete = held?.digest === root.digest;
     if (complete) {
       for (const b of contents.blobs) exists(b);
@@ -131,7 +138,7 @@ export async function pushImage(
     // Every HEAD at once (they are small), then the uploads at `concurrency`.
     const missing: BlobToWrite[] = [];
     await mapLimit(complete ? [] : contents.blobs, HEAD_CONCURRENCY, async (b) => {
-      if (await client.hasBlob(repo, b.descriptor.digest, ['pull', 'push'])) exists(b);
+      if (await client.hasBlob(repo, b.descriptor.digest, ['pull', 'push'], options.signal)) exists(b);
       else missing.push(b);
     });
     await mapLimit(missing, options.concurrency ?? 4, async (b) => {
@@ -154,10 +161,11 @@ export async function pushImage(
       event(outcome === 'mounted' ? 'mounted' : 'done', d.size);
     });
     const children = complete ? [] : contents.manifests.filter((m) => m !== contents.root);
-    for (const m of children) await putManifest(client, repo, m.descriptor.digest, m);
+    const signal = options.signal;
+    for (const m of children) await putManifest(client, repo, m.descriptor.digest, m, signal);
     const tags = ref.tag ? [ref.tag, ...extraTags] : extraTags;
-    if (tags.length === 0 && !complete) await putManifest(client, repo, root.digest, contents.root);
-    for (const tag of [...new Set(tags)]) await putManifest(client, repo, tag, contents.root);
+    if (tags.length === 0 && !complete) await putManifest(client, repo, root.digest, contents.root, signal);
+    for (const tag of [...new Set(tags)]) await putManifest(client, repo, tag, contents.root, signal);
     const digest = contents.root.descriptor.digest;
     return {
       ref: `${referenceName(ref)}@${digest}`,

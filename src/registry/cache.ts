@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { MinnowError } from '../errors.js';
@@ -14,6 +14,7 @@ import {
 import { tempPathFor, writeFileAtomic } from '../util/atomic.js';
 import { cacheLayout, minnowCacheDir } from '../util/cache-layout.js';
 import { touch } from '../util/touch.js';
+import { makeDirs } from '../util/make-dirs.js';
 
 /** Encodes a tag reference into a safe relative path (`registry/repo/tag`, with `:` of ports kept out). */
 function refPath(registry: string, repository: string, tag: string): string {
@@ -139,7 +140,7 @@ export class BlobCache {
         });
       },
     });
-    const opened = mkdir(dirname(path), { recursive: true }).then(() => {
+    const opened = makeDirs(dirname(path)).then(() => {
       file = createWriteStream(tmp);
       file.on('error', () => {
         // A cache that cannot be written only costs a download next time.

@@ -1,9 +1,10 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { MinnowError } from '../errors.js';
 import { isDigest, MANIFEST_ACCEPT, sha256, type Descriptor, type Digest } from '../oci/index.js';
 import { Authenticator, repositoryScope, type CredentialSource } from './auth.js';
 import { lookupCredential, type Credential } from './docker-config.js';
 import { apiHost, type Reference } from './reference.js';
+import { resumableDownload } from './blob-download.js';
 import { registryError } from './registry-error.js';
 import {
   Transport,
@@ -40,6 +41,8 @@ export interface RepoRequest {
   /** Extra scopes (a cross-repository mount needs pull on the source). */
   extraScopes?: string[];
   retry?: boolean;
+  /** Aborts this request (in addition to the transport's own signal). */
+  signal?: AbortSignal;
 }
 
 /** A manifest as served: its bytes, the media type the registry declared, and its digest (computed). */
@@ -80,7 +83,6 @@ export class RegistryClient {
     const host = apiHost(repo.registry);
     const base = await this.v2(repo.registry);
     const url = /^https?:\/\//.test(req.path) ? req.path : `${base}${repo.repository}/${req.path}`;
-    const scopes = [repositoryScope(repo.repository, req.actions ?? ['pull']), ...(req.extraScopes ?? [])];
     const subject = `${repo.registry}/${repo.repository}`;
     const send = (authorization: string | undefined): Promise<HttpResponse> =>
       this.transport.send({
@@ -89,7 +91,22 @@ export class RegistryClient {
         headers: { ...(req.headers ?? {}), ...(authorization ? { authorization } : {}) },
         body: req.body,
         retry: req.retry,
+        ...(req.signal ? { signal: req.signal } : {}),
       });
+    const target = new URL(url);
+    if (target.origin !== new URL(base).origin) {
+      // An upload Location on another host (storage, a CDN, or a hostile registry): the registry's credentials
+      // are never sent there, as Docker and go-containerregistry do for redirects.
+      if (target.protocol !== 'https:' && !this.transport.allowsInsecure(target.host)) {
+        throw new MinnowError(
+          'REGISTRY_ERROR',
+          `refusing to send ${subject} data to ${target.origin} over plain HTTP`,
+          { subject: target.host },
+        );
+      }
+      return send(undefined);
+    }
+    const scopes = [repositoryScope(repo.repository, req.actions ?? ['pull']), ...(req.extraScopes ?? [])];
     const first = await this.#auth.header(host, repo.registry, scopes);
     let res = await send(first);
     if (res.status !== 401) return res;
@@ -201,8 +218,18 @@ export class RegistryClient {
   }
 
   /** True when the repository already has the blob (HEAD). */
-  async hasBlob(repo: Repo, digest: Digest, actions: string[] = ['pull']): Promise<boolean> {
-    const res = await this.request(repo, { method: 'HEAD', path: `blobs/${digest}`, actions });
+  async hasBlob(
+    repo: Repo,
+    digest: Digest,
+    actions: string[] = ['pull'],
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    const res = await this.request(repo, {
+      method: 'HEAD',
+      path: `blobs/${digest}`,
+      actions,
+      ...(signal ? { signal } : {}),
+    });
     await res.body.dump();
     if (res.status === 200) return true;
     if (res.status === 404) return false;
@@ -213,21 +240,60 @@ export class RegistryClient {
     });
   }
 
-  /** The raw blob stream (redirects to storage followed without credentials). The caller verifies it. */
-  async openBlob(repo: Repo, d: Pick<Descriptor, 'digest'>): Promise<Readable> {
-    const res = await this.request(repo, { method: 'GET', path: `blobs/${d.digest}` });
-    if (res.status !== 200) {
-      throw await registryError(res, {
-        action: 'pull',
-        subject: `${repo.registry}/${repo.repository}@${d.digest}`,
-        registry: repo.registry,
+  /**
+   * The raw blob stream (redirects to storage followed without credentials), resumed with a Range request when
+   * the connection is cut mid-body and cut off when it trickles (see registry/timeouts.ts). The caller verifies it.
+   */
+  async openBlob(
+    repo: Repo,
+    d: Pick<Descriptor, 'digest'> & { size?: number },
+    signal?: AbortSignal,
+  ): Promise<Readable> {
+    const subject = `${repo.registry}/${repo.repository}@${d.digest}`;
+    const get = async (offset: number): Promise<Readable> => {
+      const res = await this.request(repo, {
+        method: 'GET',
+        path: `blobs/${d.digest}`,
+        ...(offset > 0 ? { headers: { range: `bytes=${offset}-` } } : {}),
+        ...(signal ? { signal } : {}),
       });
-    }
-    return res.body;
+      if (offset > 0 && res.status === 206) return res.body;
+      if (res.status !== 200) {
+        throw await registryError(res, { action: 'pull', subject, registry: repo.registry });
+      }
+      if (offset > 0) return skip(res.body, offset);
+      return res.body;
+    };
+    return resumableDownload({
+      subject,
+      ...(d.size !== undefined ? { size: d.size } : {}),
+      first: await get(0),
+      reopen: get,
+      timeouts: this.transport.timeouts,
+      policy: this.transport.policy,
+      ...(this.transport.signalFor({ signal }) ? { signal: this.transport.signalFor({ signal }) } : {}),
+    });
   }
 
   /** Closes connections. */
   async close(): Promise<void> {
     await this.transport.close();
   }
+}
+
+/** `body` without its first `n` bytes (a registry that answered a Range request with the whole blob). */
+function skip(body: Readable, n: number): Readable {
+  let left = n;
+  async function* rest(): AsyncGenerator<Buffer> {
+    for await (const chunk of body) {
+      const c = chunk as Buffer;
+      if (left >= c.length) {
+        left -= c.length;
+        continue;
+      }
+      yield left > 0 ? c.subarray(left) : c;
+      left = 0;
+    }
+  }
+  return Readable.from(rest(), { objectMode: false });
 }

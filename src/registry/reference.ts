@@ -35,7 +35,8 @@ function validRegistry(domain: string): boolean {
   const colon = domain.startsWith('[') ? domain.indexOf(']:') + 1 : domain.lastIndexOf(':');
   const host = colon > 0 ? domain.slice(0, colon) : domain;
   const port = colon > 0 ? domain.slice(colon + 1) : undefined;
-  if (port !== undefined && !/^[0-9]{1,5}$/.test(port)) return false;
+  if (port !== undefined && (!/^[0-9]{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535))
+    return false;
   return HOST_PART.test(host) || IPV6.test(host);
 }
 

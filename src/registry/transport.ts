@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { MinnowError, messageOf } from '../errors.js';
+import { registryTimeouts, type RegistryTimeouts } from './timeouts.js';
 import {
   backoffDelay,
   DEFAULT_RETRY,
@@ -25,6 +26,8 @@ export interface HttpRequest {
   followRedirects?: boolean;
   /** Retry on connection errors, 429 and 5xx. Default true. */
   retry?: boolean;
+  /** Aborts this request (in addition to the transport's own signal). */
+  signal?: AbortSignal;
 }
 
 /** A response; the caller must read or `dump()` the body. */
@@ -41,12 +44,14 @@ export interface TransportOptions {
   /** Hosts (`host[:port]`) that may be reached over plain HTTP and without TLS verification. */
   insecureRegistries?: string[];
   retry?: Partial<RetryPolicy>;
-  /** Time to wait for response headers, ms. Default 60 000. */
+  /** Time to wait for response headers, ms. Default 15 000 (see registry/timeouts.ts). */
   headersTimeoutMs?: number;
-  /** Time the body may stall between chunks, ms. Default 120 000. */
+  /** Time the body may stall between chunks, ms. Default 30 000. */
   bodyTimeoutMs?: number;
-  /** Time to connect, ms. Default 15 000. */
+  /** Time to connect (TCP and TLS), ms. Default 10 000. */
   connectTimeoutMs?: number;
+  /** The other bounds (retry budget, slowest download rate); default from the environment, see timeouts.ts. */
+  timeouts?: Partial<RegistryTimeouts>;
   /** Dispatcher to use instead of the default (undici's EnvHttpProxyAgent, honouring HTTP(S)_PROXY/NO_PROXY). */
   dispatcher?: Dispatcher;
   signal?: AbortSignal;
@@ -82,14 +87,21 @@ export class Transport {
   readonly #secure: Dispatcher;
   readonly #insecure: Dispatcher;
   readonly #schemes = new Map<string, Promise<'https' | 'http'>>();
+  readonly timeouts: RegistryTimeouts;
 
   constructor(options: TransportOptions = {}) {
     this.#opts = options;
     this.#policy = { ...DEFAULT_RETRY, ...options.retry };
+    this.timeouts = registryTimeouts({
+      ...options.timeouts,
+      ...(options.headersTimeoutMs !== undefined ? { firstByteMs: options.headersTimeoutMs } : {}),
+      ...(options.bodyTimeoutMs !== undefined ? { idleMs: options.bodyTimeoutMs } : {}),
+      ...(options.connectTimeoutMs !== undefined ? { connectMs: options.connectTimeoutMs } : {}),
+    });
     const common = {
-      headersTimeout: options.headersTimeoutMs ?? 60_000,
-      bodyTimeout: options.bodyTimeoutMs ?? 120_000,
-      connectTimeout: options.connectTimeoutMs ?? 15_000,
+      headersTimeout: this.timeouts.firstByteMs,
+      bodyTimeout: this.timeouts.idleMs,
+      connectTimeout: this.timeouts.connectMs,
     };
     this.#secure = options.dispatcher ?? new EnvHttpProxyAgent(common);
     this.#insecure =
@@ -150,7 +162,16 @@ export class Transport {
     return this.allowsInsecure(url.host) ? this.#insecure : this.#secure;
   }
 
+  /** The transport's signal and the request's, combined. */
+  signalFor(req: { signal?: AbortSignal }): AbortSignal | undefined {
+    const own = this.#opts.signal;
+    if (!req.signal) return own;
+    return own ? AbortSignal.any([own, req.signal]) : req.signal;
+  }
+
   async #once(req: HttpRequest, url: URL, headers: Record<string, string>): Promise<HttpResponse> {
+    const signal = this.signalFor(req);
+    if (signal?.aborted) throw new MinnowError('ABORTED', 'cancelled', { cause: signal.reason });
     const body = req.body ? await req.body() : undefined;
     try {
       const res = await request(url, {
@@ -158,7 +179,7 @@ export class Transport {
         headers,
         body,
         dispatcher: this.#dispatcherFor(url),
-        signal: this.#opts.signal,
+        signal,
       });
       return {
         status: res.statusCode,
@@ -168,10 +189,10 @@ export class Transport {
       };
     } catch (err) {
       if (body && !Buffer.isBuffer(body)) body.destroy();
-      if (this.#opts.signal?.aborted) throw new MinnowError('ABORTED', 'cancelled', { cause: err });
+      if (signal?.aborted) throw new MinnowError('ABORTED', 'cancelled', { cause: err });
       const ours = minnowCause(err);
       if (ours) throw ours;
-      throw networkError(err, url);
+      throw networkError(err, url, this.timeouts);
     }
   }
 
@@ -180,6 +201,8 @@ export class Transport {
     let url = new URL(req.url);
     let headers = { ...(req.headers ?? {}) };
     const origin = url.origin;
+    const signal = this.signalFor(req);
+    const started = Date.now();
     let redirects = 0;
     for (let attempt = 0; ; attempt++) {
       const last = req.retry === false || attempt >= this.#policy.retries;
@@ -189,8 +212,10 @@ export class Transport {
       } catch (err) {
         if (last || !isRetriableError(err)) throw err;
         const delayMs = backoffDelay(attempt, this.#policy);
+        // Attempts that time out are slow: no new one starts once the budget is spent.
+        if (Date.now() - started + delayMs >= this.timeouts.retryBudgetMs) throw err;
         this.#opts.onRetry?.({ url: url.href, attempt: attempt + 1, delayMs, reason: messageOf(err) });
-        await waitFor(delayMs, this.#opts.signal);
+        await waitFor(delayMs, signal);
         continue;
       }
       if (
@@ -229,7 +254,7 @@ export class Transport {
         await res.body.dump().catch(() => undefined);
         const delayMs = backoffDelay(attempt, this.#policy, retryAfter);
         this.#opts.onRetry?.({ url: url.href, attempt: attempt + 1, delayMs, reason: `HTTP ${res.status}` });
-        await waitFor(delayMs, this.#opts.signal);
+        await waitFor(delayMs, signal);
         continue;
       }
       return res;
@@ -253,12 +278,45 @@ function minnowCause(err: unknown): MinnowError | undefined {
   return undefined;
 }
 
+/** Timeouts, by undici's code: which bound ran out and how to say it. */
+const STALLS: Record<string, { what: string; bound: keyof RegistryTimeouts; env: string }> = {
+  UND_ERR_CONNECT_TIMEOUT: {
+    what: 'did not accept a connection',
+    bound: 'connectMs',
+    env: 'MINNOW_REGISTRY_CONNECT_TIMEOUT',
+  },
+  UND_ERR_HEADERS_TIMEOUT: {
+    what: 'did not answer',
+    bound: 'firstByteMs',
+    env: 'MINNOW_REGISTRY_RESPONSE_TIMEOUT',
+  },
+  UND_ERR_BODY_TIMEOUT: {
+    what: 'stopped sending data',
+    bound: 'idleMs',
+    env: 'MINNOW_REGISTRY_IDLE_TIMEOUT',
+  },
+};
+
 const TLS_CODES = /^(EPROTO|ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/;
 
 /** A connection-level failure as one clear line: what host, what went wrong, whether a retry may help. */
-export function networkError(err: unknown, url: URL): MinnowError {
+export function networkError(err: unknown, url: URL, timeouts?: RegistryTimeouts): MinnowError {
   const code = errorCode(err) ?? '';
   const host = url.host;
+  const stalled = STALLS[code];
+  if (stalled) {
+    const ms = timeouts ? timeouts[stalled.bound] : undefined;
+    return new MinnowError(
+      'NETWORK',
+      `registry ${host} ${stalled.what}${ms !== undefined ? ` within ${ms / 1000} s` : ''}`,
+      {
+        subject: host,
+        cause: err,
+        hint: `check that ${host} is up and reachable; ${stalled.env} sets the bound (seconds)`,
+        details: { retriable: true, timeout: true, code },
+      },
+    );
+  }
   if (code === 'ENOTFOUND') {
     return new MinnowError('NETWORK', `cannot resolve registry host ${url.hostname}`, {
       subject: host,

@@ -127,6 +127,7 @@ export async function uploadBlob(
         path: `blobs/uploads/${query}`,
         headers: { 'content-length': '0' },
         actions: ['pull', 'push'],
+        ...(options.signal ? { signal: options.signal } : {}),
         extraScopes,
       });
       if (started.status === 201 && from) {
@@ -145,6 +146,7 @@ export async function uploadBlob(
           headers: { 'content-type': 'application/octet-stream', 'content-length': String(d.size) },
           body: async () => counted(await open(), 0, options.onBytes),
           actions: ['pull', 'push'],
+          ...(options.signal ? { signal: options.signal } : {}),
           retry: false,
         });
       } else {
@@ -164,6 +166,7 @@ export async function uploadBlob(
             },
             body: () => counted(Readable.from([chunk]), offset, options.onBytes),
             actions: ['pull', 'push'],
+            ...(options.signal ? { signal: options.signal } : {}),
             retry: false,
           });
           if (patch.status !== 202) throw await registryError(patch, ctx);
@@ -182,6 +185,7 @@ export async function uploadBlob(
           path: withDigest(url, d.digest),
           headers: { 'content-length': '0' },
           actions: ['pull', 'push'],
+          ...(options.signal ? { signal: options.signal } : {}),
         });
       }
       if (res.status !== 201) throw await registryError(res, ctx);

@@ -1,9 +1,14 @@
 import type { PolicyVerdict } from '../analyze/policy.js';
 import { SEVERITIES, type ImageAnalysis, type ImageFinding } from '../analyze/types.js';
+import { escapeTerminal } from '../util/terminal.js';
 import { formatBytes } from './build-summary.js';
 
-/** Left-aligned columns with two spaces between them (right-aligned where `right[i]`). */
-export function table(rows: string[][], right: boolean[] = []): string {
+/**
+ * Left-aligned columns with two spaces between them (right-aligned where `right[i]`). Cells are escaped for the
+ * terminal: they hold file names and labels from images.
+ */
+export function table(cells: string[][], right: boolean[] = []): string {
+  const rows = cells.map((r) => r.map(escapeTerminal));
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
   return rows
@@ -64,7 +69,9 @@ export function renderAnalysisText(a: ImageAnalysis, verdict?: PolicyVerdict): s
   const out: string[] = [];
   const platform = `${a.platform.os}/${a.platform.architecture}${a.platform.variant ? `/${a.platform.variant}` : ''}`;
   out.push(
-    `${a.reference}  ${a.digest.slice(0, 19)}  ${platform}${a.os?.prettyName ? `  ${a.os.prettyName}` : ''}`,
+    escapeTerminal(
+      `${a.reference}  ${a.digest.slice(0, 19)}  ${platform}${a.os?.prettyName ? `  ${a.os.prettyName}` : ''}`,
+    ),
   );
   out.push('');
   out.push(
@@ -148,7 +155,7 @@ export function renderAnalysisText(a: ImageAnalysis, verdict?: PolicyVerdict): s
     if (fixable.length > 0) {
       out.push('');
       out.push('Fixes');
-      for (const f of fixable) out.push(`  ${f.rule}  ${f.fix}`);
+      for (const f of fixable) out.push(`  ${f.rule}  ${escapeTerminal(f.fix)}`);
     }
   }
   out.push('');
@@ -161,7 +168,7 @@ export function renderAnalysisText(a: ImageAnalysis, verdict?: PolicyVerdict): s
 
 /** The same report as Markdown (for CI job summaries and pull-request comments), with the policy verdict. */
 export function renderAnalysisMarkdown(a: ImageAnalysis, verdict?: PolicyVerdict): string {
-  const esc = (s: string): string => s.replace(/\|/g, '\\|');
+  const esc = (s: string): string => escapeTerminal(s).replace(/\|/g, '\\|');
   const out: string[] = [];
   out.push(`## ${esc(a.reference)}`);
   out.push('');

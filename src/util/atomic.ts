@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
+import { makeDirs } from './make-dirs.js';
 
 /** A sibling temp path for `target`: same directory, so the final rename is atomic. */
 export function tempPathFor(target: string): string {
@@ -15,7 +16,7 @@ export function tempPathFor(target: string): string {
  * and only while empty), so a failed write leaves no empty directories behind either.
  */
 async function makeParents(dir: string): Promise<() => Promise<void>> {
-  const first = await mkdir(dir, { recursive: true });
+  const first = await makeDirs(dir);
   if (first === undefined) return async () => undefined;
   return async () => {
     const top = resolve(first);

@@ -20,6 +20,7 @@ export const CACHE_TOP_LEVEL: readonly string[] = [
   'gzip-layers',
   'gzip-chunks',
   'build',
+  'verified-layers',
 ];
 
 /** Every path inside minnow's cache directory: the one place they are spelled. */
@@ -49,6 +50,8 @@ export interface CacheLayout {
   readonly buildsSweptMarker: string;
   /** Marker whose mtime says when the cache was last checked against its budget. */
   readonly prunedMarker: string;
+  /** Verdicts on base layers (`<digest hex>` holds the diff_id the blob was found to have), see build/verify-base.ts. */
+  readonly verifiedLayers: string;
 }
 
 /** The layout of the cache at `root` (default: minnow's cache directory). */
@@ -68,5 +71,6 @@ export function cacheLayout(root: string = minnowCacheDir()): CacheLayout {
     builds,
     buildsSweptMarker: join(builds, '.swept'),
     prunedMarker: join(root, '.pruned'),
+    verifiedLayers: join(root, 'verified-layers'),
   };
 }

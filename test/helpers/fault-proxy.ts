@@ -8,6 +8,20 @@ export interface Injected {
   body?: string;
 }
 
+/** What to do to a forwarded response's body (and, with `holdRequest`, to the request). */
+export interface Tamper {
+  /** Close the connection after this many body bytes. */
+  cutAfter?: number;
+  /** Stop sending (but keep the connection open) after this many body bytes. */
+  stallAfter?: number;
+  /** Send the body at this rate. */
+  bytesPerSecond?: number;
+  /** Never forward the request and never answer (a registry stuck mid-upload). */
+  holdRequest?: boolean;
+  /** Reset the connection instead of forwarding the request. */
+  reset?: boolean;
+}
+
 export interface FaultProxy {
   /** `127.0.0.1:PORT`. */
   host: string;
@@ -15,12 +29,15 @@ export interface FaultProxy {
   seen: string[];
   /** Decides per request: return an answer to inject, or undefined to forward to the registry. */
   inject: (req: IncomingMessage) => Injected | undefined;
+  /** Decides per forwarded request how to damage its answer; undefined forwards it intact. */
+  tamper: (req: IncomingMessage) => Tamper | undefined;
   stop(): Promise<void>;
 }
 
 /**
  * A tiny HTTP proxy in front of a real registry that forwards every request (Location headers rewritten to
- * itself) unless `inject` returns a canned answer: 500s, 429 with Retry-After, 403 with error codes.
+ * itself) unless `inject` returns a canned answer: 500s, 429 with Retry-After, 403 with error codes; `tamper`
+ * damages forwarded answers (cut or stalled mid-body, a trickle) or holds a request forever.
  */
 export async function startFaultProxy(
   target: string,
@@ -31,6 +48,7 @@ export async function startFaultProxy(
     host: '',
     seen: [],
     inject: () => undefined,
+    tamper: () => undefined,
     stop: async () => undefined,
   };
   const handler: RequestListener = (req, res) => {
@@ -40,6 +58,15 @@ export async function startFaultProxy(
       req.resume();
       res.writeHead(canned.status, { 'content-type': 'application/json', ...(canned.headers ?? {}) });
       res.end(canned.body ?? '');
+      return;
+    }
+    const damage = proxy.tamper(req);
+    if (damage?.holdRequest) {
+      req.resume();
+      return;
+    }
+    if (damage?.reset) {
+      req.socket.destroy();
       return;
     }
     const upstream = request(
@@ -55,7 +82,42 @@ export async function startFaultProxy(
         if (typeof headers.location === 'string')
           headers.location = headers.location.replace(target, proxy.host);
         res.writeHead(up.statusCode ?? 502, headers);
-        up.pipe(res);
+        if (!damage) {
+          up.pipe(res);
+          return;
+        }
+        res.flushHeaders();
+        let sent = 0;
+        up.on('data', (chunk: Buffer) => {
+          const limit = damage.cutAfter ?? damage.stallAfter;
+          const part = limit !== undefined ? chunk.subarray(0, Math.max(0, limit - sent)) : chunk;
+          sent += part.length;
+          if (damage.bytesPerSecond) {
+            up.pause();
+            let i = 0;
+            const tick = setInterval(() => {
+              if (res.destroyed || i >= part.length) {
+                clearInterval(tick);
+                up.resume();
+                return;
+              }
+              res.write(part.subarray(i, i + Math.max(1, Math.round(damage.bytesPerSecond! / 10))));
+              i += Math.max(1, Math.round(damage.bytesPerSecond! / 10));
+            }, 100);
+            return;
+          }
+          if (part.length) res.write(part);
+          if (damage.cutAfter !== undefined && sent >= damage.cutAfter) {
+            up.destroy();
+            res.socket?.destroy();
+          } else if (damage.stallAfter !== undefined && sent >= damage.stallAfter) {
+            up.destroy();
+          }
+        });
+        up.on('end', () => {
+          if (damage.stallAfter === undefined && damage.cutAfter === undefined) res.end();
+          else if (sent < (damage.cutAfter ?? damage.stallAfter ?? 0)) res.end();
+        });
       },
     );
     upstream.on('error', () => res.destroy());

@@ -1,0 +1,105 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { verdictPath, verifyBaseLayers } from '../../src/build/verify-base.js';
+import {
+  emptyImage,
+  fileLayer,
+  isTarHeader,
+  MediaType,
+  mutate,
+  sha256,
+  type Digest,
+  type Image,
+  type Layer,
+} from '../../src/oci/index.js';
+import { failure } from '../helpers/failure.js';
+import { tarOf } from '../helpers/tar-layers.js';
+import { tempDir } from '../helpers/tmp.js';
+
+async function gzLayer(dir: string, content: Buffer, diffId: Digest = sha256(content)): Promise<Layer> {
+  const blob = gzipSync(content);
+  const path = join(dir, `blob-${sha256(blob).slice(7, 19)}`);
+  await writeFile(path, blob);
+  return fileLayer(path, {
+    digest: sha256(blob),
+    diffId,
+    size: blob.length,
+    mediaType: MediaType.OciLayerGzip,
+  });
+}
+
+function imageOf(layers: Layer[]): Promise<Image> {
+  return mutate(emptyImage({ os: 'linux', architecture: 'amd64' }), {
+    layers: layers.map((layer) => ({ layer })),
+  });
+}
+
+describe('verifyBaseLayers', () => {
+  it('accepts true layers, records the verdict, and a warm run reads no blob', async () => {
+    const dir = await tempDir();
+    const good = await gzLayer(dir, await tarOf([{ header: { name: 'etc/hosts' }, data: '127.0.0.1 x\n' }]));
+    const empty = await gzLayer(dir, Buffer.alloc(0));
+    const cacheDir = join(dir, 'cache');
+    await verifyBaseLayers(await imageOf([good, empty]), { cacheDir });
+    expect(await readFile(verdictPath(cacheDir, await good.digest()), 'utf8')).toBe(await good.diffId());
+    // The same digests, but every read fails: only a cached verdict lets this pass.
+    const unreadable = (l: Layer): Layer => ({
+      ...l,
+      compressed: () => Promise.reject(new Error('read on a warm run')),
+      uncompressed: () => Promise.reject(new Error('read on a warm run')),
+    });
+    await verifyBaseLayers(await imageOf([unreadable(good), unreadable(empty)]), { cacheDir });
+  });
+
+  it('refuses a layer whose content does not match its diff_id, naming index and digest', async () => {
+    const dir = await tempDir();
+    const t = await tarOf([{ header: { name: 'a' }, data: 'a' }]);
+    const good = await gzLayer(dir, t);
+    const lying = await gzLayer(dir, t, sha256(Buffer.from('something else')));
+    const err = await failure(verifyBaseLayers(await imageOf([good, lying]), { cacheDir: join(dir, 'c') }));
+    expect(err.code).toBe('DIGEST_MISMATCH');
+    expect(err.message).toBe(
+      `base layer 1 (${await lying.digest()}): uncompressed content hashes to ${sha256(t)}, the config's diff_id is ${await lying.diffId()}`,
+    );
+  });
+
+  it('refuses a layer that is not a tar, even with a true diff_id', async () => {
+    const dir = await tempDir();
+    const elf = Buffer.concat([Buffer.from('\x7fELF'), Buffer.alloc(4096, 1)]);
+    const notTar = await gzLayer(dir, elf);
+    const err = await failure(verifyBaseLayers(await imageOf([notTar]), { cacheDir: join(dir, 'c') }));
+    expect(err.code).toBe('INVALID_IMAGE');
+    expect(err.message).toBe(`base layer 0 (${await notTar.digest()}) is not a tar archive`);
+  });
+
+  it('names the layer of a truncated gzip stream', async () => {
+    const dir = await tempDir();
+    const t = await tarOf([{ header: { name: 'big' }, data: Buffer.alloc(200_000, 7) }]);
+    const blob = gzipSync(t).subarray(0, 200);
+    const path = join(dir, 'truncated');
+    await writeFile(path, blob);
+    const layer = fileLayer(path, {
+      digest: sha256(blob),
+      diffId: sha256(t),
+      size: blob.length,
+      mediaType: MediaType.OciLayerGzip,
+    });
+    const err = await failure(verifyBaseLayers(await imageOf([layer]), { cacheDir: join(dir, 'c') }));
+    expect(err.code).toBe('INVALID_IMAGE');
+    expect(err.message).toBe(`base layer 0 (${sha256(blob)}): cannot decompress: unexpected end of file`);
+  });
+});
+
+describe('isTarHeader', () => {
+  it('tells tar headers from other blocks', async () => {
+    const t = await tarOf([{ header: { name: 'x' }, data: 'x' }]);
+    expect(isTarHeader(t.subarray(0, 512))).toBe(true);
+    expect(isTarHeader(Buffer.alloc(512))).toBe(true);
+    const bad = Buffer.from(t.subarray(0, 512));
+    bad[0] = (bad[0] as number) ^ 1;
+    expect(isTarHeader(bad)).toBe(false);
+    expect(isTarHeader(Buffer.alloc(511))).toBe(false);
+  });
+});
