@@ -7,6 +7,7 @@ import { build } from '../../build/build.js';
 import type { BuildOptions } from '../../build/types.js';
 import { LABEL_KEY, parseKeyValues, parsePlatformList } from '../../build/validate.js';
 import { MinnowError } from '../../errors.js';
+import { printConfigWarnings } from '../config-warnings.js';
 import { printCompilerOutput } from '../exit.js';
 import { findGo } from '../../go/find-go.js';
 import { formatPlatform, hostPlatform, platformMatches } from '../../oci/platform.js';
@@ -145,6 +146,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
   const fromFlags = await buildOptionsFrom(args, flags);
   const { configuredBuild, mergeBuildOptions } = await import('../../config/build-options.js');
   const configured = await configuredBuild(fromFlags.dir ?? process.cwd(), fromFlags.packages);
+  printConfigWarnings(configured.config);
   const options = mergeBuildOptions(configured.options, fromFlags);
   // `all` (flag or minnow.yaml) is every platform of the base, so it is known only once the base is.
   if (flags.platform !== undefined ? flags.platform.trim() === 'all' : configured.allPlatforms) {
