@@ -36,7 +36,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   ],
   report: ['errors', 'util', 'oci', 'build', 'publish', 'analyze', 'attest', 'compare'],
   dockerfile: ['errors', 'util', 'oci', 'go', 'engine', 'base', 'analyze'],
-  config: ['errors', 'util', 'oci', 'build'],
+  config: ['errors', 'util', 'oci', 'go', 'build'],
   resolve: ['errors', 'util', 'oci', 'go', 'registry', 'base', 'build', 'publish', 'config'],
 };
 

@@ -41,6 +41,14 @@ ID_LIKE=distroless
 HOME_URL="https://github.com/minnow-build/minnow"
 `;
 
+/** The text files of the static base, by path: also what `minnow dockerfile --base static` writes. */
+export const STATIC_TEXT_FILES: Readonly<Record<string, string>> = {
+  '/etc/passwd': PASSWD,
+  '/etc/group': GROUP,
+  '/etc/nsswitch.conf': NSSWITCH,
+  '/etc/os-release': OS_RELEASE,
+};
+
 export interface BuiltinContent {
   /** The CA bundle to install at /etc/ssl/certs/ca-certificates.crt; none when undefined. */
   caBundle?: Buffer;
@@ -67,10 +75,11 @@ export function scratchEntries(content: BuiltinContent): LayerEntry[] {
  */
 export function staticEntries(content: BuiltinContent): LayerEntry[] {
   return [
-    { type: 'file', path: '/etc/passwd', source: Buffer.from(PASSWD) },
-    { type: 'file', path: '/etc/group', source: Buffer.from(GROUP) },
-    { type: 'file', path: '/etc/nsswitch.conf', source: Buffer.from(NSSWITCH) },
-    { type: 'file', path: '/etc/os-release', source: Buffer.from(OS_RELEASE) },
+    ...Object.entries(STATIC_TEXT_FILES).map(([path, text]): LayerEntry => ({
+      type: 'file',
+      path,
+      source: Buffer.from(text),
+    })),
     { type: 'directory', path: '/tmp', mode: 0o1777 },
     { type: 'directory', path: '/root', mode: 0o700 },
     { type: 'directory', path: '/home', mode: 0o755 },

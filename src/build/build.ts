@@ -209,8 +209,14 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
 
     const buildOne = async (platform: Platform): Promise<BuiltImage> => {
       const key = formatPlatform(platform);
-      const compiling = compiles.get(key) ?? compile(platform);
+      const started = compiles.get(key);
+      const compiling = started ?? compile(platform);
       compiles.set(key, compiling);
+      // The compiler started before the base was read: say so again while waiting for it, or the last step
+      // named (the base) would stay on screen for as long as Go compiles.
+      if (started) {
+        progress({ phase: 'compile', platform, message: `go build ${patterns.join(' ')} (${key})` });
+      }
       await compiling;
       const binaries: BuiltBinary[] = [];
       for (const main of mains) {

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Addendum } from '../oci/index.js';
 import { dataLayer } from './data-layer.js';
 import { filesLayer, type ImageFile } from './files-layer.js';
-import { findModuleRoot } from './module-root.js';
+import { findModuleRoot } from '../go/module-root.js';
 
 export interface ExtraContentOptions {
   /** The module root, against which `data` and `files[].src` are resolved. */

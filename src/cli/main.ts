@@ -1,6 +1,8 @@
 import { Command, CommanderError, Help, type Option } from 'commander';
 import { createRequire } from 'node:module';
 import { reportError } from './exit.js';
+import { addCommonOptions } from './common-options.js';
+import { addHelpTexts } from './help.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
@@ -24,6 +26,7 @@ const COMMANDS: Array<[names: string[], load: () => Promise<CommandModule>]> = [
   [['dockerfile'], () => import('./commands/dockerfile.js')],
   [['lint'], () => import('./commands/lint.js')],
   [['cache'], () => import('./commands/cache.js')],
+  [['completion'], () => import('./commands/completion.js')],
 ];
 
 /**
@@ -36,13 +39,16 @@ export async function createProgram(only?: string | null): Promise<Command> {
       'Build the smallest, safest container image for a Go app, without a Docker daemon, and measure it.',
     )
     .version(version)
-    .showHelpAfterError()
+    // A mistake prints commander's one-line error (with its "Did you mean …?") and a pointer, not 40 lines of help.
+    .showHelpAfterError('(run `minnow --help` for the commands, `minnow COMMAND --help` for their options)')
     .configureHelp({ optionDescription: describeOption })
     .exitOverride();
   // null: no command at all is needed (minnow --version).
   const match = only ? COMMANDS.find(([names]) => names.includes(only)) : undefined;
   const load = only === null ? [] : match ? [match] : COMMANDS;
   for (const [, register] of load) (await register()).register(program);
+  addCommonOptions(program);
+  addHelpTexts(program);
   return program;
 }
 

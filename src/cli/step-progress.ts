@@ -1,4 +1,4 @@
-import { createProgress, type Progress } from './progress.js';
+import { createProgress, isQuiet, type Progress } from './progress.js';
 import type { TransferProgress } from '../registry/progress.js';
 import { createTransferRenderer } from './transfer-progress.js';
 
@@ -18,7 +18,7 @@ export function createStepProgress(
   stream: NodeJS.WriteStream = process.stderr,
 ): StepProgress {
   const spinner = createProgress(enabled, stream);
-  const bars = createTransferRenderer(enabled, stream);
+  const bars = createTransferRenderer(enabled && !isQuiet(), stream);
   let transferring = false;
   const settle = (): void => {
     if (!transferring) return;

@@ -1,4 +1,5 @@
 import pc from './colors.js';
+import { formatBytes } from '../util/size.js';
 import type { TransferProgress } from '../registry/progress.js';
 
 /** Renders per-blob pull/push progress; `stop()` clears what it drew. */
@@ -11,10 +12,6 @@ export interface TransferRenderer {
 
 function short(digest: string): string {
   return digest.slice(7, 19);
-}
-
-function mb(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${(n / 1024).toFixed(1)} KB`;
 }
 
 const WORDS: Record<TransferProgress['status'], string> = {
@@ -40,7 +37,9 @@ export function createTransferRenderer(
     return {
       onProgress(e) {
         if (e.status === 'progress') return;
-        stream.write(`${e.direction} ${e.kind} ${short(e.digest)} ${mb(e.total)}: ${WORDS[e.status]}\n`);
+        stream.write(
+          `${e.direction} ${e.kind} ${short(e.digest)} ${formatBytes(e.total)}: ${WORDS[e.status]}\n`,
+        );
       },
       stop: () => undefined,
       keep: () => undefined,
@@ -59,7 +58,9 @@ export function createTransferRenderer(
       const filled = Math.round(frac * width);
       const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
       const word =
-        e.status === 'progress' || e.status === 'start' ? `${mb(e.done)}/${mb(e.total)}` : WORDS[e.status];
+        e.status === 'progress' || e.status === 'start'
+          ? `${formatBytes(e.done)}/${formatBytes(e.total)}`
+          : WORDS[e.status];
       return `${pc.dim(e.direction)} ${e.kind.padEnd(8)} ${short(e.digest)} ${bar} ${word}`;
     });
     let out = drawn > 0 ? `\x1b[${drawn}A` : '';

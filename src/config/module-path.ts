@@ -32,4 +32,4 @@ export function importPathOf(pkg: string, modulePath: string): string {
   return rel === '.' ? modulePath : `${modulePath}/${rel}`;
 }
 
-export { findModuleRoot } from '../build/module-root.js';
+export { findModuleRoot } from '../go/module-root.js';

@@ -96,6 +96,10 @@ const settings = {
     .optional()
     .describe('Which binary is the entrypoint when a build has several. Default: the first.'),
   ports: z.array(port).optional().describe('Ports recorded as ExposedPorts.'),
+  tzdata: z
+    .boolean()
+    .optional()
+    .describe('Add time zone data, as --tzdata does (build and dockerfile alike). Default false.'),
   labels: stringMap.optional().describe('Image config labels. Values may use the ldflags templates.'),
   annotations: stringMap.optional().describe('Manifest annotations. Values may use the ldflags templates.'),
   files: z.array(extraFile).optional().describe('Extra files copied into the image.'),

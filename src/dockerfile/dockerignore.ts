@@ -19,6 +19,8 @@ export const DOCKERIGNORE_ENTRIES: readonly string[] = [
   'compose.y*ml',
   'docker-compose*.y*ml',
   'node_modules',
+  // minnow's own build outputs (`minnow build` writes .minnow/<app> by default).
+  '.minnow',
 ];
 
 /** The .dockerignore text. */

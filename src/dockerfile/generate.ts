@@ -1,5 +1,6 @@
 import { lstat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
+import { findModuleRoot } from '../go/module-root.js';
 import { MinnowError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { checkPinnedReference, resolveFinalBase, type FinalBase } from './bases.js';
@@ -29,6 +30,13 @@ export interface DockerfileOptions {
   tags?: string[];
   /** Extra linker flags after `-s -w`. */
   ldflags?: string[];
+  /** Add Go's time zone database (zoneinfo.zip, ZONEINFO) to the image, as `minnow build --tzdata` does. Default false. */
+  tzdata?: boolean;
+  /**
+   * Start with `# syntax=docker/dockerfile:1`, which makes BuildKit pull the newest frontend image first. Default
+   * false: the frontend built into BuildKit already knows `RUN --mount`, and the pull breaks offline builds.
+   */
+  syntaxLine?: boolean;
 }
 
 /** A generated Dockerfile and .dockerignore, with what they were made from. */
@@ -75,8 +83,13 @@ function checkOptions(options: DockerfileOptions): void {
 export async function generateDockerfile(options: DockerfileOptions = {}): Promise<GeneratedDockerfile> {
   checkOptions(options);
   const base: FinalBase = resolveFinalBase(options.base);
-  const mod = await readGoModule(options.dir ?? process.cwd());
-  const main = await findMainPackage(mod, options.package);
+  // The same source forms as `minnow build`: a package directory anywhere inside a module (examples/hello,
+  // ./cmd/api from the module root) finds its module upwards, and the package is taken relative to it.
+  const target = resolve(options.dir ?? process.cwd(), options.package ?? '.');
+  const moduleDir = (await findModuleRoot(target)) ?? options.dir ?? process.cwd();
+  const mod = await readGoModule(moduleDir);
+  const rel = relative(mod.dir, target).split(sep).join('/');
+  const main = await findMainPackage(mod, rel === '' ? '.' : rel.startsWith('..') ? rel : `./${rel}`);
   const builderImage = options.builderImage ?? `golang:${options.goVersion ?? builderGoVersion(mod)}`;
   checkPinnedReference(builderImage, 'builder image');
   const plan: DockerfilePlan = {
@@ -88,6 +101,8 @@ export async function generateDockerfile(options: DockerfileOptions = {}): Promi
     hasGoSum: mod.hasGoSum,
     vendored: mod.vendored,
     buildkit: options.buildkit ?? true,
+    syntaxLine: options.syntaxLine ?? false,
+    tzdata: options.tzdata ?? false,
     ports: [...new Set(options.ports ?? [])].sort((a, b) => a - b),
     labels: options.labels ?? {},
     tags: options.tags ?? [],

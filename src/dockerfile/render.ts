@@ -1,3 +1,4 @@
+import { STATIC_TEXT_FILES } from '../base/builtin-files.js';
 import type { FinalBase } from './bases.js';
 
 /** Everything a Dockerfile is written from, already resolved and checked. */
@@ -23,6 +24,10 @@ export interface DockerfilePlan {
   tags: string[];
   /** Extra -ldflags after `-s -w`. */
   ldflags: string[];
+  /** Time zone data: Go's zoneinfo.zip on scratch/static, the `timetzdata` build tag on other bases. */
+  tzdata: boolean;
+  /** Write `# syntax=docker/dockerfile:1` first (BuildKit then pulls that frontend). */
+  syntaxLine: boolean;
 }
 
 const GOMODCACHE = '/go/pkg/mod';
@@ -41,7 +46,7 @@ function shellWord(value: string): string {
 }
 
 function header(plan: DockerfilePlan): string[] {
-  const lines = plan.buildkit ? ['# syntax=docker/dockerfile:1'] : [];
+  const lines = plan.buildkit && plan.syntaxLine ? ['# syntax=docker/dockerfile:1'] : [];
   lines.push(
     `# Dockerfile for ${plan.modulePath} (${plan.buildPath}), written by \`minnow dockerfile\`; final base: ${plan.base.kind}.`,
     '#',
@@ -66,6 +71,24 @@ function header(plan: DockerfilePlan): string[] {
   return lines;
 }
 
+/** Time zones come as zoneinfo.zip on the bases minnow writes itself; elsewhere the binary embeds them. */
+function zoneinfoFile(plan: DockerfilePlan): boolean {
+  return plan.tzdata && (plan.base.kind === 'scratch' || plan.base.kind === 'static');
+}
+
+/** A RUN command writing the static base's files under /out/rootfs (and nonroot's home under /out/home). */
+function staticRootfs(): string {
+  const files = Object.entries(STATIC_TEXT_FILES).map(([path, text]) => {
+    const lines = text.replace(/\n$/, '').split('\n');
+    return `printf '%s\\n' ${lines.map((l) => `'${l.replace(/'/g, `'\\''`)}'`).join(' ')} > /out/rootfs${path}`;
+  });
+  return [
+    'mkdir -p /out/rootfs/etc /out/rootfs/tmp /out/rootfs/root /out/home/nonroot',
+    'chmod 1777 /out/rootfs/tmp && chmod 700 /out/rootfs/root /out/home/nonroot',
+    ...files,
+  ].join(' && \\\n    ');
+}
+
 function buildStage(plan: DockerfilePlan): string[] {
   const from = plan.buildkit
     ? `FROM --platform=$BUILDPLATFORM ${plan.builderImage} AS build`
@@ -81,9 +104,15 @@ function buildStage(plan: DockerfilePlan): string[] {
   );
   if (plan.base.staticFiles) {
     lines.push(
-      '# /etc/passwd and /etc/group naming root and nonroot (65532), as distroless has them, and the time zone',
-      '# database the Go release ships as one zip (found through `go env GOROOT`, wherever the builder keeps it).',
-      "RUN mkdir -p /out/etc && \\\n    printf 'root:x:0:0:root:/root:/sbin/nologin\\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\\n' > /out/etc/passwd && \\\n    printf 'root:x:0:\\nnonroot:x:65532:\\n' > /out/etc/group && \\\n    cp \"$(go env GOROOT)/lib/time/zoneinfo.zip\" /out/zoneinfo.zip",
+      '# The files of minnow build --base static (distroless static without packages): passwd and group naming root,',
+      '# nobody and nonroot (65532), nsswitch.conf, os-release, /tmp (1777), and private homes for root and nonroot.',
+      `RUN ${staticRootfs()}`,
+    );
+  }
+  if (zoneinfoFile(plan)) {
+    lines.push(
+      '# The time zone database the Go release ships as one zip (found through `go env GOROOT`).',
+      'RUN mkdir -p /out && cp "$(go env GOROOT)/lib/time/zoneinfo.zip" /out/zoneinfo.zip',
     );
   }
   lines.push('WORKDIR /src');
@@ -99,7 +128,8 @@ function buildStage(plan: DockerfilePlan): string[] {
   lines.push('COPY . .');
   const ldflags = ['-s', '-w', ...plan.ldflags].join(' ');
   const args = ['go build', '-trimpath', `-ldflags=${JSON.stringify(ldflags)}`];
-  if (plan.tags.length > 0) args.push(`-tags=${shellWord(plan.tags.join(','))}`);
+  const tags = plan.tzdata && !zoneinfoFile(plan) ? [...plan.tags, 'timetzdata'] : plan.tags;
+  if (tags.length > 0) args.push(`-tags=${shellWord(tags.join(','))}`);
   args.push(`-o /out/${plan.binary}`, shellWord(plan.buildPath));
   lines.push(
     '# -trimpath drops host paths; -s -w drop the symbol table and DWARF, which the binary does not need to run.',
@@ -127,7 +157,12 @@ function finalStage(plan: DockerfilePlan): string[] {
   }
   if (base.staticFiles) {
     lines.push(
-      'COPY --from=build /out/etc/passwd /out/etc/group /etc/',
+      'COPY --from=build /out/rootfs/ /',
+      'COPY --from=build --chown=65532:65532 /out/home/nonroot /home/nonroot',
+    );
+  }
+  if (zoneinfoFile(plan)) {
+    lines.push(
       '# Time zones for time.LoadLocation.',
       'COPY --from=build /out/zoneinfo.zip /usr/share/zoneinfo.zip',
       'ENV ZONEINFO=/usr/share/zoneinfo.zip',
@@ -153,7 +188,7 @@ function describeBase(plan: DockerfilePlan): string {
     case 'scratch':
       return 'nothing but the binary and the CA bundle.';
     case 'static':
-      return 'scratch plus CA bundle, passwd/group and time zones (what distroless static holds).';
+      return 'scratch plus CA bundle, passwd/group, nsswitch.conf and os-release: minnow build --base static.';
     case 'distroless':
       return 'distroless static: CA bundle, time zones, passwd; no shell, no package manager.';
     case 'alpine':

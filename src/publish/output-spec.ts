@@ -1,6 +1,7 @@
 import { lstat, mkdtemp, open, readdir, readFile, rmdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { MinnowError } from '../errors.js';
+import { OUTPUT_DIR } from './output-dir.js';
 
 /** Where an image goes: an OCI layout, a `docker load` tarball, or a running Docker Engine. */
 export type OutputSpec =
@@ -75,7 +76,7 @@ export function parseOutput(value: string): OutputSpec {
 export function defaultOutput(name: string, cwd = process.cwd()): OutputSpec {
   return {
     kind: 'oci',
-    dir: cwd === process.cwd() ? join('.minnow', name) : join(cwd, '.minnow', name),
+    dir: cwd === process.cwd() ? join(OUTPUT_DIR, name) : join(cwd, OUTPUT_DIR, name),
     tag: 'latest',
   };
 }

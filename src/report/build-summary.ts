@@ -2,6 +2,8 @@ import type { ArticleBaseline } from '../build/article-baseline.js';
 import type { BuildResult } from '../build/types.js';
 import { formatPlatform } from '../oci/platform.js';
 import type { OutputResult } from '../publish/output.js';
+import { formatBytes } from '../util/size.js';
+import { nextStep } from './next-step.js';
 
 /** What `minnow build` reports, for people (`renderBuildSummary`) and machines (`--json`). */
 export interface BuildSummary {
@@ -62,18 +64,7 @@ export async function summarizeBuild(
   };
 }
 
-/** Bytes as people read them: `4.61 MB (4,612,345 bytes)` style, decimal units as `docker image ls` uses. */
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  const units = ['kB', 'MB', 'GB'];
-  let v = n / 1000;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
-}
+export { formatBytes };
 
 export interface RenderOptions {
   /** Wraps labels (picocolors' dim, say); identity by default. */
@@ -85,31 +76,35 @@ export interface RenderOptions {
 export function renderBuildSummary(s: BuildSummary, options: RenderOptions = {}): string {
   const dim = options.dim ?? ((x: string) => x);
   const bold = options.bold ?? ((x: string) => x);
-  const row = (label: string, value: string): string => `  ${dim(`${label.padEnd(11)} `)}${value}`;
-  const lines = [
-    `${bold('Built')} ${s.output}`,
-    row('digest', s.digest),
-    row('size', `${formatBytes(s.size)} uncompressed, ${formatBytes(s.compressedSize)} compressed`),
-    row('layers', `${s.layers} (base ${s.base}${s.caSource ? `, CA bundle from ${s.caSource}` : ''})`),
-    row('platforms', s.platforms.join(', ')),
-    row('user', s.user),
-    row('entrypoint', JSON.stringify(s.entrypoint) + (s.cmd ? ` ${JSON.stringify(s.cmd)}` : '')),
-    row(
+  const rows: Array<[label: string, value: string]> = [
+    ['digest', s.digest],
+    ['size', `${formatBytes(s.size)} uncompressed, ${formatBytes(s.compressedSize)} compressed`],
+    ['layers', `${s.layers} (base ${s.base}${s.caSource ? `, CA bundle from ${s.caSource}` : ''})`],
+    ['platforms', s.platforms.join(', ')],
+    ['user', s.user],
+    ['entrypoint', JSON.stringify(s.entrypoint) + (s.cmd ? ` ${JSON.stringify(s.cmd)}` : '')],
+    [
       'binaries',
       s.binaries.map((b) => `${b.name} ${formatBytes(b.size)}`).join(', ') +
         (s.goVersion ? ` (${s.goVersion})` : ''),
-    ),
+    ],
   ];
   if (s.article) {
     const saved = s.article.total > 0 ? Math.round((1 - s.size / s.article.total) * 100) : 0;
-    lines.push(
-      row(
-        'vs article',
-        `${formatBytes(s.article.total)} the article's way (binary without -s -w + CA bundle): ${saved}% smaller`,
-      ),
-    );
+    rows.push([
+      'vs article',
+      `${formatBytes(s.article.total)} the article's way (binary without -s -w + CA bundle): ${saved}% smaller`,
+    ]);
   }
-  if (s.reproducible) lines.push(row('reproducible', 'verified (2 builds, same digest)'));
-  if (s.note) lines.push(row('note', s.note));
+  if (s.reproducible) rows.push(['reproducible', 'verified (2 builds, same digest)']);
+  if (s.note) rows.push(['note', s.note]);
+  const next = nextStep(s.outputKind, s.output);
+  if (next) rows.push(['next', next]);
+  // Every label padded to the longest one present, so the values line up whatever rows a build has.
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const lines = [
+    `${bold('Built')} ${s.output}`,
+    ...rows.map(([label, value]) => `  ${dim(`${label.padEnd(width)} `)}${value}`),
+  ];
   return `${lines.join('\n')}\n`;
 }

@@ -26,3 +26,16 @@ export function parseSize(value: string): number {
   }
   return Math.round(Number(m[1]) * unit);
 }
+
+/** Bytes as people read them (`4.61 MB`), in the decimal units `docker image ls` uses, everywhere minnow prints. */
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n} B`;
+  const units = ['kB', 'MB', 'GB'];
+  let v = n / 1000;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
+}

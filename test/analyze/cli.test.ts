@@ -56,6 +56,17 @@ describe('minnow analyze / sbom on the command line', () => {
   });
   afterEach(() => vi.restoreAllMocks());
 
+  it('progress says how many bytes of the image were read so far', async () => {
+    process.env.MINNOW_TIMING = '1';
+    try {
+      const r = await cli(['analyze', `oci:${alpine}:3.19`]);
+      expect(r.code).toBe(0);
+      expect(r.err).toMatch(/analyzed layer 1\/1, [\d.]+ [kM]B of [\d.]+ [kM]B read/);
+    } finally {
+      delete process.env.MINNOW_TIMING;
+    }
+  });
+
   it('--json prints the stable analysis', async () => {
     const r = await cli(['analyze', `oci:${alpine}:3.19`, '--json']);
     expect(r.code).toBe(0);

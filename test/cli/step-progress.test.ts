@@ -45,12 +45,26 @@ describe('createStepProgress', () => {
     p.transfer(event('done', 2 * 1024 * 1024));
     p.stop();
     expect(lines.text()).toBe(
-      `pull layer ${'ab'.repeat(6)} 2.0 MB: started\npull layer ${'ab'.repeat(6)} 2.0 MB: done\n`,
+      `pull layer ${'ab'.repeat(6)} 2.10 MB: started\npull layer ${'ab'.repeat(6)} 2.10 MB: done\n`,
     );
     const quiet = fakeStream(true);
     const q = createStepProgress(false, quiet.stream);
     q.transfer(event('start', 0));
     q.stop();
     expect(quiet.text()).toBe('');
+  });
+
+  it('shows how long the current step has run, from when it started', async () => {
+    const { stream, text } = fakeStream(true);
+    const p = createStepProgress(true, stream);
+    p.update('go build ./... (linux/amd64)');
+    await new Promise((r) => setTimeout(r, 250));
+    p.update('go build ./... (linux/amd64)');
+    p.stop();
+    const shown = [...text().matchAll(/go build \.\/\.\.\. \(linux\/amd64\) (\d+\.\d)s/g)].map((m) =>
+      Number(m[1]),
+    );
+    expect(shown[0]).toBe(0);
+    expect(Math.max(...shown)).toBeGreaterThanOrEqual(0.2);
   });
 });

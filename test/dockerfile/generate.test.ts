@@ -2,6 +2,7 @@ import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { STATIC_TEXT_FILES } from '../../src/base/builtin-files.js';
 import { isMinnowError } from '../../src/errors.js';
 import {
   generateDockerfile,
@@ -32,7 +33,11 @@ describe('generateDockerfile', () => {
     const { dockerfile, plan } = await generateDockerfile({ dir: HELLO, base: 'scratch', ports: [8080] });
     expect(plan.builderImage).toBe('golang:1.21');
     const lines = dockerfile.split('\n');
-    expect(lines[0]).toBe('# syntax=docker/dockerfile:1');
+    // No `# syntax=` line unless asked: it makes BuildKit pull a frontend image, which fails offline, and the
+    // built-in frontend already knows RUN --mount.
+    expect(dockerfile).not.toContain('# syntax=');
+    const withSyntax = await generateDockerfile({ dir: HELLO, base: 'scratch', syntaxLine: true });
+    expect(withSyntax.dockerfile.split('\n')[0]).toBe('# syntax=docker/dockerfile:1');
     const at = (re: RegExp): number => lines.findIndex((l) => re.test(l));
     expect(at(/^FROM --platform=\$BUILDPLATFORM golang:1\.21 AS build$/)).toBeGreaterThan(0);
     expect(at(/^COPY go\.mod \.\/$/)).toBeLessThan(at(/go mod download/));
@@ -73,8 +78,23 @@ describe('generateDockerfile', () => {
     expect(await gen('alpine')).not.toContain('ca-certificates.crt');
     const stat = await gen('static');
     expect(stat).toMatch(/^FROM scratch$/m);
-    expect(stat).toContain('COPY --from=build /out/etc/passwd /out/etc/group /etc/');
-    expect(stat).toContain('ENV ZONEINFO=/usr/share/zoneinfo.zip');
+    // The files of minnow build --base static, and no time zones unless asked, as build does.
+    for (const [path, text] of Object.entries(STATIC_TEXT_FILES)) {
+      const quoted = text
+        .trimEnd()
+        .split('\n')
+        .map((l) => `'${l}'`)
+        .join(' ');
+      expect(stat).toContain(`printf '%s\\n' ${quoted} > /out/rootfs${path}`);
+    }
+    expect(stat).toContain('COPY --from=build /out/rootfs/ /');
+    expect(stat).not.toContain('zoneinfo');
+    const zones = (await generateDockerfile({ dir: HELLO, base: 'static', tzdata: true })).dockerfile;
+    expect(zones).toContain('ENV ZONEINFO=/usr/share/zoneinfo.zip');
+    const zonesElsewhere = (await generateDockerfile({ dir: HELLO, base: 'alpine', tzdata: true }))
+      .dockerfile;
+    expect(zonesElsewhere).toMatch(/-tags=timetzdata /);
+    expect(zonesElsewhere).not.toContain('zoneinfo.zip');
     expect(await gen('registry.example.com/base/img:1.2@sha256:' + 'b'.repeat(64))).toMatch(
       /^FROM registry\.example\.com\/base\/img:1\.2@sha256:b{64}$/m,
     );

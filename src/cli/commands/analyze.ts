@@ -6,6 +6,7 @@ import { parsePlatform } from '../../oci/index.js';
 import { renderAnalysisMarkdown, renderAnalysisText } from '../../report/analysis-text.js';
 import { renderAnalysisHtml } from '../../report/compare-html.js';
 import { writeFileAtomic } from '../../util/atomic.js';
+import { formatBytes } from '../../util/size.js';
 import { trapSignals } from '../signals.js';
 import { createStepProgress } from '../step-progress.js';
 
@@ -36,17 +37,26 @@ async function run(spec: string, flags: AnalyzeFlags): Promise<void> {
       registry: { onProgress: (e) => progress.transfer(e) },
       signal: trap.signal,
     });
+    // Bytes read so far, from the manifest's layer sizes: a large image shows progress, not a still spinner.
+    const sizes = (await image.manifest()).layers.map((l) => l.size);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const readBytes = (upTo: number): number => sizes.slice(0, upTo).reduce((a, b) => a + b, 0);
     const analysis = await analyzeImage(image, {
       reference: spec,
       top: Number.isInteger(top) && top > 0 ? top : 10,
-      onLayer: (i, n) => progress.update(`analyzed layer ${i + 1}/${n}`),
+      onLayer: (i, n) =>
+        progress.update(
+          `analyzed layer ${i + 1}/${n}, ${formatBytes(readBytes(i + 1))} of ${formatBytes(total)} read`,
+        ),
       // The Engine and `docker save` keep layers uncompressed: report what a push would send instead.
       estimateCompressed: true,
       signal: trap.signal,
     });
     progress.stop();
-    if (flags.html) await writeFileAtomic(flags.html, renderAnalysisHtml(analysis));
-    if (flags.json) process.stdout.write(`${JSON.stringify(analysis, null, 2)}\n`);
+    // --format html (or --html -) prints the page instead of the text report.
+    if (flags.html && flags.html !== '-') await writeFileAtomic(flags.html, renderAnalysisHtml(analysis));
+    if (flags.html === '-') process.stdout.write(renderAnalysisHtml(analysis));
+    else if (flags.json) process.stdout.write(`${JSON.stringify(analysis, null, 2)}\n`);
     else if (flags.markdown) process.stdout.write(renderAnalysisMarkdown(analysis));
     else process.stdout.write(renderAnalysisText(analysis));
     enforcePolicy(analysis, policy);
@@ -69,7 +79,7 @@ export function register(program: Command): void {
     )
     .option('--json', 'print the analysis as JSON (stable; see docs/rules.md)')
     .option('--markdown', 'print the report as Markdown')
-    .option('--html <file>', 'also write a self-contained HTML report')
+    .option('--html <file>', 'also write a self-contained HTML report (- for stdout)')
     .option(
       '--fail-on <severity>',
       'exit 3 when a finding is at least this severe (critical, high, medium, low, info)',

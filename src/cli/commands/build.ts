@@ -12,6 +12,7 @@ import { printCompilerOutput } from '../exit.js';
 import { findGo } from '../../go/find-go.js';
 import { formatPlatform, hostPlatform, platformMatches } from '../../oci/platform.js';
 import { checkOutput, defaultOutput, parseNameTag, parseOutput } from '../../publish/output-spec.js';
+import { ignoreOutputDir } from '../../publish/output-dir.js';
 import { renderBuildSummary, summarizeBuild } from '../../report/build-summary.js';
 import {
   addRegistryOptions,
@@ -203,6 +204,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     const name = named?.name ?? app;
     progress.update(`writing ${flags.output ?? 'OCI layout'}`);
     const { writeOutput } = await writers;
+    if (!output) await ignoreOutputDir();
     const written = await writeOutput(result.target, output ?? defaultOutput(app), {
       name,
       ...(named ? { tag: named.tag } : {}),

@@ -56,8 +56,10 @@ async function run(args: string[], flags: CompareFlags): Promise<void> {
       result.skipped.push(...extra.skipped);
     }
     progress.stop();
-    if (flags.html) await writeFileAtomic(flags.html, renderCompareHtml(result));
-    if (flags.json) {
+    // --format html (or --html -) prints the page instead of the text report.
+    if (flags.html && flags.html !== '-') await writeFileAtomic(flags.html, renderCompareHtml(result));
+    if (flags.html === '-') process.stdout.write(renderCompareHtml(result));
+    else if (flags.json) {
       // The full per-image analyses are available from `minnow analyze --json`; keep this one a table.
       const rows = result.rows.map(({ analysis: _analysis, ...row }) => row);
       process.stdout.write(`${JSON.stringify({ ...result, rows }, null, 2)}\n`);

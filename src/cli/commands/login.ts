@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { MinnowError } from '../../errors.js';
+import { isMinnowError, MinnowError } from '../../errors.js';
 import { RegistryClient } from '../../registry/client.js';
 import { dockerConfigPath, eraseCredential, storeCredential } from '../../registry/docker-config.js';
 import { DOCKER_HUB } from '../../registry/reference.js';
@@ -97,6 +97,16 @@ async function login(server: string | undefined, flags: LoginFlags): Promise<voi
   });
   try {
     await client.ping(registry);
+  } catch (err) {
+    // The registry's own hint says "log in with minnow login": circular while logging in. Say what to check.
+    if (isMinnowError(err, 'UNAUTHORIZED')) {
+      throw new MinnowError('UNAUTHORIZED', `${registry} refused the credentials of ${username}`, {
+        subject: registry,
+        cause: err,
+        hint: 'check the user name and the password or token (a token may need the registry read/write scope)',
+      });
+    }
+    throw err;
   } finally {
     await client.close();
   }

@@ -46,6 +46,9 @@ describe('minnow login / logout', () => {
     const bad = await cli(['login', reg.host, '-u', 'minnow', '--password-stdin'], 'not-the-password\n');
     expect(bad.status).toBe(1);
     expect(bad.err).toMatch(/error:.*refused the credentials/);
+    // The hint says what to check, not "log in with minnow login" while logging in.
+    expect(bad.err).toMatch(/hint: check the user name and the password or token/);
+    expect(bad.err).not.toMatch(/hint:.*minnow login/);
     expect(bad.err + bad.out).not.toContain('not-the-password');
 
     const ok = await cli(['login', reg.host, '-u', 'minnow', '--password-stdin'], 's3cret-pass\n');
