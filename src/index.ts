@@ -263,10 +263,13 @@ export {
   type LoadedConfig,
 } from './config/load-config.js';
 export type { BuildEntry, BuildSettings, ExtraFile, MinnowConfig } from './config/schema.js';
+export { loadKoConfig, translateKoConfig, type KoConfig } from './config/ko-config.js';
+export { withEnvDefaults } from './config/env-defaults.js';
 
 // Kubernetes YAML: minnow:// references → pushed digests.
 export {
   findReferences,
+  IMAGE_SCHEMES,
   MINNOW_SCHEME,
   rewriteReferences,
   type ImageReference,

@@ -112,6 +112,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     options.ldflags ?? '',
     tags.join(','),
     JSON.stringify(options.goEnv ?? {}),
+    JSON.stringify(options.goFlags ?? []),
   ]);
   progress({ phase: 'list', message: `go list ${patterns.join(' ')}` });
   const listing = findMainPackages(patterns, { go, dir, env: firstEnv, signal: stop.signal });
@@ -129,6 +130,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
       outDir: join(work, slugOf(platform), 'bin'),
       ...(options.ldflags ? { ldflags: options.ldflags } : {}),
       ...(tags.length ? { tags } : {}),
+      ...(options.goFlags?.length ? { flags: options.goFlags } : {}),
       signal: stop.signal,
     });
     running.catch(() => undefined);

@@ -27,6 +27,8 @@ export interface BuildOptions {
   ldflags?: string;
   /** Go build tags. */
   tags?: string[];
+  /** Extra `go build` arguments (ko's `flags:`), placed before minnow's own -trimpath/-ldflags/-tags. */
+  goFlags?: string[];
   /** Extra Go environment (GOEXPERIMENT, GOPRIVATE…); CGO_ENABLED, GOOS, GOARCH, GOARM are minnow's. */
   goEnv?: Record<string, string>;
   /** `UID[:GID]` or root/nobody/nonroot. Default `65532:65532`. */

@@ -1,11 +1,13 @@
-import { join, posix, relative, resolve, sep } from 'node:path';
+import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import type { BuildOptions } from '../build/types.js';
 import { parsePlatformList } from '../build/validate.js';
 import { MinnowError, messageOf } from '../errors.js';
 import type { Platform } from '../oci/index.js';
 import { readGitInfo } from './git-info.js';
 import { access } from 'node:fs/promises';
+import { withEnvDefaults } from './env-defaults.js';
 import type { LoadedConfig } from './load-config.js';
+import type { MinnowConfig } from './schema.js';
 import { findModuleRoot, importPathOf, readModulePath } from './module-path.js';
 import { settingsFor, type PackageSettings } from './settings-for.js';
 import { templateValues, type TemplateValues } from './template.js';
@@ -32,6 +34,7 @@ export function toBuildOptions(s: PackageSettings, moduleDir: string, file = 'mi
     ...(platforms ? { platforms: configPlatforms(platforms, file) } : {}),
     ...(s.ldflags?.length ? { ldflags: s.ldflags.join(' ') } : {}),
     ...(s.tags ? { tags: s.tags } : {}),
+    ...(s.flags?.length ? { goFlags: s.flags } : {}),
     ...(s.goEnv ? { goEnv: s.goEnv } : {}),
     ...(s.env ? { env: s.env } : {}),
     ...(s.user !== undefined ? { user: String(s.user) } : {}),
@@ -60,6 +63,9 @@ function configPlatforms(value: string, file: string): Platform[] {
 }
 
 const MAP_KEYS = ['env', 'goEnv', 'labels', 'annotations'] as const;
+
+/** minnow's config files (load-config.ts) and ko's, named here so a build without any loads neither yaml nor zod. */
+const CONFIG_FILES = ['minnow.yaml', '.minnow.yaml', '.ko.yaml'];
 
 /**
  * Options from the config overlaid with those from flags: a flag wins over the config, and for maps (env,
@@ -97,26 +103,45 @@ export async function configuredBuild(
   // yaml and the schema (zod) load only when there is a file to read: most builds have none, and they should
   // not wait for those modules before Go starts.
   const present = await Promise.all(
-    ['minnow.yaml', '.minnow.yaml'].map((n) =>
+    CONFIG_FILES.map((n) =>
       access(join(moduleDir, n)).then(
         () => true,
         () => false,
       ),
     ),
   );
-  if (!present.includes(true)) return { moduleDir, options: {} };
-  const { loadConfig } = await import('./load-config.js');
-  const config = await loadConfig(moduleDir);
-  if (!config) return { moduleDir, options: {} };
+  const config =
+    present.includes(true) || process.env.KO_CONFIG_PATH
+      ? await (await import('./load-config.js')).loadConfig(moduleDir)
+      : undefined;
+  const effective = withEnvDefaults(config?.config);
+  if (!effective) return { moduleDir, options: {} };
   const modulePath = await readModulePath(moduleDir);
   const importPath = importPathFor(packages[0] ?? '.', dir, moduleDir, modulePath) ?? '';
   const vals = values ?? templateValues(await readGitInfo(moduleDir));
-  const settings = settingsFor(config.config, importPath, modulePath, vals, config.path);
+  const file = config?.path ?? 'MINNOW_BASE/MINNOW_PLATFORMS';
+  const modulePaths = await buildModulePaths(effective, config ? dirname(config.path) : moduleDir);
+  const settings = settingsFor(effective, importPath, modulePath, vals, file, modulePaths);
+  const options = toBuildOptions(settings, moduleDir, file);
+  // A build in another module of the repository (`dir:`) is built there.
+  if (settings.build?.dir)
+    options.dir = resolve(config ? dirname(config.path) : moduleDir, settings.build.dir);
   return {
     moduleDir,
     modulePath,
-    config,
-    options: toBuildOptions(settings, moduleDir, config.path),
+    ...(config ? { config } : {}),
+    options,
     ...(settings.platforms === 'all' ? { allPlatforms: true } : {}),
   };
+}
+
+/** The module path of each build's `dir:` (multi-module repositories), keyed by the `dir` as written. */
+async function buildModulePaths(config: MinnowConfig, base: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const b of config.builds ?? []) {
+    if (!b.dir || out.has(b.dir)) continue;
+    const path = await readModulePath(resolve(base, b.dir)).catch(() => undefined);
+    if (path) out.set(b.dir, path);
+  }
+  return out;
 }

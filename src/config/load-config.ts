@@ -13,6 +13,7 @@ import {
 } from 'yaml';
 import type { z } from 'zod';
 import { MinnowError, messageOf } from '../errors.js';
+import { readModulePath } from './module-path.js';
 import { configSchema, type MinnowConfig } from './schema.js';
 
 /** File names minnow looks for in the module root, in order. */
@@ -23,6 +24,8 @@ export interface LoadedConfig {
   /** Absolute or as-given path of the file. */
   path: string;
   config: MinnowConfig;
+  /** Keys of a translated `.ko.yaml` that minnow ignored, one line each, for the CLI to show. */
+  warnings?: string[];
 }
 
 /** One validation problem with its place in the file (1-based line and column). */
@@ -181,10 +184,14 @@ export function parseConfig(text: string, file = 'minnow.yaml'): MinnowConfig {
 }
 
 /**
- * Finds `minnow.yaml` (or `.minnow.yaml`) in `dir` and parses it; undefined when there is none. Both present is
- * an error, since only one can win.
+ * Finds `minnow.yaml` (or `.minnow.yaml`) in the module root `dir` and parses it; without one, ko's `.ko.yaml`
+ * (or `KO_CONFIG_PATH`) translated; undefined when there is neither. Both minnow files present is an error, since
+ * only one can win.
  */
-export async function loadConfig(dir: string): Promise<LoadedConfig | undefined> {
+export async function loadConfig(
+  dir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LoadedConfig | undefined> {
   const found: Array<{ path: string; text: string }> = [];
   for (const name of CONFIG_FILE_NAMES) {
     const path = join(dir, name);
@@ -204,6 +211,10 @@ export async function loadConfig(dir: string): Promise<LoadedConfig | undefined>
     });
   }
   const [one] = found;
-  if (!one) return undefined;
+  if (!one) {
+    const { loadKoConfig } = await import('./ko-config.js');
+    const modulePath = await readModulePath(dir).catch(() => '');
+    return loadKoConfig(dir, modulePath, env);
+  }
   return { path: one.path, config: parseConfig(one.text, one.path) };
 }

@@ -77,6 +77,13 @@ const settings = {
       'Extra -ldflags for go build. Templates: {{.Version}} {{.Commit}} {{.ShortCommit}} {{.Date}} ' +
         '{{.Timestamp}} {{.Tag}} {{.Env.NAME}}.',
     ),
+  flags: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'Extra go build arguments, as ko\'s `flags:` (e.g. -mod=vendor, or "-gcflags", "all=-N -l"). ' +
+        'ldflags and tags have their own keys.',
+    ),
   tags: z
     .array(z.string().regex(/^[\w.-]+$/, 'must be a Go build tag'))
     .optional()
@@ -131,10 +138,18 @@ export const buildEntrySchema = z
       .string()
       .regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be lowercase letters, digits, ".", "_" or "-"')
       .optional(),
+    dir: z
+      .string()
+      .min(1)
+      .refine((p) => !p.startsWith('/'), 'must be relative to the config file')
+      .optional()
+      .describe(
+        'The Go module this build is in, relative to the config file (multi-module repositories). Default ".".',
+      ),
     main: z
       .string()
       .min(1)
-      .describe('The Go main package: "./cmd/app" (relative to the module root) or a full import path.'),
+      .describe('The Go main package: "./cmd/app" (relative to `dir`) or a full import path.'),
     ...settings,
   })
   .describe('Settings for one Go main package.');

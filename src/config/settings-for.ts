@@ -12,7 +12,8 @@ export interface PackageSettings extends BuildSettings {
 const MAP_KEYS = ['env', 'goEnv', 'labels', 'annotations'] as const;
 
 /**
- * Merges `defaults` with the build entry for `importPath` (matched by the import path its `main` names). Maps
+ * Merges `defaults` with the build entry for `importPath` (matched by the import path its `main` names, in the
+ * module of its `dir` when `modulePaths` knows that one's path). Maps
  * (env, goEnv, labels, annotations) merge key by key with the build entry winning; every other field, lists
  * included, is replaced by the build entry's. Templates in ldflags, labels and annotations are expanded.
  */
@@ -22,9 +23,12 @@ export function settingsFor(
   modulePath: string,
   values: TemplateValues,
   file = 'minnow.yaml',
+  modulePaths: ReadonlyMap<string, string> = new Map(),
 ): PackageSettings {
   const builds = config?.builds ?? [];
-  const matches = builds.filter((b) => importPathOf(b.main, modulePath) === importPath);
+  const matches = builds.filter(
+    (b) => importPathOf(b.main, (b.dir && modulePaths.get(b.dir)) || modulePath) === importPath,
+  );
   if (matches.length > 1) {
     throw new MinnowError(
       'CONFIG_INVALID',
@@ -36,12 +40,13 @@ export function settingsFor(
   }
   const build = matches[0];
   const defaults = config?.defaults ?? {};
-  const { id: _id, main: _main, ...own } = build ?? { main: '' };
+  const { id: _id, main: _main, dir: _dir, ...own } = build ?? { main: '' };
   const merged: PackageSettings = { ...defaults, ...stripUndefined(own) };
   for (const key of MAP_KEYS) {
     if (defaults[key] || own[key]) merged[key] = { ...defaults[key], ...own[key] };
   }
   if (merged.ldflags) merged.ldflags = merged.ldflags.map((f) => renderTemplate(f, values, file));
+  if (merged.flags) merged.flags = merged.flags.map((f) => renderTemplate(f, values, file));
   for (const key of ['labels', 'annotations'] as const) {
     const map = merged[key];
     if (map)

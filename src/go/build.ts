@@ -60,6 +60,8 @@ export interface GoBuildIntoOptions extends ListOptions {
   outDir: string;
   ldflags?: string;
   tags?: string[];
+  /** Extra `go build` arguments, before minnow's own (so -trimpath and the stripping ldflags stay). */
+  flags?: string[];
 }
 
 /**
@@ -72,6 +74,7 @@ export async function goBuildInto(options: GoBuildIntoOptions): Promise<void> {
   await makeDirs(options.outDir);
   const args = goBuildArgs({ ...options, pkg: '', output: `${options.outDir}/` });
   args.pop();
+  args.splice(1, 0, ...(options.flags ?? []));
   const run = await runGo(options.go, [...args, ...options.packages], {
     cwd: options.dir,
     env: options.env,

@@ -62,6 +62,8 @@ export interface BuildReport {
   pushed: PushResult[];
   /** The article-style baseline, when `compare` was asked for. */
   article?: ArticleBaseline;
+  /** What the config loader ignored (keys of a translated `.ko.yaml`), one sentence each. */
+  configWarnings: string[];
 }
 
 /** The options as build() takes them: minnow.yaml under the caller's, `all` expanded with the base's platforms. */
@@ -69,7 +71,7 @@ async function resolveOptions(
   options: BuildOptions,
   allPlatforms: boolean | undefined,
   useConfig: boolean,
-): Promise<BuildOptions> {
+): Promise<{ options: BuildOptions; warnings: string[] }> {
   const dir = options.dir ?? process.cwd();
   const configured: ConfiguredBuild = useConfig
     ? await configuredBuild(dir, options.packages)
@@ -84,7 +86,7 @@ async function resolveOptions(
       ...(merged.signal ? { signal: merged.signal } : {}),
     });
   }
-  return merged;
+  return { options: merged, warnings: configured.config?.warnings ?? [] };
 }
 
 /**
@@ -114,7 +116,11 @@ export async function buildAndPublish(options: BuildAndPublishOptions = {}): Pro
   const withTransfer: BuildOptions = onTransfer
     ? { ...forBuild, registry: { ...forBuild.registry, onProgress: onTransfer } }
     : forBuild;
-  const resolved = await resolveOptions(withTransfer, allPlatforms, useConfig ?? true);
+  const { options: resolved, warnings: configWarnings } = await resolveOptions(
+    withTransfer,
+    allPlatforms,
+    useConfig ?? true,
+  );
   const sinks = given ?? [];
   const plan = { platforms: resolved.platforms ?? [hostPlatform()] };
   for (const sink of sinks) await sink.check(plan);
@@ -192,5 +198,5 @@ export async function buildAndPublish(options: BuildAndPublishOptions = {}): Pro
     ...(also.length ? { alsoWritten: also.map((w) => w.reference) } : {}),
   };
   const pushed = written.flatMap((w) => (w.push ? [w.push] : []));
-  return { result, summary, written, pushed, ...(article ? { article } : {}) };
+  return { result, summary, written, pushed, ...(article ? { article } : {}), configWarnings };
 }

@@ -4,10 +4,15 @@ import { MinnowError } from '../errors.js';
 /** The scheme that marks an image to build: `minnow://example.com/app/cmd/server`. */
 export const MINNOW_SCHEME = 'minnow://';
 
+/** Schemes read as images to build: minnow's own, and ko's `ko://` so ko's manifests work unchanged. */
+export const IMAGE_SCHEMES = [MINNOW_SCHEME, 'ko://'] as const;
+
 /** One `minnow://` reference in a YAML file, with the exact span of text to replace. */
 export interface ImageReference {
   /** The Go package path after the scheme, as written (`./cmd/app` forms are resolved later). */
   packagePath: string;
+  /** The scheme it was written with: `minnow://` or ko's `ko://`. */
+  scheme: (typeof IMAGE_SCHEMES)[number];
   /** Offsets in the file text of the `minnow://...` characters (quotes and comments excluded). */
   start: number;
   end: number;
@@ -24,8 +29,8 @@ function bad(file: string, lines: LineCounter, offset: number, message: string):
 }
 
 /**
- * Finds every string value starting with `minnow://` in a (multi-document) YAML text, as ko does for `ko://`:
- * wherever it is, not only under `image:`. Map keys are left alone. Returns the spans in file order. Throws
+ * Finds every string value starting with `minnow://` (or ko's `ko://`) in a (multi-document) YAML text, as ko
+ * does: wherever it is, not only under `image:`. Map keys are left alone. Returns the spans in file order. Throws
  * INVALID_ARGUMENT with `file:line:col` for YAML that does not parse or a reference that is not a package path.
  */
 export function findReferences(text: string, file: string): ImageReference[] {
@@ -41,12 +46,13 @@ export function findReferences(text: string, file: string): ImageReference[] {
       Scalar(key, node) {
         if (key === 'key' || typeof node.value !== 'string' || !node.range) return;
         const value = node.value.trim();
-        if (!value.startsWith(MINNOW_SCHEME)) return;
-        const packagePath = value.slice(MINNOW_SCHEME.length);
+        const scheme = IMAGE_SCHEMES.find((s) => value.startsWith(s));
+        if (!scheme) return;
+        const packagePath = value.slice(scheme.length);
         const [from, to] = node.range;
         const at = text.slice(from, to).indexOf(value);
         if (!PACKAGE_PATH.test(packagePath) || packagePath.split('/').includes('..')) {
-          throw bad(file, lines, from + Math.max(at, 0), `"${value}" is not minnow://<go package path>`);
+          throw bad(file, lines, from + Math.max(at, 0), `"${value}" is not ${scheme}<go package path>`);
         }
         if (at < 0) {
           throw bad(
@@ -57,7 +63,7 @@ export function findReferences(text: string, file: string): ImageReference[] {
           );
         }
         const start = from + at;
-        refs.push({ packagePath, start, end: start + value.length, ...lines.linePos(start) });
+        refs.push({ packagePath, scheme, start, end: start + value.length, ...lines.linePos(start) });
       },
     });
   }

@@ -13,12 +13,12 @@ export type NamingStrategy = 'base' | 'hash' | 'full' | 'bare';
 
 export const NAMING_STRATEGIES: readonly NamingStrategy[] = ['base', 'hash', 'full', 'bare'];
 
-/** Where images are pushed: `--repo`, else MINNOW_REPO (like KO_DOCKER_REPO), else the config's `repo`. */
+/** Where images are pushed: `--repo`, else MINNOW_REPO, else ko's KO_DOCKER_REPO, else the config's `repo`. */
 export function chooseRepo(flag?: string, env: NodeJS.ProcessEnv = process.env, config?: string): string {
-  const repo = (flag || env.MINNOW_REPO || config || '').replace(/\/+$/, '');
+  const repo = (flag || env.MINNOW_REPO || env.KO_DOCKER_REPO || config || '').replace(/\/+$/, '');
   if (!repo) {
     throw new MinnowError('INVALID_ARGUMENT', 'no repository to push to', {
-      hint: 'pass --repo REGISTRY/NAMESPACE or set MINNOW_REPO (like KO_DOCKER_REPO)',
+      hint: 'pass --repo REGISTRY/NAMESPACE or set MINNOW_REPO (or KO_DOCKER_REPO)',
     });
   }
   if (!/^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*$/.test(repo)) {

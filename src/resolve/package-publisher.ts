@@ -67,7 +67,8 @@ export function packagePublisher(options: PackagePublisherOptions): Publisher {
     const configured = await configuredBuild(dir, [importPath], await values);
     const buildOptions = mergeBuildOptions(configured.options, {
       ...options.overrides,
-      dir,
+      // A `dir:` build lives in another module of the repository.
+      dir: configured.options.dir ?? dir,
       packages: [importPath],
       ...(signal ? { signal } : {}),
     });

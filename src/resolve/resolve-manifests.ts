@@ -47,7 +47,7 @@ function importPathFor(ref: ImageReference, file: string, modulePath?: string): 
   if (!modulePath) {
     throw new MinnowError(
       'INVALID_ARGUMENT',
-      `${file}:${ref.line}:${ref.col}: minnow://${ref.packagePath} is relative, but no Go module is known`,
+      `${file}:${ref.line}:${ref.col}: ${ref.scheme}${ref.packagePath} is relative, but no Go module is known`,
       { subject: file, hint: 'run from the module root or use the full import path' },
     );
   }

@@ -88,3 +88,24 @@ describe('rewriteReferences', () => {
     expect(out).toBe('a: &img r/a@sha256:1\nb: *img\n');
   });
 });
+
+describe("ko's ko:// references", () => {
+  it('are found beside minnow:// ones, with their scheme, and rewritten in place', () => {
+    const text = 'a: ko://example.com/a\nb: minnow://example.com/b\nc: "ko://./cmd/c"\n';
+    const refs = findReferences(text, 'x.yaml');
+    expect(refs.map((r) => [r.scheme, r.packagePath])).toEqual([
+      ['ko://', 'example.com/a'],
+      ['minnow://', 'example.com/b'],
+      ['ko://', './cmd/c'],
+    ]);
+    expect(rewriteReferences(text, refs, (r) => `reg/${r.packagePath}`)).toBe(
+      'a: reg/example.com/a\nb: reg/example.com/b\nc: "reg/./cmd/c"\n',
+    );
+  });
+
+  it('name the ko:// scheme when the package path is not one', () => {
+    expect(() => findReferences('a: ko://../up\n', 'x.yaml')).toThrow(
+      'x.yaml:1:4: "ko://../up" is not ko://<go package path>',
+    );
+  });
+});

@@ -6,6 +6,7 @@ import { sourceGrammar, sourceHelpTable } from '../../base/resolve.js';
 import type { BuildOptions } from '../../build/types.js';
 import { LABEL_KEY, parseKeyValues, parsePlatformList } from '../../build/validate.js';
 import { MinnowError } from '../../errors.js';
+import { printConfigWarnings } from '../config-warnings.js';
 import { printCompilerOutput } from '../exit.js';
 import { buildAndPublish } from '../../pipeline/build-and-publish.js';
 import { parseNameTag } from '../../publish/image-name.js';
@@ -185,11 +186,13 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       signal: trap.signal,
     });
     progress.stop();
+    printConfigWarnings(report.configWarnings);
     const { summary, pushed } = report;
     if (flags.json)
       process.stdout.write(`${JSON.stringify(pushed.length ? { ...summary, pushed } : summary, null, 2)}\n`);
-    else if (flags.quiet) process.stdout.write(`${summary.digest}\n`);
-    else process.stdout.write(renderBuildSummary(summary, { dim: pc.dim, bold: pc.bold }));
+    // -q prints one line per image: what was pushed (name@digest), else the digest.
+    else if (flags.quiet && pushed.length === 0) process.stdout.write(`${summary.digest}\n`);
+    else if (!flags.quiet) process.stdout.write(renderBuildSummary(summary, { dim: pc.dim, bold: pc.bold }));
     if (!flags.json) for (const p of pushed) process.stdout.write(`${p.ref}\n`);
   } catch (err) {
     progress.stop();

@@ -6,6 +6,7 @@ import { parsePlatformList } from '../../build/validate.js';
 import { loadConfig } from '../../config/load-config.js';
 import { findModuleRoot, readModulePath } from '../../config/module-path.js';
 import { MinnowError } from '../../errors.js';
+import { printConfigWarnings } from '../config-warnings.js';
 import { printCompilerOutput } from '../exit.js';
 import { pushImage } from '../../publish/registry.js';
 import { RegistryClient } from '../../registry/client.js';
@@ -102,6 +103,7 @@ export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal)
   const dir = flags.dir ?? process.cwd();
   const moduleDir = await findModuleRoot(dir);
   const config = moduleDir ? await loadConfig(moduleDir) : undefined;
+  printConfigWarnings(config);
   const modulePath = moduleDir ? await readModulePath(moduleDir) : undefined;
   const sinkFor = flags.output ? sinksForImages(flags.output, { flag: '--output' }) : undefined;
   const sources = await readManifests(flags.filename, { recursive: flags.recursive ?? false });
