@@ -44,7 +44,7 @@ describe('minnow push', () => {
     expect(res.status).toBe(0);
     const digest = await image.digest();
     expect(res.out).toBe(`${reg.host}/cli/alpine@${digest}\n`);
-    expect(res.err).toMatch(/push layer [0-9a-f]{12} 3\.\d MB: done/);
+    expect(res.err).toMatch(/push layer [0-9a-f]{12} 3\.\d+ MB: done/);
     const inspect = JSON.parse(
       await exec('skopeo', ['inspect', '--tls-verify=false', `docker://${reg.host}/cli/alpine:latest`]),
     ) as {
