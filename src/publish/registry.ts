@@ -1,5 +1,5 @@
 import { MinnowError } from '../errors.js';
-import { MediaType, type Digest, type ImageOrIndex } from '../oci/index.js';
+import { isImageConfig, type Digest, type Publishable } from '../oci/index.js';
 import { RegistryClient, type RegistryClientOptions, type Repo } from '../registry/client.js';
 import { blobOriginOn } from '../registry/origins.js';
 import type { ProgressCallback, TransferProgress } from '../registry/progress.js';
@@ -39,6 +39,11 @@ export interface PushResult {
   uploaded: number;
   existing: number;
   mounted: number;
+  /**
+   * True when the registry answered the root manifest's PUT with `OCI-Subject`: it has the referrers API and
+   * indexes the manifest's `subject` itself (distribution-spec 1.1).
+   */
+  subjectIndexed: boolean;
 }
 
 async function pool<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
@@ -59,9 +64,7 @@ async function pool<T>(items: T[], limit: number, run: (item: T) => Promise<void
 }
 
 function blobKind(b: BlobToWrite): TransferProgress['kind'] {
-  return b.descriptor.mediaType === MediaType.OciConfig || b.descriptor.mediaType === MediaType.DockerConfig
-    ? 'config'
-    : 'layer';
+  return isImageConfig(b.descriptor.mediaType) ? 'config' : 'layer';
 }
 
 async function putManifest(
@@ -69,7 +72,7 @@ async function putManifest(
   repo: Repo,
   target: string,
   m: ManifestToWrite,
-): Promise<void> {
+): Promise<{ subjectIndexed: boolean }> {
   const subject = `${referenceName(repo as Reference)}${target.startsWith('sha256:') ? '@' : ':'}${target}`;
   const res = await client.request(repo, {
     method: 'PUT',
@@ -89,17 +92,18 @@ async function putManifest(
       { subject },
     );
   }
+  return { subjectIndexed: res.headers['oci-subject'] !== undefined };
 }
 
 /**
- * Pushes an image or index to a registry: blobs first (HEAD to skip what is there, cross-repository mount when
+ * Pushes an image, index or artifact to a registry: blobs first (HEAD to skip what is there, cross-repository mount when
  * the blob came from the same registry, else upload), then child manifests by digest, then the root manifest
  * under each tag. The tag is written only after every blob and child is confirmed, so it never names an
  * incomplete image.
  */
 export async function pushImage(
   reference: string | Reference,
-  target: ImageOrIndex,
+  target: Publishable,
   options: PushOptions = {},
 ): Promise<PushResult> {
   const ref = typeof reference === 'string' ? parseReference(reference) : reference;
@@ -147,14 +151,20 @@ export async function pushImage(
     const children = contents.manifests.filter((m) => m !== contents.root);
     for (const m of children) await putManifest(client, repo, m.descriptor.digest, m);
     const tags = ref.tag ? [ref.tag, ...extraTags] : extraTags;
-    if (tags.length === 0) await putManifest(client, repo, contents.root.descriptor.digest, contents.root);
-    for (const tag of [...new Set(tags)]) await putManifest(client, repo, tag, contents.root);
+    let subjectIndexed = false;
+    const putRoot = async (target: string): Promise<void> => {
+      subjectIndexed =
+        (await putManifest(client, repo, target, contents.root)).subjectIndexed || subjectIndexed;
+    };
+    if (tags.length === 0) await putRoot(contents.root.descriptor.digest);
+    for (const tag of [...new Set(tags)]) await putRoot(tag);
     const digest = contents.root.descriptor.digest;
     return {
       ref: `${referenceName(ref)}@${digest}`,
       digest,
       tags: [...new Set(tags)].map((tag) => formatReference({ ...repo, tag })),
       ...counts,
+      subjectIndexed,
     };
   } finally {
     if (!options.client) await client.close();
