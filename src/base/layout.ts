@@ -70,14 +70,10 @@ export async function readLayout(dir: string, options: LayoutReadOptions = {}): 
   } else if (images.length === 1) {
     chosen = images[0];
   } else if (images.length > 1) {
-    throw new MinnowError(
-      'INVALID_ARGUMENT',
-      `OCI layout ${dir} holds ${images.length} images: name one`,
-      {
-        subject: dir,
-        hint: tags.length ? `use oci:${dir}:TAG with one of: ${tags.join(', ')}` : undefined,
-      },
-    );
+    throw new MinnowError('INVALID_ARGUMENT', `OCI layout ${dir} holds ${images.length} images: name one`, {
+      subject: dir,
+      hint: tags.length ? `use oci:${dir}:TAG with one of: ${tags.join(', ')}` : undefined,
+    });
   }
   if (!chosen) throw new MinnowError('NOT_FOUND', `OCI layout ${dir} is empty`, { subject: dir });
   const rawChild = await readFile(layoutBlobPath(dir, chosen.digest)).catch((err: unknown) => {

@@ -10,6 +10,7 @@ export function exitCodeFor(code: ErrorCode): number {
   switch (code) {
     case 'INVALID_ARGUMENT':
     case 'CONFIG_INVALID':
+    case 'KEY_INVALID':
       return 2;
     case 'POLICY_FAILED':
       return 3;
