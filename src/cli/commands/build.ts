@@ -19,11 +19,18 @@ import {
   registryReadOptions,
   type RegistryFlags,
 } from '../registry-flags.js';
+import {
+  addAttestOptions,
+  attestPushed,
+  checkAttestFlags,
+  provenanceOptions,
+  type AttestFlags,
+} from '../attest-flags.js';
 import { trapSignals } from '../signals.js';
 import { createStepProgress } from '../step-progress.js';
 import { createTransferRenderer } from '../transfer-progress.js';
 
-interface BuildFlags extends RegistryFlags {
+interface BuildFlags extends RegistryFlags, AttestFlags {
   base?: string;
   data?: string;
   verifyReproducible?: boolean;
@@ -46,8 +53,6 @@ interface BuildFlags extends RegistryFlags {
   caCerts?: string | boolean;
   tzdata?: boolean;
   compare?: boolean;
-  sbom?: string;
-  sbomFormat: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -154,7 +159,8 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       registry: registryReadOptions(flags, (e) => progress.transfer(e)),
     });
   }
-  if (flags.sbom) (await import('../../analyze/sbom/index.js')).parseSbomFormat(flags.sbomFormat);
+  (await import('../../analyze/sbom/index.js')).parseSbomFormat(flags.sbomFormat);
+  checkAttestFlags(flags);
   const output = flags.output ? parseOutput(flags.output) : undefined;
   const named = localName(flags);
   const pushRefs = pushTargets(flags);
@@ -217,7 +223,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
         ...(typeof options.caCerts === 'string' ? { caCerts: options.caCerts } : {}),
       });
     }
-    if (flags.sbom) {
+    if (flags.sbom && flags.sbom !== 'none') {
       progress.update(`writing the SBOM to ${flags.sbom}`);
       const { writeBuildSbom } = await import('./build-sbom.js');
       await writeBuildSbom(result, flags.sbom, flags.sbomFormat, name);
@@ -231,11 +237,17 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       (e) => bars.onProgress(e),
       trap.signal,
     ).finally(() => bars.stop());
+    const attached = await attestPushed(result.target, pushed, flags, {
+      provenance: provenanceOptions(options),
+      signal: trap.signal,
+    });
     const summary = await summarizeBuild(result, written, article, {
       reproducible: flags.verifyReproducible ?? false,
     });
     if (flags.json)
-      process.stdout.write(`${JSON.stringify(pushed.length ? { ...summary, pushed } : summary, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify(pushed.length ? { ...summary, pushed, attached } : summary, null, 2)}\n`,
+      );
     else if (flags.quiet) process.stdout.write(`${summary.digest}\n`);
     else process.stdout.write(renderBuildSummary(summary, { dim: pc.dim, bold: pc.bold }));
     if (!flags.json) for (const p of pushed) process.stdout.write(`${p.ref}\n`);
@@ -292,10 +304,14 @@ export function register(program: Command): void {
     )
     .option('--verify-fresh-cache', 'with --verify-reproducible: give the second build an empty GOCACHE')
     .option('--compare', "also build the app the article's way (without -s -w) and show the difference")
-    .option('--sbom <file>', 'also write the SBOM of the built image (first platform)')
-    .option('--sbom-format <format>', 'spdx-json or cyclonedx-json', 'spdx-json')
+    .option(
+      '--sbom <file|none>',
+      'also write the SBOM of the built image (first platform) to FILE; none: attach no SBOM to pushed images',
+    )
+    .option('--sbom-format <format>', 'spdx-json or cyclonedx-json (written and attached)', 'spdx-json')
     .option('--json', 'print one JSON object instead of the summary')
     .option('-q, --quiet', 'print only the digest')
     .action((args: string[], flags: BuildFlags) => run(args, flags));
   addRegistryOptions(command);
+  addAttestOptions(command);
 }
