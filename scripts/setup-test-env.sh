@@ -25,4 +25,5 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 command -v go >/dev/null || [ -x /usr/local/go/bin/go ] || { echo "setup-test-env: Go is not installed" >&2; exit 1; }
+bash "$(dirname "$0")/install-go-tools.sh"
 bash "$(dirname "$0")/start-docker.sh"

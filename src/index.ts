@@ -302,3 +302,12 @@ export {
   type PruneOptions,
   type PruneResult,
 } from './util/cache-prune.js';
+export * from './attest/index.js';
+export {
+  attachReferrer,
+  listReferrers,
+  referrersTag,
+  type AttachOptions,
+  type AttachResult,
+  type ReferrersMode,
+} from './publish/referrers.js';

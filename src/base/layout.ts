@@ -74,6 +74,8 @@ export async function readLayout(dir: string, options: LayoutReadOptions = {}): 
   const blob = openBlob(dir);
   let chosen: Descriptor | undefined;
   const tags = index.manifests.map((d) => d.annotations?.[REF_NAME_ANNOTATION]).filter(Boolean);
+  // Entries with an artifactType are referrers (an SBOM of an image), not images to pick.
+  const images = index.manifests.filter((d) => d.artifactType === undefined);
   if (options.tag) {
     chosen = index.manifests.find(
       (d) => d.annotations?.[REF_NAME_ANNOTATION] === options.tag || d.digest === options.tag,
@@ -84,17 +86,13 @@ export async function readLayout(dir: string, options: LayoutReadOptions = {}): 
         hint: tags.length ? `tags present: ${tags.join(', ')}` : 'the layout has no tagged images',
       });
     }
-  } else if (index.manifests.length === 1) {
-    chosen = index.manifests[0];
-  } else {
-    throw new MinnowError(
-      'INVALID_ARGUMENT',
-      `OCI layout ${dir} holds ${index.manifests.length} images: name one`,
-      {
-        subject: dir,
-        hint: tags.length ? `use oci:${dir}:TAG with one of: ${tags.join(', ')}` : undefined,
-      },
-    );
+  } else if (images.length === 1) {
+    chosen = images[0];
+  } else if (images.length > 1) {
+    throw new MinnowError('INVALID_ARGUMENT', `OCI layout ${dir} holds ${images.length} images: name one`, {
+      subject: dir,
+      hint: tags.length ? `use oci:${dir}:TAG with one of: ${tags.join(', ')}` : undefined,
+    });
   }
   if (!chosen) throw new MinnowError('NOT_FOUND', `OCI layout ${dir} is empty`, { subject: dir });
   const rawChild = await readSmall(layoutBlobPath(dir, chosen.digest), `manifest ${chosen.digest}`).catch(

@@ -16,6 +16,8 @@ export const COMMAND_FORMATS: Record<string, readonly OutputFormat[]> = {
   analyze: ['text', 'json', 'markdown', 'html'],
   compare: ['text', 'json', 'markdown', 'html'],
   lint: ['text', 'json', 'sarif'],
+  verify: ['text', 'json'],
+  attestations: ['text', 'json'],
   'cache info': ['text', 'json'],
   'cache prune': ['text', 'json'],
 };

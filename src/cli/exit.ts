@@ -13,6 +13,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'INVALID_ARGUMENT':
     case 'CONFIG_INVALID':
     case 'PLATFORM_NOT_FOUND':
+    case 'KEY_INVALID':
       return 2;
     case 'POLICY_FAILED':
       return 3;

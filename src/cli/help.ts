@@ -94,6 +94,27 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     ],
     doc: 'docs/build.md',
   },
+  verify: {
+    examples: [
+      ['minnow verify ghcr.io/me/api:v1 --key cosign.pub', 'check the signature and every attestation'],
+      [
+        'minnow verify ghcr.io/me/api:v1 --key cosign.pub --require-provenance --source-repo https://github.com/me/api',
+        'a deployment gate (exit 3 when a check fails)',
+      ],
+    ],
+    doc: 'docs/attestations.md',
+  },
+  attestations: {
+    examples: [['minnow attestations ghcr.io/me/api:v1', 'the SBOMs, provenance and signatures attached']],
+    doc: 'docs/attestations.md',
+  },
+  'generate-key-pair': {
+    examples: [
+      ['COSIGN_PASSWORD=… minnow generate-key-pair', "cosign.key and cosign.pub, in cosign's format"],
+      ['minnow build --push ghcr.io/me/api:v1 --sign-key cosign.key', 'sign what a build pushes'],
+    ],
+    doc: 'docs/attestations.md',
+  },
   completion: {
     examples: [
       ['minnow completion bash > /etc/bash_completion.d/minnow', 'bash'],
@@ -111,6 +132,7 @@ export const ENVIRONMENT: Array<[name: string, what: string]> = [
   ['MINNOW_CACHE_MAX', 'the cache bound kept after builds (default 5GB)'],
   ['MINNOW_DEBUG', 'set to 1 to print the stack of a failure'],
   ['SOURCE_DATE_EPOCH', 'the time written into images and attestations (reproducible builds)'],
+  ['COSIGN_PASSWORD', 'the password of an encrypted signing key (--sign-key, generate-key-pair)'],
   ['DOCKER_CONFIG', 'Docker’s config directory, for registry credentials (default ~/.docker)'],
   ['DOCKER_HOST', 'the Docker Engine for daemon: inputs and outputs (default the local socket)'],
   ['GOTOOLCHAIN, GOFLAGS, …', 'passed to go as usual'],

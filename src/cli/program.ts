@@ -18,6 +18,7 @@ const COMMANDS: Array<[names: string[], load: () => Promise<CommandModule>]> = [
   [['push'], () => import('./commands/push.js')],
   [['analyze'], () => import('./commands/analyze.js')],
   [['sbom'], () => import('./commands/sbom.js')],
+  [['verify', 'attestations', 'generate-key-pair'], () => import('./commands/attest.js')],
   [['compare'], () => import('./commands/compare.js')],
   [['dockerfile'], () => import('./commands/dockerfile.js')],
   [['lint'], () => import('./commands/lint.js')],

@@ -12,6 +12,8 @@ export interface Descriptor {
   annotations?: Record<string, string>;
   platform?: Platform;
   artifactType?: string;
+  /** The blob's bytes inline, base64 (the OCI empty descriptor carries `e30=`). */
+  data?: string;
 }
 
 export const platformSchema = z.looseObject({
@@ -30,4 +32,5 @@ export const descriptorSchema = z.looseObject({
   annotations: z.record(z.string(), z.string()).optional(),
   platform: platformSchema.optional(),
   artifactType: z.string().optional(),
+  data: z.string().optional(),
 });

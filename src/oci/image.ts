@@ -1,3 +1,4 @@
+import type { Artifact } from './artifact.js';
 import type { Digest } from './digest.js';
 import type { Descriptor } from './descriptor.js';
 import type { ImageConfig } from './config.js';
@@ -31,6 +32,11 @@ export interface ImageIndex {
   image(descriptor: Descriptor): Promise<Image>;
   /** The child index a descriptor of this index names. */
   imageIndex(descriptor: Descriptor): Promise<ImageIndex>;
+  /**
+   * The child artifact (an SBOM, a signature) a descriptor names, for sources that can hold artifacts (a
+   * layout's index.json lists its referrers). Optional: an index built from images has none.
+   */
+  artifact?(descriptor: Descriptor): Promise<Artifact>;
 }
 
 /** What a source resolves a reference to: one image, or an index over several. */

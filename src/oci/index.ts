@@ -1,4 +1,5 @@
 /** The image model: digests, descriptors, manifests, configs, layers, images and indexes. */
+export * from './artifact.js';
 export * from './compression.js';
 export * from './config.js';
 export * from './descriptor.js';

@@ -21,6 +21,7 @@ export interface IndexManifest {
   manifests: Descriptor[];
   annotations?: Record<string, string>;
   subject?: Descriptor;
+  artifactType?: string;
 }
 
 const manifestSchema = z.looseObject({
@@ -39,6 +40,7 @@ const indexSchema = z.looseObject({
   manifests: z.array(descriptorSchema),
   annotations: z.record(z.string(), z.string()).optional(),
   subject: descriptorSchema.optional(),
+  artifactType: z.string().optional(),
 });
 
 function parseJson(raw: Buffer | string, what: string): unknown {

@@ -13,6 +13,8 @@ export const MediaType = {
   DockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
   DockerForeignLayerGzip: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
   InTotoJson: 'application/vnd.in-toto+json',
+  /** The OCI empty descriptor's media type: the config of an artifact that has none (`{}`). */
+  OciEmpty: 'application/vnd.oci.empty.v1+json',
 } as const;
 
 export type KnownMediaType = (typeof MediaType)[keyof typeof MediaType];
@@ -25,6 +27,20 @@ export function isImageManifest(mediaType: string | undefined): boolean {
 /** True for a multi-platform index (OCI index or Docker manifest list). */
 export function isIndex(mediaType: string | undefined): boolean {
   return mediaType === MediaType.OciIndex || mediaType === MediaType.DockerManifestList;
+}
+
+/** True for the config media type of a runnable image (OCI or Docker), as opposed to an artifact's. */
+export function isImageConfig(mediaType: string | undefined): boolean {
+  return mediaType === MediaType.OciConfig || mediaType === MediaType.DockerConfig;
+}
+
+/** True for any layer media type minnow can unpack. */
+export function isLayer(mediaType: string | undefined): boolean {
+  return (
+    mediaType !== undefined &&
+    (mediaType.startsWith('application/vnd.oci.image.layer.') ||
+      mediaType.startsWith('application/vnd.docker.image.rootfs.'))
+  );
 }
 
 /** The manifest Accept header minnow sends: every manifest kind it understands. */

@@ -1,4 +1,5 @@
 import { MinnowError } from '../errors.js';
+import { descriptorOnly } from './artifact.js';
 import type { HistoryEntry, ImageConfig } from './config.js';
 import type { Descriptor } from './descriptor.js';
 import { sha256, type Digest } from './digest.js';
@@ -27,6 +28,8 @@ export interface MutateOptions {
   config?: (config: ImageConfig) => ImageConfig;
   /** Manifest annotations (replace the base's). */
   annotations?: Record<string, string>;
+  /** The manifest the new image refers to (OCI 1.1 `subject`): the referrers API lists it under that one. */
+  subject?: Descriptor;
 }
 
 /** Docker's layer media types, mapped to OCI ones so the result is a consistent OCI manifest. */
@@ -91,6 +94,7 @@ export async function mutate(base: Image, options: MutateOptions): Promise<Image
     mediaType: MediaType.OciManifest,
     config: { mediaType: MediaType.OciConfig, digest: sha256(rawConfig), size: rawConfig.length },
     layers: await Promise.all(layers.map(layerDescriptor)),
+    ...(options.subject ? { subject: descriptorOnly(options.subject) } : {}),
     ...(options.annotations && Object.keys(options.annotations).length > 0
       ? { annotations: options.annotations }
       : {}),

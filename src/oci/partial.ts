@@ -1,5 +1,6 @@
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { MinnowError } from '../errors.js';
+import { artifactFromBytes, type Artifact, type ArtifactBlob } from './artifact.js';
 import { parseImageConfig, type ImageConfig } from './config.js';
 import { decompress } from './compression.js';
 import type { Descriptor } from './descriptor.js';
@@ -161,5 +162,32 @@ export function fromIndexParts(parts: IndexParts): ImageIndex {
     image: async (d) => fromParts({ rawManifest: await child(d), blob: parts.blob, mediaType: d.mediaType }),
     imageIndex: async (d) =>
       fromIndexParts({ ...parts, rawManifest: await child(d), mediaType: d.mediaType }),
+    artifact: async (d) => artifactFromParts({ rawManifest: await child(d), blob: parts.blob }),
   };
+}
+
+/** The few things an artifact source supplies: the raw manifest and a blob opener (verified here). */
+export interface ArtifactParts {
+  rawManifest: Buffer;
+  blob(descriptor: Descriptor): Promise<Readable>;
+}
+
+/** An artifact read from a source (a registry, a layout); a blob carried inline as `data` is used as is. */
+export function artifactFromParts(parts: ArtifactParts): Artifact {
+  const manifest = parseManifest(parts.rawManifest);
+  const open = (d: Descriptor) => async (): Promise<Readable> => {
+    if (d.data !== undefined) {
+      const data = Buffer.from(d.data, 'base64');
+      verifyBytes(data, d.digest, d.size, `blob ${d.digest}`);
+      return Readable.from([data]);
+    }
+    return verified(await parts.blob(d), d);
+  };
+  const blobs = [manifest.config, ...manifest.layers].map((d) => ({ descriptor: d, open: open(d) }));
+  return artifactFromBytes(parts.rawManifest, blobs);
+}
+
+/** Reads a small artifact blob (an SBOM, an envelope) into memory, verified. */
+export async function readArtifactBlob(blob: ArtifactBlob, limit?: number): Promise<Buffer> {
+  return readSmallBlob(await blob.open(), blob.descriptor, limit);
 }

@@ -64,6 +64,8 @@ export interface BuildReport {
   article?: ArticleBaseline;
   /** What the config loader ignored (keys of a translated `.ko.yaml`), one sentence each. */
   configWarnings: string[];
+  /** The options the build ran with: minnow.yaml merged under the caller's, `all` expanded. */
+  options: BuildOptions;
 }
 
 /** The options as build() takes them: minnow.yaml under the caller's, `all` expanded with the base's platforms. */
@@ -198,5 +200,13 @@ export async function buildAndPublish(options: BuildAndPublishOptions = {}): Pro
     ...(also.length ? { alsoWritten: also.map((w) => w.reference) } : {}),
   };
   const pushed = written.flatMap((w) => (w.push ? [w.push] : []));
-  return { result, summary, written, pushed, ...(article ? { article } : {}), configWarnings };
+  return {
+    result,
+    summary,
+    written,
+    pushed,
+    ...(article ? { article } : {}),
+    configWarnings,
+    options: resolved,
+  };
 }

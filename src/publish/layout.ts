@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MinnowError } from '../errors.js';
 import {
+  artifactTypeOf,
   canonicalJson,
   DigestingStream,
   digestAlgorithm,
@@ -13,10 +14,11 @@ import {
   OCI_LAYOUT_FILE,
   parseIndexManifest,
   REF_NAME_ANNOTATION,
+  type Artifact,
   type Descriptor,
   type Digest,
-  type ImageOrIndex,
   type IndexManifest,
+  type Publishable,
 } from '../oci/index.js';
 import { tempPathFor, withTempTarget, writeFileAtomic } from '../util/atomic.js';
 import { allContents, type BlobToWrite } from './blobs.js';
@@ -28,6 +30,11 @@ export interface LayoutWriteOptions {
   tag?: string;
   /** Overwrite a path that exists but is not an OCI layout. Default false. */
   force?: boolean;
+  /**
+   * Other index.json entries this write replaces (an earlier SBOM of the same image); entries with the same
+   * tag, or with the same digest when there is no tag, are always replaced.
+   */
+  replaces?: (existing: Descriptor) => boolean;
   signal?: AbortSignal;
 }
 
@@ -107,10 +114,19 @@ async function alreadyHolds(
   return sizes.every((size, i) => size === descriptors[i]?.size);
 }
 
+/**
+ * What an index.json entry of an artifact carries besides the descriptor, as a referrers response would: its
+ * type and annotations, so a reader finds the referrers of an image without opening every manifest.
+ */
+async function referrerFields(artifact: Artifact): Promise<Partial<Descriptor>> {
+  const m = await artifact.manifest();
+  return { artifactType: artifactTypeOf(m), ...(m.annotations ? { annotations: m.annotations } : {}) };
+}
+
 /** Adds blobs, manifests and the index entry to a layout directory that exists (or is being made). */
 async function fill(
   dir: string,
-  target: ImageOrIndex,
+  target: Publishable,
   options: LayoutWriteOptions,
 ): Promise<LayoutWriteResult> {
   const contents = await allContents(target);
@@ -131,14 +147,17 @@ async function fill(
   const indexPath = join(dir, 'index.json');
   const descriptor: Descriptor = {
     ...contents.root.descriptor,
+    ...(target.kind === 'artifact' ? await referrerFields(target.artifact) : {}),
     ...(options.tag ? { annotations: { [REF_NAME_ANNOTATION]: options.tag } } : {}),
   };
   // Read, change and write index.json under a lock: parallel builds into one layout keep every entry.
   await withFileLock(indexPath, async () => {
     let index: IndexManifest = { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] };
     if (await exists(indexPath)) index = parseIndexManifest(await readFile(indexPath));
-    const others = index.manifests.filter((d) =>
-      options.tag ? d.annotations?.[REF_NAME_ANNOTATION] !== options.tag : d.digest !== descriptor.digest,
+    const others = index.manifests.filter(
+      (d) =>
+        !(options.replaces?.(d) ?? false) &&
+        (options.tag ? d.annotations?.[REF_NAME_ANNOTATION] !== options.tag : d.digest !== descriptor.digest),
     );
     index = { ...index, manifests: [...others, descriptor] };
     await writeFileAtomic(indexPath, canonicalJson(index));
@@ -147,14 +166,14 @@ async function fill(
 }
 
 /**
- * Writes an image or index to an OCI image layout. A new layout is built in a temp directory and renamed into
+ * Writes an image, index or artifact to an OCI image layout. A new layout is built in a temp directory and renamed into
  * place; an existing layout gets its blobs (each tmp + rename) before index.json is replaced atomically, so a
  * reader never sees an index entry whose blobs are missing. A path that exists and is not a layout is refused
  * with OUTPUT_EXISTS unless `force`.
  */
 export async function writeLayout(
   dir: string,
-  target: ImageOrIndex,
+  target: Publishable,
   options: LayoutWriteOptions = {},
 ): Promise<LayoutWriteResult> {
   const info = await lstat(dir).catch(() => undefined);

@@ -1,5 +1,5 @@
 import { MinnowError } from '../errors.js';
-import { MediaType, type Digest, type ImageOrIndex } from '../oci/index.js';
+import { isImageConfig, type Digest, type Publishable } from '../oci/index.js';
 import { RegistryClient, type RegistryClientOptions, type Repo } from '../registry/client.js';
 import { blobOriginOn } from '../registry/origins.js';
 import type { ProgressCallback, TransferProgress } from '../registry/progress.js';
@@ -40,15 +40,18 @@ export interface PushResult {
   uploaded: number;
   existing: number;
   mounted: number;
+  /**
+   * True when the registry answered the root manifest's PUT with `OCI-Subject`: it has the referrers API and
+   * indexes the manifest's `subject` itself (distribution-spec 1.1).
+   */
+  subjectIndexed: boolean;
 }
 
 /** Small requests (HEADs) in flight at once. */
 const HEAD_CONCURRENCY = 16;
 
 function blobKind(b: BlobToWrite): TransferProgress['kind'] {
-  return b.descriptor.mediaType === MediaType.OciConfig || b.descriptor.mediaType === MediaType.DockerConfig
-    ? 'config'
-    : 'layer';
+  return isImageConfig(b.descriptor.mediaType) ? 'config' : 'layer';
 }
 
 async function putManifest(
@@ -57,7 +60,7 @@ async function putManifest(
   target: string,
   m: ManifestToWrite,
   signal?: AbortSignal,
-): Promise<void> {
+): Promise<{ subjectIndexed: boolean }> {
   // A stopped push (Ctrl-C, SIGTERM) must not go on to name what it uploaded.
   if (signal?.aborted) throw new MinnowError('ABORTED', 'cancelled', { cause: signal.reason });
   const subject = `${referenceName(repo as Reference)}${target.startsWith('sha256:') ? '@' : ':'}${target}`;
@@ -80,18 +83,19 @@ async function putManifest(
       { subject },
     );
   }
+  return { subjectIndexed: res.headers['oci-subject'] !== undefined };
 }
 
 /**
- * Pushes an image or index to a registry: when the registry already has the root manifest by digest, only the
- * tags are written; else blobs first (all HEADs at once to skip what is there, then cross-repository mount when
+ * Pushes an image, index or artifact to a registry: when the registry already has the root manifest by digest, only
+ * the tags are written; else blobs first (all HEADs at once to skip what is there, then cross-repository mount when
  * the blob came from the same registry, else upload), then child manifests by digest, then the root manifest
  * under each tag. A tag is written only after every blob and child is confirmed, so it never names an
  * incomplete image.
  */
 export async function pushImage(
   reference: string | Reference,
-  target: ImageOrIndex,
+  target: Publishable,
   options: PushOptions = {},
 ): Promise<PushResult> {
   const ref = typeof reference === 'string' ? parseReference(reference) : reference;
@@ -164,14 +168,21 @@ export async function pushImage(
     const signal = options.signal;
     for (const m of children) await putManifest(client, repo, m.descriptor.digest, m, signal);
     const tags = ref.tag ? [ref.tag, ...extraTags] : extraTags;
-    if (tags.length === 0 && !complete) await putManifest(client, repo, root.digest, contents.root, signal);
-    for (const tag of [...new Set(tags)]) await putManifest(client, repo, tag, contents.root, signal);
+    let subjectIndexed = false;
+    const putRoot = async (target: string): Promise<void> => {
+      subjectIndexed =
+        (await putManifest(client, repo, target, contents.root, signal)).subjectIndexed || subjectIndexed;
+    };
+    // An artifact is always PUT: the answer says whether the registry indexed its subject (OCI-Subject).
+    if (tags.length === 0 && (!complete || target.kind === 'artifact')) await putRoot(root.digest);
+    for (const tag of [...new Set(tags)]) await putRoot(tag);
     const digest = contents.root.descriptor.digest;
     return {
       ref: `${referenceName(ref)}@${digest}`,
       digest,
       tags: [...new Set(tags)].map((tag) => formatReference({ ...repo, tag })),
       ...counts,
+      subjectIndexed,
     };
   } finally {
     if (!options.client) await client.close();

@@ -110,3 +110,8 @@ export function formatReference(ref: Reference): string {
 export function apiHost(registry: string): string {
   return registry === DOCKER_HUB ? DOCKER_HUB_API_HOST : registry;
 }
+
+/** What a manifest request names: the digest when pinned, else the tag. */
+export function referenceTarget(ref: Reference): string {
+  return ref.digest ?? ref.tag ?? 'latest';
+}

@@ -20,10 +20,17 @@ import {
   registryReadOptions,
   type RegistryFlags,
 } from '../registry-flags.js';
+import {
+  addAttestOptions,
+  attestPushed,
+  checkAttestFlags,
+  provenanceOptions,
+  type AttestFlags,
+} from '../attest-flags.js';
 import { trapSignals } from '../signals.js';
 import { createStepProgress } from '../step-progress.js';
 
-interface BuildFlags extends RegistryFlags {
+interface BuildFlags extends RegistryFlags, AttestFlags {
   base?: string;
   data?: string;
   verifyReproducible?: boolean;
@@ -47,8 +54,6 @@ interface BuildFlags extends RegistryFlags {
   tzdata?: boolean;
   compressionLevel?: string;
   compare?: boolean;
-  sbom?: string;
-  sbomFormat: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -162,9 +167,12 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
   const progress = createStepProgress(!flags.json && !flags.quiet);
   progress.update('reading options');
   const fromFlags = await buildOptionsFrom(args, flags);
-  const sbomFormat = flags.sbom
-    ? (await import('../../analyze/sbom/index.js')).parseSbomFormat(flags.sbomFormat)
-    : undefined;
+  // The SBOM module loads only when asked for: the default format needs no check before Go starts.
+  const sbomFormat =
+    flags.sbomFormat === 'spdx-json'
+      ? 'spdx-json'
+      : (await import('../../analyze/sbom/index.js')).parseSbomFormat(flags.sbomFormat);
+  checkAttestFlags(flags);
   const name = localName(flags);
   const sinks = sinksFrom(flags);
   const trap = trapSignals();
@@ -180,7 +188,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       verifyReproducible: flags.verifyReproducible ?? false,
       verifyFreshCache: flags.verifyFreshCache ?? false,
       compare: flags.compare ?? false,
-      ...(flags.sbom && sbomFormat ? { sbom: { file: flags.sbom, format: sbomFormat } } : {}),
+      ...(flags.sbom && flags.sbom !== 'none' ? { sbom: { file: flags.sbom, format: sbomFormat } } : {}),
       onStep: (message) => progress.update(message),
       onTransfer: (e) => progress.transfer(e),
       signal: trap.signal,
@@ -188,8 +196,15 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     progress.stop();
     printConfigWarnings(report.configWarnings);
     const { summary, pushed } = report;
+    // SBOM and provenance referrers (and signatures with --sign-key) for every pushed image.
+    const attached = await attestPushed(report.result.target, pushed, flags, {
+      provenance: provenanceOptions(report.options),
+      signal: trap.signal,
+    });
     if (flags.json)
-      process.stdout.write(`${JSON.stringify(pushed.length ? { ...summary, pushed } : summary, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify(pushed.length ? { ...summary, pushed, attached } : summary, null, 2)}\n`,
+      );
     // -q prints one line per image: what was pushed (name@digest), else the digest.
     else if (flags.quiet && pushed.length === 0) process.stdout.write(`${summary.digest}\n`);
     else if (!flags.quiet) process.stdout.write(renderBuildSummary(summary, { dim: pc.dim, bold: pc.bold }));
@@ -247,11 +262,15 @@ export function register(program: Command): void {
     )
     .option('--verify-fresh-cache', 'with --verify-reproducible: give the second build an empty GOCACHE')
     .option('--compare', "also build the app the article's way (without -s -w) and show the difference")
-    .option('--sbom <file>', 'also write the SBOM of the built image (first platform)')
-    .option('--sbom-format <format>', 'spdx-json or cyclonedx-json', 'spdx-json')
+    .option(
+      '--sbom <file|none>',
+      'also write the SBOM of the built image (first platform) to FILE; none: attach no SBOM to pushed images',
+    )
+    .option('--sbom-format <format>', 'spdx-json or cyclonedx-json (written and attached)', 'spdx-json')
     .option('--json', 'print one JSON object instead of the summary')
     .option('-q, --quiet', 'print only the digest')
     .addHelpText('after', `\n${sourceHelpTable()}`)
     .action((args: string[], flags: BuildFlags) => run(args, flags));
   addRegistryOptions(command);
+  addAttestOptions(command);
 }

@@ -1,0 +1,114 @@
+import { artifactFromParts, readArtifactBlob, type Descriptor, type Digest } from '../oci/index.js';
+import { listReferrers, type ReferrersMode } from '../publish/referrers.js';
+import { RegistryClient, type RegistryClientOptions } from '../registry/client.js';
+import type { Reference } from '../registry/reference.js';
+import { COSIGN_PREDICATE_TYPE_ANNOTATION, readCosignLayers } from './cosign.js';
+import { ATTACHMENT_ANNOTATION, ATTESTATION_KINDS } from './kinds.js';
+import { resolveTarget } from './resolve-target.js';
+
+/** What is attached to one manifest. */
+export interface ManifestAttachments {
+  digest: Digest;
+  /** The platform, for an index's image. */
+  platform?: string;
+  mode: ReferrersMode;
+  referrers: Descriptor[];
+  /** Signatures in the cosign `.sig` tag. */
+  signatures: number;
+  /** Predicate types of the attestations in the cosign `.att` tag. */
+  attestations: string[];
+}
+
+/** What `listAttachments` found: the image (or index) and each platform image of an index. */
+export interface AttachmentsReport {
+  reference: string;
+  digest: Digest;
+  manifests: ManifestAttachments[];
+}
+
+/** Options of `listAttachments`. */
+export interface ListOptions extends RegistryClientOptions {
+  client?: RegistryClient;
+}
+
+/**
+ * Lists what is attached to a pushed image: its referrers (SBOMs, provenance, other tools' artifacts) and its
+ * cosign signatures and attestations, for the image and for every platform image of an index.
+ */
+export async function listAttachments(
+  reference: string | Reference,
+  options: ListOptions = {},
+): Promise<AttachmentsReport> {
+  const client = options.client ?? new RegistryClient(options);
+  try {
+    const target = await resolveTarget(client, reference);
+    const manifests: ManifestAttachments[] = [];
+    const entries: { digest: Digest; platform?: string }[] = [
+      { digest: target.digest },
+      ...target.children.map((d) => ({
+        digest: d.digest,
+        ...(d.platform ? { platform: `${d.platform.os}/${d.platform.architecture}` } : {}),
+      })),
+    ];
+    for (const e of entries) {
+      const { mode, referrers } = await listReferrers(client, target.repo, e.digest);
+      const sigs = await readCosignLayers(client, target.repo, e.digest, 'sig');
+      const atts = await readCosignLayers(client, target.repo, e.digest, 'att');
+      manifests.push({
+        ...e,
+        mode,
+        referrers,
+        signatures: sigs.length,
+        attestations: atts.map(
+          (l) => l.descriptor.annotations?.[COSIGN_PREDICATE_TYPE_ANNOTATION] ?? 'unknown',
+        ),
+      });
+    }
+    return {
+      reference: `${target.repo.registry}/${target.repo.repository}@${target.digest}`,
+      digest: target.digest,
+      manifests,
+    };
+  } finally {
+    if (!options.client) await client.close();
+  }
+}
+
+/**
+ * The SBOM minnow attached to an image (one platform image's digest), as stored, or undefined when none of that
+ * format is attached.
+ */
+export async function readAttachedSbom(
+  client: RegistryClient,
+  reference: string | Reference,
+  options: { format: 'spdx-json' | 'cyclonedx-json'; platform?: { os: string; architecture: string } },
+): Promise<string | undefined> {
+  const target = await resolveTarget(client, reference);
+  let digest = target.digest;
+  if (target.children.length) {
+    const want = options.platform;
+    const child = want
+      ? target.children.find(
+          (d) => d.platform?.os === want.os && d.platform.architecture === want.architecture,
+        )
+      : target.children.length === 1
+        ? target.children[0]
+        : undefined;
+    if (!child) return undefined;
+    digest = child.digest;
+  }
+  const kind =
+    options.format === 'spdx-json' ? ATTESTATION_KINDS['sbom-spdx'] : ATTESTATION_KINDS['sbom-cyclonedx'];
+  const { referrers } = await listReferrers(client, target.repo, digest);
+  // go-containerregistry's registry reports the config's type, not artifactType: minnow's annotation decides.
+  const found = referrers.find(
+    (d) => d.annotations?.[ATTACHMENT_ANNOTATION] === kind.name || d.artifactType === kind.artifactType,
+  );
+  if (!found) return undefined;
+  const got = await client.getManifest(target.repo, found.digest);
+  const artifact = artifactFromParts({ rawManifest: got.raw, blob: (d) => client.openBlob(target.repo, d) });
+  const manifest = await artifact.manifest();
+  if (manifest.subject?.digest !== digest) return undefined;
+  const layer = (await artifact.blobs()).find((b) => b.descriptor.mediaType === kind.artifactType);
+  return layer ? (await readArtifactBlob(layer, 64 * 1024 * 1024)).toString('utf8') : undefined;
+}
