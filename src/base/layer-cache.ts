@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileLayer, MediaType, writeLayer, type Digest, type Layer, type LayerEntry } from '../oci/index.js';
+import {
+  fileLayer,
+  gzipCompression,
+  writeLayer,
+  type Digest,
+  type Layer,
+  type LayerCompression,
+  type LayerEntry,
+} from '../oci/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { touch } from '../util/touch.js';
 
@@ -10,7 +18,8 @@ export interface CachedLayerOptions {
   cacheDir: string;
   /** Entry mtime in seconds. */
   mtime: number;
-  compressionLevel?: number;
+  /** Default `gzipCompression(9)`: base layers are written once and pulled many times. */
+  compression?: LayerCompression;
   signal?: AbortSignal;
 }
 
@@ -23,6 +32,7 @@ export interface CachedLayer {
 }
 
 interface CacheRecord {
+  mediaType: string;
   digest: Digest;
   diffId: Digest;
   size: number;
@@ -30,9 +40,11 @@ interface CacheRecord {
 }
 
 /** A key that changes whenever anything that goes into the layer's bytes changes. */
-function cacheKey(entries: LayerEntry[], options: CachedLayerOptions): string {
+function cacheKey(entries: LayerEntry[], compression: LayerCompression, mtime: number): string {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ v: 1, mtime: options.mtime, level: options.compressionLevel ?? 9 }));
+  hash.update(
+    JSON.stringify({ v: 2, mtime, mediaType: compression.mediaType, compression: compression.key }),
+  );
   for (const e of entries) {
     const { source, ...rest } = e as LayerEntry & { source?: Buffer | string };
     hash.update(JSON.stringify(rest));
@@ -48,19 +60,20 @@ function cacheKey(entries: LayerEntry[], options: CachedLayerOptions): string {
  * build with the same base files writes nothing. A cache entry whose blob is gone is simply rewritten.
  */
 export async function cachedLayer(entries: LayerEntry[], options: CachedLayerOptions): Promise<CachedLayer> {
-  const key = cacheKey(entries, options);
+  const compression = options.compression ?? gzipCompression();
+  const key = cacheKey(entries, compression, options.mtime);
   const recordPath = join(options.cacheDir, 'layers', `${key}.json`);
   const blobDir = join(options.cacheDir, 'blobs', 'sha256');
   const record = await readFile(recordPath, 'utf8')
     .then((t) => JSON.parse(t) as CacheRecord)
     .catch(() => undefined);
-  if (record) {
+  if (record?.mediaType === compression.mediaType) {
     const path = join(blobDir, record.digest.slice('sha256:'.length));
     const info = await stat(path).catch(() => undefined);
     if (info?.isFile() && info.size === record.size) {
       await touch(path);
       return {
-        layer: fileLayer(path, { ...record, mediaType: MediaType.OciLayerGzip }),
+        layer: fileLayer(path, record),
         uncompressedSize: record.uncompressedSize,
         hit: true,
       };
@@ -69,10 +82,11 @@ export async function cachedLayer(entries: LayerEntry[], options: CachedLayerOpt
   const written = await writeLayer(entries, {
     blobDir,
     mtime: options.mtime,
-    compressionLevel: options.compressionLevel ?? 9,
+    compression,
     signal: options.signal,
   });
   const fresh: CacheRecord = {
+    mediaType: compression.mediaType,
     digest: written.digest,
     diffId: written.diffId,
     size: written.size,

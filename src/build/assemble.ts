@@ -4,6 +4,7 @@ import { resolveBase, selectPlatform } from '../base/resolve.js';
 import {
   indexOf,
   mutate,
+  parallelGzipCompression,
   writeLayer,
   type Addendum,
   type ImageOrIndex,
@@ -12,7 +13,6 @@ import {
 } from '../oci/index.js';
 import { join } from 'node:path';
 import { fileGzipChunkCache } from '../util/gzip-chunk-cache.js';
-import { createParallelGzip } from '../util/parallel-gzip.js';
 import { compressBase } from './compress-base.js';
 import { appImageConfig, type AppConfig } from './image-config.js';
 import { layerSizes } from './layer-sizes.js';
@@ -110,12 +110,11 @@ export async function assembleImage(options: AssembleOptions): Promise<BuiltImag
   }));
   const layer = await writeLayer(entries, {
     blobDir: options.blobDir,
-    compressor: () =>
-      createParallelGzip({
-        level: options.compressionLevel ?? 6,
-        chunkSize: APP_LAYER_CHUNK,
-        cache: fileGzipChunkCache(join(options.cacheDir, 'gzip-chunks')),
-      }),
+    compression: parallelGzipCompression({
+      level: options.compressionLevel ?? 6,
+      chunkSize: APP_LAYER_CHUNK,
+      cache: fileGzipChunkCache(join(options.cacheDir, 'gzip-chunks')),
+    }),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   base.known.set(layer.digest, layer.uncompressedSize);

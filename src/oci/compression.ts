@@ -81,7 +81,11 @@ export async function decompress(src: Readable): Promise<Readable> {
   const head = await peek(src, 4);
   const kind = sniffCompression(head);
   const inflater =
-    kind === 'gzip' ? createGunzip({ chunkSize: INFLATE_CHUNK }) : kind === 'zstd' ? createZstdDecompress() : new PassThrough();
+    kind === 'gzip'
+      ? createGunzip({ chunkSize: INFLATE_CHUNK })
+      : kind === 'zstd'
+        ? createZstdDecompress()
+        : new PassThrough();
   pipeline(src, inflater, () => {
     /* errors are delivered to the consumer of `inflater` */
   });

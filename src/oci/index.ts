@@ -6,6 +6,8 @@ export * from './digest.js';
 export * from './file-layer.js';
 export * from './image.js';
 export * from './layer.js';
+export * from './gzip-compression.js';
+export * from './layer-compression.js';
 export * from './layer-writer.js';
 export * from './manifest.js';
 export * from './media-types.js';
