@@ -187,6 +187,8 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
             ...(options.files ? { files: options.files } : {}),
             workDir: work,
             created,
+            ...(options.compression ? { compression: options.compression } : {}),
+            cacheDir,
             ...(signal ? { signal } : {}),
           })
           .catch(cancel);
@@ -232,7 +234,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
         config,
         annotations,
         extraLayers: extra.layers,
-        ...(options.compressionLevel ? { compressionLevel: options.compressionLevel } : {}),
+        ...(options.compression ? { compression: options.compression } : {}),
         ...(signal ? { signal } : {}),
       });
     };

@@ -9,6 +9,7 @@ export * from './layer.js';
 export * from './gzip-compression.js';
 export * from './layer-compression.js';
 export * from './layer-writer.js';
+export * from './zstd-compression.js';
 export * from './manifest.js';
 export * from './media-types.js';
 export * from './mutate.js';

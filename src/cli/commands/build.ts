@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import pc from '../colors.js';
 import { articleBaseline } from '../../build/article-baseline.js';
 import { build } from '../../build/build.js';
+import { compressionForEngine, compressionHelp, parseCompression } from '../../build/compression-choice.js';
 import type { BuildOptions } from '../../build/types.js';
 import { LABEL_KEY, parseKeyValues, parsePlatformList } from '../../build/validate.js';
 import { MinnowError } from '../../errors.js';
@@ -45,6 +46,7 @@ interface BuildFlags extends RegistryFlags {
   annotation: string[];
   caCerts?: string | boolean;
   tzdata?: boolean;
+  compression?: string;
   compare?: boolean;
   sbom?: string;
   sbomFormat: string;
@@ -127,6 +129,7 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
         ? { caCerts: flags.caCerts }
         : {}),
     ...(flags.tzdata ? { tzdata: true } : {}),
+    ...(flags.compression !== undefined ? { compression: parseCompression(flags.compression) } : {}),
   };
 }
 
@@ -174,6 +177,12 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       `--output ${output.kind} takes one image: this host's (${formatPlatform(host)}) of several platforms, and --platform does not build it`,
       { hint: `add ${formatPlatform(host)} to --platform, build one platform, or use --output oci:DIR` },
     );
+  }
+  if (options.compression && output && output.kind !== 'oci') {
+    const forEngine = compressionForEngine(options.compression);
+    options.compression = forEngine.choice;
+    if (forEngine.note && !flags.quiet)
+      process.stderr.write(`minnow: --output ${output.kind}: ${forEngine.note}\n`);
   }
   // The writers (tar, the image model) load while Go compiles.
   const writers = import('../../publish/output.js');
@@ -285,6 +294,7 @@ export function register(program: Command): void {
     .option('--ca-certs <file>', 'CA bundle for built-in bases (default: the host bundle)')
     .option('--no-ca-certs', 'no CA bundle in a built-in base')
     .option('--tzdata', 'add time zone data')
+    .option('--compression <alg[:level]>', `layer compression: ${compressionHelp()}`)
     .option('--data <dir>', 'copy a directory read-only to /app/data (MINNOW_DATA_PATH names it)')
     .option(
       '--verify-reproducible',
