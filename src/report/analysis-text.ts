@@ -1,4 +1,5 @@
 import { SEVERITIES, type ImageAnalysis } from '../analyze/types.js';
+import { renderAttributionMarkdown, renderAttributionText } from './attribution-text.js';
 import { formatBytes } from './build-summary.js';
 
 /** Left-aligned columns with two spaces between them (right-aligned where `right[i]`). */
@@ -94,6 +95,10 @@ export function renderAnalysisText(a: ImageAnalysis): string {
       ),
     );
   }
+  for (const b of a.goBinaries) {
+    const section = renderAttributionText(b, table);
+    if (section) out.push('', section);
+  }
   if (a.efficiency.wasted.length > 0) {
     out.push('');
     out.push('Wasted space (shipped, then overwritten or deleted)');
@@ -153,5 +158,9 @@ export function renderAnalysisMarkdown(a: ImageAnalysis): string {
   out.push('|---|---|---|---|');
   for (const f of a.findings) out.push(`| ${f.severity} | ${f.rule} | ${esc(f.message)} | ${esc(f.fix)} |`);
   if (a.findings.length === 0) out.push('| | | no findings | |');
+  for (const b of a.goBinaries) {
+    const section = renderAttributionMarkdown(b);
+    if (section) out.push('', section);
+  }
   return `${out.join('\n')}\n`;
 }
