@@ -72,37 +72,21 @@ const SHT_NOBITS = 8;
 const MAX_PADDING = 64;
 
 /**
- * The import path of a Go symbol: up to the first `.` after the last `/`, ignoring type arguments in brackets; a
- * module whose last element holds a dot (`gopkg.in/yaml.v3`) is recognised by its path.
+ * The import path of a Go symbol: up to the first `.` after the last `/`, ignoring type arguments in brackets.
+ * The linker escapes `.` (and a few other bytes) in the last path element as `%2e` (`gopkg.in/yaml%2ev3.Marshal`):
+ * they are unescaped.
  */
-export function packageOfSymbol(name: string, modulePaths: readonly string[] = []): string {
-  return packageNamer(modulePaths)(name);
-}
-
-/** {@link packageOfSymbol} for one set of modules, with the dotted module paths looked up, not searched. */
-function packageNamer(modulePaths: readonly string[]): (name: string) => string {
-  // `gopkg.in/yaml.v3` would be cut to `gopkg.in/yaml`: remember which modules such a cut comes from.
-  const dotted = new Map<string, string[]>();
-  for (const m of modulePaths) {
-    const dot = m.indexOf('.', m.lastIndexOf('/') + 1);
-    if (dot < 0) continue;
-    const cut = m.slice(0, dot);
-    dotted.set(
-      cut,
-      [...(dotted.get(cut) ?? []), m].sort((a, b) => b.length - a.length),
-    );
-  }
-  return (name) => {
-    const bracket = name.indexOf('[');
-    const base = bracket >= 0 ? name.slice(0, bracket) : name;
-    if (base.startsWith('type:') || base.startsWith('go:')) return '(linker)';
-    const slash = base.lastIndexOf('/');
-    const dot = base.indexOf('.', slash + 1);
-    if (dot < 0) return '(no package)';
-    const pkg = base.slice(0, dot);
-    for (const m of dotted.get(pkg) ?? []) if (base.startsWith(m) && base[m.length] === '.') return m;
-    return pkg;
-  };
+export function packageOfSymbol(name: string): string {
+  const bracket = name.indexOf('[');
+  const base = bracket >= 0 ? name.slice(0, bracket) : name;
+  if (base.startsWith('type:') || base.startsWith('go:')) return '(linker)';
+  const slash = base.lastIndexOf('/');
+  const dot = base.indexOf('.', slash + 1);
+  if (dot < 0) return '(no package)';
+  const pkg = base.slice(0, dot);
+  return pkg.includes('%')
+    ? pkg.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    : pkg;
 }
 
 /** The module a package belongs to: the longest module path it lies in, else `std` for the standard library. */
@@ -129,13 +113,12 @@ export function symbolClassifier(
   info: GoBuildInfo | undefined,
 ): (symbol: string) => { path: string; module: string } {
   const paths = modulePathsOf(info);
-  const packageOf = packageNamer(paths);
   const modules = new Map<string, string>();
   // Symbols of the main package are named `main.`: report it under its import path, in the main module.
   const mainPath = info?.path && info.path !== 'command-line-arguments' ? info.path : 'main';
   const mainModule = info?.main?.path ?? mainPath;
   return (symbol) => {
-    const pkg = packageOf(symbol);
+    const pkg = packageOfSymbol(symbol);
     if (pkg === 'main') return { path: mainPath, module: mainModule };
     let module = modules.get(pkg);
     if (module === undefined) {
