@@ -69,6 +69,21 @@ export { IMAGE_RULES, type RuleInfo } from './analyze/rules/index.js';
 export { renderSbom, sbomComponents, toCycloneDx, toSpdx, type SbomFormat } from './analyze/sbom/index.js';
 export type * from './analyze/types.js';
 export { readBuildInfo, BuildInfoScanner, type GoBuildInfo, type GoModule } from './go/buildinfo.js';
+export {
+  attributeBinary,
+  SIZE_KINDS,
+  symbolClassifier,
+  type BinaryAttribution,
+  type ModuleSize,
+  type PackageSize,
+  type SizeKind,
+} from './go/attribution.js';
+export {
+  compressionForEngine,
+  parseCompression,
+  type CompressionAlgorithm,
+  type CompressionChoice,
+} from './build/compression-choice.js';
 export { readDockerArchive, type DockerArchiveReadOptions } from './base/docker-archive.js';
 export { readDaemon, removeDaemonSpools, type DaemonReadOptions } from './base/daemon.js';
 export {
