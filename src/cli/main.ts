@@ -21,6 +21,7 @@ const COMMANDS: Array<[names: string[], load: () => Promise<CommandModule>]> = [
   [['analyze'], () => import('./commands/analyze.js')],
   [['sbom'], () => import('./commands/sbom.js')],
   [['compare'], () => import('./commands/compare.js')],
+  [['diff'], () => import('./commands/diff.js')],
   [['dockerfile'], () => import('./commands/dockerfile.js')],
   [['lint'], () => import('./commands/lint.js')],
   [['cache'], () => import('./commands/cache.js')],
