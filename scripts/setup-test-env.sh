@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs (as root, from Debian's packages) and starts what the integration tests use, when it is missing:
-# the Docker Engine, the CNCF distribution registry, skopeo, chromium, htpasswd, kubectl; then starts the Engine.
+# the Docker Engine, the CNCF distribution registry, skopeo, containerd and zstd (zstd layers), chromium, htpasswd, kubectl; then starts the Engine.
 set -euo pipefail
 need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v skopeo >/dev/null || need+=(skopeo)
+command -v ctr >/dev/null || need+=(containerd)
+command -v zstd >/dev/null || need+=(zstd)
 command -v chromium >/dev/null || need+=(chromium)
 command -v curl >/dev/null || need+=(curl)
 command -v htpasswd >/dev/null || need+=(apache2-utils)

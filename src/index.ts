@@ -225,6 +225,23 @@ export {
   type DockerBuildOptions,
   type DockerBuildResult,
 } from './dockerfile/docker-build.js';
+
+// Why is it big: bytes per Go module and package, and layer compression.
+export {
+  attributeBinary,
+  SIZE_KINDS,
+  symbolClassifier,
+  type BinaryAttribution,
+  type ModuleSize,
+  type PackageSize,
+  type SizeKind,
+} from './go/attribution.js';
+export {
+  compressionForEngine,
+  parseCompression,
+  type CompressionAlgorithm,
+  type CompressionChoice,
+} from './build/compression-choice.js';
 export {
   generateDockerfile,
   writeDockerfile,

@@ -1,5 +1,6 @@
 import { MinnowError } from '../errors.js';
 import type { Image } from '../oci/index.js';
+import { attributeBinaries } from './attribute-binaries.js';
 import { MergedFilesystem } from './filesystem.js';
 import { parseApkInstalled } from './packages/apk.js';
 import { parseDpkgStatus, parseOsRelease } from './packages/dpkg.js';
@@ -27,6 +28,8 @@ export interface AnalyzeOptions extends LayerReadOptions {
   maxEntries?: number;
   /** Called after each layer, for progress display. */
   onLayer?: (index: number, total: number) => void;
+  /** Attribute each Go binary's bytes to modules and packages (reads the layers holding them again). Default true. */
+  attribute?: boolean;
   signal?: AbortSignal;
 }
 
@@ -126,6 +129,18 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
       dynamic: e.elf?.dynamic ?? false,
       info: e.go!,
     }));
+  if (options.attribute !== false && goBinaries.length > 0) {
+    const byPath = new Map(files.map((e) => [e.path, e]));
+    const attributions = await attributeBinaries(
+      layers,
+      goBinaries.map((b) => ({ ...b, layer: byPath.get(b.path)?.layer ?? -1 })),
+      options.signal,
+    );
+    for (const b of goBinaries) {
+      const a = attributions.get(b.path);
+      if (a) b.attribution = a;
+    }
+  }
 
   const users = parseUsers(text(captured, fs, '/etc/passwd'), text(captured, fs, '/etc/shadow'));
   const osRelease = text(captured, fs, '/etc/os-release') ?? text(captured, fs, '/usr/lib/os-release');

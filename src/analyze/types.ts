@@ -1,3 +1,4 @@
+import type { BinaryAttribution } from '../go/attribution.js';
 import type { GoBuildInfo } from '../go/buildinfo.js';
 
 /** Severity of a finding, most severe first. */
@@ -71,6 +72,8 @@ export interface GoBinary {
   /** Needs a dynamic loader (cgo or PIE): it will not run on scratch. */
   dynamic: boolean;
   info: GoBuildInfo;
+  /** Its bytes by kind, module and package (absent when `attribute: false` or its pclntab is unreadable). */
+  attribution?: BinaryAttribution;
 }
 
 export interface LayerSummary {

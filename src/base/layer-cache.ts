@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileLayer, MediaType, writeLayer, type Digest, type Layer, type LayerEntry } from '../oci/index.js';
+import {
+  fileLayer,
+  gzipCompression,
+  writeLayer,
+  type Digest,
+  type Layer,
+  type LayerCompression,
+  type LayerEntry,
+} from '../oci/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { touch } from '../util/touch.js';
 import { cacheLayout } from '../util/cache-layout.js';
@@ -11,7 +19,8 @@ export interface CachedLayerOptions {
   cacheDir: string;
   /** Entry mtime in seconds. */
   mtime: number;
-  compressionLevel?: number;
+  /** Default `gzipCompression(9)`: base layers are written once and pulled many times. */
+  compression?: LayerCompression;
   signal?: AbortSignal;
 }
 
@@ -24,6 +33,7 @@ export interface CachedLayer {
 }
 
 interface CacheRecord {
+  mediaType: string;
   digest: Digest;
   diffId: Digest;
   size: number;
@@ -31,9 +41,11 @@ interface CacheRecord {
 }
 
 /** A key that changes whenever anything that goes into the layer's bytes changes. */
-function cacheKey(entries: LayerEntry[], options: CachedLayerOptions): string {
+function cacheKey(entries: LayerEntry[], compression: LayerCompression, mtime: number): string {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ v: 1, mtime: options.mtime, level: options.compressionLevel ?? 9 }));
+  hash.update(
+    JSON.stringify({ v: 2, mtime, mediaType: compression.mediaType, compression: compression.key }),
+  );
   for (const e of entries) {
     const { source, ...rest } = e as LayerEntry & { source?: Buffer | string };
     hash.update(JSON.stringify(rest));
@@ -49,20 +61,21 @@ function cacheKey(entries: LayerEntry[], options: CachedLayerOptions): string {
  * build with the same base files writes nothing. A cache entry whose blob is gone is simply rewritten.
  */
 export async function cachedLayer(entries: LayerEntry[], options: CachedLayerOptions): Promise<CachedLayer> {
-  const key = cacheKey(entries, options);
+  const compression = options.compression ?? gzipCompression();
+  const key = cacheKey(entries, compression, options.mtime);
   const layout = cacheLayout(options.cacheDir);
   const recordPath = join(layout.baseLayerRecords, `${key}.json`);
   const blobDir = layout.sha256Blobs;
   const record = await readFile(recordPath, 'utf8')
     .then((t) => JSON.parse(t) as CacheRecord)
     .catch(() => undefined);
-  if (record) {
+  if (record?.mediaType === compression.mediaType) {
     const path = join(blobDir, record.digest.slice('sha256:'.length));
     const info = await stat(path).catch(() => undefined);
     if (info?.isFile() && info.size === record.size) {
       await touch(path);
       return {
-        layer: fileLayer(path, { ...record, mediaType: MediaType.OciLayerGzip }),
+        layer: fileLayer(path, record),
         uncompressedSize: record.uncompressedSize,
         hit: true,
       };
@@ -71,10 +84,11 @@ export async function cachedLayer(entries: LayerEntry[], options: CachedLayerOpt
   const written = await writeLayer(entries, {
     blobDir,
     mtime: options.mtime,
-    compressionLevel: options.compressionLevel ?? 9,
+    compression,
     signal: options.signal,
   });
   const fresh: CacheRecord = {
+    mediaType: compression.mediaType,
     digest: written.digest,
     diffId: written.diffId,
     size: written.size,

@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { readGoBuildId } from '../go/build-id.js';
 import {
@@ -12,18 +11,14 @@ import {
   sourceDateEpoch,
   writeLayer,
   type Digest,
+  type LayerCompression,
   type LayerEntry,
   type WrittenLayer,
 } from '../oci/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
 
 /** How an app layer is compressed: the media type it gets and a stream maker, with a key naming both. */
-export interface AppLayerCompression {
-  mediaType: string;
-  /** Everything that shapes the compressed bytes (algorithm, level, framing, library version). */
-  key: string;
-  create: () => Transform;
-}
+export type AppLayerCompression = LayerCompression;
 
 export interface AppLayerOptions {
   /** Where the blob goes; the record of the last layer written there is kept beside it (`.app-layer.json`). */
@@ -109,7 +104,7 @@ export async function appLayer(
   const written = await writeLayer(entries, {
     blobDir: options.blobDir,
     mtime,
-    compressor: options.compression.create,
+    compression: options.compression,
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const fresh: LayerRecord = {

@@ -12,9 +12,8 @@ import {
   type LayerEntry,
   type Platform,
 } from '../oci/index.js';
-import { fileGzipChunkCache } from '../util/gzip-chunk-cache.js';
-import { createParallelGzip } from '../util/parallel-gzip.js';
 import { appLayer } from './app-layer.js';
+import { DEFAULT_COMPRESSION, layerCompressionFor, type CompressionChoice } from './compression-choice.js';
 import { compressBase } from './compress-base.js';
 import { verifyBaseLayers } from './verify-base.js';
 import { appImageConfig, type AppConfig } from './image-config.js';
@@ -85,12 +84,6 @@ async function selectAny(target: Extract<ImageOrIndex, { kind: 'index' }>) {
 /** Most layers an image may have: the Docker Engine's layer store refuses deeper chains ("max depth exceeded"). */
 export const MAX_LAYERS = 125;
 
-/**
- * Bytes per gzip member of an app layer. After a one-line edit about half of a Go binary's 128 KiB chunks are
- * unchanged and come from the chunk cache; the ratio loss against one gzip stream is under 1%.
- */
-export const APP_LAYER_CHUNK = 128 * 1024;
-
 export interface AssembleOptions {
   base: BuildBase;
   platform: Platform;
@@ -103,7 +96,8 @@ export interface AssembleOptions {
   annotations: Record<string, string>;
   /** Platform-independent layers (extra files, data) appended after the binaries. */
   extraLayers?: Addendum[];
-  compressionLevel?: number;
+  /** How the app layer (and plain-tar base layers) are compressed. Default gzip level 6. */
+  compression?: CompressionChoice;
   signal?: AbortSignal;
 }
 
@@ -119,19 +113,10 @@ export async function assembleImage(options: AssembleOptions): Promise<BuiltImag
     source: b.path,
     mode: 0o555,
   }));
-  const level = options.compressionLevel ?? 6;
+  const choice = options.compression ?? DEFAULT_COMPRESSION;
   const layer = await appLayer(entries, {
     blobDir: options.blobDir,
-    compression: {
-      mediaType: MediaType.OciLayerGzip,
-      key: `parallel-gzip level ${level} chunk ${APP_LAYER_CHUNK} zlib ${process.versions.zlib}`,
-      create: () =>
-        createParallelGzip({
-          level,
-          chunkSize: APP_LAYER_CHUNK,
-          cache: fileGzipChunkCache(cacheLayout(options.cacheDir).gzipChunks),
-        }),
-    },
+    compression: layerCompressionFor(choice, 'app', options.cacheDir),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   base.known.set(layer.digest, layer.uncompressedSize);
@@ -142,6 +127,7 @@ export async function assembleImage(options: AssembleOptions): Promise<BuiltImag
     {
       cacheDir: options.cacheDir,
       known: base.known,
+      compression: layerCompressionFor(choice, 'base', options.cacheDir),
       ...(options.signal ? { signal: options.signal } : {}),
     },
   );

@@ -48,12 +48,6 @@ function checkOptions(options: BuildOptions): { user: string; ports: string[]; w
     if (!LABEL_KEY.test(key))
       throw new MinnowError('INVALID_ARGUMENT', `invalid label "${key}"`, { subject: key });
   }
-  const level = options.compressionLevel;
-  if (level !== undefined && !(Number.isInteger(level) && level >= 1 && level <= 9)) {
-    throw new MinnowError('INVALID_ARGUMENT', `invalid compression level "${level}": want 1 to 9`, {
-      subject: String(level),
-    });
-  }
   if (options.entrypoint && options.entrypoint.length === 0) {
     throw new MinnowError('INVALID_ARGUMENT', 'the entrypoint is empty');
   }
@@ -195,6 +189,8 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
             ...(options.files ? { files: options.files } : {}),
             workDir: work,
             created,
+            ...(options.compression ? { compression: options.compression } : {}),
+            cacheDir,
             ...(signal ? { signal } : {}),
           })
           .catch(cancel);
@@ -246,7 +242,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
         config,
         annotations,
         extraLayers: extra.layers,
-        ...(options.compressionLevel ? { compressionLevel: options.compressionLevel } : {}),
+        ...(options.compression ? { compression: options.compression } : {}),
         ...(signal ? { signal } : {}),
       });
     };

@@ -3,15 +3,16 @@ import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { MinnowError, isMinnowError, messageOf } from '../errors.js';
 import {
+  decompress,
   DigestingStream,
   digestHex,
   fileLayer,
   isDigest,
   MediaType,
   mutate,
+  parallelGzipCompression,
   peek,
   sniffCompression,
   tarHeadCheck,
@@ -19,9 +20,9 @@ import {
   type Digest,
   type Image,
   type Layer,
+  type LayerCompression,
 } from '../oci/index.js';
 import { tempPathFor, writeFileAtomic } from '../util/atomic.js';
-import { createParallelGzip } from '../util/parallel-gzip.js';
 import { touch } from '../util/touch.js';
 import { recordVerified } from './verify-base.js';
 import { makeDirs } from '../util/make-dirs.js';
@@ -39,18 +40,25 @@ const PLAIN_LAYER_TYPES: ReadonlySet<string> = new Set([
   'application/vnd.docker.image.rootfs.diff.tar',
 ]);
 
-/** gzip level of recompressed layers: zlib's default, what Docker uses when it pushes. */
-const LEVEL = 6;
+/** How plain layers are compressed unless told otherwise: gzip at zlib's default level 6, as `docker push` does. */
+const DEFAULT_COMPRESSION = parallelGzipCompression({ level: 6 });
 
-// zlib's version is part of the key: another zlib may deflate the same bytes differently, and a cache hit must
-// give exactly what compressing afresh would.
-const RECORD_VARIANT = `zlib-${process.versions.zlib}-level-${LEVEL}`;
+/**
+ * The record variant of a compression: its media type and key (algorithm, level, chunking, the compressor's
+ * version) are in the name, so a cache hit gives exactly what compressing afresh with it would.
+ */
+function recordVariant(compression: LayerCompression): string {
+  const name = `${compression.mediaType.replace(/^.*\+/, '')} ${compression.key}`;
+  return name.replace(/[^A-Za-z0-9.]+/g, '-');
+}
 
 export interface CompressBaseOptions {
   /** minnow's cache directory; the compressed blobs go under `<cacheDir>/gzip-layers`. */
   cacheDir: string;
   /** Filled with the uncompressed size of every compressed layer, by its new digest. */
   known?: Map<string, number>;
+  /** Default: gzip level 6 in parallel members. */
+  compression?: LayerCompression;
   signal?: AbortSignal;
 }
 
@@ -118,8 +126,9 @@ export async function gzipPlainLayer(
   }
   const layout = cacheLayout(options.cacheDir);
   const blobDir = layout.gzipLayerBlobs;
-  const recordPath = join(layout.gzipLayerRecords(RECORD_VARIANT), `${digestHex(diffId)}.json`);
-  const cached = await fromCache(recordPath, blobDir, diffId, options.signal);
+  const compression = options.compression ?? DEFAULT_COMPRESSION;
+  const recordPath = join(layout.gzipLayerRecords(recordVariant(compression)), `${digestHex(diffId)}.json`);
+  const cached = await fromCache(recordPath, blobDir, diffId, compression.mediaType, options.signal);
   if (cached) {
     await recordVerified(options.cacheDir, await cached.layer.digest(), diffId);
     return cached;
@@ -147,7 +156,7 @@ export async function gzipPlainLayer(
       verifyingStream(diffId, await layer.size(), `layer ${diffId}`),
       tarHeadCheck(`base layer ${diffId}`),
       plain,
-      createParallelGzip({ level: LEVEL }),
+      compression.create(),
       compressed,
       createWriteStream(tmp),
       { signal: options.signal },
@@ -160,19 +169,22 @@ export async function gzipPlainLayer(
     await rename(tmp, join(blobDir, digestHex(record.digest)));
     await writeFileAtomic(recordPath, JSON.stringify(record));
     await recordVerified(options.cacheDir, record.digest, diffId);
-    return { layer: gzipFileLayer(blobDir, record, diffId), uncompressedSize: record.uncompressedSize };
+    return {
+      layer: compressedFileLayer(blobDir, record, diffId, compression.mediaType),
+      uncompressedSize: record.uncompressedSize,
+    };
   } catch (err) {
     await rm(tmp, { force: true });
     throw wrap(err, digest, options.signal);
   }
 }
 
-function gzipFileLayer(blobDir: string, record: CacheRecord, diffId: Digest): Layer {
+function compressedFileLayer(blobDir: string, record: CacheRecord, diffId: Digest, mediaType: string): Layer {
   return fileLayer(join(blobDir, digestHex(record.digest)), {
     digest: record.digest,
     diffId,
     size: record.size,
-    mediaType: MediaType.OciLayerGzip,
+    mediaType,
   });
 }
 
@@ -184,6 +196,7 @@ async function fromCache(
   recordPath: string,
   blobDir: string,
   diffId: Digest,
+  mediaType: string,
   signal?: AbortSignal,
 ): Promise<GzippedLayer | undefined> {
   const record = parseRecord(await readFile(recordPath, 'utf8').catch(() => undefined));
@@ -191,11 +204,10 @@ async function fromCache(
   const path = join(blobDir, digestHex(record.digest));
   const info = await stat(path).catch(() => undefined);
   if (!info?.isFile() || info.size !== record.size) return undefined;
-  const layer = gzipFileLayer(blobDir, record, diffId);
+  const layer = compressedFileLayer(blobDir, record, diffId, mediaType);
   try {
     await pipeline(
-      await layer.compressed(),
-      createGunzip(),
+      await decompress(await layer.compressed()),
       verifyingStream(diffId, record.uncompressedSize),
       discard(),
       { signal },

@@ -1,7 +1,7 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { MinnowError } from '../errors.js';
-import { writeLayer, type Addendum, type LayerEntry } from '../oci/index.js';
+import { writeLayer, type Addendum, type LayerCompression, type LayerEntry } from '../oci/index.js';
 
 /** Where `--data DIR` lands in the image (ko's kodata lands in /var/run/ko). */
 export const DATA_PATH = '/app/data';
@@ -15,6 +15,8 @@ export interface DataLayerOptions {
   target?: string;
   /** Entry mtime in seconds. Default SOURCE_DATE_EPOCH, else 0. */
   mtime?: number;
+  /** Default gzip level 9 in one stream. */
+  compression?: LayerCompression;
   signal?: AbortSignal;
 }
 
@@ -98,6 +100,7 @@ export async function dataLayer(dir: string, options: DataLayerOptions): Promise
   const written = await writeLayer(entries, {
     blobDir: options.blobDir,
     ...(options.mtime === undefined ? {} : { mtime: options.mtime }),
+    ...(options.compression ? { compression: options.compression } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   return {

@@ -1,6 +1,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Addendum } from '../oci/index.js';
+import { DEFAULT_COMPRESSION, layerCompressionFor, type CompressionChoice } from './compression-choice.js';
 import { dataLayer } from './data-layer.js';
 import { filesLayer, type ImageFile } from './files-layer.js';
 import { findModuleRoot } from '../go/module-root.js';
@@ -18,6 +19,10 @@ export interface ExtraContentOptions {
   created: string;
   /** Entry mtime in seconds (the same as the binaries' layer). */
   mtime?: number;
+  /** Default gzip (level 9 in one stream for these small layers). */
+  compression?: CompressionChoice;
+  /** minnow's cache directory. */
+  cacheDir: string;
   signal?: AbortSignal;
 }
 
@@ -37,6 +42,7 @@ export async function extraContent(options: ExtraContentOptions): Promise<ExtraC
   const common = {
     blobDir,
     ...(options.mtime === undefined ? {} : { mtime: options.mtime }),
+    compression: layerCompressionFor(options.compression ?? DEFAULT_COMPRESSION, 'content', options.cacheDir),
     ...(options.signal ? { signal: options.signal } : {}),
   };
   const layers: Addendum[] = [];

@@ -1,7 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { MinnowError } from '../errors.js';
-import { writeLayer, type Addendum, type LayerEntry } from '../oci/index.js';
+import { writeLayer, type Addendum, type LayerCompression, type LayerEntry } from '../oci/index.js';
 
 /** A file copied into the image (minnow.yaml `files:`). */
 export interface ImageFile {
@@ -25,6 +25,8 @@ export interface FilesLayerOptions {
   blobDir: string;
   /** Entry mtime in seconds. Default SOURCE_DATE_EPOCH, else 0. */
   mtime?: number;
+  /** Default gzip level 9 in one stream. */
+  compression?: LayerCompression;
   signal?: AbortSignal;
 }
 
@@ -57,6 +59,7 @@ export async function filesLayer(files: readonly ImageFile[], options: FilesLaye
   const written = await writeLayer(entries, {
     blobDir: options.blobDir,
     ...(options.mtime === undefined ? {} : { mtime: options.mtime }),
+    ...(options.compression ? { compression: options.compression } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   return {

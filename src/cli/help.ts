@@ -62,6 +62,14 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     ],
     doc: 'docs/build.md',
   },
+  diff: {
+    examples: [
+      ['minnow diff oci:old oci:new', 'what changed: layers, files, Go modules and packages, findings'],
+      ['minnow diff oci:old oci:new --markdown', 'as a pull-request comment'],
+      ['minnow diff oci:old oci:new --max-growth 5%', 'exit 3 when the image grew more'],
+    ],
+    doc: 'docs/build.md',
+  },
   dockerfile: {
     examples: [
       ['minnow dockerfile --base distroless -p 8080', 'write ./Dockerfile and ./.dockerignore'],

@@ -20,6 +20,7 @@ const COMMANDS: Array<[names: string[], load: () => Promise<CommandModule>]> = [
   [['sbom'], () => import('./commands/sbom.js')],
   [['verify', 'attestations', 'generate-key-pair'], () => import('./commands/attest.js')],
   [['compare'], () => import('./commands/compare.js')],
+  [['diff'], () => import('./commands/diff.js')],
   [['dockerfile'], () => import('./commands/dockerfile.js')],
   [['lint'], () => import('./commands/lint.js')],
   [['cache'], () => import('./commands/cache.js')],

@@ -1,4 +1,5 @@
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
+import { parseCompression, type CompressionChoice } from '../build/compression-choice.js';
 import type { BuildOptions } from '../build/types.js';
 import { parsePlatformList } from '../build/validate.js';
 import { MinnowError, messageOf } from '../errors.js';
@@ -47,7 +48,17 @@ export function toBuildOptions(s: PackageSettings, moduleDir: string, file = 'mi
     ...(s.annotations ? { annotations: s.annotations } : {}),
     ...(s.files ? { files: s.files.map((f) => ({ ...f, src: resolve(moduleDir, f.src) })) } : {}),
     ...(s.data ? { data: resolve(moduleDir, s.data) } : {}),
+    ...(s.compression ? { compression: configCompression(s.compression, file) } : {}),
   };
+}
+
+/** The config's compression through the build's own parser, so a level out of range is a config error too. */
+function configCompression(value: string, file: string): CompressionChoice {
+  try {
+    return parseCompression(value, 'compression');
+  } catch (err) {
+    throw new MinnowError('CONFIG_INVALID', `${file}: ${messageOf(err)}`, { subject: file, cause: err });
+  }
 }
 
 /** The config's platforms through the build's own parser; what it refuses (e.g. "all") is a config error. */

@@ -126,6 +126,14 @@ const settings = {
     .min(1)
     .optional()
     .describe('A directory copied read-only to /app/data (MINNOW_DATA_PATH names it).'),
+  compression: z
+    .string()
+    .regex(/^(gzip|zstd)(:[0-9]{1,2})?$/, 'must be gzip[:1-9] or zstd[:1-19], e.g. zstd:19')
+    .optional()
+    .describe(
+      'Layer compression: gzip[:LEVEL] (default, level 6) or zstd[:LEVEL] (level 3; read by containerd ≥ 1.5, ' +
+        'not by the Docker Engine 20.10, so daemon outputs keep gzip).',
+    ),
 };
 
 /** Defaults applied to every build. */

@@ -1,17 +1,15 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, rename, rm, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import type { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { constants as zc, createGzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { MinnowError } from '../errors.js';
 import { tempPathFor } from '../util/atomic.js';
-import { unixGzipHeader } from '../util/parallel-gzip.js';
 import { DigestingStream, digestHex, type Digest } from './digest.js';
 import { fileLayer } from './file-layer.js';
+import { gzipCompression } from './gzip-compression.js';
+import type { LayerCompression } from './layer-compression.js';
 import type { Layer } from './layer.js';
-import { MediaType } from './media-types.js';
 import { makeDirs } from '../util/make-dirs.js';
 
 /** One entry of a layer. Paths are absolute in the image (`/app/hello`). */
@@ -34,10 +32,8 @@ export interface WriteLayerOptions {
   blobDir: string;
   /** Modification time of every entry, in seconds. Default: `SOURCE_DATE_EPOCH`, else 0. */
   mtime?: number;
-  /** gzip level, 1–9. Default 9: layers are written once and pulled many times. */
-  compressionLevel?: number;
-  /** Makes the gzip stream instead of one zlib stream (say, a parallel one); must be deterministic. */
-  compressor?: () => Transform;
+  /** How the tar is compressed, and so the layer's media type. Default `gzipCompression(9)`. */
+  compression?: LayerCompression;
   signal?: AbortSignal;
 }
 
@@ -155,9 +151,9 @@ async function addEntry(pack: tar.Pack, n: Normalized, mtime: Date): Promise<voi
 }
 
 /**
- * Writes a deterministic gzip layer: sorted entries with explicit parents, fixed modes and owners, one mtime, no
- * user or group names, and a gzip header without a timestamp. The compressed digest and the uncompressed diff_id
- * are computed in the same single pass that writes the blob.
+ * Writes a deterministic layer: sorted entries with explicit parents, fixed modes and owners, one mtime, no user
+ * or group names, compressed by `options.compression` (deterministic too). The compressed digest and the
+ * uncompressed diff_id are computed in the same single pass that writes the blob.
  */
 export async function writeLayer(entries: LayerEntry[], options: WriteLayerOptions): Promise<WrittenLayer> {
   const mtime = new Date((options.mtime ?? sourceDateEpoch()) * 1000);
@@ -167,12 +163,8 @@ export async function writeLayer(entries: LayerEntry[], options: WriteLayerOptio
   const pack = tar.pack();
   const uncompressed = new DigestingStream();
   const compressed = new DigestingStream();
-  // Node's gzip header carries mtime 0; the OS byte is zlib's build-time OS code (19 on macOS since zlib 1.2.12),
-  // so it is set to 3 (Unix) here: nothing varies between builds or build machines.
-  const gzip =
-    options.compressor?.() ??
-    createGzip({ level: options.compressionLevel ?? 9, strategy: zc.Z_DEFAULT_STRATEGY });
-  const written = pipeline(pack, uncompressed, gzip, unixGzipHeader(), compressed, createWriteStream(tmp), {
+  const compression = options.compression ?? gzipCompression();
+  const written = pipeline(pack, uncompressed, compression.create(), compressed, createWriteStream(tmp), {
     signal: options.signal,
   });
   try {
@@ -191,7 +183,7 @@ export async function writeLayer(entries: LayerEntry[], options: WriteLayerOptio
       digest,
       diffId: uncompressed.digest,
       size: compressed.size,
-      mediaType: MediaType.OciLayerGzip,
+      mediaType: compression.mediaType,
     };
     return { layer: fileLayer(path, info), path, ...info, uncompressedSize: uncompressed.size };
   } catch (err) {

@@ -1,6 +1,7 @@
 import type { PolicyVerdict } from '../analyze/policy.js';
 import { SEVERITIES, type ImageAnalysis, type ImageFinding } from '../analyze/types.js';
 import { escapeTerminal } from '../util/terminal.js';
+import { renderAttributionMarkdown, renderAttributionText } from './attribution-text.js';
 import { formatBytes } from './build-summary.js';
 
 /**
@@ -127,6 +128,10 @@ export function renderAnalysisText(a: ImageAnalysis, verdict?: PolicyVerdict): s
       ),
     );
   }
+  for (const b of a.goBinaries) {
+    const section = renderAttributionText(b, table);
+    if (section) out.push('', section);
+  }
   if (a.efficiency.wasted.length > 0) {
     out.push('');
     out.push('Wasted space (shipped, then overwritten or deleted)');
@@ -203,5 +208,9 @@ export function renderAnalysisMarkdown(a: ImageAnalysis, verdict?: PolicyVerdict
     );
   }
   if (a.findings.length === 0) out.push('| | | no findings | | |');
+  for (const b of a.goBinaries) {
+    const section = renderAttributionMarkdown(b);
+    if (section) out.push('', section);
+  }
   return `${out.join('\n')}\n`;
 }

@@ -9,22 +9,6 @@ const gzipAsync = promisify(gzip);
 /** The gzip header's OS byte minnow writes on every platform (3, Unix), so builds on macOS and Linux agree. */
 export const GZIP_OS_UNIX = 3;
 
-/**
- * A pass-through that sets the OS byte (offset 9) of the gzip header at the start of the stream to 3 (Unix).
- * zlib writes its compile-time OS code there, and zlib ≥ 1.2.12 built for macOS writes 19: without this a
- * layer gzipped on a Mac would differ from the same layer gzipped on Linux.
- */
-export function unixGzipHeader(): Transform {
-  let offset = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      if (offset <= 9 && offset + chunk.length > 9) chunk[9 - offset] = GZIP_OS_UNIX;
-      offset += chunk.length;
-      done(null, chunk);
-    },
-  });
-}
-
 export interface ParallelGzipOptions {
   /** zlib level, 1–9. Default 6. */
   level?: number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareImages, describeDifference } from '../../src/build/compare-images.js';
-import { indexOf, writeLayer, type Image, type LayerEntry } from '../../src/oci/index.js';
+import { gzipCompression, indexOf, writeLayer, type Image, type LayerEntry } from '../../src/oci/index.js';
 import { testImage } from '../helpers/images.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -53,8 +53,16 @@ describe('compareImages', () => {
 
   it('tells a gzip difference from a tar difference', async () => {
     const dir = await tempDir();
-    const l1 = await writeLayer(files('x'.repeat(5000)), { blobDir: dir, mtime: 0, compressionLevel: 1 });
-    const l2 = await writeLayer(files('x'.repeat(5000)), { blobDir: dir, mtime: 0, compressionLevel: 9 });
+    const l1 = await writeLayer(files('x'.repeat(5000)), {
+      blobDir: dir,
+      mtime: 0,
+      compression: gzipCompression(1),
+    });
+    const l2 = await writeLayer(files('x'.repeat(5000)), {
+      blobDir: dir,
+      mtime: 0,
+      compression: gzipCompression(9),
+    });
     expect(l1.digest).not.toBe(l2.digest);
     const { compareLayers } = await import('../../src/build/compare-layers.js');
     expect(await compareLayers(l1.layer, l2.layer)).toMatchObject({ path: '(compression)' });

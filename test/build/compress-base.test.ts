@@ -7,6 +7,7 @@ import { compressBase, gzipPlainLayer } from '../../src/build/compress-base.js';
 import { isMinnowError } from '../../src/errors.js';
 import {
   fileLayer,
+  gzipCompression,
   MediaType,
   sha256,
   sniffCompression,
@@ -73,6 +74,23 @@ describe('gzipPlainLayer', () => {
     });
     const hit = await gzipPlainLayer(sourceGone, { cacheDir: cacheA });
     expect(await hit?.layer.digest()).toBe(await gz.layer.digest());
+  });
+
+  it('keeps one cache record per compression: another level or algorithm is not served the gzip-6 blob', async () => {
+    const dir = await tempDir();
+    const layer = await plainLayer(dir, await plainTar());
+    const cacheDir = join(dir, 'cache');
+    const six = await gzipPlainLayer(layer, { cacheDir });
+    const one = await gzipPlainLayer(layer, { cacheDir, compression: gzipCompression(1) });
+    expect(await one?.layer.digest()).not.toBe(await six?.layer.digest());
+    expect(await one?.layer.diffId()).toBe(await six?.layer.diffId());
+    const records = (await readdir(join(cacheDir, 'gzip-layers'))).filter((n) => n.startsWith('records-'));
+    expect(records).toHaveLength(2);
+    // Both are served from the cache afterwards, each to its own compression.
+    expect(await (await gzipPlainLayer(layer, { cacheDir }))?.layer.digest()).toBe(await six?.layer.digest());
+    expect(
+      await (await gzipPlainLayer(layer, { cacheDir, compression: gzipCompression(1) }))?.layer.digest(),
+    ).toBe(await one?.layer.digest());
   });
 
   it('recompresses when the cached blob is damaged, and never returns it', async () => {

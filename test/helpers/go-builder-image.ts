@@ -7,6 +7,7 @@ import {
   fileLayer,
   MediaType,
   mutate,
+  gzipCompression,
   writeLayer,
   type FileLayerInfo,
   type Image,
@@ -78,7 +79,7 @@ export async function goBuilderImage(): Promise<Image> {
     const w = await writeLayer(await gorootEntries(goroot), {
       blobDir: join(CACHE, 'go-builder-blobs'),
       mtime: 0,
-      compressionLevel: 1,
+      compression: gzipCompression(1),
     });
     info = {
       path: w.path,

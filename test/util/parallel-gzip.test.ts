@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createParallelGzip, unixGzipHeader } from '../../src/util/parallel-gzip.js';
+import { parallelGzipCompression, unixGzipHeader } from '../../src/oci/gzip-compression.js';
+import { createParallelGzip } from '../../src/util/parallel-gzip.js';
 import {
   assertValid,
   decompress,
@@ -48,7 +49,7 @@ describe('createParallelGzip', () => {
       {
         blobDir: join(dir, 'blobs'),
         mtime: 0,
-        compressor: () => createParallelGzip({ chunkSize: 1 << 20 }),
+        compression: parallelGzipCompression({ chunkSize: 1 << 20 }),
       },
     );
     const image = await mutate(emptyImage(hostPlatform()), { layers: [{ layer: written.layer }] });

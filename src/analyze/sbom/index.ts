@@ -11,7 +11,6 @@ export { toSpdx } from './spdx.js';
 export const SBOM_FORMATS = ['spdx-json', 'cyclonedx-json'] as const;
 export type SbomFormat = (typeof SBOM_FORMATS)[number];
 
-
 /** Checks a `--format` value. */
 export function parseSbomFormat(value: string): SbomFormat {
   if (!(SBOM_FORMATS as readonly string[]).includes(value)) {

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import pc from '../colors.js';
 import { sourceGrammar, sourceHelpTable } from '../../base/resolve.js';
+import { compressionForEngine, compressionHelp, parseCompression } from '../../build/compression-choice.js';
 import type { BuildOptions } from '../../build/types.js';
 import { LABEL_KEY, parseKeyValues, parsePlatformList } from '../../build/validate.js';
 import { MinnowError } from '../../errors.js';
@@ -52,6 +53,7 @@ interface BuildFlags extends RegistryFlags, AttestFlags {
   annotation: string[];
   caCerts?: string | boolean;
   tzdata?: boolean;
+  compression?: string;
   compressionLevel?: string;
   compare?: boolean;
   json?: boolean;
@@ -95,6 +97,15 @@ export async function sourceOf(args: string[]): Promise<{ dir: string; packages:
   return { dir: process.cwd(), packages: args };
 }
 
+/** `--compression ALG[:LEVEL]`, with `--compression-level N` as the level of whichever algorithm is chosen. */
+function compressionFrom(
+  spec: string | undefined,
+  level: string | undefined,
+): ReturnType<typeof parseCompression> {
+  const choice = parseCompression(spec ?? 'gzip');
+  return level === undefined ? choice : parseCompression(`${choice.algorithm}:${level}`);
+}
+
 /** Turns the flags into BuildOptions, checking every one before anything is built. */
 export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promise<BuildOptions> {
   const { dir, packages } = await sourceOf(args);
@@ -133,7 +144,9 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
         ? { caCerts: flags.caCerts }
         : {}),
     ...(flags.tzdata ? { tzdata: true } : {}),
-    ...(flags.compressionLevel !== undefined ? { compressionLevel: Number(flags.compressionLevel) } : {}),
+    ...(flags.compression !== undefined || flags.compressionLevel !== undefined
+      ? { compression: compressionFrom(flags.compression, flags.compressionLevel) }
+      : {}),
   };
 }
 
@@ -175,6 +188,14 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
   checkAttestFlags(flags);
   const name = localName(flags);
   const sinks = sinksFrom(flags);
+  // The Engine 20.10 and docker load read gzip only: those outputs keep gzip, and say so.
+  const engineBound = sinks.find((s) => s.kind === 'daemon' || s.kind === 'docker');
+  if (fromFlags.compression && engineBound) {
+    const forEngine = compressionForEngine(fromFlags.compression);
+    fromFlags.compression = forEngine.choice;
+    if (forEngine.note && !flags.quiet)
+      process.stderr.write(`minnow: --output ${engineBound.kind}: ${forEngine.note}\n`);
+  }
   const trap = trapSignals();
   try {
     const report = await buildAndPublish({
@@ -254,7 +275,11 @@ export function register(program: Command): void {
     .option('--ca-certs <file>', 'CA bundle for built-in bases (default: the host bundle)')
     .option('--no-ca-certs', 'no CA bundle in a built-in base')
     .option('--tzdata', 'add time zone data')
-    .option('--compression-level <1-9>', 'gzip level of the app layer (default 6)')
+    .option('--compression <alg[:level]>', `layer compression: ${compressionHelp()}`)
+    .option(
+      '--compression-level <1-9>',
+      'the level of --compression (default gzip 6), as in --compression gzip:9',
+    )
     .option('--data <dir>', 'copy a directory read-only to /app/data (MINNOW_DATA_PATH names it)')
     .option(
       '--verify-reproducible',

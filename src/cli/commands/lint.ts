@@ -9,7 +9,6 @@ import type { Severity } from '../../dockerfile/lint/types.js';
 import { exitCodeFor } from '../exit.js';
 import { VERSION as version } from '../../version.js';
 
-
 interface Flags {
   format: 'text' | 'json' | 'sarif';
   failOn: Severity | 'none';
