@@ -4,7 +4,6 @@ import type { RegistryReadOptions } from '../base/registry.js';
 import { resolveBase } from '../base/resolve.js';
 import {
   indexOf,
-  MediaType,
   mutate,
   selectPlatform,
   type Addendum,
@@ -20,7 +19,6 @@ import { appImageConfig, type AppConfig } from './image-config.js';
 import { layerSizes } from './layer-sizes.js';
 import type { BuiltBinary, BuiltImage } from './types.js';
 import { pruneBlobs } from './workdir.js';
-import { cacheLayout } from '../util/cache-layout.js';
 
 /**
  * The image-assembly half of `build`: everything that needs the image model. `build` loads this module while Go
