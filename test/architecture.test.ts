@@ -11,6 +11,8 @@ const SRC = fileURLToPath(new URL('../src/', import.meta.url));
  */
 const MAY_IMPORT: Record<string, readonly string[]> = {
   errors: [],
+  // package.json's version, for User-Agent lines and SBOM/provenance tool names.
+  version: [],
   util: ['errors'],
   oci: ['errors', 'util'],
   go: ['errors', 'util', 'oci'],
@@ -19,7 +21,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   base: ['errors', 'util', 'oci', 'go', 'engine', 'registry'],
   build: ['errors', 'util', 'oci', 'go', 'base', 'registry'],
   publish: ['errors', 'util', 'oci', 'engine', 'registry'],
-  analyze: ['errors', 'util', 'oci', 'go', 'base'],
+  analyze: ['errors', 'util', 'oci', 'go', 'base', 'version'],
   attest: ['errors', 'util', 'oci', 'go', 'registry', 'base', 'build', 'publish', 'analyze'],
   compare: [
     'errors',
@@ -35,7 +37,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     'report',
     'dockerfile',
   ],
-  report: ['errors', 'util', 'oci', 'build', 'publish', 'analyze', 'attest'],
+  report: ['errors', 'util', 'oci', 'go', 'build', 'publish', 'analyze', 'attest'],
   dockerfile: ['errors', 'util', 'oci', 'go', 'engine', 'base', 'analyze'],
   config: ['errors', 'util', 'oci', 'go', 'build'],
   resolve: ['errors', 'util', 'oci', 'go', 'registry', 'base', 'build', 'publish', 'config'],

@@ -49,9 +49,11 @@ describe('resolveBase', () => {
 
   it('refuses an unknown base in one line, with the accepted forms', async () => {
     // Anything that parses as an image reference (ubuntu-ish) is a registry base now; this cannot be one.
+    // It is almost a reference: the message says what is wrong with it, the hint lists the accepted forms.
     await expect(resolveBase('ubuntu ish!')).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
-      message: 'unknown base "ubuntu ish!"',
+      message: expect.stringMatching(/^invalid base "ubuntu ish!": \S/),
+      hint: expect.stringContaining('oci:DIR[:TAG]'),
     });
   });
 
