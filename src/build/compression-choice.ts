@@ -1,12 +1,10 @@
 import { join } from 'node:path';
 import { MinnowError } from '../errors.js';
-import {
-  gzipCompression,
-  parallelGzipCompression,
-  ZSTD_DEFAULT_LEVEL,
-  zstdCompression,
-  type LayerCompression,
-} from '../oci/index.js';
+// The compressors' own files, not oci/index.js: the CLI parses --compression before Go starts, and the whole
+// image model (tar, zod) should load while Go compiles.
+import { gzipCompression, parallelGzipCompression } from '../oci/gzip-compression.js';
+import type { LayerCompression } from '../oci/layer-compression.js';
+import { ZSTD_DEFAULT_LEVEL, zstdCompression } from '../oci/zstd-compression.js';
 import { fileGzipChunkCache } from '../util/gzip-chunk-cache.js';
 
 /** The layer compressions a build can choose: `--compression` and `compression:` in minnow.yaml. */

@@ -4,7 +4,7 @@ import { build } from '../build/build.js';
 import type { BuildOptions, BuildResult } from '../build/types.js';
 import { configuredBuild, mergeBuildOptions, type ConfiguredBuild } from '../config/build-options.js';
 import { MinnowError } from '../errors.js';
-import { hostPlatform } from '../oci/index.js';
+import { hostPlatform } from '../oci/platform.js';
 import type { PushResult } from '../publish/registry.js';
 import { fanOut } from '../publish/sinks/fan-out.js';
 import { ignoreOutputDir } from '../publish/output-dir.js';

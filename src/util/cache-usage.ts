@@ -216,7 +216,12 @@ export async function listCache(dir: string = minnowCacheDir()): Promise<CacheLi
   // The diff_id verdicts of base layers (a few bytes each, by blob digest) count with the base layers.
   const verified = cacheLayout(dir).verifiedLayers;
   const verdicts = await walk(verified).catch(() => []);
-  if (verdicts.length) addLoose(listing, 'base-layers', verdicts.reduce((n, f) => n + f.bytes, 0));
+  if (verdicts.length)
+    addLoose(
+      listing,
+      'base-layers',
+      verdicts.reduce((n, f) => n + f.bytes, 0),
+    );
 
   const known = new Set(CACHE_TOP_LEVEL);
   for (const name of top) {

@@ -82,8 +82,12 @@ describe('the distroless-equivalent base through a real registry', () => {
     ]);
     expect(res.err).toBe('');
     expect(res.status).toBe(0);
-    const [digest, ref] = res.out.trim().split('\n');
-    expect(ref).toBe(`${tag.slice(0, tag.lastIndexOf(':'))}@${digest}`);
+    // -q: one line, what was pushed.
+    const lines = res.out.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const digest = lines[0]?.split('@')[1] ?? '';
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(lines[0]).toBe(`${tag.slice(0, tag.lastIndexOf(':'))}@${digest}`);
     // The Engine needs the credentials too: log it in through the same Docker config.
     await exec('docker', ['--config', join(dir, 'docker'), 'pull', '-q', tag]);
     dockerTags.push(tag);

@@ -1,6 +1,5 @@
 import type { EngineClient } from '../../engine/client.js';
 import type { ImageOrIndex } from '../../oci/index.js';
-import { writeDaemon } from '../daemon.js';
 import { imageNameProblem, splitNameTag } from '../image-name.js';
 import { oneImage, recordedName } from './one-image.js';
 import type { ImageName, Sink, SinkOptions, SinkResult, SinkWriteOptions } from './sink.js';
@@ -41,6 +40,7 @@ export function daemonSink(options: DaemonSinkOptions = {}): Sink {
     async write(target: ImageOrIndex, write: SinkWriteOptions = {}): Promise<SinkResult> {
       const image = oneImage(target, 'the Engine');
       const name = recordedName(own ?? {}, write);
+      const { writeDaemon } = await import('../daemon.js');
       const written = await withEngine(options.engine, (engine) =>
         writeDaemon(engine, image, { tags: [name], ...(write.signal ? { signal: write.signal } : {}) }),
       );

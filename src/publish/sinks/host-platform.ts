@@ -1,13 +1,7 @@
 import { isMinnowError, MinnowError } from '../../errors.js';
-import {
-  formatPlatform,
-  hostPlatform,
-  platformMatches,
-  selectPlatform,
-  type Image,
-  type ImageOrIndex,
-  type Platform,
-} from '../../oci/index.js';
+import type { Image, ImageOrIndex } from '../../oci/image.js';
+import { formatPlatform, hostPlatform, platformMatches, type Platform } from '../../oci/platform.js';
+import { selectPlatform } from '../../oci/select-platform.js';
 import type { Sink, SinkPlan, SinkResult, SinkWriteOptions } from './sink.js';
 
 /** The host's image of a target, for sinks that take one platform (docker tarball, Engine). */

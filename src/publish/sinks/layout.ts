@@ -1,9 +1,7 @@
 import { join } from 'node:path';
 import type { ImageOrIndex } from '../../oci/index.js';
 import { isValidTag, splitNameTag } from '../image-name.js';
-import { gcLayout } from '../layout-gc.js';
 import { OUTPUT_DIR } from '../output-dir.js';
-import { writeLayout } from '../layout.js';
 import { checkPath, isLayoutOrEmpty } from './path-checks.js';
 import type { Sink, SinkOptions, SinkResult, SinkWriteOptions } from './sink.js';
 import type { SpecContext } from './spec.js';
@@ -37,6 +35,11 @@ export function layoutSink(options: LayoutSinkOptions): Sink {
         force,
       ),
     async write(target: ImageOrIndex, write: SinkWriteOptions = {}): Promise<SinkResult> {
+      // The writers (the image model, tar) load when something is written, not when the CLI starts.
+      const [{ writeLayout }, { gcLayout }] = await Promise.all([
+        import('../layout.js'),
+        import('../layout-gc.js'),
+      ]);
       const written = await writeLayout(options.dir, target, {
         tag,
         force,

@@ -1,7 +1,6 @@
 import { lstat } from 'node:fs/promises';
 import { MinnowError } from '../../errors.js';
 import type { ImageOrIndex } from '../../oci/index.js';
-import { writeTarball } from '../tarball.js';
 import { oneImage, recordedName } from './one-image.js';
 import { checkPath, isTarFile } from './path-checks.js';
 import type { Sink, SinkOptions, SinkResult, SinkWriteOptions } from './sink.js';
@@ -37,6 +36,7 @@ export function tarballSink(options: TarballSinkOptions): Sink {
       const image = oneImage(target, reference);
       const name = recordedName({}, write);
       const force = (options.force ?? false) || (await isTarFile(file));
+      const { writeTarball } = await import('../tarball.js');
       const written = await writeTarball(file, image, {
         tags: [name],
         force,

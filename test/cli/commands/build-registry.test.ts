@@ -8,7 +8,7 @@ import { tempDir } from '../../helpers/tmp.js';
 import { alpineImage } from '../../registry/fixtures.js';
 import { plain, runCli } from '../build-helpers.js';
 
-const LINE = /^pull (layer|config) [0-9a-f]{12} [0-9.]+ [KM]B: (started|done|from cache)$/;
+const LINE = /^pull (layer|config) [0-9a-f]{12} [0-9.]+ (B|kB|MB): (started|done|from cache)$/;
 
 describe('minnow build with registry bases and pushes (real CLI, real go, real registry)', () => {
   let reg: TestRegistry;
@@ -74,9 +74,12 @@ describe('minnow build with registry bases and pushes (real CLI, real go, real r
     ]);
     expect(plain(r.stderr)).toBe('');
     expect(r.code).toBe(0);
-    const [digest, pushed] = r.stdout.trim().split('\n');
+    // -q prints one line for what was pushed: name@digest (the digest alone only when nothing was pushed).
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const digest = lines[0]?.split('@')[1] ?? '';
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(pushed).toBe(`${repo}@${digest}`);
+    expect(lines[0]).toBe(`${repo}@${digest}`);
     for (const tag of ['v1', 'latest']) {
       const inspect = JSON.parse(
         await exec('skopeo', ['inspect', '--tls-verify=false', `docker://${repo}:${tag}`]),
