@@ -22,7 +22,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   build: ['errors', 'util', 'oci', 'go', 'base', 'registry'],
   publish: ['errors', 'util', 'oci', 'engine', 'registry'],
   analyze: ['errors', 'util', 'oci', 'go', 'base', 'version'],
-  attest: ['errors', 'util', 'oci', 'go', 'registry', 'base', 'build', 'publish', 'analyze'],
+  attest: ['errors', 'util', 'oci', 'go', 'registry', 'base', 'build', 'publish', 'analyze', 'version'],
   compare: [
     'errors',
     'util',

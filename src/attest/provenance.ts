@@ -1,11 +1,11 @@
-import { createRequire } from 'node:module';
 import type { GoBinary } from '../analyze/types.js';
 import { formatPlatform, type Digest, type Image, type Platform } from '../oci/index.js';
+import { VERSION } from '../version.js';
 import { ATTESTATION_KINDS } from './kinds.js';
 import { statementFor, type Statement } from './statement.js';
 
-const require = createRequire(import.meta.url);
-const { version: MINNOW_VERSION } = require('../../package.json') as { version: string };
+// VERSION works in the CLI bundle too, where no package.json sits at a fixed relative path.
+const MINNOW_VERSION = VERSION;
 
 /** minnow's SLSA build type: what the external parameters below mean. */
 export const MINNOW_BUILD_TYPE = 'https://minnow.dev/slsa/go-image/v1';

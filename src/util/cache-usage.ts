@@ -1,5 +1,5 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { cacheLayout, CACHE_TOP_LEVEL, minnowCacheDir } from './cache-layout.js';
 
 /**
@@ -213,15 +213,17 @@ export async function listCache(dir: string = minnowCacheDir()): Promise<CacheLi
     });
   }
 
-  // The diff_id verdicts of base layers (a few bytes each, by blob digest) count with the base layers.
-  const verified = cacheLayout(dir).verifiedLayers;
-  const verdicts = await walk(verified).catch(() => []);
-  if (verdicts.length)
-    addLoose(
-      listing,
-      'base-layers',
-      verdicts.reduce((n, f) => n + f.bytes, 0),
-    );
+  // The diff_id verdicts of shipped base layers (`verified-layers/<blob hex>`) are records of their blob: charged
+  // to it and pruned with it; a verdict whose blob is gone counts as loose bytes of the base layers.
+  const verdicts = await walk(cacheLayout(dir).verifiedLayers);
+  const byHex = new Map(listing.entries.map((e) => [basename(e.path), e]));
+  for (const v of verdicts) {
+    const owner = byHex.get(basename(v.path));
+    if (owner && !owner.temp) {
+      owner.records.push(v.path);
+      owner.bytes += v.bytes;
+    } else addLoose(listing, 'base-layers', v.bytes);
+  }
 
   const known = new Set(CACHE_TOP_LEVEL);
   for (const name of top) {

@@ -19,7 +19,9 @@ async function load(target: Awaited<ReturnType<typeof build>>['target'], name: s
   const tag = randomBytes(4).toString('hex');
   const ref = `minnow-test-resolve/${name}:${tag}`;
   images.push(ref);
-  await createSink(`daemon:minnow-test-resolve/${name}:${tag}`).write(target, { name: { name, tag: 'latest' } });
+  await createSink(`daemon:minnow-test-resolve/${name}:${tag}`).write(target, {
+    name: { name, tag: 'latest' },
+  });
   return ref;
 }
 

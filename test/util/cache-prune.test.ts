@@ -122,7 +122,8 @@ describe('gzip-layers', () => {
     if (!gz) throw new Error('expected a gzip layer');
     const blob = join(cacheDir, 'gzip-layers', 'blobs', 'sha256', digestHex(await gz.layer.digest()));
     const { entries } = await listCache(cacheDir);
-    expect(entries.map((e) => [e.area, e.path, e.records.length])).toEqual([['gzip-layers', blob, 1]]);
+    // Two records name the blob: the gzip record by diff_id and the diff_id verdict of the shipped layer.
+    expect(entries.map((e) => [e.area, e.path, e.records.length])).toEqual([['gzip-layers', blob, 2]]);
     const usage = await cacheUsage(cacheDir);
     expect(usage.areas.find((a) => a.name === 'gzip-layers')?.entries).toBe(1);
     expect(usage.totalBytes).toBe(entries[0]!.bytes);

@@ -47,7 +47,7 @@ describe('minnow build --compression-level (real CLI, real go)', () => {
         '0',
       ]);
       expect(bad.code).toBe(2);
-      expect(plain(bad.stderr)).toContain('invalid compression level "0": want 1 to 9');
+      expect(plain(bad.stderr)).toContain('gzip levels are 1 to 9, got 0');
     } finally {
       restore();
     }
