@@ -16,7 +16,7 @@ import { renderAnalysisMarkdown, renderAnalysisText } from '../../report/analysi
 import { renderAnalysisHtml } from '../../report/analysis-html.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { formatBytes } from '../../util/size.js';
-import { trapSignals } from '../signals.js';
+import { withSignals } from '../signals.js';
 import { createStepProgress } from '../step-progress.js';
 
 interface AnalyzeFlags {
@@ -66,49 +66,48 @@ async function analyze(spec: string, flags: AnalyzeFlags, onPrinted: () => void)
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
   const top = Number(flags.top);
   const progress = createStepProgress(!flags.json);
-  const trap = trapSignals();
   try {
-    progress.update(`reading ${spec}`);
-    const image = await openImage(spec, {
-      ...(platform ? { platform } : {}),
-      registry: { onProgress: (e) => progress.transfer(e) },
-      signal: trap.signal,
+    // Ctrl-C or SIGTERM aborts the work and becomes the one ABORTED error (exit 130/143).
+    await withSignals(async (signal) => {
+      progress.update(`reading ${spec}`);
+      const image = await openImage(spec, {
+        ...(platform ? { platform } : {}),
+        registry: { onProgress: (e) => progress.transfer(e) },
+        signal,
+      });
+      // Bytes read so far, from the manifest's layer sizes: a large image shows progress, not a still spinner.
+      const sizes = (await image.manifest()).layers.map((l) => l.size);
+      const total = sizes.reduce((a, b) => a + b, 0);
+      const readBytes = (upTo: number): number => sizes.slice(0, upTo).reduce((a, b) => a + b, 0);
+      const analysis = await analyzeImage(image, {
+        reference: spec,
+        top: Number.isInteger(top) && top > 0 ? top : 10,
+        onLayer: (i, n) =>
+          progress.update(
+            `analyzed layer ${i + 1}/${n}, ${formatBytes(readBytes(i + 1))} of ${formatBytes(total)} read`,
+          ),
+        // The Engine and `docker save` keep layers uncompressed: report what a push would send instead.
+        estimateCompressed: true,
+        signal,
+      });
+      progress.stop();
+      // Every format says whether the gates pass and, when not, which gate, finding and paths broke them.
+      const verdict = gated ? evaluatePolicy(analysis, policy) : undefined;
+      // --format html (or --html -) prints the page instead of the text report.
+      if (flags.html && flags.html !== '-')
+        await writeFileAtomic(flags.html, renderAnalysisHtml(analysis, verdict));
+      if (flags.html === '-') process.stdout.write(renderAnalysisHtml(analysis, verdict));
+      else if (flags.json) {
+        process.stdout.write(
+          `${JSON.stringify(verdict ? { ...analysis, policy: verdict } : analysis, null, 2)}\n`,
+        );
+      } else if (flags.markdown) process.stdout.write(renderAnalysisMarkdown(analysis, verdict));
+      else process.stdout.write(renderAnalysisText(analysis, verdict));
+      onPrinted();
+      enforcePolicy(analysis, policy);
     });
-    // Bytes read so far, from the manifest's layer sizes: a large image shows progress, not a still spinner.
-    const sizes = (await image.manifest()).layers.map((l) => l.size);
-    const total = sizes.reduce((a, b) => a + b, 0);
-    const readBytes = (upTo: number): number => sizes.slice(0, upTo).reduce((a, b) => a + b, 0);
-    const analysis = await analyzeImage(image, {
-      reference: spec,
-      top: Number.isInteger(top) && top > 0 ? top : 10,
-      onLayer: (i, n) =>
-        progress.update(
-          `analyzed layer ${i + 1}/${n}, ${formatBytes(readBytes(i + 1))} of ${formatBytes(total)} read`,
-        ),
-      // The Engine and `docker save` keep layers uncompressed: report what a push would send instead.
-      estimateCompressed: true,
-      signal: trap.signal,
-    });
-    progress.stop();
-    // Every format says whether the gates pass and, when not, which gate, finding and paths broke them.
-    const verdict = gated ? evaluatePolicy(analysis, policy) : undefined;
-    // --format html (or --html -) prints the page instead of the text report.
-    if (flags.html && flags.html !== '-')
-      await writeFileAtomic(flags.html, renderAnalysisHtml(analysis, verdict));
-    if (flags.html === '-') process.stdout.write(renderAnalysisHtml(analysis, verdict));
-    else if (flags.json) {
-      process.stdout.write(
-        `${JSON.stringify(verdict ? { ...analysis, policy: verdict } : analysis, null, 2)}\n`,
-      );
-    } else if (flags.markdown) process.stdout.write(renderAnalysisMarkdown(analysis, verdict));
-    else process.stdout.write(renderAnalysisText(analysis, verdict));
-    onPrinted();
-    enforcePolicy(analysis, policy);
-  } catch (err) {
-    throw trap.interrupted(err) ?? err;
   } finally {
     progress.stop();
-    trap.release();
   }
 }
 

@@ -12,7 +12,7 @@ import {
 import { sourceGrammar } from '../../base/resolve.js';
 import { sourceOf } from './build.js';
 import { writeFileAtomic } from '../../util/atomic.js';
-import { trapSignals } from '../signals.js';
+import { withSignals } from '../signals.js';
 import { createStepProgress } from '../step-progress.js';
 
 interface CompareFlags {
@@ -33,45 +33,44 @@ async function run(args: string[], flags: CompareFlags): Promise<void> {
   // --base adds to the article's bases; --no-defaults compares only the ones given.
   const bases = flags.defaults === false && extra.length > 0 ? extra : [...defaultCompareBases(), ...extra];
   const progress = createStepProgress(!flags.json);
-  const trap = trapSignals();
   try {
-    const result = await compareBases({
-      dir,
-      packages,
-      bases,
-      build: {
-        ...(flags.user !== undefined ? { user: flags.user } : {}),
-        registry: { onProgress: (e) => progress.transfer(e) },
-      },
-      onProgress: (m) => progress.update(m),
-      signal: trap.signal,
-    });
-    if (flags.withDockerfile) {
-      // The same app built by `docker build` with minnow's generated Dockerfile, analyzed the same way.
-      const extra = await dockerfileCompareRows({
+    // Ctrl-C or SIGTERM aborts the work and becomes the one ABORTED error (exit 130/143).
+    await withSignals(async (signal) => {
+      const result = await compareBases({
         dir,
-        ...(packages.length === 1 && packages[0] !== '.' ? { package: packages[0] } : {}),
+        packages,
+        bases,
+        build: {
+          ...(flags.user !== undefined ? { user: flags.user } : {}),
+          registry: { onProgress: (e) => progress.transfer(e) },
+        },
         onProgress: (m) => progress.update(m),
-        signal: trap.signal,
+        signal,
       });
-      result.rows.push(...extra.rows);
-      result.skipped.push(...extra.skipped);
-    }
-    progress.stop();
-    // --format html (or --html -) prints the page instead of the text report.
-    if (flags.html && flags.html !== '-') await writeFileAtomic(flags.html, renderCompareHtml(result));
-    if (flags.html === '-') process.stdout.write(renderCompareHtml(result));
-    else if (flags.json) {
-      // The full per-image analyses are available from `minnow analyze --json`; keep this one a table.
-      const rows = result.rows.map(({ analysis: _analysis, ...row }) => row);
-      process.stdout.write(`${JSON.stringify({ ...result, rows }, null, 2)}\n`);
-    } else if (flags.markdown) process.stdout.write(renderCompareMarkdown(result));
-    else process.stdout.write(renderCompareText(result));
-  } catch (err) {
-    throw trap.interrupted(err) ?? err;
+      if (flags.withDockerfile) {
+        // The same app built by `docker build` with minnow's generated Dockerfile, analyzed the same way.
+        const extra = await dockerfileCompareRows({
+          dir,
+          ...(packages.length === 1 && packages[0] !== '.' ? { package: packages[0] } : {}),
+          onProgress: (m) => progress.update(m),
+          signal,
+        });
+        result.rows.push(...extra.rows);
+        result.skipped.push(...extra.skipped);
+      }
+      progress.stop();
+      // --format html (or --html -) prints the page instead of the text report.
+      if (flags.html && flags.html !== '-') await writeFileAtomic(flags.html, renderCompareHtml(result));
+      if (flags.html === '-') process.stdout.write(renderCompareHtml(result));
+      else if (flags.json) {
+        // The full per-image analyses are available from `minnow analyze --json`; keep this one a table.
+        const rows = result.rows.map(({ analysis: _analysis, ...row }) => row);
+        process.stdout.write(`${JSON.stringify({ ...result, rows }, null, 2)}\n`);
+      } else if (flags.markdown) process.stdout.write(renderCompareMarkdown(result));
+      else process.stdout.write(renderCompareText(result));
+    });
   } finally {
     progress.stop();
-    trap.release();
   }
 }
 

@@ -6,7 +6,7 @@ import { MinnowError } from '../../errors.js';
 import { parsePlatform } from '../../oci/index.js';
 import { table } from '../../report/analysis-text.js';
 import { renderDiffMarkdown, renderDiffText } from '../../report/diff-text.js';
-import { trapSignals } from '../signals.js';
+import { withSignals } from '../signals.js';
 import { createStepProgress } from '../step-progress.js';
 
 interface DiffFlags {
@@ -20,32 +20,29 @@ async function run(first: string, second: string, flags: DiffFlags): Promise<voi
   const limit = flags.maxGrowth ? parseGrowth(flags.maxGrowth) : undefined;
   const platform = flags.platform ? parsePlatform(flags.platform) : undefined;
   const progress = createStepProgress(!flags.json);
-  const trap = trapSignals();
   try {
-    const analyses = [];
-    for (const spec of [first, second]) {
-      progress.update(`reading ${spec}`);
-      const image = await openImage(spec, {
-        ...(platform ? { platform } : {}),
-        registry: { onProgress: (e) => progress.transfer(e) },
-        signal: trap.signal,
-      });
-      analyses.push(
-        await analyzeImage(image, { reference: spec, estimateCompressed: true, signal: trap.signal }),
-      );
-    }
-    progress.stop();
-    const d = diffAnalyses(analyses[0]!, analyses[1]!);
-    if (flags.json) process.stdout.write(`${JSON.stringify(d, null, 2)}\n`);
-    else if (flags.markdown) process.stdout.write(renderDiffMarkdown(d));
-    else process.stdout.write(renderDiffText(d, table));
-    const why = limit ? growthViolation(d, limit) : undefined;
-    if (why) throw new MinnowError('POLICY_FAILED', `${second}: ${why}`, { subject: second });
-  } catch (err) {
-    throw trap.interrupted(err) ?? err;
+    // Ctrl-C or SIGTERM aborts the work and becomes the one ABORTED error (exit 130/143).
+    await withSignals(async (signal) => {
+      const analyses = [];
+      for (const spec of [first, second]) {
+        progress.update(`reading ${spec}`);
+        const image = await openImage(spec, {
+          ...(platform ? { platform } : {}),
+          registry: { onProgress: (e) => progress.transfer(e) },
+          signal,
+        });
+        analyses.push(await analyzeImage(image, { reference: spec, estimateCompressed: true, signal }));
+      }
+      progress.stop();
+      const d = diffAnalyses(analyses[0]!, analyses[1]!);
+      if (flags.json) process.stdout.write(`${JSON.stringify(d, null, 2)}\n`);
+      else if (flags.markdown) process.stdout.write(renderDiffMarkdown(d));
+      else process.stdout.write(renderDiffText(d, table));
+      const why = limit ? growthViolation(d, limit) : undefined;
+      if (why) throw new MinnowError('POLICY_FAILED', `${second}: ${why}`, { subject: second });
+    });
   } finally {
     progress.stop();
-    trap.release();
   }
 }
 
