@@ -30,26 +30,36 @@ export async function runGo(go: string, args: string[], options: RunGoOptions): 
   try {
     return await spawnGo(go, args, { ...options, env: { ...options.env, GOTMPDIR: goTmp } });
   } finally {
-    await rm(goTmp, { recursive: true, force: true, maxRetries: 3 });
+    // The go-build files are go's own; a failure to remove them must not hide how go ended.
+    await rm(goTmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }).catch(() => undefined);
   }
 }
 
 function spawnGo(go: string, args: string[], options: RunGoOptions): Promise<GoRun> {
   return new Promise((resolve, reject) => {
+    // Its own process group, so an abort stops go and the compile/link processes it started: killing go alone
+    // leaves them writing into its work directory after that directory was removed.
     const child = spawn(go, args, {
       cwd: options.cwd,
       env: options.env,
       stdio: ['ignore', 'pipe', 'pipe'],
-      signal: options.signal,
+      detached: true,
     });
+    const stop = (): void => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    };
+    options.signal?.addEventListener('abort', stop, { once: true });
+    child.once('close', () => options.signal?.removeEventListener('abort', stop));
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.once('error', (e: NodeJS.ErrnoException) => {
-      // An abort is reported on 'close', once go has exited: its work directory can only be removed after.
-      if (e.name !== 'AbortError')
-        reject(new MinnowError('GO_NOT_FOUND', `cannot run ${go}: ${e.message}`, { subject: go, cause: e }));
+      reject(new MinnowError('GO_NOT_FOUND', `cannot run ${go}: ${e.message}`, { subject: go, cause: e }));
     });
     child.once('close', (code) => {
       if (options.signal?.aborted) {
