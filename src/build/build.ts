@@ -134,9 +134,14 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const compiles = new Map<string, Promise<void>>();
   for (const p of platforms.slice(0, limit)) compiles.set(formatPlatform(p), compile(p));
   const assembling = import('./assemble.js');
-  const cancel = async (err: unknown): Promise<never> => {
+  // Every way out of a failed build stops go and waits for it: a go left running would write into its work
+  // directory after the caller (or its process) has gone.
+  const settle = async (): Promise<void> => {
     stop.abort();
-    await Promise.allSettled(compiles.values());
+    await Promise.allSettled([...compiles.values(), listing]);
+  };
+  const cancel = async (err: unknown): Promise<never> => {
+    await settle();
     throw err;
   };
 
@@ -260,6 +265,10 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
       ...(info.version ? { goVersion: info.version } : {}),
       ...(base.caSource ? { caSource: base.caSource } : {}),
     };
+  } catch (err) {
+    // Errors thrown outside `cancel` (a bad entrypoint found once the packages are listed, say).
+    await settle();
+    throw err;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
