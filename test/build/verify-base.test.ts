@@ -15,7 +15,7 @@ import {
   type Layer,
 } from '../../src/oci/index.js';
 import { failure } from '../helpers/failure.js';
-import { tarOf } from '../helpers/tar-layers.js';
+import { gzipLayerFile, tarOf } from '../helpers/tar-layers.js';
 import { tempDir } from '../helpers/tmp.js';
 
 async function gzLayer(dir: string, content: Buffer, diffId: Digest = sha256(content)): Promise<Layer> {
@@ -78,14 +78,7 @@ describe('verifyBaseLayers', () => {
     const dir = await tempDir();
     const t = await tarOf([{ header: { name: 'big' }, data: Buffer.alloc(200_000, 7) }]);
     const blob = gzipSync(t).subarray(0, 200);
-    const path = join(dir, 'truncated');
-    await writeFile(path, blob);
-    const layer = fileLayer(path, {
-      digest: sha256(blob),
-      diffId: sha256(t),
-      size: blob.length,
-      mediaType: MediaType.OciLayerGzip,
-    });
+    const layer = await gzipLayerFile(dir, t, blob);
     const err = await failure(verifyBaseLayers(await imageOf([layer]), { cacheDir: join(dir, 'c') }));
     expect(err.code).toBe('INVALID_IMAGE');
     expect(err.message).toBe(`base layer 0 (${sha256(blob)}): cannot decompress: unexpected end of file`);

@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeImage } from '../../src/analyze/analyze.js';
@@ -12,21 +9,19 @@ import { decodeBuildInfo, parseModinfo } from '../../src/go/buildinfo.js';
 import { parseElfHeader } from '../../src/go/elf.js';
 import {
   emptyImage,
-  fileLayer,
   isTarHeader,
   MediaType,
   mutate,
   parseImageConfig,
   parseIndexManifest,
   parseManifest,
-  sha256,
   sniffManifestMediaType,
 } from '../../src/oci/index.js';
 import { parseReference } from '../../src/registry/reference.js';
 import { parseRetryAfter } from '../../src/registry/retry.js';
 import { parseWwwAuthenticate } from '../../src/registry/www-authenticate.js';
 import { escapeTerminal } from '../../src/util/terminal.js';
-import { tarOf } from '../helpers/tar-layers.js';
+import { gzipLayerFile, tarOf } from '../helpers/tar-layers.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -254,15 +249,7 @@ describe('fuzz: layers (tar entries, mutated bytes) through analyze', () => {
         async (edits) => {
           const t = Buffer.from(seed);
           for (const [at, byte] of edits) t[at % t.length] = byte;
-          const blob = gzipSync(t);
-          const path = join(dir, `l-${sha256(blob).slice(7, 19)}`);
-          await writeFile(path, blob);
-          const layer = fileLayer(path, {
-            digest: sha256(blob),
-            diffId: sha256(t),
-            size: blob.length,
-            mediaType: MediaType.OciLayerGzip,
-          });
+          const layer = await gzipLayerFile(dir, t);
           const image = await mutate(emptyImage({ os: 'linux', architecture: 'amd64' }), {
             layers: [{ layer }],
           });

@@ -34,6 +34,25 @@ export async function tarOf(members: Member[]): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/**
+ * A gzip layer file in `dir` whose diff_id is `tarBytes`' digest; `blob` replaces the gzip bytes (a truncated or
+ * otherwise broken stream) while the manifest still claims the tar's diff_id.
+ */
+export async function gzipLayerFile(
+  dir: string,
+  tarBytes: Buffer,
+  blob: Buffer = gzipSync(tarBytes),
+): Promise<ReturnType<typeof fileLayer>> {
+  const path = join(dir, `layer-${sha256(blob).slice(7, 23)}`);
+  await writeFile(path, blob);
+  return fileLayer(path, {
+    digest: sha256(blob),
+    diffId: sha256(tarBytes),
+    size: blob.length,
+    mediaType: MediaType.OciLayerGzip,
+  });
+}
+
 /** An image of gzip layers made from raw tar members, with the given runtime config. */
 export async function imageOfLayers(
   dir: string,
@@ -42,17 +61,7 @@ export async function imageOfLayers(
 ): Promise<Image> {
   const added = [];
   for (const members of layers) {
-    const t = await tarOf(members);
-    const blob = gzipSync(t);
-    const path = join(dir, `layer-${sha256(blob).slice(7, 23)}`);
-    await writeFile(path, blob);
-    const layer = fileLayer(path, {
-      digest: sha256(blob),
-      diffId: sha256(t),
-      size: blob.length,
-      mediaType: MediaType.OciLayerGzip,
-    });
-    added.push({ layer });
+    added.push({ layer: await gzipLayerFile(dir, await tarOf(members)) });
   }
   return mutate(emptyImage({ os: 'linux', architecture: 'amd64' }), {
     layers: added,
