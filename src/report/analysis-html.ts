@@ -1,6 +1,7 @@
 import type { PolicyVerdict } from '../analyze/policy.js';
 import type { ImageAnalysis } from '../analyze/types.js';
 import { formatBytes } from './build-summary.js';
+import { layerRows } from './analysis-text.js';
 import { escapeHtml } from './html-escape.js';
 import { findingsTable, page } from './html-page.js';
 import { svgBarChart } from './svg-bars.js';
@@ -56,16 +57,7 @@ export function renderAnalysisHtml(a: ImageAnalysis, verdict?: PolicyVerdict): s
     ],
   ];
   const c = a.summary.findings;
-  const layers = simpleTable('layers', [
-    ['#', 'compressed', 'size', 'files', 'created by'],
-    ...a.layers.map((l) => [
-      String(l.index),
-      formatBytes(l.compressedSize),
-      formatBytes(l.contentSize),
-      String(l.entries),
-      (l.createdBy ?? '').replace(/\s+/g, ' '),
-    ]),
-  ]);
+  const layers = simpleTable('layers', layerRows(a));
   const largest = a.files.largest.length
     ? `<h2>Largest files</h2>\n${simpleTable('largest', [['size', 'path'], ...a.files.largest.map((f) => [formatBytes(f.size), f.path])])}`
     : '';

@@ -103,21 +103,7 @@ export function renderAnalysisText(a: ImageAnalysis, verdict?: PolicyVerdict): s
   );
   out.push('');
   out.push('Layers');
-  out.push(
-    table(
-      [
-        ['#', 'compressed', 'size', 'files', 'created by'],
-        ...a.layers.map((l) => [
-          String(l.index),
-          formatBytes(l.compressedSize),
-          formatBytes(l.contentSize),
-          String(l.entries),
-          (l.createdBy ?? '').replace(/\s+/g, ' ').slice(0, 60),
-        ]),
-      ],
-      [true, true, true, true, false],
-    ),
-  );
+  out.push(table(layerRows(a, 60), [true, true, true, true, false]));
   if (a.files.largest.length > 0) {
     out.push('');
     out.push('Largest files');
@@ -169,6 +155,20 @@ export function renderAnalysisText(a: ImageAnalysis, verdict?: PolicyVerdict): s
   );
   if (verdict) out.push('', ...policyLines(verdict));
   return `${out.join('\n')}\n`;
+}
+
+/** The layer table, header first, as text and HTML show it: `createdBy` on one line, cut to `width`. */
+export function layerRows(a: ImageAnalysis, width = Infinity): string[][] {
+  return [
+    ['#', 'compressed', 'size', 'files', 'created by'],
+    ...a.layers.map((l) => [
+      String(l.index),
+      formatBytes(l.compressedSize),
+      formatBytes(l.contentSize),
+      String(l.entries),
+      (l.createdBy ?? '').replace(/\s+/g, ' ').slice(0, width),
+    ]),
+  ];
 }
 
 /** The same report as Markdown (for CI job summaries and pull-request comments), with the policy verdict. */
