@@ -1,9 +1,9 @@
 import type { BinaryAttribution } from '../go/attribution.js';
 import type { GoBuildInfo } from '../go/buildinfo.js';
 
-/** Severity of a finding, most severe first. */
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+import { SEVERITIES, type Severity } from '../util/severity.js';
+
+export { SEVERITIES, type Severity };
 
 /** The article's five parts of the attack surface. */
 export const CATEGORIES = [
