@@ -113,6 +113,8 @@ export interface ImageAnalysis {
   /** Bumped only on incompatible changes of this shape. */
   schemaVersion: 1;
   reference: string;
+  /** Where the image was read from (`{ kind: 'registry', where: 'docker.io/library/alpine:3.19' }`), when known. */
+  source?: { kind: string; where: string };
   digest: string;
   platform: { os: string; architecture: string; variant?: string };
   created?: string;
