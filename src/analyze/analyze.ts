@@ -1,10 +1,12 @@
 import { MinnowError } from '../errors.js';
 import type { Image } from '../oci/index.js';
 import { attributeBinaries } from './attribute-binaries.js';
+import { compositionOf } from './composition.js';
 import { MergedFilesystem } from './filesystem.js';
 import { parseApkInstalled } from './packages/apk.js';
 import { parseDpkgStatus, parseOsRelease } from './packages/dpkg.js';
 import { readLayer, type CapturedFiles, type LayerReadOptions } from './read-layer.js';
+import type { LayerMemo } from './layer-memo.js';
 import { isSecretEnvKey, runRules } from './rules/index.js';
 import { tokenKind } from './secrets.js';
 import { findUtilities } from './utilities.js';
@@ -30,6 +32,8 @@ export interface AnalyzeOptions extends LayerReadOptions {
   onLayer?: (index: number, total: number) => void;
   /** Attribute each Go binary's bytes to modules and packages (reads the layers holding them again). Default true. */
   attribute?: boolean;
+  /** Layers read before (by another analysis) replay from here instead of being read again: `minnow diff`. */
+  layerMemo?: LayerMemo;
   signal?: AbortSignal;
 }
 
@@ -79,9 +83,10 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
   const captured: CapturedFiles = new Map();
   const history = (configFile.history ?? []).filter((h) => !h.empty_layer);
   const summaries: LayerSummary[] = [];
+  const read = options.layerMemo?.read ?? readLayer;
   for (const [i, layer] of layers.entries()) {
     if (options.signal?.aborted) throw new MinnowError('ABORTED', 'analysis aborted');
-    const r = await readLayer(layer, i, fs, captured, options);
+    const r = await read(layer, i, fs, captured, options);
     const createdBy = history.length === layers.length ? history[i]?.created_by : undefined;
     summaries.push({
       index: i,
@@ -131,14 +136,22 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
     }));
   if (options.attribute !== false && goBinaries.length > 0) {
     const byPath = new Map(files.map((e) => [e.path, e]));
+    const memo = options.layerMemo;
+    const located = goBinaries.map((b) => {
+      const layer = byPath.get(b.path)?.layer ?? -1;
+      return { binary: b, layer, digest: summaries[layer]?.digest ?? '' };
+    });
+    const known = located.filter((l) => memo?.attributionOf(l.digest, l.binary.path) !== undefined);
+    const todo = located.filter((l) => !known.includes(l));
     const attributions = await attributeBinaries(
       layers,
-      goBinaries.map((b) => ({ ...b, layer: byPath.get(b.path)?.layer ?? -1 })),
+      todo.map((l) => ({ ...l.binary, layer: l.layer })),
       options.signal,
     );
-    for (const b of goBinaries) {
-      const a = attributions.get(b.path);
-      if (a) b.attribution = a;
+    for (const l of todo) memo?.rememberAttribution(l.digest, l.binary.path, attributions.get(l.binary.path));
+    for (const l of located) {
+      const a = attributions.get(l.binary.path) ?? memo?.attributionOf(l.digest, l.binary.path);
+      if (a) l.binary.attribution = a;
     }
   }
 
@@ -155,6 +168,7 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
   const labels = Object.fromEntries(
     Object.entries(config.Labels ?? {}).map(([k, v]) => [k, tokenKind(v) ? '<redacted>' : v]),
   );
+  const runtime = runtimeNeeds(fs, config.Env ?? [], goBinaries);
   const base: Omit<ImageAnalysis, 'findings' | 'summary'> = {
     schemaVersion: 1,
     reference: options.reference ?? (await image.digest()),
@@ -183,6 +197,7 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
       content: summaries.reduce((s, l) => s + l.contentSize, 0),
       filesystem: fs.filesystemBytes(),
     },
+    composition: compositionOf(entries, runtime.caBundle),
     layers: summaries,
     files: {
       count: files.length,
@@ -199,7 +214,7 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
     goBinaries,
     utilities: findUtilities(entries),
     users,
-    runtime: runtimeNeeds(fs, config.Env ?? [], goBinaries),
+    runtime,
   };
   const findings = runRules({ entries, config, analysis: base });
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;

@@ -1,5 +1,7 @@
-import { MinnowError } from '../errors.js';
-import { parseSize } from '../util/size.js';
+import type { Image } from '../oci/index.js';
+import { analyzeImage, type AnalyzeOptions } from './analyze.js';
+import type { GrowthVerdict } from './growth-gate.js';
+import { LayerMemo } from './layer-memo.js';
 import type { ImageAnalysis } from './types.js';
 
 /** A size in the first image, in the second, and the change (second minus first). */
@@ -19,9 +21,10 @@ export interface ImageDiff {
   a: { reference: string; digest: string };
   b: { reference: string; digest: string };
   size: { compressed: SizeChange; content: SizeChange };
-  /** Layers by digest: the same digest in both is shared (unchanged); the rest are added or removed. */
+  /** Layers by digest: the same digest in both is shared (unchanged, read once); the rest are added or removed. */
   layers: {
     shared: number;
+    unchanged: { digest: string; compressedSize: number; createdBy?: string }[];
     added: { digest: string; compressedSize: number; createdBy?: string }[];
     removed: { digest: string; compressedSize: number; createdBy?: string }[];
   };
@@ -36,6 +39,8 @@ export interface ImageDiff {
     appeared: { rule: string; message: string }[];
     disappeared: { rule: string; message: string }[];
   };
+  /** `--max-growth`, when it was given: passed or not, and why. */
+  gate?: GrowthVerdict;
 }
 
 function change(a: number, b: number): SizeChange {
@@ -87,6 +92,7 @@ export function diffAnalyses(a: ImageAnalysis, b: ImageAnalysis): ImageDiff {
     },
     layers: {
       shared: [...bLayers].filter((d) => aLayers.has(d)).length,
+      unchanged: b.layers.filter((l) => aLayers.has(l.digest)).map(layer),
       added: b.layers.filter((l) => !aLayers.has(l.digest)).map(layer),
       removed: a.layers.filter((l) => !bLayers.has(l.digest)).map(layer),
     },
@@ -108,32 +114,39 @@ export function diffAnalyses(a: ImageAnalysis, b: ImageAnalysis): ImageDiff {
   };
 }
 
-/** A growth limit: a share of the first image (`5%`) or bytes (`200KB`). */
-export type GrowthLimit = { ratio: number } | { bytes: number };
-
-/** Parses `--max-growth`: `5%`, `0.5%`, `200KB`, `1MiB`, bytes. */
-export function parseGrowth(text: string): GrowthLimit {
-  const pct = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(text);
-  if (pct) return { ratio: Number(pct[1]) / 100 };
-  try {
-    return { bytes: parseSize(text) };
-  } catch (err) {
-    throw new MinnowError(
-      'INVALID_ARGUMENT',
-      `--max-growth must be a percentage (5%) or a size (200KB), got "${text}"`,
-      {
-        subject: text,
-        cause: err,
-      },
-    );
-  }
+export interface DiffImagesOptions extends Omit<AnalyzeOptions, 'reference' | 'layerMemo' | 'onLayer'> {
+  /** Shown as the references of the two images. Default: their digests. */
+  references?: [string, string];
+  /** Called after each layer read or replayed: which image (0 or 1), the layer, how many. */
+  onLayer?: (image: 0 | 1, index: number, total: number) => void;
+  /** Receives the memo, whose `reads` lists the layers actually read (a test counts them). */
+  onMemo?: (memo: LayerMemo) => void;
 }
 
-/** Why the compressed size grew past `limit`, or undefined when it did not. */
-export function growthViolation(d: ImageDiff, limit: GrowthLimit): string | undefined {
-  const { a, change: grew } = d.size.compressed;
-  const allowed = 'ratio' in limit ? a * limit.ratio : limit.bytes;
-  if (grew <= allowed) return undefined;
-  const what = 'ratio' in limit ? `${(limit.ratio * 100).toFixed(1)}%` : `${limit.bytes} bytes`;
-  return `compressed size grew by ${grew} bytes (${a > 0 ? ((grew / a) * 100).toFixed(2) : '∞'}%), more than ${what}`;
+/** A diff, with the two analyses it came from (the HTML report draws their binaries). */
+export interface ImagesDiff {
+  diff: ImageDiff;
+  analyses: [ImageAnalysis, ImageAnalysis];
+}
+
+/**
+ * Analyses two images and diffs them. A layer both images have (the same digest) is read once: the second
+ * analysis replays what reading it did, so an unchanged base costs nothing the second time.
+ */
+export async function diffImages(a: Image, b: Image, options: DiffImagesOptions = {}): Promise<ImagesDiff> {
+  const { references, onLayer, onMemo, ...analyze } = options;
+  const aLayers = (await a.manifest()).layers.map((l) => l.digest as string);
+  const bLayers = new Set((await b.manifest()).layers.map((l) => l.digest as string));
+  const memo = new LayerMemo(aLayers.filter((d) => bLayers.has(d)));
+  onMemo?.(memo);
+  const run = (image: Image, which: 0 | 1): Promise<ImageAnalysis> =>
+    analyzeImage(image, {
+      ...analyze,
+      ...(references ? { reference: references[which] } : {}),
+      layerMemo: memo,
+      ...(onLayer ? { onLayer: (i: number, n: number) => onLayer(which, i, n) } : {}),
+    });
+  const first = await run(a, 0);
+  const second = await run(b, 1);
+  return { diff: diffAnalyses(first, second), analyses: [first, second] };
 }
