@@ -14,7 +14,7 @@ th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .rec{background:#ecfdf3;border:1px solid #abefc6;padding:.6rem .8rem;border-radius:6px}
 code{font-size:12px}
 body{overflow-wrap:anywhere}svg{display:block;max-width:100%;height:auto;margin:.75rem 0}
-.tm-narrow{display:none}.wide-table{overflow-x:auto}
+.tm-narrow{display:none}.wide-table{overflow-x:auto}.wide-table table{overflow-wrap:normal}
 @media (max-width:640px){body{margin:.75rem}.tm-wide{display:none}.tm-narrow{display:block}th,td{padding:3px 4px}}
 `;
 

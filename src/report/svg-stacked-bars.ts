@@ -38,7 +38,7 @@ export function svgStackedBars(
   const top = 48;
   const height = top + bars.length * rowH;
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" role="img" class="stacked-bars" viewBox="0 0 ${WIDTH} ${height}" preserveAspectRatio="xMinYMin meet" aria-label="${escapeHtml(title)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" class="stacked-bars" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" preserveAspectRatio="xMinYMin meet" aria-label="${escapeHtml(title)}">`,
     `<title>${escapeHtml(title)}</title>`,
     `<text x="0" y="18" font-size="15" font-weight="bold">${escapeHtml(title)}</text>`,
   ];
