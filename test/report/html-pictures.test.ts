@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// The page functions run in Chromium: they see the DOM.
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
