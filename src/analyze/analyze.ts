@@ -136,22 +136,14 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
     }));
   if (options.attribute !== false && goBinaries.length > 0) {
     const byPath = new Map(files.map((e) => [e.path, e]));
-    const memo = options.layerMemo;
-    const located = goBinaries.map((b) => {
-      const layer = byPath.get(b.path)?.layer ?? -1;
-      return { binary: b, layer, digest: summaries[layer]?.digest ?? '' };
-    });
-    const known = located.filter((l) => memo?.attributionOf(l.digest, l.binary.path) !== undefined);
-    const todo = located.filter((l) => !known.includes(l));
-    const attributions = await attributeBinaries(
-      layers,
-      todo.map((l) => ({ ...l.binary, layer: l.layer })),
-      options.signal,
-    );
-    for (const l of todo) memo?.rememberAttribution(l.digest, l.binary.path, attributions.get(l.binary.path));
-    for (const l of located) {
-      const a = attributions.get(l.binary.path) ?? memo?.attributionOf(l.digest, l.binary.path);
-      if (a) l.binary.attribution = a;
+    const wanted = goBinaries.map((b) => ({ ...b, layer: byPath.get(b.path)?.layer ?? -1 }));
+    // Through the memo, a layer another analysis read for its binaries is not read again.
+    const attributions = options.layerMemo
+      ? await options.layerMemo.attributeBinaries(layers, wanted, options.signal)
+      : await attributeBinaries(layers, wanted, options.signal);
+    for (const b of goBinaries) {
+      const a = attributions.get(b.path);
+      if (a) b.attribution = a;
     }
   }
 

@@ -119,8 +119,6 @@ export interface DiffImagesOptions extends Omit<AnalyzeOptions, 'reference' | 'l
   references?: [string, string];
   /** Called after each layer read or replayed: which image (0 or 1), the layer, how many. */
   onLayer?: (image: 0 | 1, index: number, total: number) => void;
-  /** Receives the memo, whose `reads` lists the layers actually read (a test counts them). */
-  onMemo?: (memo: LayerMemo) => void;
 }
 
 /** A diff, with the two analyses it came from (the HTML report draws their binaries). */
@@ -130,15 +128,14 @@ export interface ImagesDiff {
 }
 
 /**
- * Analyses two images and diffs them. A layer both images have (the same digest) is read once: the second
- * analysis replays what reading it did, so an unchanged base costs nothing the second time.
+ * Analyses two images, side by side, and diffs them. A layer both images have (the same digest) is read once:
+ * the other analysis replays what reading it did, so an unchanged base costs nothing the second time.
  */
 export async function diffImages(a: Image, b: Image, options: DiffImagesOptions = {}): Promise<ImagesDiff> {
-  const { references, onLayer, onMemo, ...analyze } = options;
+  const { references, onLayer, ...analyze } = options;
   const aLayers = (await a.manifest()).layers.map((l) => l.digest as string);
   const bLayers = new Set((await b.manifest()).layers.map((l) => l.digest as string));
   const memo = new LayerMemo(aLayers.filter((d) => bLayers.has(d)));
-  onMemo?.(memo);
   const run = (image: Image, which: 0 | 1): Promise<ImageAnalysis> =>
     analyzeImage(image, {
       ...analyze,
@@ -146,7 +143,7 @@ export async function diffImages(a: Image, b: Image, options: DiffImagesOptions 
       layerMemo: memo,
       ...(onLayer ? { onLayer: (i: number, n: number) => onLayer(which, i, n) } : {}),
     });
-  const first = await run(a, 0);
-  const second = await run(b, 1);
+  // Side by side: each waits only where it needs a layer the other is reading.
+  const [first, second] = await Promise.all([run(a, 0), run(b, 1)]);
   return { diff: diffAnalyses(first, second), analyses: [first, second] };
 }

@@ -1,5 +1,6 @@
 import { MinnowError } from '../errors.js';
 import type { BinaryAttribution } from '../go/attribution.js';
+import { attributeBinaries, type BinaryToAttribute } from './attribute-binaries.js';
 import type { Layer } from '../oci/index.js';
 import type { MergedFilesystem } from './filesystem.js';
 import { readLayer, type CapturedFiles, type LayerReadOptions, type LayerReadResult } from './read-layer.js';
@@ -28,10 +29,10 @@ export type LayerReader = (
  */
 export class LayerMemo {
   readonly #keep: ReadonlySet<string>;
-  readonly #recordings = new Map<string, Recording>();
-  readonly #attributions = new Map<string, BinaryAttribution | null>();
-  /** Layers actually read (digest per read), in order: what a test checks. */
-  readonly reads: string[] = [];
+  /** Per kept digest, its recording: a promise, so an analysis running alongside waits for the one read. */
+  readonly #recordings = new Map<string, Promise<Recording>>();
+  /** Per kept digest, the attributions of every Go binary in that layer. */
+  readonly #attributions = new Map<string, Promise<Map<string, BinaryAttribution>>>();
 
   constructor(keep: Iterable<string>) {
     this.#keep = new Set(keep);
@@ -41,41 +42,88 @@ export class LayerMemo {
   readonly read: LayerReader = async (layer, index, fs, captured, options) => {
     const digest = await layer.digest();
     const seen = this.#recordings.get(digest);
-    if (seen) return replay(seen, index, fs, captured);
-    this.reads.push(digest);
+    if (seen) return replay(await seen, index, fs, captured);
     if (!this.#keep.has(digest)) return readLayer(layer, index, fs, captured, options);
-    const recording: Recording = { entries: [], captured: new Map(), result: undefined as never };
-    const tap = new Proxy(fs, {
-      get(target, prop) {
-        if (prop === 'apply') {
-          return (info: FileInfo): boolean => {
-            // The same object: readLayer fills in ELF and build info after applying it.
-            recording.entries.push(info);
-            return target.apply(info);
-          };
-        }
-        const v: unknown = Reflect.get(target, prop, target);
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    });
-    const seenCaptured = new Map(captured);
-    recording.result = await readLayer(layer, index, tap, captured, options);
-    for (const [path, c] of captured) {
-      if (c.layer === index && seenCaptured.get(path) !== c) recording.captured.set(path, c.data);
-    }
+    const recording = record(layer, index, fs, captured, options);
     this.#recordings.set(digest, recording);
-    return recording.result;
+    return (await recording).result;
   };
 
-  /** The attribution of the binary at `path` of layer `digest` when known (null: it has none). */
-  attributionOf(digest: string, path: string): BinaryAttribution | null | undefined {
-    return this.#attributions.get(`${digest}\0${path}`);
+  /**
+   * `attributeBinaries` through the memo: a kept layer is read for its Go binaries once, for every Go binary in
+   * it (the analyses may keep different ones of them, as later layers differ).
+   */
+  async attributeBinaries(
+    layers: readonly Layer[],
+    binaries: readonly BinaryToAttribute[],
+    signal?: AbortSignal,
+  ): Promise<Map<string, BinaryAttribution>> {
+    const out = new Map<string, BinaryAttribution>();
+    const others: BinaryToAttribute[] = [];
+    const byDigest = new Map<string, { index: number; wanted: BinaryToAttribute[] }>();
+    for (const b of binaries) {
+      const layer = layers[b.layer];
+      const digest = layer ? await layer.digest() : '';
+      if (!this.#keep.has(digest)) {
+        others.push(b);
+        continue;
+      }
+      const group = byDigest.get(digest) ?? { index: b.layer, wanted: [] };
+      group.wanted.push(b);
+      byDigest.set(digest, group);
+    }
+    for (const [path, a] of await attributeBinaries(layers, others, signal)) out.set(path, a);
+    for (const [digest, { index, wanted }] of byDigest) {
+      let all = this.#attributions.get(digest);
+      if (!all) {
+        // Set before any await: an analysis running alongside must find it and wait, not read the layer again.
+        all = Promise.resolve(this.#recordings.get(digest)).then((recorded) => {
+          // Every Go binary the layer holds, at its index in this image: paths and build info are the layer's own.
+          const inLayer = (recorded?.entries ?? [])
+            .filter((e) => e.type === 'file' && e.go)
+            .map((e) => ({ path: e.path, layer: index, size: e.size, info: e.go! }));
+          const known = new Set(inLayer.map((b) => b.path));
+          return attributeBinaries(layers, [...inLayer, ...wanted.filter((w) => !known.has(w.path))], signal);
+        });
+        this.#attributions.set(digest, all);
+      }
+      const got = await all;
+      for (const w of wanted) {
+        const a = got.get(w.path);
+        if (a) out.set(w.path, a);
+      }
+    }
+    return out;
   }
+}
 
-  /** Remembers an attribution of a binary in a kept layer. */
-  rememberAttribution(digest: string, path: string, a: BinaryAttribution | undefined): void {
-    if (this.#keep.has(digest)) this.#attributions.set(`${digest}\0${path}`, a ?? null);
-  }
+/** Reads a layer through readLayer, keeping the entries it applies and the files it captures. */
+async function record(
+  layer: Layer,
+  index: number,
+  fs: MergedFilesystem,
+  captured: CapturedFiles,
+  options: LayerReadOptions | undefined,
+): Promise<Recording> {
+  const entries: FileInfo[] = [];
+  const tap = new Proxy(fs, {
+    get(target, prop) {
+      if (prop === 'apply') {
+        return (info: FileInfo): boolean => {
+          // The same object: readLayer fills in ELF and build info after applying it.
+          entries.push(info);
+          return target.apply(info);
+        };
+      }
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  const before = new Map(captured);
+  const result = await readLayer(layer, index, tap, captured, options);
+  const mine = new Map<string, Buffer>();
+  for (const [path, c] of captured) if (c.layer === index && before.get(path) !== c) mine.set(path, c.data);
+  return { entries, captured: mine, result };
 }
 
 /** Applies a recorded layer at `index`, with readLayer's checks that depend on what lies below it. */

@@ -53,13 +53,17 @@ function counting(image: Image, reads: Map<string, number>): Image {
 describe('minnow diff (two real builds of examples/hello, one edit apart)', () => {
   let a: string;
   let b: string;
+  let labelled: string;
   let dir: string;
   beforeAll(async () => {
     dir = await tempDir();
     const src = await copyHello(join(dir, 'src'));
     a = `oci:${join(dir, 'a')}:v1`;
     b = `oci:${join(dir, 'b')}:v1`;
+    labelled = `oci:${join(dir, 'labelled')}:v1`;
     expect((await runCli(['build', src, '-o', a, '-q'])).code).toBe(0);
+    // The same layers, another config.
+    expect((await runCli(['build', src, '-o', labelled, '-q', '--label', 'team=size'])).code).toBe(0);
     await addJson(src);
     expect((await runCli(['build', src, '-o', b, '-q'])).code).toBe(0);
   });
@@ -170,6 +174,21 @@ describe('minnow diff (two real builds of examples/hello, one edit apart)', () =
     await analyzeImage(counting(await openImage(a), twice));
     await analyzeImage(counting(await openImage(b), twice));
     expect(twice.get(base)).toBe(2);
+  });
+
+  it('reads the layers of two images that differ only in config once, the app binary attributed once', async () => {
+    const reads = new Map<string, number>();
+    const { diff, analyses } = await diffImages(
+      counting(await openImage(a), reads),
+      counting(await openImage(labelled), reads),
+    );
+    expect(diff.a.digest).not.toBe(diff.b.digest);
+    expect([diff.layers.shared, diff.layers.added, diff.layers.removed]).toEqual([2, [], []]);
+    // The base once; the app layer once to analyse it and once to attribute its binary: for both images.
+    expect([...reads.values()].sort()).toEqual([1, 2]);
+    expect(analyses[1].goBinaries[0]?.attribution).toEqual(analyses[0].goBinaries[0]?.attribution);
+    expect(analyses[1].goBinaries[0]?.attribution?.modules.length).toBeGreaterThan(0);
+    expect([diff.goPackages, diff.files, diff.size.content.change]).toEqual([[], [], 0]);
   });
 });
 
