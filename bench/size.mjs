@@ -104,18 +104,24 @@ async function diffTime() {
   const main = join(src, 'main.go');
   await writeFile(main, (await read(main, 'utf8')).replace('import (', 'import (\n\t_ "encoding/json"'));
   await run('node', [cli, 'build', src, '-o', layout('diff-b'), '-q']);
-  const t0 = performance.now();
-  const { diff } = await api.diffImages(
-    await api.openImage(layout('diff-a')),
-    await api.openImage(layout('diff-b')),
-  );
-  const lib = performance.now() - t0;
+  // Five runs in process: the first pays for loading and compiling the code, the best is the machine's floor.
+  const times = [];
+  let diff;
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    ({ diff } = await api.diffImages(
+      await api.openImage(layout('diff-a')),
+      await api.openImage(layout('diff-b')),
+    ));
+    times.push(performance.now() - t0);
+  }
+  const sorted = [...times].sort((x, y) => x - y);
   const t1 = performance.now();
   await run('node', [cli, 'diff', layout('diff-a'), layout('diff-b'), '--json'], { maxBuffer: 1 << 26 });
   const whole = performance.now() - t1;
   console.log(
     `minnow diff of two hello builds one edit apart (${diff.layers.shared} layer unchanged, ${diff.goPackages.length} packages changed): ` +
-      `${lib.toFixed(0)} ms in process, ${whole.toFixed(0)} ms whole CLI run   target <= 500 ms beyond the builds   (load average ${loadavg()[0].toFixed(1)})`,
+      `in process first ${times[0].toFixed(0)} ms, median ${sorted[2].toFixed(0)} ms, best ${sorted[0].toFixed(0)} ms; ${whole.toFixed(0)} ms whole CLI run   target <= 500 ms beyond the builds   (load average ${loadavg()[0].toFixed(1)})`,
   );
 }
 
