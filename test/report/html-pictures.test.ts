@@ -1,10 +1,9 @@
 /// <reference lib="dom" />
 // The page functions run in Chromium: they see the DOM.
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeImage } from '../../src/analyze/analyze.js';
 import { diffImages, type ImagesDiff } from '../../src/analyze/diff.js';
@@ -18,6 +17,7 @@ import { formatBytes } from '../../src/report/build-summary.js';
 import { renderDiffHtml } from '../../src/report/diff-html.js';
 import { runCli } from '../cli/build-helpers.js';
 import { copyHello } from '../go/go-fixtures.js';
+import { launchChromium, type Chromium } from '../helpers/chromium.js';
 import { alpineBase } from '../helpers/fixture-images.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -158,7 +158,7 @@ describe('treemaps and stacked bars in the HTML of analyze, compare and diff, in
   let diff: ImagesDiff;
   let onAlpine: ImageAnalysis;
   let context: BrowserContext;
-  let profile: string;
+  let browser: Chromium | undefined;
   beforeAll(async () => {
     dir = await tempDir();
     const src = await copyHello(join(dir, 'src'));
@@ -171,7 +171,6 @@ describe('treemaps and stacked bars in the HTML of analyze, compare and diff, in
       (await runCli(['build', src, '-o', c, '-q', '--base', `oci:${join(dir, 'alpine')}:3.19`])).code,
     ).toBe(0);
     const main = join(src, 'main.go');
-    const { readFile } = await import('node:fs/promises');
     await writeFile(
       main,
       (await readFile(main, 'utf8')).replace('import (', 'import (\n\t_ "encoding/json"'),
@@ -179,23 +178,11 @@ describe('treemaps and stacked bars in the HTML of analyze, compare and diff, in
     expect((await runCli(['build', src, '-o', b, '-q'])).code).toBe(0);
     diff = await diffImages(await openImage(a), await openImage(b), { references: [a, b] });
     onAlpine = await analyzeImage(await openImage(c), { reference: 'hello on alpine' });
-    profile = await mkdtemp(join(tmpdir(), 'minnow-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
+    context = browser.context;
   }, 300_000);
   afterAll(async () => {
-    await context?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
+    await browser?.close();
   });
 
   /** Opens the page at both widths, screenshots it, and returns the disagreements at each. */
