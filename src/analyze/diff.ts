@@ -34,6 +34,11 @@ export interface ImageDiff {
   goModules: NamedChange[];
   /** The same per package. */
   goPackages: NamedChange[];
+  /**
+   * Go dependencies (from the binaries' build info) whose version changed, appeared (no `a`) or went away (no
+   * `b`); a replaced module shows its replacement (`=> path version`). Sorted by module path.
+   */
+  goModuleVersions: { name: string; a?: string; b?: string }[];
   osPackages: { added: string[]; removed: string[] };
   findings: {
     appeared: { rule: string; message: string }[];
@@ -63,6 +68,31 @@ function goSizes(an: ImageAnalysis, key: 'modules' | 'packages'): Map<string, nu
     for (const m of b.attribution?.[key] ?? []) out.set(m.path, (out.get(m.path) ?? 0) + m.code + m.pclntab);
   }
   return out;
+}
+
+/** Each dependency's version over every Go binary (several binaries with different versions: all, joined). */
+function moduleVersions(an: ImageAnalysis): Map<string, string> {
+  const seen = new Map<string, Set<string>>();
+  for (const b of an.goBinaries) {
+    for (const d of b.info.deps) {
+      const v = d.replace ? `${d.version} => ${d.replace.path} ${d.replace.version}`.trim() : d.version;
+      seen.set(d.path, (seen.get(d.path) ?? new Set()).add(v));
+    }
+  }
+  return new Map([...seen].map(([path, vs]) => [path, [...vs].sort().join(', ')]));
+}
+
+function versionChanges(a: ImageAnalysis, b: ImageAnalysis): ImageDiff['goModuleVersions'] {
+  const va = moduleVersions(a);
+  const vb = moduleVersions(b);
+  return [...new Set([...va.keys(), ...vb.keys()])]
+    .filter((name) => va.get(name) !== vb.get(name))
+    .sort()
+    .map((name) => ({
+      name,
+      ...(va.has(name) ? { a: va.get(name)! } : {}),
+      ...(vb.has(name) ? { b: vb.get(name)! } : {}),
+    }));
 }
 
 const findingKey = (f: { rule: string; message: string }): string => `${f.rule}\0${f.message}`;
@@ -99,6 +129,7 @@ export function diffAnalyses(a: ImageAnalysis, b: ImageAnalysis): ImageDiff {
     files: changes(files(a), files(b)),
     goModules: changes(goSizes(a, 'modules'), goSizes(b, 'modules')),
     goPackages: changes(goSizes(a, 'packages'), goSizes(b, 'packages')),
+    goModuleVersions: versionChanges(a, b),
     osPackages: {
       added: [...bPkgs].filter((p) => !aPkgs.has(p)).sort(),
       removed: [...aPkgs].filter((p) => !bPkgs.has(p)).sort(),

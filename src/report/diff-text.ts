@@ -69,6 +69,16 @@ export function diffSections(d: ImageDiff, top = DIFF_TOP): DiffSection[] {
       right: changeRight,
     },
     {
+      key: 'versions',
+      title: 'Go module versions',
+      head: ['module', 'before', 'after'],
+      rows: d.goModuleVersions
+        .slice(0, top)
+        .map((v) => [printable(v.name), printable(v.a ?? '(none)'), printable(v.b ?? '(none)')]),
+      total: d.goModuleVersions.length,
+      right: [],
+    },
+    {
       key: 'packages',
       title: 'Go packages',
       head: changeHead('package'),

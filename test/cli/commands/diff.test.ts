@@ -7,7 +7,7 @@ import { analyzeImage } from '../../../src/analyze/analyze.js';
 import { diffImages, type ImageDiff } from '../../../src/analyze/diff.js';
 import { openImage } from '../../../src/analyze/open.js';
 import type { Image, Layer } from '../../../src/oci/index.js';
-import { copyHello } from '../../go/go-fixtures.js';
+import { copyHello, writeModule } from '../../go/go-fixtures.js';
 import { tempDir } from '../../helpers/tmp.js';
 import { plain, runCli } from '../build-helpers.js';
 
@@ -190,6 +190,45 @@ describe('minnow diff (two real builds of examples/hello, one edit apart)', () =
     expect(analyses[1].goBinaries[0]?.attribution?.modules.length).toBeGreaterThan(0);
     expect([diff.goPackages, diff.files, diff.size.content.change]).toEqual([[], [], 0]);
   });
+});
+
+describe('minnow diff of a dependency upgrade and a new dependency (modules from the Go module proxy)', () => {
+  it('lists the module whose version changed and the module that appeared, with its bytes', async () => {
+    const dir = await tempDir();
+    const src = join(dir, 'src');
+    const uuid =
+      'package main\n\nimport (\n\t"fmt"\n\t"github.com/google/uuid"\n)\n\nfunc main() { fmt.Println(uuid.NewString()) }\n';
+    await writeModule(src, { 'main.go': uuid });
+    const go = (...args: string[]) => run('go', args, { cwd: src, maxBuffer: 1 << 24 });
+    await go('get', 'github.com/google/uuid@v1.5.0');
+    const a = `oci:${join(dir, 'a')}:v1`;
+    const b = `oci:${join(dir, 'b')}:v1`;
+    expect((await runCli(['build', src, '-o', a, '-q'])).code).toBe(0);
+    await writeFile(
+      join(src, 'main.go'),
+      uuid
+        .replace('"github.com/google/uuid"', '"github.com/google/uuid"\n\t"gopkg.in/yaml.v3"')
+        .replace(
+          'fmt.Println(uuid.NewString())',
+          'out, _ := yaml.Marshal(uuid.NewString()); fmt.Println(string(out))',
+        ),
+    );
+    await go('get', 'github.com/google/uuid@v1.6.0', 'gopkg.in/yaml.v3@v3.0.1');
+    expect((await runCli(['build', src, '-o', b, '-q'])).code).toBe(0);
+    const r = await runCli(['diff', a, b, '--json']);
+    expect(r.code).toBe(0);
+    const d = JSON.parse(r.stdout) as ImageDiff;
+    expect(d.goModuleVersions).toEqual([
+      { name: 'github.com/google/uuid', a: 'v1.5.0', b: 'v1.6.0' },
+      { name: 'gopkg.in/yaml.v3', b: 'v3.0.1' },
+    ]);
+    const yaml = d.goModules.find((m) => m.name === 'gopkg.in/yaml.v3');
+    expect(yaml?.a).toBe(0);
+    expect(yaml?.b).toBeGreaterThan(50_000);
+    const text = plain((await runCli(['diff', a, b])).stdout);
+    expect(text).toMatch(/^github\.com\/google\/uuid\s+v1\.5\.0\s+v1\.6\.0$/m);
+    expect(text).toMatch(/^gopkg\.in\/yaml\.v3\s+\(none\)\s+v3\.0\.1$/m);
+  }, 300_000);
 });
 
 describe('minnow diff --rev (two git revisions of a package, built in temporary checkouts)', () => {
