@@ -2,8 +2,6 @@ import type { Command } from 'commander';
 import { diffImages, type ImagesDiff } from '../../analyze/diff.js';
 import { checkGrowth, parseGrowth } from '../../analyze/growth-gate.js';
 import { openImage } from '../../analyze/open.js';
-import { diffRevisions } from '../../compare/diff-revisions.js';
-import { configuredBuild } from '../../config/build-options.js';
 import { MinnowError } from '../../errors.js';
 import { parsePlatform, type Image, type Platform } from '../../oci/index.js';
 import { table } from '../../report/analysis-text.js';
@@ -12,7 +10,6 @@ import { renderDiffMarkdown, renderDiffText } from '../../report/diff-text.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { withSignals } from '../signals.js';
 import { createStepProgress, type StepProgress } from '../step-progress.js';
-import { sourceOf } from './build.js';
 
 interface DiffFlags {
   json?: boolean;
@@ -62,7 +59,10 @@ async function diffOf(
   signal: AbortSignal,
 ): Promise<ImagesDiff> {
   if (plan.kind === 'revisions') {
-    const { dir, packages } = await sourceOf(plan.args);
+    // Loaded only for --rev: a diff of two images starts without the build and the config reader.
+    const { dir, packages } = await (await import('./build.js')).sourceOf(plan.args);
+    const { diffRevisions } = await import('../../compare/diff-revisions.js');
+    const { configuredBuild } = await import('../../config/build-options.js');
     return diffRevisions({
       dir,
       packages,
