@@ -128,6 +128,7 @@ export function register(program: Command): void {
     .description(
       'What changed between two images, or two git revisions of a package: layers, Go modules and packages, files, OS packages, findings',
     )
+    .usage('[options] A B | --rev A --rev B [PKG]')
     .argument(
       '[images...]',
       'the image before and the image after (any image `minnow analyze` reads); with --rev, the package',
