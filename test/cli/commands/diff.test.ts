@@ -8,7 +8,9 @@ import { diffImages, type ImageDiff } from '../../../src/analyze/diff.js';
 import { openImage } from '../../../src/analyze/open.js';
 import type { Image, Layer } from '../../../src/oci/index.js';
 import { copyHello, writeModule } from '../../go/go-fixtures.js';
+import { alpineBase } from '../../helpers/fixture-images.js';
 import { tempDir } from '../../helpers/tmp.js';
+import { writeLayout } from '../../../src/publish/layout.js';
 import { plain, runCli } from '../build-helpers.js';
 
 const run = promisify(execFile);
@@ -190,6 +192,35 @@ describe('minnow diff (two real builds of examples/hello, one edit apart)', () =
     expect(analyses[1].goBinaries[0]?.attribution?.modules.length).toBeGreaterThan(0);
     expect([diff.goPackages, diff.files, diff.size.content.change]).toEqual([[], [], 0]);
   });
+});
+
+describe("minnow diff of the same app moved from minnow's static base to alpine", () => {
+  it('lists the OS packages and the findings that appear, and nothing of Go', async () => {
+    const dir = await tempDir();
+    const src = await copyHello(join(dir, 'src'));
+    await writeLayout(join(dir, 'alpine'), { kind: 'image', image: await alpineBase() }, { tag: '3.19' });
+    const a = `oci:${join(dir, 'a')}:v1`;
+    const b = `oci:${join(dir, 'b')}:v1`;
+    expect((await runCli(['build', src, '-o', a, '-q'])).code).toBe(0);
+    expect(
+      (await runCli(['build', src, '-o', b, '-q', '--base', `oci:${join(dir, 'alpine')}:3.19`])).code,
+    ).toBe(0);
+    const onAlpine = await analyzeImage(await openImage(b));
+    const r = await runCli(['diff', a, b, '--json']);
+    expect(r.code).toBe(0);
+    const d = JSON.parse(r.stdout) as ImageDiff;
+    expect(d.osPackages.removed).toEqual([]);
+    expect(d.osPackages.added).toEqual(onAlpine.packages.map((p) => `${p.name} ${p.version}`).sort());
+    expect(d.osPackages.added.length).toBeGreaterThan(10);
+    const rules = d.findings.appeared.map((f) => f.rule);
+    expect(rules).toEqual(expect.arrayContaining(['MN-SU-001', 'MN-SU-002']));
+    expect(d.findings.disappeared).toEqual([]);
+    // The same binary on both: no Go change.
+    expect([d.goModules, d.goPackages, d.goModuleVersions]).toEqual([[], [], []]);
+    const md = (await runCli(['diff', a, b, '--markdown'])).stdout;
+    expect(md).toMatch(/<details><summary>OS packages: \d+ changed<\/summary>\n\n\| {2}\| package \|/);
+    expect(md).toMatch(/^\| \+ \| MN-SU-001 \| /m);
+  }, 300_000);
 });
 
 describe('minnow diff of a dependency upgrade and a new dependency (modules from the Go module proxy)', () => {
