@@ -167,14 +167,28 @@ export async function diffImages(a: Image, b: Image, options: DiffImagesOptions 
   const aLayers = (await a.manifest()).layers.map((l) => l.digest as string);
   const bLayers = new Set((await b.manifest()).layers.map((l) => l.digest as string));
   const memo = new LayerMemo(aLayers.filter((d) => bLayers.has(d)));
-  const run = (image: Image, which: 0 | 1): Promise<ImageAnalysis> =>
+  // One failing stops the other: its error is the one thrown, once both have settled.
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  if (options.signal?.aborted) stop.abort();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  let failure: { err: unknown } | undefined;
+  const run = (image: Image, which: 0 | 1): Promise<ImageAnalysis | undefined> =>
     analyzeImage(image, {
       ...analyze,
       ...(references ? { reference: references[which] } : {}),
       layerMemo: memo,
       ...(onLayer ? { onLayer: (i: number, n: number) => onLayer(which, i, n) } : {}),
+      signal: stop.signal,
+    }).catch((err: unknown) => {
+      failure ??= { err };
+      stop.abort();
+      return undefined;
     });
   // Side by side: each waits only where it needs a layer the other is reading.
-  const [first, second] = await Promise.all([run(a, 0), run(b, 1)]);
+  const [first, second] = await Promise.all([run(a, 0), run(b, 1)]).finally(() =>
+    options.signal?.removeEventListener('abort', onAbort),
+  );
+  if (failure || !first || !second) throw failure?.err;
   return { diff: diffAnalyses(first, second), analyses: [first, second] };
 }

@@ -178,6 +178,19 @@ describe('minnow diff (two real builds of examples/hello, one edit apart)', () =
     expect(twice.get(base)).toBe(2);
   });
 
+  it('stops the other analysis when one fails, and throws the failure', async () => {
+    const reads = new Map<string, number>();
+    const good = counting(await openImage(a), reads);
+    const img = await openImage(b);
+    const broken = forward(img, {
+      layers: async () =>
+        (await img.layers()).map((l, i) =>
+          i === 1 ? forward(l, { compressed: () => Promise.reject(new Error('blob went away')) }) : l,
+        ),
+    });
+    await expect(diffImages(good, broken)).rejects.toThrow('blob went away');
+  });
+
   it('reads the layers of two images that differ only in config once, the app binary attributed once', async () => {
     const reads = new Map<string, number>();
     const { diff, analyses } = await diffImages(
