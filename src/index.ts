@@ -95,6 +95,8 @@ export { findMainPackages, type MainPackage } from './go/list.js';
 export { build, DEFAULT_USER } from './build/build.js';
 export type { BuildOptions, BuildProgress, BuildResult, BuiltBinary, BuiltImage } from './build/types.js';
 export type { LayerSize } from './build/layer-sizes.js';
+export { DEFAULT_DEBUG_PORT, debugEntrypoint, type DebugOptions } from './build/debug.js';
+export { DELVE_VERSION } from './go/delve.js';
 export {
   verifyReproducible,
   type VerifyReproducibleOptions,

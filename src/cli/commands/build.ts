@@ -28,10 +28,11 @@ import {
   provenanceOptions,
   type AttestFlags,
 } from '../attest-flags.js';
+import { addDebugOptions, debugOptionsFrom, type DebugFlags } from '../debug-flags.js';
 import { trapSignals } from '../signals.js';
 import { createStepProgress } from '../step-progress.js';
 
-interface BuildFlags extends RegistryFlags, AttestFlags {
+interface BuildFlags extends RegistryFlags, AttestFlags, DebugFlags {
   base?: string;
   data?: string;
   verifyReproducible?: boolean;
@@ -147,6 +148,7 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
     ...(flags.compression !== undefined || flags.compressionLevel !== undefined
       ? { compression: compressionFrom(flags.compression, flags.compressionLevel) }
       : {}),
+    ...debugOptionsFrom(flags),
   };
 }
 
@@ -298,4 +300,5 @@ export function register(program: Command): void {
     .action((args: string[], flags: BuildFlags) => run(args, flags));
   addRegistryOptions(command);
   addAttestOptions(command);
+  addDebugOptions(command);
 }
