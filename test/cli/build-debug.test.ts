@@ -68,9 +68,7 @@ describe('minnow build --debug', () => {
         '--debug-port',
         String(debugPort),
         '-o',
-        'daemon',
-        '-t',
-        image,
+        `daemon:${image}`,
         '--json',
       ]);
       expect(plain(built.stderr)).toBe('');
