@@ -60,3 +60,11 @@ export function checkDebugBinaries(names: readonly string[]): void {
     );
   }
 }
+
+/** The port a debug image's Delve listens on, read back from its entrypoint; undefined for any other image. */
+export function debugPortOf(entrypoint: readonly string[]): number | undefined {
+  if (entrypoint[0] !== DELVE_IMAGE_PATH) return undefined;
+  const listen = entrypoint.find((a) => a.startsWith('--listen='));
+  const port = Number(listen?.split(':').at(-1));
+  return Number.isInteger(port) && port > 0 ? port : undefined;
+}

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toolboxSpec } from '../../src/debug/engine-toolbox.js';
+import { Readable, Writable } from 'node:stream';
+import { debugContainer, toolboxSpec } from '../../src/debug/engine-toolbox.js';
 import { exec } from '../helpers/exec.js';
 import { httpGetWhenUp, runServer, type RunningContainer } from '../helpers/docker.js';
 import { loadAlpineFixture } from '../helpers/go-builder-image.js';
@@ -65,6 +66,28 @@ describe('minnow debug CONTAINER (Engine API)', () => {
       (err: Error) => err.message,
     );
     expect(noShell).toMatch(/no such file or directory|not found/);
+  });
+
+  it('reads a piped script on stdin when no command is given (library call), and removes the toolbox', async () => {
+    let out = '';
+    let err = '';
+    const result = await debugContainer({
+      target: server.id,
+      image: toolbox,
+      stdio: {
+        stdin: Readable.from([
+          `wget -qO- 127.0.0.1:${server.port}\n`,
+          'cat /proc/1/root/etc/passwd | grep -c nonroot\n',
+          'exit 5\n',
+        ]),
+        stdout: new Writable({ write: (c: Buffer, _e, done) => ((out += c.toString()), done()) }),
+        stderr: new Writable({ write: (c: Buffer, _e, done) => ((err += c.toString()), done()) }),
+      },
+    });
+    expect(err).toBe('');
+    expect(out).toBe(`${HELLO}1\n`);
+    expect(result).toMatchObject({ exitCode: 5, target: { id: server.id }, image: toolbox });
+    expect(await toolboxesOf(server.id)).toEqual([]);
   });
 
   it('exits with the toolbox command’s status, and removes the toolbox', async () => {
