@@ -5,15 +5,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DELVE_VERSION } from '../../src/go/delve.js';
 import { exec } from '../helpers/exec.js';
-import { freePort, httpGetWhenUp } from '../helpers/docker.js';
+import { freePort, httpGetWhenUp, runServer, type RunningContainer } from '../helpers/docker.js';
 import { HELLO_DIR } from '../go/go-fixtures.js';
 import { plain, runCli } from './build-helpers.js';
 
 const HELLO = 'Hello from the smallest Go container!';
 const image = `minnow-test-debug/hello:${randomBytes(4).toString('hex')}`;
-const containers: string[] = [];
+const servers: RunningContainer[] = [];
 afterAll(async () => {
-  for (const id of containers) await exec('docker', ['rm', '-f', id]).catch(() => undefined);
+  for (const server of servers) await server.stop();
   await exec('docker', ['rmi', '-f', image]).catch(() => undefined);
 });
 
@@ -60,7 +60,7 @@ describe('minnow build --debug', () => {
   it(
     'runs the app under Delve in the Engine: dlv connect stops at a breakpoint in the handler, the app answers HTTP, non-root',
     async () => {
-      const [appPort, debugPort] = [await freePort(), await freePort()];
+      const debugPort = await freePort();
       const built = await runCli([
         'build',
         HELLO_DIR,
@@ -95,21 +95,9 @@ describe('minnow build --debug', () => {
       expect(Object.keys(inspected[0]?.Config.ExposedPorts ?? {})).toContain(`${debugPort}/tcp`);
       expect(inspected[0]?.RootFS.Layers).toHaveLength(3);
 
-      const id = (
-        await exec('docker', [
-          'run',
-          '-d',
-          '--network',
-          'host',
-          '--read-only',
-          '--cap-drop',
-          'ALL',
-          '-e',
-          `PORT=${appPort}`,
-          image,
-        ])
-      ).trim();
-      containers.push(id);
+      const server = await runServer(image);
+      const [id, appPort] = [server.id, server.port];
+      servers.push(server);
       // --continue: the app runs at once, without a client attached.
       expect(await httpGetWhenUp(appPort, 30_000)).toBe(HELLO);
 
