@@ -3,12 +3,17 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { readLayout } from '../../src/base/layout.js';
+import { debugEntrypoint } from '../../src/build/debug.js';
 import { DELVE_VERSION } from '../../src/go/delve.js';
+import { tempDir } from '../helpers/tmp.js';
 import { exec } from '../helpers/exec.js';
 import { freePort, httpGetWhenUp, runServer, type RunningContainer } from '../helpers/docker.js';
 import { HELLO_DIR } from '../go/go-fixtures.js';
 import { plain, runCli } from './build-helpers.js';
 
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const HELLO = 'Hello from the smallest Go container!';
 const image = `minnow-test-debug/hello:${randomBytes(4).toString('hex')}`;
 const servers: RunningContainer[] = [];
@@ -133,6 +138,36 @@ describe('minnow build --debug', () => {
       expect(rows).toContain('65532 /app/hello');
       expect(rows.some((r) => r.startsWith('65532 /app/dlv exec --headless'))).toBe(true);
       expect(rows.filter((r) => !r.startsWith('65532 '))).toEqual([]);
+    },
+    15 * 60_000,
+  );
+
+  it(
+    'resolve --debug puts the debug variant of each referenced package where --output says',
+    async () => {
+      const layout = join(await tempDir(), 'images');
+      const run = await runCli([
+        'resolve',
+        '-f',
+        join(FIXTURES, 'k8s', 'cronjob.yaml'),
+        '-C',
+        join(FIXTURES, 'goapps'),
+        '--debug',
+        '--debug-port',
+        '41001',
+        '-o',
+        `oci:${layout}`,
+        '-q',
+      ]);
+      expect(plain(run.stderr)).toBe('');
+      expect(run.code).toBe(0);
+      const target = await readLayout(layout, { tag: 'gamma' });
+      if (target.kind !== 'image') throw new Error('expected an image');
+      const config = await target.image.configFile();
+      expect(config.config?.Entrypoint).toEqual(debugEntrypoint(['/app/gamma'], 41001));
+      expect(config.config?.User).toBe('65532:65532');
+      const history = (config.history ?? []).map((h) => h.created_by ?? '');
+      expect(history).toContainEqual(expect.stringMatching(/^minnow build --debug: dlv v\d/));
     },
     15 * 60_000,
   );
