@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Readable, Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isMinnowError } from '../../src/errors.js';
 import { debugContainer, toolboxSpec } from '../../src/debug/engine-toolbox.js';
 import { exec } from '../helpers/exec.js';
 import { httpGetWhenUp, runServer, type RunningContainer } from '../helpers/docker.js';
@@ -87,6 +89,30 @@ describe('minnow debug CONTAINER (Engine API)', () => {
     expect(err).toBe('');
     expect(out).toBe(`${HELLO}1\n`);
     expect(result).toMatchObject({ exitCode: 5, target: { id: server.id }, image: toolbox });
+    expect(await toolboxesOf(server.id)).toEqual([]);
+  });
+
+  it('an abort (Ctrl-C) stops the toolbox and removes it, and says it was interrupted', async () => {
+    const controller = new AbortController();
+    const running = debugContainer({
+      target: server.id,
+      image: toolbox,
+      command: ['sleep', '300'],
+      stdio: {
+        stdout: new Writable({ write: (_c, _e, done) => done() }),
+        stderr: new Writable({ write: (_c, _e, done) => done() }),
+      },
+      signal: controller.signal,
+    });
+    const deadline = Date.now() + 30_000;
+    while ((await toolboxesOf(server.id)).length === 0 && Date.now() < deadline) await sleep(100);
+    expect(await toolboxesOf(server.id)).toHaveLength(1);
+    controller.abort();
+    const err = await running.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isMinnowError(err, 'ABORTED')).toBe(true);
     expect(await toolboxesOf(server.id)).toEqual([]);
   });
 
