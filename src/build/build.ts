@@ -11,7 +11,7 @@ import { canonicalPlatform, goEnvironment } from '../go/platform-env.js';
 import { goInfo } from '../go/go-info.js';
 import { formatPlatform, hostPlatform, type Platform } from '../oci/platform.js';
 import { minnowCacheDir } from '../util/cache-layout.js';
-import { checkDelvePlatform, delveBinary } from '../go/delve.js';
+import { checkDelvePlatform, delveBinary, DELVE_VERSION } from '../go/delve.js';
 import { checkDebugBinaries, debugEntrypoint, DEFAULT_DEBUG_PORT } from './debug.js';
 import { DEFAULT_COMPRESSION } from './compression-choice.js';
 import { entrypointFor } from './entrypoint.js';
@@ -259,6 +259,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
           importPath: main.importPath,
         });
       }
+      if (debug) progress({ phase: 'compile', platform, message: `dlv ${DELVE_VERSION} (${key})` });
       const toolLayers = debug
         ? [
             await (
