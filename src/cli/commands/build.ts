@@ -31,11 +31,12 @@ import {
   provenanceOptions,
   type AttestFlags,
 } from '../attest-flags.js';
+import { addDebugOptions, debugOptionsFrom, type DebugFlags } from '../debug-flags.js';
 import { trapSignals } from '../signals.js';
 import type { Signer } from '../../attest/signer.js';
 import { createStepProgress } from '../step-progress.js';
 
-interface BuildFlags extends RegistryFlags, AttestFlags {
+interface BuildFlags extends RegistryFlags, AttestFlags, DebugFlags {
   base?: string;
   data?: string;
   verifyReproducible?: boolean;
@@ -151,6 +152,7 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
     ...(flags.compression !== undefined || flags.compressionLevel !== undefined
       ? { compression: compressionFrom(flags.compression, flags.compressionLevel) }
       : {}),
+    ...debugOptionsFrom(flags),
   };
 }
 
@@ -332,4 +334,5 @@ export function register(program: Command): void {
     .action((args: string[], flags: BuildFlags) => run(args, flags));
   addRegistryOptions(command);
   addAttestOptions(command);
+  addDebugOptions(command);
 }

@@ -25,9 +25,10 @@ import {
   withAttestConfig,
 } from '../attest-flags.js';
 import { withSignals } from '../signals.js';
+import { addDebugOptions, debugOptionsFrom, type DebugFlags } from '../debug-flags.js';
 
 /** Flags shared by `minnow resolve` and `minnow apply`. */
-export interface ResolveFlags {
+export interface ResolveFlags extends DebugFlags {
   filename: string[];
   recursive?: boolean;
   repo?: string;
@@ -54,7 +55,7 @@ const LOCAL_REPO = 'minnow.local';
 
 /** Adds the resolve flags to a command. */
 export function withResolveOptions(cmd: Command): Command {
-  return cmd
+  return addDebugOptions(cmd)
     .option(
       '-f, --filename <path>',
       'a YAML file, a directory of them, or - for stdin (repeatable)',
@@ -119,6 +120,7 @@ export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal)
       : {}),
     ...(flags.base ? { base: flags.base } : {}),
     ...(flags.insecureRegistry.length ? { registry: { insecureRegistries: flags.insecureRegistry } } : {}),
+    ...debugOptionsFrom(flags),
   };
   const dir = flags.dir ?? process.cwd();
   const moduleDir = await findModuleRoot(dir);
