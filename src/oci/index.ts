@@ -21,3 +21,4 @@ export * from './select-platform.js';
 export * from './tar-head.js';
 export * from './validate.js';
 export * from './layout-paths.js';
+export * from './inflate-limit.js';
