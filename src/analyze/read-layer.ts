@@ -12,6 +12,7 @@ import {
   sniffCompression,
   type Compression,
   type Layer,
+  tarCheck,
   type LayerLimits,
 } from '../oci/index.js';
 import { DigestingStream } from '../oci/digest.js';
@@ -238,7 +239,17 @@ export async function readLayer(
   });
 
   const estimate = compression === 'none' && limits.estimateCompressed ? gzipSizer() : undefined;
-  const stages = [source, counter, inflater, meter, tarDigest, ...(estimate ? [estimate.tap] : []), extract];
+  // tarCheck reads headers strictly (negative sizes, lying PAX lengths), which tar-stream lets through.
+  const stages = [
+    source,
+    counter,
+    inflater,
+    meter,
+    tarDigest,
+    ...(estimate ? [estimate.tap] : []),
+    tarCheck(what),
+    extract,
+  ];
   // pipeline reports the first error; streamx (tar-stream) may emit it again while being torn down.
   for (const s of stages) s.on('error', () => undefined);
   try {

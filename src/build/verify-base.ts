@@ -11,7 +11,7 @@ import {
   digestHex,
   DigestingStream,
   MediaType,
-  tarHeadCheck,
+  tarCheck,
   type Digest,
   type Image,
   type Layer,
@@ -94,7 +94,7 @@ async function verifyLayer(layer: Layer, index: number, options: VerifyBaseOptio
     await pipeline(
       await decompress(blob),
       new InflateMeter(counted, {}, what),
-      tarHeadCheck(what),
+      tarCheck(what),
       tar,
       discard(),
       {
