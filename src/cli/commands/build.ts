@@ -10,7 +10,7 @@ import { MinnowError } from '../../errors.js';
 import { printConfigWarnings } from '../config-warnings.js';
 import { printCompilerOutput } from '../exit.js';
 import { buildAndPublish } from '../../pipeline/build-and-publish.js';
-import { parseNameTag } from '../../publish/image-name.js';
+import { isValidTag, parseNameTag } from '../../publish/image-name.js';
 import { createSink, sinkForms } from '../../publish/sinks/kinds.js';
 import { registrySinks } from '../../publish/sinks/registry.js';
 import type { Sink } from '../../publish/sinks/sink.js';
@@ -24,11 +24,14 @@ import {
 import {
   addAttestOptions,
   attestPushed,
+  withAttestConfig,
+  loadSigner,
   checkAttestFlags,
   provenanceOptions,
   type AttestFlags,
 } from '../attest-flags.js';
 import { trapSignals } from '../signals.js';
+import type { Signer } from '../../attest/signer.js';
 import { createStepProgress } from '../step-progress.js';
 
 interface BuildFlags extends RegistryFlags, AttestFlags {
@@ -151,12 +154,23 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
 }
 
 /**
- * The name docker:/daemon outputs give the image: REPO:TAG with --repo, else the first --tag read as
- * NAME[:TAG] (as `docker build -t` does), else none (the app's name).
+ * `-t` always names a tag (never `docker build -t`'s NAME:TAG): the tags pushed with --repo, and the first one
+ * tags the local outputs (docker:/daemon named REPO or the app, the default layout). A name goes in the output
+ * spec instead (`-o daemon:NAME:TAG`), and the error says so.
  */
-function localName(flags: BuildFlags): { name: string; tag: string } | undefined {
-  if (flags.repo) return parseNameTag(`${flags.repo}:${flags.tag[0] ?? 'latest'}`);
-  return flags.tag[0] ? parseNameTag(flags.tag[0]) : undefined;
+function localName(flags: BuildFlags): { name?: { name: string; tag: string }; tag?: string } {
+  for (const tag of flags.tag) {
+    if (!isValidTag(tag)) {
+      throw new MinnowError(
+        'INVALID_ARGUMENT',
+        `-t "${tag}" is not a tag: -t takes a tag such as v1 (name a local image with -o daemon:NAME:TAG)`,
+        { subject: tag },
+      );
+    }
+  }
+  const tag = flags.tag[0];
+  if (flags.repo) return { name: parseNameTag(`${flags.repo}:${tag ?? 'latest'}`) };
+  return tag !== undefined ? { tag } : {};
 }
 
 /** `--output` (repeatable) and `--push`/`--repo` as one list of sinks, every spec checked for its grammar. */
@@ -182,7 +196,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
   const fromFlags = await buildOptionsFrom(args, flags);
   // The SBOM module loads only when asked for: the default format needs no check before Go starts.
   const sbomFormat =
-    flags.sbomFormat === 'spdx-json'
+    flags.sbomFormat === undefined || flags.sbomFormat === 'spdx-json'
       ? 'spdx-json'
       : (await import('../../analyze/sbom/index.js')).parseSbomFormat(flags.sbomFormat);
   checkAttestFlags(flags);
@@ -196,6 +210,9 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     if (forEngine.note && !flags.quiet)
       process.stderr.write(`minnow: --output ${engineBound.kind}: ${forEngine.note}\n`);
   }
+  // Set before the first push: the flags over minnow.yaml's attest block, and the key they name, read.
+  let attest: AttestFlags | undefined;
+  let signer: Signer | undefined;
   const trap = trapSignals();
   try {
     const report = await buildAndPublish({
@@ -205,11 +222,15 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       sinks,
       defaultLayout: flags.output.length === 0,
       force: flags.force ?? false,
-      ...(name ? { name } : {}),
+      ...name,
       verifyReproducible: flags.verifyReproducible ?? false,
       verifyFreshCache: flags.verifyFreshCache ?? false,
       compare: flags.compare ?? false,
       ...(flags.sbom && flags.sbom !== 'none' ? { sbom: { file: flags.sbom, format: sbomFormat } } : {}),
+      beforePush: async (config) => {
+        attest = withAttestConfig(flags, config);
+        if (attest.signKey) signer = await loadSigner(attest.signKey);
+      },
       onStep: (message) => progress.update(message),
       onTransfer: (e) => progress.transfer(e),
       signal: trap.signal,
@@ -218,10 +239,16 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     printConfigWarnings(report.configWarnings);
     const { summary, pushed } = report;
     // SBOM and provenance referrers (and signatures with --sign-key) for every pushed image.
-    const attached = await attestPushed(report.result.target, pushed, flags, {
-      provenance: provenanceOptions(report.options),
-      signal: trap.signal,
-    });
+    const attached = await attestPushed(
+      report.result.target,
+      pushed,
+      attest ?? withAttestConfig(flags, report.attest),
+      {
+        ...(signer ? { signer } : {}),
+        provenance: provenanceOptions(report.options),
+        signal: trap.signal,
+      },
+    );
     if (flags.json)
       process.stdout.write(
         `${JSON.stringify(pushed.length ? { ...summary, pushed, attached } : summary, null, 2)}\n`,
@@ -291,7 +318,10 @@ export function register(program: Command): void {
       '--sbom <file|none>',
       'also write the SBOM of the built image (first platform) to FILE; none: attach no SBOM to pushed images',
     )
-    .option('--sbom-format <format>', 'spdx-json or cyclonedx-json (written and attached)', 'spdx-json')
+    .option(
+      '--sbom-format <format>',
+      'spdx-json (default) or cyclonedx-json (written and attached; minnow.yaml attest.sbom)',
+    )
     .option('--json', 'print one JSON object instead of the summary')
     .option('-q, --quiet', 'print only the digest')
     .addHelpText('after', `\n${sourceHelpTable()}`)

@@ -11,7 +11,7 @@ import {
   type LintResult,
 } from '../../dockerfile/lint/lint.js';
 import { RULES } from '../../dockerfile/lint/rules/index.js';
-import type { Severity } from '../../dockerfile/lint/types.js';
+import { SEVERITIES, type Severity } from '../../util/severity.js';
 import { exitCodeFor } from '../exit.js';
 import { VERSION as version } from '../../version.js';
 
@@ -33,7 +33,15 @@ const collect = (value: string, previous: string[] = []): string[] => [
 
 function style(): TextStyle {
   if (!process.stdout.isTTY || !pc.isColorSupported) return PLAIN;
-  return { error: pc.red, warning: pc.yellow, info: pc.cyan, dim: pc.dim, bold: pc.bold };
+  return {
+    critical: pc.red,
+    high: pc.red,
+    medium: pc.yellow,
+    low: pc.cyan,
+    info: pc.dim,
+    dim: pc.dim,
+    bold: pc.bold,
+  };
 }
 
 /** Stdin, read up to one byte past the Dockerfile limit (lintText then refuses it) so a flood is not buffered. */
@@ -60,9 +68,9 @@ export function register(program: Command): void {
       new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'),
     )
     .addOption(
-      new Option('--fail-on <severity>', 'exit 3 when a finding is at least this serious')
-        .choices(['error', 'warning', 'info', 'none'])
-        .default('warning'),
+      new Option('--fail-on <severity>', 'exit 3 when a finding is at least this severe')
+        .choices([...SEVERITIES, 'none'])
+        .default('medium'),
     )
     .option(
       '--context <dir>',
@@ -74,7 +82,7 @@ export function register(program: Command): void {
       if (flags.listRules) {
         for (const { meta } of RULES) {
           const codes = meta.hadolint ? ` (hadolint ${meta.hadolint})` : '';
-          process.stdout.write(`${meta.id}  ${meta.severity.padEnd(7)}  ${meta.name}${codes}\n`);
+          process.stdout.write(`${meta.id}  ${meta.severity.padEnd(8)}  ${meta.name}${codes}\n`);
         }
         return;
       }
