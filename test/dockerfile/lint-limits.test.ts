@@ -32,10 +32,10 @@ describe('lint limits', () => {
     const { text, runs } = manyRuns(MAX_DOCKERFILE_BYTES - 4096);
     const result = await lintText(text);
     const byRule = (id: string): number => result.findings.filter((f) => f.ruleId === id).length;
-    // CGO_ENABLED=0 comes before every RUN (no MN002); none strips or trims (one MN016 and MN017 each).
-    expect(byRule('MN002')).toBe(0);
-    expect(byRule('MN016')).toBe(runs);
-    expect(byRule('MN017')).toBe(runs);
+    // CGO_ENABLED=0 comes before every RUN (no MN-DF-002); none strips or trims (one MN-DF-016 and MN-DF-017 each).
+    expect(byRule('MN-DF-002')).toBe(0);
+    expect(byRule('MN-DF-016')).toBe(runs);
+    expect(byRule('MN-DF-017')).toBe(runs);
   });
 
   it('refuses a larger file before reading it, and a huge line, with one line naming the file (and line)', async () => {
