@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { AttachReport } from '../attest/attach.js';
 import type { Signer } from '../attest/signer.js';
 import type { SbomFormat } from '../analyze/sbom/index.js';
 import type { BuildOptions } from '../build/types.js';
+import type { LoadedConfig } from '../config/load-config.js';
 import type { AttestSettings } from '../config/schema.js';
 import { MinnowError } from '../errors.js';
 import type { ImageOrIndex } from '../oci/index.js';
@@ -29,6 +31,13 @@ export function addAttestOptions(command: Command): Command {
       '--sign-key <file>',
       "sign pushed images and their attestations with this key (cosign's format or PKCS#8)",
     );
+}
+
+/** A loaded minnow.yaml's `attest` block, its `signKey` made absolute (relative to the file). */
+export function configAttest(config: LoadedConfig | undefined): AttestSettings | undefined {
+  const attest = config?.config.attest;
+  if (!attest || !config) return attest;
+  return attest.signKey ? { ...attest, signKey: resolve(dirname(config.path), attest.signKey) } : attest;
 }
 
 /** minnow.yaml's `attest` block under the flags: a flag given wins, the file fills in the rest. */

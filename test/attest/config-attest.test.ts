@@ -100,6 +100,56 @@ describe("minnow.yaml's attest block: the key and formats a team sets once, used
     expect(none.referrers ?? []).toEqual([]);
   }, 300_000);
 
+  it('resolve proves what it pushes the same way: signed, the configured SBOM attached', async () => {
+    await writeFile(
+      join(dir, 'minnow.yaml'),
+      ['attest:', '  sbom: cyclonedx-json', '  provenance: false', '  signKey: keys/team.key', ''].join('\n'),
+    );
+    await writeFile(
+      join(dir, 'deploy.yaml'),
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: hello\nspec:\n  containers:\n    - name: hello\n      image: minnow://.\n',
+    );
+    const r = await minnow(
+      [
+        'resolve',
+        '-f',
+        join(dir, 'deploy.yaml'),
+        '-C',
+        dir,
+        '--repo',
+        `${reg.host}/res`,
+        '--insecure-registry',
+        reg.host,
+        // Another image than the build tests': its referrers can only come from this resolve.
+        '--base',
+        'scratch',
+      ],
+      { env },
+    );
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    const image = /image: (\S+@sha256:[0-9a-f]{64})/.exec(r.stdout)?.[1];
+    expect(image).toBeDefined();
+    await exec(
+      'cosign',
+      [
+        'verify-attestation',
+        '--type',
+        'cyclonedx',
+        '--key',
+        join(dir, 'keys', 'team.pub'),
+        '--insecure-ignore-tlog',
+        '--allow-http-registry',
+        image!,
+      ],
+      { env },
+    );
+    const discovered = JSON.parse(
+      await exec('oras', ['discover', '--plain-http', '--format', 'json', image!], { env }),
+    ) as { referrers: { artifactType: string }[] };
+    expect(discovered.referrers.map((x) => x.artifactType)).toEqual(['application/vnd.cyclonedx+json']);
+  }, 300_000);
+
   it('a key the file names that is not there: one line naming it, exit 1, nothing pushed', async () => {
     await writeFile(join(dir, 'minnow.yaml'), 'attest:\n  signKey: keys/absent.key\n');
     const ref = `${reg.host}/cfg/hello:v3`;
