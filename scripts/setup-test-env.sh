@@ -17,6 +17,8 @@ command -v git >/dev/null || need+=(git)
 # The completion scripts (minnow completion zsh|fish) are run by the tests in the shells they are for.
 command -v zsh >/dev/null || need+=(zsh)
 command -v fish >/dev/null || need+=(fish)
+# bench/hostile.mjs measures the peak RSS of minnow and its peers with GNU time.
+[ -x /usr/bin/time ] || need+=(time)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup-test-env: missing ${need[*]}; run as root or install them with apt-get" >&2

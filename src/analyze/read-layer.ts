@@ -1,15 +1,19 @@
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { MinnowError, messageOf } from '../errors.js';
 import { BuildInfoScanner } from '../go/buildinfo-scanner.js';
 import {
+  countBytes,
   createZstdDecompress,
+  InflateMeter,
   INFLATE_CHUNK,
   peek,
   sniffCompression,
   type Compression,
   type Layer,
+  tarCheck,
+  type LayerLimits,
 } from '../oci/index.js';
 import { DigestingStream } from '../oci/digest.js';
 import { createGunzip, createGzip } from 'node:zlib';
@@ -18,7 +22,6 @@ import { entryPath, symlinkEscapes, type MergedFilesystem } from './filesystem.j
 import { scanForSecrets, SECRET_SCAN_BYTES, secretKind } from './secrets.js';
 import type { FileInfo, LayerSummary } from './types.js';
 
-/** Limits that stop a hostile layer (a decompression bomb, a flood of entries) from exhausting the machine. */
 /** What readLayer may be asked beyond its limits. */
 export interface LayerReadOptions extends LayerLimits {
   /**
@@ -28,15 +31,6 @@ export interface LayerReadOptions extends LayerLimits {
    * their exact blob size.
    */
   estimateCompressed?: boolean;
-}
-
-export interface LayerLimits {
-  /** Most bytes one layer may inflate to. Default 16 GiB. */
-  maxUncompressedSize?: number;
-  /** Most uncompressed/compressed ratio, checked once a layer has inflated past `ratioGrace`. Default 250. */
-  maxRatio?: number;
-  /** Bytes inflated before the ratio is checked. Default 64 MiB. */
-  ratioGrace?: number;
 }
 
 /** Files whose content the rules read; kept only when small. */
@@ -70,39 +64,6 @@ export type LayerReadResult = Pick<
 >;
 
 /** Counts bytes and enforces the size and ratio limits on the inflated stream. */
-class Meter extends Transform {
-  bytes = 0;
-  constructor(
-    private readonly compressed: { bytes: number },
-    private readonly limits: Required<LayerLimits>,
-    private readonly what: string,
-  ) {
-    super();
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.bytes += chunk.length;
-    const { maxUncompressedSize, maxRatio, ratioGrace } = this.limits;
-    if (this.bytes > maxUncompressedSize) {
-      done(
-        new MinnowError('LIMIT_EXCEEDED', `${this.what} inflates past ${maxUncompressedSize} bytes`, {
-          hint: 'a decompression bomb, or raise the limit',
-        }),
-      );
-      return;
-    }
-    if (this.bytes > ratioGrace && this.bytes > maxRatio * Math.max(1, this.compressed.bytes)) {
-      done(
-        new MinnowError(
-          'LIMIT_EXCEEDED',
-          `${this.what} inflates more than ${maxRatio}:1 (${this.bytes} bytes from ${this.compressed.bytes}): a decompression bomb`,
-        ),
-      );
-      return;
-    }
-    done(null, chunk);
-  }
-}
-
 function entryType(t: tar.Header['type']): FileInfo['type'] {
   switch (t) {
     case 'file':
@@ -138,19 +99,9 @@ export async function readLayer(
   const digest = await layer.digest();
   const diffId = await layer.diffId();
   const what = `layer ${index} (${digest})`;
-  const lim: Required<LayerLimits> = {
-    maxUncompressedSize: limits.maxUncompressedSize ?? 16 * 1024 ** 3,
-    maxRatio: limits.maxRatio ?? 250,
-    ratioGrace: limits.ratioGrace ?? 64 * 1024 * 1024,
-  };
   const counted = { bytes: 0 };
   const source = await layer.compressed();
-  const counter = new Transform({
-    transform(chunk: Buffer, _e, done) {
-      counted.bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
+  const counter = countBytes(counted);
   const compression = sniffCompression(await peek(source, 4));
   const inflater =
     compression === 'gzip'
@@ -158,7 +109,7 @@ export async function readLayer(
       : compression === 'zstd'
         ? createZstdDecompress()
         : new PassThrough();
-  const meter = new Meter(counted, lim, what);
+  const meter = new InflateMeter(counted, limits, what);
   const tarDigest = new DigestingStream(diffId.startsWith('sha512:') ? 'sha512' : 'sha256');
   const extract = tar.extract();
   const result: LayerReadResult = {
@@ -288,7 +239,17 @@ export async function readLayer(
   });
 
   const estimate = compression === 'none' && limits.estimateCompressed ? gzipSizer() : undefined;
-  const stages = [source, counter, inflater, meter, tarDigest, ...(estimate ? [estimate.tap] : []), extract];
+  // tarCheck reads headers strictly (negative sizes, lying PAX lengths), which tar-stream lets through.
+  const stages = [
+    source,
+    counter,
+    inflater,
+    meter,
+    tarDigest,
+    ...(estimate ? [estimate.tap] : []),
+    tarCheck(what),
+    extract,
+  ];
   // pipeline reports the first error; streamx (tar-stream) may emit it again while being torn down.
   for (const s of stages) s.on('error', () => undefined);
   try {
