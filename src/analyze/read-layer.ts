@@ -15,6 +15,7 @@ import { DigestingStream } from '../oci/digest.js';
 import { createGunzip, createGzip } from 'node:zlib';
 import { PassThrough } from 'node:stream';
 import { entryPath, symlinkEscapes, type MergedFilesystem } from './filesystem.js';
+import { DEBIAN_COPYRIGHT } from './packages/debian-copyright.js';
 import { scanForSecrets, SECRET_SCAN_BYTES, secretKind } from './secrets.js';
 import type { FileInfo, LayerSummary } from './types.js';
 
@@ -41,8 +42,17 @@ export interface LayerLimits {
 
 /** Files whose content the rules read; kept only when small. */
 const CAPTURE_LIMIT = 16 * 1024 * 1024;
+/** A Debian copyright file is read for its license names only; the rare huge one is skipped, not buffered. */
+const COPYRIGHT_LIMIT = 1024 * 1024;
+
+function captureLimit(path: string): number {
+  if (DEBIAN_COPYRIGHT.test(path)) return COPYRIGHT_LIMIT;
+  return isCapturedPath(path) ? CAPTURE_LIMIT : -1;
+}
+
 export function isCapturedPath(path: string): boolean {
   return (
+    DEBIAN_COPYRIGHT.test(path) ||
     path === '/etc/passwd' ||
     path === '/etc/shadow' ||
     path === '/etc/group' ||
@@ -240,7 +250,7 @@ export async function readLayer(
       return;
     }
     result.contentSize += info.size;
-    const capture = isCapturedPath(info.path) && info.size <= CAPTURE_LIMIT ? ([] as Buffer[]) : undefined;
+    const capture = info.size <= captureLimit(info.path) ? ([] as Buffer[]) : undefined;
     let scanner: BuildInfoScanner | undefined;
     let first = true;
     // Text files outside package-owned trees: their start is searched for credentials (kind kept, value not).
