@@ -16,6 +16,8 @@ export interface ResolveBaseOptions {
   onBuiltin?: (info: BuiltinBaseInfo) => void;
   /** Registry bases: offline mode, insecure registries, download progress, credentials. */
   registry?: RegistryReadOptions;
+  /** `daemon:` bases: bytes of the Engine's `docker save` received so far, and the image's size as it states it. */
+  onEngineRead?: (received: number, expected: number | undefined) => void;
   signal?: AbortSignal;
 }
 

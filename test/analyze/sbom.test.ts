@@ -172,7 +172,11 @@ describe('SBOM (SPDX 2.3 and CycloneDX 1.5)', () => {
     // NTIA (2021): supplier, component name, version, other unique identifiers, dependency relationship,
     // author of the SBOM data, timestamp; for every component, the image itself included.
     const problems: string[] = [];
-    for (const c of [bom.metadata.component, ...bom.components]) {
+    const all: (Record<string, unknown> & { supplier?: { name?: string } })[] = [
+      bom.metadata.component,
+      ...bom.components,
+    ];
+    for (const c of all) {
       const name = String(c.name);
       if (!c.supplier?.name) problems.push(`${name}: no supplier`);
       if (!c.name) problems.push('a component has no name');
