@@ -11,4 +11,6 @@ export const daemonSource: BaseSource = {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onEngineRead ? { onProgress: options.onEngineRead } : {}),
     }),
+  where: async (spec) =>
+    `${spec.slice('daemon:'.length)} at ${(await import('../../engine/client.js')).engineAddress().display}`,
 };
