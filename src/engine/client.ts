@@ -152,33 +152,39 @@ export class EngineClient {
     try {
       return await this.#client.request(options);
     } catch (err) {
-      if (err instanceof MinnowError) throw err;
-      throw new MinnowError(
-        'DAEMON_ERROR',
-        `cannot reach the Docker Engine at ${this.address.display} (${what}): ${(err as Error).message}`,
-        {
-          subject: this.address.display,
-          cause: err,
-          hint: 'start it (scripts/start-docker.sh) or set DOCKER_HOST',
-        },
-      );
+      throw this.#unreachable(err, what);
     }
   }
 
+  #unreachable(err: unknown, what: string): MinnowError {
+    if (err instanceof MinnowError) return err;
+    return new MinnowError(
+      'DAEMON_ERROR',
+      `cannot reach the Docker Engine at ${this.address.display} (${what}): ${messageOf(err)}`,
+      {
+        subject: this.address.display,
+        cause: err,
+        hint: 'start it (scripts/start-docker.sh) or set DOCKER_HOST',
+      },
+    );
+  }
+
   async #fail(res: Dispatcher.ResponseData, what: string, subject?: string): Promise<never> {
-    const text = await res.body.text().catch(() => '');
+    throw this.#answered(res.statusCode, await res.body.text().catch(() => ''), what, subject);
+  }
+
+  /** The Engine's error answer as one error: its `message` field, or its text. */
+  #answered(status: number, text: string, what: string, subject?: string): MinnowError {
     let message = text.trim();
     try {
       message = (JSON.parse(text) as { message?: string }).message ?? message;
     } catch {
       /* plain text */
     }
-    throw new MinnowError(
-      res.statusCode === 404 ? 'NOT_FOUND' : 'DAEMON_ERROR',
-      `${what}: Engine answered ${res.statusCode}: ${message}`,
-      {
-        subject: subject ?? this.address.display,
-      },
+    return new MinnowError(
+      status === 404 ? 'NOT_FOUND' : 'DAEMON_ERROR',
+      `${what}: Engine answered ${status}: ${message}`,
+      { subject: subject ?? this.address.display },
     );
   }
 
@@ -241,30 +247,11 @@ export class EngineClient {
     const what = `saving ${names.join(', ')}`;
     const res = await streamGet(this.address, `/images/get?${query}`, options.signal).catch(
       (err: unknown) => {
-        throw new MinnowError(
-          'DAEMON_ERROR',
-          `cannot reach the Docker Engine at ${this.address.display} (save): ${messageOf(err)}`,
-          {
-            subject: this.address.display,
-            cause: err,
-            hint: 'start it (scripts/start-docker.sh) or set DOCKER_HOST',
-          },
-        );
+        throw this.#unreachable(err, 'save');
       },
     );
     if (res.statusCode === 200) return res;
-    const text = await collect(res).catch(() => '');
-    let message = text.trim();
-    try {
-      message = (JSON.parse(text) as { message?: string }).message ?? message;
-    } catch {
-      /* plain text */
-    }
-    throw new MinnowError(
-      res.statusCode === 404 ? 'NOT_FOUND' : 'DAEMON_ERROR',
-      `${what}: Engine answered ${res.statusCode}: ${message}`,
-      { subject: names[0] ?? this.address.display },
-    );
+    throw this.#answered(res.statusCode ?? 0, await collect(res).catch(() => ''), what, names[0]);
   }
 
   /** `GET /images/{name}/json`; throws NOT_FOUND when the Engine has no such image. */
