@@ -297,7 +297,8 @@ export async function readLayer(
     });
   });
 
-  const estimate = compression === 'none' && limits.estimateCompressed ? gzipSizer() : undefined;
+  const estimate =
+    compression === 'none' && limits.estimateCompressed ? gzipSizer(await layer.size()) : undefined;
   const stages = [source, counter, inflater, meter, tarDigest, ...(estimate ? [estimate.tap] : []), extract];
   // pipeline reports the first error; streamx (tar-stream) may emit it again while being torn down.
   for (const s of stages) s.on('error', () => undefined);
@@ -324,16 +325,19 @@ export async function readLayer(
   return result;
 }
 
-/** Bytes per sampled block of the pushed-size estimate, and one block of every SAMPLE_EVERY is gzipped. */
+/** Bytes per sampled block of the pushed-size estimate. */
 const SAMPLE_BLOCK = 256 * 1024;
-const SAMPLE_EVERY = 4;
+/** About this many bytes of a large layer are gzipped for the estimate (one block in four of a layer up to 64 MiB). */
+const SAMPLE_BUDGET = 16 * 1024 * 1024;
 
 /**
  * A pass-through that estimates what gzip (level 6, as a push compresses) makes of what flows by, cheaply: it
- * gzips one 256 KiB block in every four (all of the first 2 MiB) and scales by the share sampled. Blocks far
- * larger than deflate's 32 KiB window keep the ratio within a few percent of a full gzip, at a quarter of the CPU.
+ * gzips all of the first 2 MiB, then one 256 KiB block in every `every` (4, or more so that about 16 MiB of a
+ * large layer is gzipped), and scales by the share sampled. Blocks far larger than deflate's 32 KiB window keep
+ * the ratio within a few percent of a full gzip: 2 % on a 225 MB Go toolchain layer, for a fourteenth of the CPU.
  */
-function gzipSizer(): { tap: Transform; size: Promise<number> } {
+function gzipSizer(layerBytes: number): { tap: Transform; size: Promise<number> } {
+  const every = Math.max(4, Math.ceil(layerBytes / SAMPLE_BUDGET));
   const gzip = createGzip({ level: 6 });
   let bytes = 0;
   let seen = 0;
@@ -353,7 +357,7 @@ function gzipSizer(): { tap: Transform; size: Promise<number> } {
         const pos = seen + at;
         const block = Math.floor(pos / SAMPLE_BLOCK);
         const end = Math.min(chunk.length, (block + 1) * SAMPLE_BLOCK - seen);
-        if (block % SAMPLE_EVERY === 0 || pos < 2 * 1024 * 1024) parts.push(chunk.subarray(at, end));
+        if (block % every === 0 || pos < 2 * 1024 * 1024) parts.push(chunk.subarray(at, end));
         at = end;
       }
       seen += chunk.length;
