@@ -36,4 +36,9 @@ export interface BaseSource {
   resolve(spec: string, options: ResolveBaseOptions): Promise<ImageOrIndex>;
   /** Where `spec` is read from, in full (`docker.io/library/alpine:3.19`, an absolute path). Default: `spec`. */
   where?(spec: string): string | Promise<string>;
+  /**
+   * The name the image has where it is kept (a docker archive's RepoTags entry, `daemon:NAME`'s NAME), for an
+   * SBOM to name it by rather than by a file. Default: none (the spec names it).
+   */
+  imageName?(spec: string): Promise<string | undefined>;
 }

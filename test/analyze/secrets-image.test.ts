@@ -113,6 +113,16 @@ describe('secrets in the files and config of an image built by the Engine', () =
       const named = format === 'html' ? Object.keys(FILES) : ['/app/config.yaml', '/app/db.properties'];
       for (const path of named) expect(runs[format].out, `${format} names ${path}`).toContain(path);
     }
+    // The SBOM names the image as docker save tagged it, not after the tar file.
+    const spdx = JSON.parse(runs.spdx.out) as {
+      name: string;
+      packages: { name: string; externalRefs: { referenceLocator: string }[] }[];
+    };
+    expect(spdx.name).toBe(BUILT);
+    expect(spdx.packages[0]?.name).toBe(BUILT);
+    expect(spdx.packages[0]?.externalRefs[0]?.referenceLocator).toMatch(
+      /^pkg:oci\/app@sha256%3A[0-9a-f]{64}\?arch=amd64$/,
+    );
     // The gate fails on the secrets, and says so, still without a value.
     expect(runs.gate.status).toBe(3);
     expect(runs.gate.out).toContain('MN-CF-004');

@@ -11,6 +11,7 @@ export const daemonSource: BaseSource = {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onEngineRead ? { onProgress: options.onEngineRead } : {}),
     }),
+  imageName: (spec) => Promise.resolve(spec.slice('daemon:'.length) || undefined),
   where: async (spec) =>
     `${spec.slice('daemon:'.length)} at ${(await import('../../engine/client.js')).engineAddress().display}`,
 };
