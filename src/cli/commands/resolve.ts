@@ -16,6 +16,14 @@ import { sinksForImages } from '../../resolve/image-sinks.js';
 import { readManifests } from '../../resolve/read-manifests.js';
 import { joinManifests, resolveManifests, type ResolveResult } from '../../resolve/resolve-manifests.js';
 import { createProgress } from '../progress.js';
+import {
+  attestPushed,
+  checkAttestFlags,
+  configAttest,
+  loadSigner,
+  provenanceOptions,
+  withAttestConfig,
+} from '../attest-flags.js';
 import { withSignals } from '../signals.js';
 
 /** Flags shared by `minnow resolve` and `minnow apply`. */
@@ -32,6 +40,11 @@ export interface ResolveFlags {
   insecureRegistry: string[];
   output?: string;
   quiet?: boolean;
+  /** `none`: no SBOM referrer on pushed images. */
+  sbom?: string;
+  sbomFormat?: string;
+  provenance?: string;
+  signKey?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -69,7 +82,14 @@ export function withResolveOptions(cmd: Command): Command {
       '-o, --output <spec>',
       `put the images there instead of pushing: daemon (each as REPO/NAME:TAG; REPO default ${LOCAL_REPO}) or oci:DIR (tagged NAME)`,
     )
-    .option('-q, --quiet', 'no progress line and no list of pushed images on stderr');
+    .option('-q, --quiet', 'no progress line and no list of pushed images on stderr')
+    .option('--sbom <none>', 'none: attach no SBOM to pushed images')
+    .option('--sbom-format <format>', 'the attached SBOM: spdx-json (default) or cyclonedx-json')
+    .option('--provenance <none>', 'none: attach no SLSA provenance to pushed images')
+    .option(
+      '--sign-key <file>',
+      "sign pushed images and their attestations with this key (cosign's format or PKCS#8)",
+    );
 }
 
 /** Reads the manifests, builds and pushes every referenced package once, and returns the rewritten YAML. */
@@ -106,6 +126,13 @@ export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal)
   printConfigWarnings(config);
   const modulePath = moduleDir ? await readModulePath(moduleDir) : undefined;
   const sinkFor = flags.output ? sinksForImages(flags.output, { flag: '--output' }) : undefined;
+  // What every push proves, as build --push does: the flags over minnow.yaml's attest block, the key read first.
+  const attest = withAttestConfig(flags, configAttest(config));
+  checkAttestFlags(attest);
+  if (attest.sbom !== undefined && attest.sbom !== 'none') {
+    throw new MinnowError('INVALID_ARGUMENT', `invalid --sbom "${attest.sbom}": the only value is none`);
+  }
+  const signer = !sinkFor && attest.signKey ? await loadSigner(attest.signKey) : undefined;
   const sources = await readManifests(flags.filename, { recursive: flags.recursive ?? false });
   const progress = createProgress(!flags.quiet);
   let done = 0;
@@ -118,7 +145,19 @@ export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal)
     overrides,
     ...(flags.platform?.trim() === 'all' ? { allPlatforms: true } : {}),
     build,
-    ...(sinkFor ? { sinkFor } : { push: (ref, target, o) => pushImage(ref, target, { ...o, client }) }),
+    ...(sinkFor
+      ? { sinkFor }
+      : {
+          push: async (ref, target, o) => {
+            const pushed = await pushImage(ref, target, { ...o, client });
+            await attestPushed(target, [pushed], attest, {
+              provenance: provenanceOptions(overrides),
+              ...(signer ? { signer } : {}),
+              ...(o.signal ? { signal: o.signal } : {}),
+            });
+            return pushed;
+          },
+        }),
     onEvent: (e) => {
       if (e.phase === 'done') done++;
       progress.update(e.phase === 'done' ? `${done} pushed: ${e.image}` : `${e.phase} ${e.importPath}`);
