@@ -26,6 +26,7 @@ import {
   attestPushed,
   withAttestConfig,
   loadSigner,
+  preloadAttest,
   checkAttestFlags,
   provenanceOptions,
   type AttestFlags,
@@ -227,9 +228,12 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       verifyFreshCache: flags.verifyFreshCache ?? false,
       compare: flags.compare ?? false,
       ...(flags.sbom && flags.sbom !== 'none' ? { sbom: { file: flags.sbom, format: sbomFormat } } : {}),
-      beforePush: async (config) => {
+      preparePush: async (config) => {
         attest = withAttestConfig(flags, config);
+        // The attestation modules load (and the key's scrypt runs) while Go builds.
+        const preload = preloadAttest();
         if (attest.signKey) signer = await loadSigner(attest.signKey);
+        await preload;
       },
       onStep: (message) => progress.update(message),
       onTransfer: (e) => progress.transfer(e),

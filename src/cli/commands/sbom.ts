@@ -47,6 +47,7 @@ async function run(spec: string, flags: SbomFlags): Promise<void> {
       await analyzeImage(await openImage(spec, platform ? { platform } : {}), {
         // The image as it is named (a docker save's RepoTags), not after the file it was read from.
         reference: (await imageNameOf(spec)) ?? spec,
+        attribute: false,
       }),
       format,
     );
