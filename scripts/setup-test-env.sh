@@ -14,6 +14,8 @@ command -v htpasswd >/dev/null || need+=(apache2-utils)
 command -v kubectl >/dev/null || need+=(kubernetes-client)
 command -v openssl >/dev/null || need+=(openssl)
 command -v git >/dev/null || need+=(git)
+# The NTIA minimum-elements checker (PyPI) runs in a venv of its own.
+command -v python3 >/dev/null && python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3 python3-venv)
 # The completion scripts (minnow completion zsh|fish) are run by the tests in the shells they are for.
 command -v zsh >/dev/null || need+=(zsh)
 command -v fish >/dev/null || need+=(fish)
@@ -30,4 +32,5 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 command -v go >/dev/null || [ -x /usr/local/go/bin/go ] || { echo "setup-test-env: Go is not installed" >&2; exit 1; }
 bash "$(dirname "$0")/install-go-tools.sh"
+bash "$(dirname "$0")/install-py-tools.sh"
 bash "$(dirname "$0")/start-docker.sh"

@@ -19,6 +19,7 @@ import { DigestingStream } from '../oci/digest.js';
 import { createGunzip, createGzip } from 'node:zlib';
 import { PassThrough } from 'node:stream';
 import { entryPath, symlinkEscapes, type MergedFilesystem } from './filesystem.js';
+import { DEBIAN_COPYRIGHT } from './packages/debian-copyright.js';
 import { scanForSecrets, SECRET_SCAN_BYTES, secretKind } from './secrets.js';
 import type { FileInfo, LayerSummary } from './types.js';
 
@@ -35,8 +36,17 @@ export interface LayerReadOptions extends LayerLimits {
 
 /** Files whose content the rules read; kept only when small. */
 const CAPTURE_LIMIT = 16 * 1024 * 1024;
+/** A Debian copyright file is read for its license names only; the rare huge one is skipped, not buffered. */
+const COPYRIGHT_LIMIT = 1024 * 1024;
+
+function captureLimit(path: string): number {
+  if (DEBIAN_COPYRIGHT.test(path)) return COPYRIGHT_LIMIT;
+  return isCapturedPath(path) ? CAPTURE_LIMIT : -1;
+}
+
 export function isCapturedPath(path: string): boolean {
   return (
+    DEBIAN_COPYRIGHT.test(path) ||
     path === '/etc/passwd' ||
     path === '/etc/shadow' ||
     path === '/etc/group' ||
@@ -191,7 +201,7 @@ export async function readLayer(
       return;
     }
     result.contentSize += info.size;
-    const capture = isCapturedPath(info.path) && info.size <= CAPTURE_LIMIT ? ([] as Buffer[]) : undefined;
+    const capture = info.size <= captureLimit(info.path) ? ([] as Buffer[]) : undefined;
     let scanner: BuildInfoScanner | undefined;
     let first = true;
     // Text files outside package-owned trees: their start is searched for credentials (kind kept, value not).
@@ -238,7 +248,8 @@ export async function readLayer(
     });
   });
 
-  const estimate = compression === 'none' && limits.estimateCompressed ? gzipSizer() : undefined;
+  const estimate =
+    compression === 'none' && limits.estimateCompressed ? gzipSizer(await layer.size()) : undefined;
   // tarCheck reads headers strictly (negative sizes, lying PAX lengths), which tar-stream lets through.
   const stages = [
     source,
@@ -275,16 +286,19 @@ export async function readLayer(
   return result;
 }
 
-/** Bytes per sampled block of the pushed-size estimate, and one block of every SAMPLE_EVERY is gzipped. */
+/** Bytes per sampled block of the pushed-size estimate. */
 const SAMPLE_BLOCK = 256 * 1024;
-const SAMPLE_EVERY = 4;
+/** About this many bytes of a large layer are gzipped for the estimate (one block in four of a layer up to 64 MiB). */
+const SAMPLE_BUDGET = 16 * 1024 * 1024;
 
 /**
  * A pass-through that estimates what gzip (level 6, as a push compresses) makes of what flows by, cheaply: it
- * gzips one 256 KiB block in every four (all of the first 2 MiB) and scales by the share sampled. Blocks far
- * larger than deflate's 32 KiB window keep the ratio within a few percent of a full gzip, at a quarter of the CPU.
+ * gzips all of the first 2 MiB, then one 256 KiB block in every `every` (4, or more so that about 16 MiB of a
+ * large layer is gzipped), and scales by the share sampled. Blocks far larger than deflate's 32 KiB window keep
+ * the ratio within a few percent of a full gzip: 2 % on a 225 MB Go toolchain layer, for a fourteenth of the CPU.
  */
-function gzipSizer(): { tap: Transform; size: Promise<number> } {
+function gzipSizer(layerBytes: number): { tap: Transform; size: Promise<number> } {
+  const every = Math.max(4, Math.ceil(layerBytes / SAMPLE_BUDGET));
   const gzip = createGzip({ level: 6 });
   let bytes = 0;
   let seen = 0;
@@ -304,7 +318,7 @@ function gzipSizer(): { tap: Transform; size: Promise<number> } {
         const pos = seen + at;
         const block = Math.floor(pos / SAMPLE_BLOCK);
         const end = Math.min(chunk.length, (block + 1) * SAMPLE_BLOCK - seen);
-        if (block % SAMPLE_EVERY === 0 || pos < 2 * 1024 * 1024) parts.push(chunk.subarray(at, end));
+        if (block % every === 0 || pos < 2 * 1024 * 1024) parts.push(chunk.subarray(at, end));
         at = end;
       }
       seen += chunk.length;
