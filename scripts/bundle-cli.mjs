@@ -2,12 +2,15 @@
 // chunk per lazily loaded command, so a start-up resolves and reads a handful of files instead of hundreds:
 // `minnow --version` loads one small file. The library (`exports`) stays the tsc output in dist/.
 // Run by `npm run build` after tsc.
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rename, rm } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url);
 const { version } = JSON.parse(await readFile(new URL('package.json', root), 'utf8'));
-const outdir = new URL('dist/cli-bundle/', root).pathname;
+const target = new URL('dist/cli-bundle', root).pathname;
+// Written beside and swapped in, so a minnow process running while the CLI is rebuilt never finds a chunk
+// missing: the same source gives the same chunk names, present in the old folder and the new one.
+const outdir = `${target}.tmp-${process.pid}`;
 await rm(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root.pathname,
@@ -28,3 +31,9 @@ await build({
   legalComments: 'linked',
   logLevel: 'warning',
 });
+const old = `${target}.old-${process.pid}`;
+await rename(target, old).catch((err) => {
+  if (err.code !== 'ENOENT') throw err;
+});
+await rename(outdir, target);
+await rm(old, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { access, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -112,9 +112,13 @@ describe('minnow build against skopeo and the Docker Engine', () => {
 });
 
 describe('README quick start', () => {
+  // dist/ is built by `npm test` before vitest runs. Rebuilding it here raced the other test files that run the
+  // CLI at the same moment (a chunk missing mid-run, and a go build left behind by the CLI that died).
   beforeAll(async () => {
-    await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT });
-  }, 120_000);
+    await access(join(ROOT, 'dist', 'cli-bundle', 'main.js')).catch(() => {
+      throw new Error('dist/ is missing: run `npm run build` (npm test does) before this test');
+    });
+  });
 
   it('`npx minnow build ./examples/hello` prints the summary and writes .minnow/hello in the cwd', async () => {
     const work = await tempDir();
