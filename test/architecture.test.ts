@@ -17,7 +17,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   oci: ['errors', 'util'],
   go: ['errors', 'util', 'oci'],
   engine: ['errors', 'util'],
-  registry: ['errors', 'util', 'oci'],
+  registry: ['errors', 'util', 'oci', 'version'],
   base: ['errors', 'util', 'oci', 'go', 'engine', 'registry'],
   build: ['errors', 'util', 'oci', 'go', 'base', 'registry'],
   publish: ['errors', 'util', 'oci', 'engine', 'registry'],
