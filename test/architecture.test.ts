@@ -40,7 +40,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   report: ['errors', 'util', 'oci', 'go', 'build', 'publish', 'analyze', 'attest'],
   dockerfile: ['errors', 'util', 'oci', 'go', 'engine', 'base', 'analyze'],
   config: ['errors', 'util', 'oci', 'go', 'build'],
-  resolve: ['errors', 'util', 'oci', 'go', 'registry', 'base', 'build', 'publish', 'config'],
+  resolve: ['errors', 'util', 'oci', 'go', 'registry', 'base', 'build', 'publish', 'config', 'version'],
   pipeline: [
     'errors',
     'util',

@@ -14,14 +14,18 @@ import { chooseRepo, NAMING_STRATEGIES, type NamingStrategy } from '../../resolv
 import { packagePublisher } from '../../resolve/package-publisher.js';
 import { sinksForImages } from '../../resolve/image-sinks.js';
 import { readManifests } from '../../resolve/read-manifests.js';
-import { joinManifests, resolveManifests, type ResolveResult } from '../../resolve/resolve-manifests.js';
+import { parseSelector, selectDocuments } from '../../resolve/select-documents.js';
+import {
+  joinManifests,
+  resolveManifests,
+  type Publisher,
+  type ResolveResult,
+} from '../../resolve/resolve-manifests.js';
 import { createProgress } from '../progress.js';
 import { withSignals } from '../signals.js';
 
-/** Flags shared by `minnow resolve` and `minnow apply`. */
-export interface ResolveFlags {
-  filename: string[];
-  recursive?: boolean;
+/** Flags of every command that builds packages and pushes them (`resolve`, `apply`, `create`, `delete`, `run`). */
+export interface PublishFlags {
   repo?: string;
   naming: string;
   tag: string[];
@@ -32,6 +36,14 @@ export interface ResolveFlags {
   insecureRegistry: string[];
   output?: string;
   quiet?: boolean;
+  tagOnly?: boolean;
+}
+
+/** Flags shared by `minnow resolve`, `apply`, `create` and `delete`: the publish flags and which YAML to read. */
+export interface ResolveFlags extends PublishFlags {
+  filename: string[];
+  recursive?: boolean;
+  selector?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -39,16 +51,30 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 /** The repository local images are named in when no --repo is given (like ko's ko.local). */
 const LOCAL_REPO = 'minnow.local';
 
-/** Adds the resolve flags to a command. */
+/** Adds the resolve flags to a command: which YAML to read, then the publish flags. */
 export function withResolveOptions(cmd: Command): Command {
+  return withPublishOptions(withManifestOptions(cmd));
+}
+
+/** Adds the flags saying which YAML to read: -f (files, directories, URLs, stdin), -R and -l. */
+export function withManifestOptions(cmd: Command): Command {
   return cmd
     .option(
       '-f, --filename <path>',
-      'a YAML file, a directory of them, or - for stdin (repeatable)',
+      'a YAML file, a directory of them, an http(s):// URL, or - for stdin (repeatable)',
       collect,
       [],
     )
     .option('-R, --recursive', 'read directories given with -f all the way down')
+    .option(
+      '-l, --selector <query>',
+      'only the YAML documents whose labels match, e.g. -l app=web,tier!=db (=, ==, !=, key, !key)',
+    );
+}
+
+/** Adds the flags of building packages and pushing them to a command. */
+export function withPublishOptions(cmd: Command): Command {
+  return cmd
     .option('--repo <repo>', 'where images are pushed (default $MINNOW_REPO, then minnow.yaml repo)')
     .option('--naming <how>', `image names under the repo: ${NAMING_STRATEGIES.join(', ')}`, 'base')
     .option('-t, --tag <tag>', 'tag pushed with each image (repeatable; default latest)', collect, [])
@@ -69,14 +95,26 @@ export function withResolveOptions(cmd: Command): Command {
       '-o, --output <spec>',
       `put the images there instead of pushing: daemon (each as REPO/NAME:TAG; REPO default ${LOCAL_REPO}) or oci:DIR (tagged NAME)`,
     )
+    .option(
+      '--tag-only',
+      'refer to images by their one --tag instead of their digest (ko --tag-only; the tag must not be latest)',
+    )
     .option('-q, --quiet', 'no progress line and no list of pushed images on stderr');
 }
 
-/** Reads the manifests, builds and pushes every referenced package once, and returns the rewritten YAML. */
-export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal): Promise<ResolveResult> {
-  if (flags.filename.length === 0) {
-    throw new MinnowError('INVALID_ARGUMENT', 'no manifests given', { hint: 'pass -f FILE, -f DIR or -f -' });
-  }
+/** The package publisher the flags describe, and what the CLI must close after. */
+export interface FlagPublisher {
+  publish: Publisher;
+  /** The root of the Go module the packages belong to, when there is one. */
+  moduleDir: string | undefined;
+  modulePath: string | undefined;
+  jobs: number | undefined;
+  progress: ReturnType<typeof createProgress>;
+  close(): Promise<void>;
+}
+
+/** Checks the publish flags and makes the publisher they describe (builds with minnow.yaml, pushes or sinks). */
+export async function publisherFromFlags(flags: PublishFlags): Promise<FlagPublisher> {
   if (!(NAMING_STRATEGIES as readonly string[]).includes(flags.naming)) {
     throw new MinnowError('INVALID_ARGUMENT', `invalid --naming ${flags.naming}`, {
       hint: `one of ${NAMING_STRATEGIES.join(', ')}`,
@@ -89,6 +127,7 @@ export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal)
       });
     }
   }
+  checkTagOnly(flags);
   const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
   if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) {
     throw new MinnowError('INVALID_ARGUMENT', `invalid --jobs ${flags.jobs}: want a whole number from 1`);
@@ -106,7 +145,6 @@ export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal)
   printConfigWarnings(config);
   const modulePath = moduleDir ? await readModulePath(moduleDir) : undefined;
   const sinkFor = flags.output ? sinksForImages(flags.output, { flag: '--output' }) : undefined;
-  const sources = await readManifests(flags.filename, { recursive: flags.recursive ?? false });
   const progress = createProgress(!flags.quiet);
   let done = 0;
   const client = new RegistryClient({ insecureRegistries: flags.insecureRegistry });
@@ -115,6 +153,7 @@ export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal)
     repo: chooseRepo(flags.repo, process.env, config?.config.repo ?? (sinkFor ? LOCAL_REPO : undefined)),
     naming: flags.naming as NamingStrategy,
     tags: flags.tag,
+    ...(flags.tagOnly ? { tagOnly: true } : {}),
     overrides,
     ...(flags.platform?.trim() === 'all' ? { allPlatforms: true } : {}),
     build,
@@ -124,20 +163,52 @@ export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal)
       progress.update(e.phase === 'done' ? `${done} pushed: ${e.image}` : `${e.phase} ${e.importPath}`);
     },
   });
+  return {
+    publish,
+    moduleDir,
+    modulePath,
+    jobs,
+    progress,
+    close: async () => {
+      progress.stop();
+      await client.close();
+    },
+  };
+}
+
+/** ko's rule for --tag-only: the reference is the tag, so there must be exactly one and it must not move. */
+function checkTagOnly(flags: PublishFlags): void {
+  if (!flags.tagOnly) return;
+  if (flags.tag.length !== 1 || flags.tag[0] === 'latest') {
+    throw new MinnowError('INVALID_ARGUMENT', '--tag-only needs exactly one --tag, and not latest', {
+      hint: 'e.g. --tag-only -t v1.2.3: the YAML then names REPO/NAME:v1.2.3',
+    });
+  }
+}
+
+/** Reads the manifests, builds and pushes every referenced package once, and returns the rewritten YAML. */
+export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal): Promise<ResolveResult> {
+  if (flags.filename.length === 0) {
+    throw new MinnowError('INVALID_ARGUMENT', 'no manifests given', { hint: 'pass -f FILE, -f DIR or -f -' });
+  }
+  const selector = flags.selector === undefined ? undefined : parseSelector(flags.selector);
+  const publisher = await publisherFromFlags(flags);
   try {
+    const read = await readManifests(flags.filename, { recursive: flags.recursive ?? false, signal });
+    const sources = selector ? selectDocuments(read, selector) : read;
     return await resolveManifests(sources, {
-      publish,
-      ...(jobs ? { concurrency: jobs } : {}),
-      ...(modulePath ? { modulePath } : {}),
+      publish: publisher.publish,
+      ...(publisher.jobs ? { concurrency: publisher.jobs } : {}),
+      ...(publisher.modulePath ? { modulePath: publisher.modulePath } : {}),
+      ...(flags.tagOnly ? { tagOnly: true } : {}),
       signal,
     });
   } catch (err) {
-    progress.stop();
+    publisher.progress.stop();
     printCompilerOutput(err);
     throw err;
   } finally {
-    progress.stop();
-    await client.close();
+    await publisher.close();
   }
 }
 
