@@ -27,7 +27,7 @@ export function addRegistryOptions(command: Command): Command {
     .option('--repo <name>', 'push to this repository, tagged with every --tag (default tag latest)')
     .option(
       '-t, --tag <tag>',
-      'with --repo, a tag to push (repeatable); without, the image NAME[:TAG] for docker:/daemon outputs',
+      'a tag (repeatable): pushed with --repo; the first also tags docker:/daemon/default-layout outputs',
       collect,
       [],
     )
@@ -42,7 +42,7 @@ export function addRegistryOptions(command: Command): Command {
 
 /**
  * Every reference to push to, checked before any work starts. `tagsNeedRepo` (for `minnow push`) refuses --tag
- * without --repo; `minnow build` reads such a --tag as the local image name instead.
+ * without --repo; `minnow build` tags its local outputs with it instead.
  */
 export function pushTargets(flags: RegistryFlags, tagsNeedRepo = false): Reference[] {
   const refs = flags.push.map((p) => parseReference(p));

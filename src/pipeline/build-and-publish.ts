@@ -34,8 +34,10 @@ export interface BuildAndPublishOptions extends BuildOptions {
   defaultLayout?: boolean;
   /** Replace a default layout path that exists and is something else. Default false. */
   force?: boolean;
-  /** The image's name for sinks that record one (docker tarballs, the Engine). Default `<app>:latest`. */
+  /** The image's name for sinks that record one (docker tarballs, the Engine). Default `<app>:<tag>`. */
   name?: ImageName;
+  /** The tag of the default layout and, when `name` is not given, of `<app>:<tag>`. Default `latest`. */
+  tag?: string;
   /** Build twice from two copies in different paths and fail (NOT_REPRODUCIBLE) if the digests differ. */
   verifyReproducible?: boolean;
   /** With `verifyReproducible`: the second build gets an empty GOCACHE. Default false. */
@@ -105,6 +107,7 @@ export async function buildAndPublish(options: BuildAndPublishOptions = {}): Pro
     defaultLayout,
     force,
     name: givenName,
+    tag: givenTag,
     verifyReproducible,
     verifyFreshCache,
     compare,
@@ -145,11 +148,11 @@ export async function buildAndPublish(options: BuildAndPublishOptions = {}): Pro
       ).result
     : await build(buildOptions);
   const app = result.images[0]?.binaries[0]?.name ?? 'app';
-  const name = givenName ?? { name: app, tag: 'latest' };
+  const name = givenName ?? { name: app, tag: givenTag ?? 'latest' };
   const remote = sinks.filter((s) => s.kind === 'registry');
   let local = sinks.filter((s) => s.kind !== 'registry');
   if (local.length === 0 && (defaultLayout ?? sinks.length === 0)) {
-    local = [defaultLayoutSink(app, process.cwd(), force ?? false)];
+    local = [defaultLayoutSink(app, process.cwd(), force ?? false, givenTag)];
     await ignoreOutputDir();
   }
   const write = { name, ...(options.signal ? { signal: options.signal } : {}) };

@@ -80,9 +80,11 @@ describe('minnow build against skopeo and the Docker Engine', () => {
   it('writes a docker tarball that skopeo reads and docker load runs: hello served, as uid 65532', async () => {
     const work = await tempDir();
     const file = join(work, 'hello.tar');
-    const name = tag();
+    // -t is a tag, never a name: the tarball's image is the app's name with it.
+    const version = randomBytes(4).toString('hex');
+    const name = `hello:${version}`;
     images.push(name);
-    const summary = await buildJson(['--output', `docker:${file}`, '--tag', name]);
+    const summary = await buildJson(['--output', `docker:${file}`, '-t', version]);
     expect(summary.output).toBe(`docker:${file}`);
     const inspected = JSON.parse(await exec('skopeo', ['inspect', `docker-archive:${file}`])) as {
       Layers: string[];

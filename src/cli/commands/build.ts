@@ -10,7 +10,7 @@ import { MinnowError } from '../../errors.js';
 import { printConfigWarnings } from '../config-warnings.js';
 import { printCompilerOutput } from '../exit.js';
 import { buildAndPublish } from '../../pipeline/build-and-publish.js';
-import { parseNameTag } from '../../publish/image-name.js';
+import { isValidTag, parseNameTag } from '../../publish/image-name.js';
 import { createSink, sinkForms } from '../../publish/sinks/kinds.js';
 import { registrySinks } from '../../publish/sinks/registry.js';
 import type { Sink } from '../../publish/sinks/sink.js';
@@ -151,12 +151,23 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
 }
 
 /**
- * The name docker:/daemon outputs give the image: REPO:TAG with --repo, else the first --tag read as
- * NAME[:TAG] (as `docker build -t` does), else none (the app's name).
+ * `-t` always names a tag (never `docker build -t`'s NAME:TAG): the tags pushed with --repo, and the first one
+ * tags the local outputs (docker:/daemon named REPO or the app, the default layout). A name goes in the output
+ * spec instead (`-o daemon:NAME:TAG`), and the error says so.
  */
-function localName(flags: BuildFlags): { name: string; tag: string } | undefined {
-  if (flags.repo) return parseNameTag(`${flags.repo}:${flags.tag[0] ?? 'latest'}`);
-  return flags.tag[0] ? parseNameTag(flags.tag[0]) : undefined;
+function localName(flags: BuildFlags): { name?: { name: string; tag: string }; tag?: string } {
+  for (const tag of flags.tag) {
+    if (!isValidTag(tag)) {
+      throw new MinnowError(
+        'INVALID_ARGUMENT',
+        `-t "${tag}" is not a tag: -t takes a tag such as v1 (name a local image with -o daemon:NAME:TAG)`,
+        { subject: tag },
+      );
+    }
+  }
+  const tag = flags.tag[0];
+  if (flags.repo) return { name: parseNameTag(`${flags.repo}:${tag ?? 'latest'}`) };
+  return tag !== undefined ? { tag } : {};
 }
 
 /** `--output` (repeatable) and `--push`/`--repo` as one list of sinks, every spec checked for its grammar. */
@@ -205,7 +216,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       sinks,
       defaultLayout: flags.output.length === 0,
       force: flags.force ?? false,
-      ...(name ? { name } : {}),
+      ...name,
       verifyReproducible: flags.verifyReproducible ?? false,
       verifyFreshCache: flags.verifyFreshCache ?? false,
       compare: flags.compare ?? false,

@@ -61,8 +61,13 @@ export function parseLayoutSpec(spec: string, ctx: SpecContext, options: SinkOpt
   return layoutSink({ dir, ...(tag !== undefined ? { tag } : {}), force: options.force ?? false });
 }
 
-/** The default destination of a build: an OCI layout `.minnow/<name>` under `cwd`, tagged `latest`. */
-export function defaultLayoutSink(name: string, cwd = process.cwd(), force = false): Sink {
+/** The default destination of a build: an OCI layout `.minnow/<name>` under `cwd`, tagged `latest` or `tag`. */
+export function defaultLayoutSink(
+  name: string,
+  cwd = process.cwd(),
+  force = false,
+  tag = 'latest',
+): Sink {
   const dir = cwd === process.cwd() ? join(OUTPUT_DIR, name) : join(cwd, OUTPUT_DIR, name);
-  return layoutSink({ dir, tag: 'latest', force });
+  return layoutSink({ dir, tag, force });
 }
