@@ -4,6 +4,7 @@ import { findKubectl, kubectlWithYaml, type KubectlYamlVerb } from '../../resolv
 import { readManifests } from '../../resolve/read-manifests.js';
 import { joinManifests } from '../../resolve/resolve-manifests.js';
 import { parseSelector, selectDocuments } from '../../resolve/select-documents.js';
+import { writeImageRefs } from '../ko-publish-flags.js';
 import {
   reportImages,
   resolveFromFlags,
@@ -34,6 +35,7 @@ const VERBS: Record<KubectlYamlVerb, { description: string; example: string }> =
 async function yamlFor(verb: KubectlYamlVerb, flags: ResolveFlags): Promise<string> {
   if (verb !== 'delete') {
     const result = await withSignals((signal) => resolveFromFlags(flags, signal));
+    await writeImageRefs(flags, [...result.images.values()]);
     reportImages(result, flags.quiet);
     return joinManifests(result.manifests);
   }

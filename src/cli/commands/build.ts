@@ -12,7 +12,7 @@ import { printCompilerOutput } from '../exit.js';
 import { buildAndPublish } from '../../pipeline/build-and-publish.js';
 import { isValidTag, parseNameTag } from '../../publish/image-name.js';
 import { createSink, sinkForms } from '../../publish/sinks/kinds.js';
-import { registrySinks } from '../../publish/sinks/registry.js';
+import { appRepositorySink, registrySinks } from '../../publish/sinks/registry.js';
 import type { Sink } from '../../publish/sinks/sink.js';
 import { renderBuildSummary } from '../../report/build-summary.js';
 import {
@@ -28,10 +28,16 @@ import {
   provenanceOptions,
   type AttestFlags,
 } from '../attest-flags.js';
+import {
+  addKoPublishOptions,
+  checkTagOnly,
+  writeImageRefs,
+  type KoPublishFlags,
+} from '../ko-publish-flags.js';
 import { trapSignals } from '../signals.js';
 import { createStepProgress } from '../step-progress.js';
 
-interface BuildFlags extends RegistryFlags, AttestFlags {
+interface BuildFlags extends RegistryFlags, AttestFlags, KoPublishFlags {
   base?: string;
   data?: string;
   verifyReproducible?: boolean;
@@ -170,6 +176,18 @@ function localName(flags: BuildFlags): { name?: { name: string; tag: string }; t
   return tag !== undefined ? { tag } : {};
 }
 
+/**
+ * `MINNOW_REPO` (or ko's `KO_DOCKER_REPO`) when the flags name no destination at all (no --push, --repo or
+ * --output): the build is pushed to REPO/<app>, as `ko build` pushes to KO_DOCKER_REPO.
+ */
+export function environmentRepo(
+  flags: Pick<BuildFlags, 'push' | 'repo' | 'output'>,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  if (flags.push.length || flags.repo || flags.output.length) return undefined;
+  return env.MINNOW_REPO || env.KO_DOCKER_REPO || undefined;
+}
+
 /** `--output` (repeatable) and `--push`/`--repo` as one list of sinks, every spec checked for its grammar. */
 function sinksFrom(flags: BuildFlags): Sink[] {
   const force = flags.force ?? false;
@@ -177,6 +195,17 @@ function sinksFrom(flags: BuildFlags): Sink[] {
   const outputs = flags.output.map((o) =>
     createSink(o, { flag: '--output', force, registry, ...(flags.offline ? { offline: true } : {}) }),
   );
+  const envRepo = environmentRepo(flags);
+  if (envRepo) {
+    return [
+      appRepositorySink(envRepo, {
+        registry,
+        offline: flags.offline ?? false,
+        flag: process.env.MINNOW_REPO ? 'MINNOW_REPO' : 'KO_DOCKER_REPO',
+        tags: flags.tag,
+      }),
+    ];
+  }
   return [
     ...outputs,
     ...registrySinks(pushTargets(flags), {
@@ -197,6 +226,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       ? 'spdx-json'
       : (await import('../../analyze/sbom/index.js')).parseSbomFormat(flags.sbomFormat);
   checkAttestFlags(flags);
+  checkTagOnly(flags);
   const name = localName(flags);
   const sinks = sinksFrom(flags);
   // The Engine 20.10 and docker load read gzip only: those outputs keep gzip, and say so.
@@ -240,7 +270,10 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     // -q prints one line per image: what was pushed (name@digest), else the digest.
     else if (flags.quiet && pushed.length === 0) process.stdout.write(`${summary.digest}\n`);
     else if (!flags.quiet) process.stdout.write(renderBuildSummary(summary, { dim: pc.dim, bold: pc.bold }));
-    if (!flags.json) for (const p of pushed) process.stdout.write(`${p.ref}\n`);
+    // --tag-only: the one tag names what was pushed, not its digest (ko's rule).
+    const refs = pushed.map((p) => (flags.tagOnly ? (p.tags[0] ?? p.ref) : p.ref));
+    if (!flags.json) for (const ref of refs) process.stdout.write(`${ref}\n`);
+    await writeImageRefs(flags, refs.length ? refs : report.written.map((w) => w.reference));
   } catch (err) {
     progress.stop();
     // Stopped by Ctrl-C or SIGTERM: say that, not what the abort made the work fail with.
@@ -309,4 +342,5 @@ export function register(program: Command): void {
     .action((args: string[], flags: BuildFlags) => run(args, flags));
   addRegistryOptions(command);
   addAttestOptions(command);
+  addKoPublishOptions(command);
 }

@@ -7,6 +7,12 @@ import { loadConfig } from '../../config/load-config.js';
 import { findModuleRoot, readModulePath } from '../../config/module-path.js';
 import { MinnowError } from '../../errors.js';
 import { printConfigWarnings } from '../config-warnings.js';
+import {
+  addKoPublishOptions,
+  checkTagOnly,
+  type KoPublishFlags,
+  writeImageRefs,
+} from '../ko-publish-flags.js';
 import { printCompilerOutput } from '../exit.js';
 import { pushImage } from '../../publish/registry.js';
 import { RegistryClient } from '../../registry/client.js';
@@ -25,7 +31,7 @@ import { createProgress } from '../progress.js';
 import { withSignals } from '../signals.js';
 
 /** Flags of every command that builds packages and pushes them (`resolve`, `apply`, `create`, `delete`, `run`). */
-export interface PublishFlags {
+export interface PublishFlags extends KoPublishFlags {
   repo?: string;
   naming: string;
   tag: string[];
@@ -36,7 +42,6 @@ export interface PublishFlags {
   insecureRegistry: string[];
   output?: string;
   quiet?: boolean;
-  tagOnly?: boolean;
 }
 
 /** Flags shared by `minnow resolve`, `apply`, `create` and `delete`: the publish flags and which YAML to read. */
@@ -74,7 +79,7 @@ export function withManifestOptions(cmd: Command): Command {
 
 /** Adds the flags of building packages and pushing them to a command. */
 export function withPublishOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .option('--repo <repo>', 'where images are pushed (default $MINNOW_REPO, then minnow.yaml repo)')
     .option('--naming <how>', `image names under the repo: ${NAMING_STRATEGIES.join(', ')}`, 'base')
     .option('-t, --tag <tag>', 'tag pushed with each image (repeatable; default latest)', collect, [])
@@ -95,11 +100,9 @@ export function withPublishOptions(cmd: Command): Command {
       '-o, --output <spec>',
       `put the images there instead of pushing: daemon (each as REPO/NAME:TAG; REPO default ${LOCAL_REPO}) or oci:DIR (tagged NAME)`,
     )
-    .option(
-      '--tag-only',
-      'refer to images by their one --tag instead of their digest (ko --tag-only; the tag must not be latest)',
-    )
     .option('-q, --quiet', 'no progress line and no list of pushed images on stderr');
+  addKoPublishOptions(cmd);
+  return cmd;
 }
 
 /** The package publisher the flags describe, and what the CLI must close after. */
@@ -176,16 +179,6 @@ export async function publisherFromFlags(flags: PublishFlags): Promise<FlagPubli
   };
 }
 
-/** ko's rule for --tag-only: the reference is the tag, so there must be exactly one and it must not move. */
-function checkTagOnly(flags: PublishFlags): void {
-  if (!flags.tagOnly) return;
-  if (flags.tag.length !== 1 || flags.tag[0] === 'latest') {
-    throw new MinnowError('INVALID_ARGUMENT', '--tag-only needs exactly one --tag, and not latest', {
-      hint: 'e.g. --tag-only -t v1.2.3: the YAML then names REPO/NAME:v1.2.3',
-    });
-  }
-}
-
 /** Reads the manifests, builds and pushes every referenced package once, and returns the rewritten YAML. */
 export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal): Promise<ResolveResult> {
   if (flags.filename.length === 0) {
@@ -236,6 +229,7 @@ export function register(program: Command): void {
       ),
   ).action(async (flags: ResolveFlags) => {
     const result = await withSignals((signal) => resolveFromFlags(flags, signal));
+    await writeImageRefs(flags, [...result.images.values()]);
     reportImages(result, flags.quiet);
     process.stdout.write(joinManifests(result.manifests));
   });

@@ -5,6 +5,7 @@ import { importPathOf } from '../../config/module-path.js';
 import { MinnowError } from '../../errors.js';
 import { findKubectl, kubectlRunArgs, runKubectl } from '../../resolve/kubectl.js';
 import { printCompilerOutput } from '../exit.js';
+import { writeImageRefs } from '../ko-publish-flags.js';
 import { publisherFromFlags, withPublishOptions, withSignals, type PublishFlags } from './resolve.js';
 
 interface RunFlags extends PublishFlags {
@@ -83,6 +84,7 @@ export function register(program: Command): void {
     } finally {
       await publisher.close();
     }
+    await writeImageRefs(flags, [image]);
     if (!flags.quiet) process.stderr.write(`${pc.dim(pkg)} ${image}\n`);
     // On a terminal kubectl gets it, so `-- -it --rm` attaches to the pod as with kubectl itself.
     const done = await runKubectl(kubectlRunArgs(flags.name, image, kubectlArgs), {
