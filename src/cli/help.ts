@@ -166,6 +166,7 @@ export const ENVIRONMENT: Array<[name: string, what: string]> = [
   ['COSIGN_PASSWORD', 'the password of an encrypted signing key (--sign-key, generate-key-pair)'],
   ['DOCKER_CONFIG', 'Docker’s config directory, for registry credentials (default ~/.docker)'],
   ['DOCKER_HOST', 'the Docker Engine for daemon: inputs and outputs (default the local socket)'],
+  ['CONTAINERD_ADDRESS', 'containerd’s socket for containerd outputs (default /run/containerd/containerd.sock)'],
   ['GOTOOLCHAIN, GOFLAGS, …', 'passed to go as usual'],
   ['NO_COLOR / FORCE_COLOR', 'turn colours off / on'],
 ];

@@ -62,12 +62,7 @@ export function parseLayoutSpec(spec: string, ctx: SpecContext, options: SinkOpt
 }
 
 /** The default destination of a build: an OCI layout `.minnow/<name>` under `cwd`, tagged `latest` or `tag`. */
-export function defaultLayoutSink(
-  name: string,
-  cwd = process.cwd(),
-  force = false,
-  tag = 'latest',
-): Sink {
+export function defaultLayoutSink(name: string, cwd = process.cwd(), force = false, tag = 'latest'): Sink {
   const dir = cwd === process.cwd() ? join(OUTPUT_DIR, name) : join(cwd, OUTPUT_DIR, name);
   return layoutSink({ dir, tag, force });
 }
