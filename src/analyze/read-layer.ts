@@ -12,6 +12,7 @@ import {
   type Layer,
 } from '../oci/index.js';
 import { DigestingStream } from '../oci/digest.js';
+import { CAPABILITY_PAX_KEY, decodeFileCapabilities } from '../oci/file-capabilities.js';
 import { createGunzip, createGzip } from 'node:zlib';
 import { PassThrough } from 'node:stream';
 import { entryPath, symlinkEscapes, type MergedFilesystem } from './filesystem.js';
@@ -119,8 +120,18 @@ function entryType(t: tar.Header['type']): FileInfo['type'] {
   }
 }
 
-function hasCapability(pax: unknown): boolean {
-  return typeof pax === 'object' && pax !== null && 'SCHILY.xattr.security.capability' in pax;
+/**
+ * The capabilities a file's `security.capability` grants, by name (`net_bind_service`), or undefined when it has
+ * none. tar-stream hands PAX values over as UTF-8 text: a value it could not read back byte for byte (bytes of 0x80
+ * and above) is reported as `unreadable`, still a finding.
+ */
+function capabilitiesOf(pax: unknown): string[] | undefined {
+  if (typeof pax !== 'object' || pax === null || !(CAPABILITY_PAX_KEY in pax)) return undefined;
+  const text = String((pax as Record<string, unknown>)[CAPABILITY_PAX_KEY]);
+  const decoded = text.includes('\uFFFD') ? undefined : decodeFileCapabilities(Buffer.from(text, 'utf8'));
+  if (!decoded) return ['unreadable'];
+  const names = [...new Set([...decoded.permitted, ...decoded.inheritable])];
+  return names.length ? names : ['none'];
 }
 
 /**
@@ -198,7 +209,8 @@ export async function readLayer(
           info.linkname = link;
         }
       }
-      if (hasCapability(header.pax)) info.capabilities = true;
+      const capabilities = capabilitiesOf(header.pax);
+      if (capabilities) info.capabilities = capabilities;
       if (!Number.isSafeInteger(header.size ?? 0) || (header.size ?? 0) < 0) {
         throw new MinnowError(
           'INVALID_IMAGE',

@@ -96,6 +96,8 @@ export interface AssembleOptions {
   extraLayers?: Addendum[];
   /** How the app layer (and plain-tar base layers) are compressed. Default gzip level 6. */
   compression?: CompressionChoice;
+  /** File capabilities of every binary (see BuildOptions.capabilities). Default none. */
+  capabilities?: readonly string[];
   signal?: AbortSignal;
 }
 
@@ -110,6 +112,7 @@ export async function assembleImage(options: AssembleOptions): Promise<BuiltImag
     path: b.imagePath,
     source: b.path,
     mode: 0o555,
+    ...(options.capabilities?.length ? { capabilities: options.capabilities } : {}),
   }));
   const choice = options.compression ?? DEFAULT_COMPRESSION;
   const layer = await appLayer(entries, {

@@ -9,6 +9,7 @@ import { findGo } from '../go/find-go.js';
 import { findMainPackages, type MainPackage } from '../go/list.js';
 import { canonicalPlatform, goEnvironment } from '../go/platform-env.js';
 import { goInfo } from '../go/go-info.js';
+import { parseCapability } from '../oci/file-capabilities.js';
 import { formatPlatform, hostPlatform, type Platform } from '../oci/platform.js';
 import { minnowCacheDir } from '../util/cache-layout.js';
 import { entrypointFor } from './entrypoint.js';
@@ -95,6 +96,8 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const tags = [...(options.tags ?? [])];
   // Off a built-in base there is no zoneinfo.zip to add: embed the database in the binary instead.
   if (options.tzdata && !builtin && !tags.includes('timetzdata')) tags.push('timetzdata');
+  // Checked (and named canonically) before anything compiles: an unknown name is one line, exit 2.
+  const capabilities = [...new Set((options.capabilities ?? []).map(parseCapability))].sort();
 
   // A listing error (not a module, no main package, cgo) stops the compiles and wins: it says more.
   const stop = new AbortController();
@@ -248,6 +251,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
         annotations,
         extraLayers: extra.layers,
         ...(options.compression ? { compression: options.compression } : {}),
+        ...(capabilities.length ? { capabilities } : {}),
         ...(signal ? { signal } : {}),
       });
     };

@@ -59,6 +59,7 @@ interface BuildFlags extends RegistryFlags, AttestFlags, KoPublishFlags {
   annotation: string[];
   caCerts?: string | boolean;
   tzdata?: boolean;
+  capability: string[];
   compression?: string;
   compressionLevel?: string;
   compare?: boolean;
@@ -150,6 +151,7 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
         ? { caCerts: flags.caCerts }
         : {}),
     ...(flags.tzdata ? { tzdata: true } : {}),
+    ...(flags.capability.length ? { capabilities: flags.capability } : {}),
     ...(flags.compression !== undefined || flags.compressionLevel !== undefined
       ? { compression: compressionFrom(flags.compression, flags.compressionLevel) }
       : {}),
@@ -319,6 +321,12 @@ export function register(program: Command): void {
     .option('--ca-certs <file>', 'CA bundle for built-in bases (default: the host bundle)')
     .option('--no-ca-certs', 'no CA bundle in a built-in base')
     .option('--tzdata', 'add time zone data')
+    .option(
+      '--capability <name>',
+      "file capability of the app's binary, e.g. net_bind_service to bind port 80 as non-root (repeatable; ko's linux_capabilities)",
+      collect,
+      [],
+    )
     .option('--compression <alg[:level]>', `layer compression: ${compressionHelp()}`)
     .option(
       '--compression-level <1-9>',
