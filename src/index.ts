@@ -77,11 +77,13 @@ export {
 } from './base/registry.js';
 export {
   BASE_SOURCES,
+  originOf,
   resolveBase,
   sourceFor,
   sourceGrammar,
   sourceHelpTable,
   type BaseSource,
+  type ImageOrigin,
   type ResolveBaseOptions,
 } from './base/resolve.js';
 

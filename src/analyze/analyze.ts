@@ -22,6 +22,8 @@ import {
 export interface AnalyzeOptions extends LayerReadOptions {
   /** Shown as `reference` in the result. Default: the image digest. */
   reference?: string;
+  /** Where the image was read from (base/resolve.ts `originOf`), recorded as `source`. */
+  source?: { kind: string; where: string };
   /** How many largest files to list. Default 10. */
   top?: number;
   /** Most filesystem entries over all layers (bounds memory). Default 2,000,000. */
@@ -158,6 +160,7 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
   const base: Omit<ImageAnalysis, 'findings' | 'summary'> = {
     schemaVersion: 1,
     reference: options.reference ?? (await image.digest()),
+    ...(options.source ? { source: options.source } : {}),
     digest: await image.digest(),
     platform: {
       os: configFile.os,

@@ -3,19 +3,9 @@ import { SEVERITIES, type ImageAnalysis, type Severity } from './types.js';
 
 export { parseSize } from '../util/size.js';
 
-const mb = (n: number): string => `${(n / 1e6).toFixed(2)} MB (${n} bytes)`;
+export { parseSeverity } from '../util/severity.js';
 
-/** Parses a severity name (`high`). */
-export function parseSeverity(value: string): Severity {
-  const v = value.toLowerCase() as Severity;
-  if (!SEVERITIES.includes(v)) {
-    throw new MinnowError(
-      'INVALID_ARGUMENT',
-      `invalid severity "${value}": want one of ${SEVERITIES.join(', ')}`,
-    );
-  }
-  return v;
-}
+const mb = (n: number): string => `${(n / 1e6).toFixed(2)} MB (${n} bytes)`;
 
 /** Parses a ratio given as `0.9`, `90%` or `90` (percent), into 0..1. */
 export function parseRatio(value: string, flag: string): number {

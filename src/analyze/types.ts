@@ -1,9 +1,9 @@
 import type { BinaryAttribution } from '../go/attribution.js';
 import type { GoBuildInfo } from '../go/buildinfo.js';
 
-/** Severity of a finding, most severe first. */
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+import { SEVERITIES, type Severity } from '../util/severity.js';
+
+export { SEVERITIES, type Severity };
 
 /** The article's five parts of the attack surface. */
 export const CATEGORIES = [
@@ -116,6 +116,8 @@ export interface ImageAnalysis {
   /** Bumped only on incompatible changes of this shape. */
   schemaVersion: 1;
   reference: string;
+  /** Where the image was read from (`{ kind: 'registry', where: 'docker.io/library/alpine:3.19' }`), when known. */
+  source?: { kind: string; where: string };
   digest: string;
   platform: { os: string; architecture: string; variant?: string };
   created?: string;

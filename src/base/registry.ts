@@ -21,7 +21,7 @@ import { minnowCacheDir } from '../util/cache-layout.js';
 import { RegistryClient, type RegistryClientOptions, type Repo } from '../registry/client.js';
 import { rememberBlobOrigin } from '../registry/origins.js';
 import type { ProgressCallback } from '../registry/progress.js';
-import { formatReference, parseReference, type Reference } from '../registry/reference.js';
+import { formatReference, parseReference, referenceName, type Reference } from '../registry/reference.js';
 
 /** Options of `pullImage` / `readRegistry`; every field is optional. */
 export interface RegistryReadOptions extends RegistryClientOptions {
@@ -234,6 +234,51 @@ export function isRegistrySpec(spec: string): boolean {
   try {
     parseReference(spec);
     return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `alpine:3.19` in full, as the registry is asked for it: `docker.io/library/alpine:3.19`. */
+export function canonicalRegistrySpec(spec: string): string {
+  const ref = parseReference(spec.startsWith('docker://') ? spec.slice('docker://'.length) : spec);
+  return `${referenceName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest ? `@${ref.digest}` : ''}`;
+}
+
+/**
+ * A registry read that fails for want of the network (an offline laptop, a CI runner without egress) while the
+ * local Engine has the image gets the hint to read it from there: users expect `alpine:3.19` to be found where
+ * `docker run` finds it. The Engine is asked only after the failure, with a short bound.
+ */
+export async function withEngineHint<T>(spec: string, read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch (err) {
+    if (!(err instanceof MinnowError) || !['NETWORK', 'OFFLINE_MISSING'].includes(err.code)) throw err;
+    const name = spec.startsWith('docker://') ? spec.slice('docker://'.length) : spec;
+    if (!(await engineHas(name))) throw err;
+    throw new MinnowError(err.code, err.message, {
+      ...(err.subject !== undefined ? { subject: err.subject } : {}),
+      cause: err,
+      hint: `the local Docker Engine has ${name}: read it from there with daemon:${name}`,
+    });
+  }
+}
+
+async function engineHas(name: string): Promise<boolean> {
+  try {
+    const { EngineClient } = await import('../engine/client.js');
+    const engine = new EngineClient();
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), 2000);
+    });
+    try {
+      return await Promise.race([engine.inspectImage(name).then(() => true), bound]);
+    } finally {
+      clearTimeout(timer);
+      await engine.close();
+    }
   } catch {
     return false;
   }

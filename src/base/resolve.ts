@@ -44,6 +44,19 @@ export function sourceHelpTable(): string {
   return `Image sources:\n${rows.join('\n')}\n`;
 }
 
+/** Where an image is read from: the kind's display name and the full place (`registry`, `docker.io/library/…`). */
+export interface ImageOrigin {
+  kind: string;
+  where: string;
+}
+
+/** Says where `spec` is read from, before or after reading it (no I/O beyond the kind's own matching). */
+export async function originOf(spec: string): Promise<ImageOrigin | undefined> {
+  const source = await sourceFor(spec);
+  if (!source) return undefined;
+  return { kind: source.name, where: source.where ? await source.where(spec) : spec };
+}
+
 /** Reads an image or index from any kind in BASE_SOURCES. */
 export async function resolveBase(spec: string, options: ResolveBaseOptions = {}): Promise<ImageOrIndex> {
   const source = await sourceFor(spec);

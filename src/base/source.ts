@@ -32,4 +32,6 @@ export interface BaseSource {
   help: string;
   matches(spec: string): boolean | Promise<boolean>;
   resolve(spec: string, options: ResolveBaseOptions): Promise<ImageOrIndex>;
+  /** Where `spec` is read from, in full (`docker.io/library/alpine:3.19`, an absolute path). Default: `spec`. */
+  where?(spec: string): string | Promise<string>;
 }

@@ -79,7 +79,7 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
   },
   lint: {
     examples: [
-      ['minnow lint Dockerfile', 'check a Dockerfile; exit 3 on a warning'],
+      ['minnow lint Dockerfile', 'check a Dockerfile; exit 3 on a medium or higher finding'],
       ['minnow lint Dockerfile --format sarif > lint.sarif', 'for code scanning'],
       ['minnow lint --list-rules', 'every rule with its hadolint equivalent'],
     ],

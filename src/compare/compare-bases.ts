@@ -4,10 +4,16 @@ import type { BuildOptions } from '../build/types.js';
 import { MinnowError, messageOf } from '../errors.js';
 import { defaultCompareBases, type CompareBase } from './bases.js';
 import { rowOf, type CompareRow } from './rows.js';
+import type { BuildResult } from '../build/types.js';
 
 export interface CompareResult {
   app: string;
   rows: CompareRow[];
+  /**
+   * The baseline: this app's binary built as a typical multi-stage Dockerfile builds it (the seed article's
+   * `CGO_ENABLED=0 go build -o main .`), against minnow's stripped one. Absent when it could not be built.
+   */
+  typical?: { binarySize: number; minnowBinarySize: number };
   /** Bases that could not be had (not cached, no registry, not in the Engine), with why. */
   skipped: { base: string; reason: string }[];
   /** Which row minnow recommends, and why, in one line. */
@@ -33,6 +39,7 @@ export async function compareBases(options: CompareOptions = {}): Promise<Compar
   const rows: CompareRow[] = [];
   const skipped: CompareResult['skipped'] = [];
   let app = '';
+  let first: BuildResult | undefined;
   for (const base of bases) {
     let lastError: unknown;
     let done = false;
@@ -47,6 +54,7 @@ export async function compareBases(options: CompareOptions = {}): Promise<Compar
           ...(options.signal ? { signal: options.signal } : {}),
         });
         app = result.module;
+        first ??= result;
         const built = result.images[0];
         if (!built) throw new MinnowError('INTERNAL', 'build returned no image');
         options.onProgress?.(`analyzing ${base.label}`);
@@ -85,5 +93,34 @@ export async function compareBases(options: CompareOptions = {}): Promise<Compar
         ? ` (${smallest.base} is smaller but: ${smallest.recommendation.replace(/^avoid: /, '')})`
         : '')
     : `no base is clean; ${smallest.base} is the smallest`;
-  return { app, rows, skipped, recommendation };
+  const typical = first ? await typicalBinary(first, options) : undefined;
+  if (typical) {
+    for (const r of rows) {
+      if (r.articleSize !== undefined) r.typicalSize = r.size - typical.minnowBinarySize + typical.binarySize;
+    }
+  }
+  return { app, rows, skipped, recommendation, ...(typical ? { typical } : {}) };
+}
+
+/** One more link of the app the article's way (its packages come from the Go cache), for the baseline column. */
+async function typicalBinary(
+  result: BuildResult,
+  options: CompareOptions,
+): Promise<CompareResult['typical'] | undefined> {
+  const minnowBinarySize = result.images[0]?.binaries[0]?.size;
+  if (minnowBinarySize === undefined) return undefined;
+  options.onProgress?.('building the app the typical-Dockerfile way (go build without -s -w)');
+  const [{ articleBaseline }, { findGo }] = await Promise.all([
+    import('../build/article-baseline.js'),
+    import('../go/find-go.js'),
+  ]);
+  const goPath = options.build?.goPath;
+  const tags = options.build?.tags;
+  const article = await articleBaseline(result, {
+    dir: options.dir ?? process.cwd(),
+    goPath: await findGo(goPath ? { goPath } : {}),
+    ...(tags ? { tags } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return { binarySize: article.binarySize, minnowBinarySize };
 }

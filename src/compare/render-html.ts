@@ -3,7 +3,7 @@ import { findingsTable, page } from '../report/html-page.js';
 import { escapeHtml } from '../report/html-escape.js';
 import { svgBarChart } from '../report/svg-bars.js';
 import type { CompareResult } from './compare-bases.js';
-import { COMPARE_HEADER, compareColumns } from './render-text.js';
+import { baselineNotes, COMPARE_HEADER, compareColumns } from './render-text.js';
 
 /** `minnow compare --html`: one self-contained page with a bar chart of sizes and the attack-surface table. */
 export function renderCompareHtml(c: CompareResult): string {
@@ -13,7 +13,8 @@ export function renderCompareHtml(c: CompareResult): string {
     series: [
       { name: 'minnow build', color: '#2e90fa', values: c.rows.map((r) => r.size) },
       { name: 'compressed', color: '#53b1fd', values: c.rows.map((r) => r.compressed) },
-      { name: "article's number", color: '#98a2b3', values: c.rows.map((r) => r.articleSize) },
+      { name: 'typical Dockerfile (this app)', color: '#f79009', values: c.rows.map((r) => r.typicalSize) },
+      { name: "article's number (another app)", color: '#98a2b3', values: c.rows.map((r) => r.articleSize) },
     ],
     format: formatBytes,
   });
@@ -43,8 +44,10 @@ ${chart}
 ${rows}
 </tbody></table>
 ${skipped}
-<p>size: what <code>docker image ls</code> reports; article: the seed article's measurement of the same base;
-high/med/low: findings by severity (see docs/rules.md).</p>
+${baselineNotes(c)
+  .map((n) => `<p class="note">${escapeHtml(n)}</p>`)
+  .join('\n')}
+<p class="note">high/med/low: findings by severity (see docs/rules.md).</p>
 ${details}`,
   );
 }

@@ -19,8 +19,13 @@ export interface CompareRow {
   root: boolean;
   setuid: number;
   findings: Record<Severity, number>;
-  /** The article's size for this base, when the article measured it. */
+  /** The seed article's `docker image ls` figure for this base (its own small app), when it measured one. */
   articleSize?: number;
+  /**
+   * This app the typical-Dockerfile way on this base: this image with the binary the article's Dockerfiles build
+   * (`CGO_ENABLED=0 go build`, symbols and DWARF kept) in place of minnow's. Only for the article's bases.
+   */
+  typicalSize?: number;
   recommendation: string;
   analysis: ImageAnalysis;
 }

@@ -38,6 +38,7 @@ export function renderAnalysisHtml(a: ImageAnalysis, verdict?: PolicyVerdict): s
     format: formatBytes,
   });
   const facts: [string, string][] = [
+    ...(a.source ? [['read from', `${a.source.kind}: ${a.source.where}`] as [string, string]] : []),
     ['size', `${formatBytes(a.size.content)} (${formatBytes(a.size.compressed)} compressed)`],
     ['files', `${a.files.count} (${a.files.executables} executable)`],
     [

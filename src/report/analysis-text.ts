@@ -77,6 +77,7 @@ export function renderAnalysisText(a: ImageAnalysis, verdict?: PolicyVerdict): s
   out.push('');
   out.push(
     table([
+      ...(a.source ? [['read from', escapeTerminal(`${a.source.kind}: ${a.source.where}`)]] : []),
       [
         'size',
         `${formatBytes(a.size.content)} (docker image ls), ${formatBytes(a.size.compressed)} compressed${a.size.compressedEstimated ? ' (gzip estimate: stored uncompressed)' : ''}`,
@@ -179,6 +180,7 @@ export function renderAnalysisMarkdown(a: ImageAnalysis, verdict?: PolicyVerdict
   out.push('');
   out.push('| | |');
   out.push('|---|---|');
+  if (a.source) out.push(`| read from | ${esc(`${a.source.kind}: ${a.source.where}`)} |`);
   out.push(
     `| size | ${formatBytes(a.size.content)} (${formatBytes(a.size.compressed)} compressed${a.size.compressedEstimated ? ', gzip estimate' : ''}) |`,
   );

@@ -31,7 +31,20 @@ export function svgBarChart(options: {
   );
   const plotW = width - labelW - valueW;
   const groupH = options.series.length * (barH + gap) + groupGap;
-  const legendH = 24;
+  // Legend entries flow left to right, as wide as their names (about 7 px a character at 12 px), wrapping.
+  const legend: { x: number; y: number }[] = [];
+  let lx = 0;
+  let ly = 30;
+  for (const s of options.series) {
+    const w = 18 + s.name.length * 7 + 24;
+    if (lx > 0 && lx + w > width) {
+      lx = 0;
+      ly += 18;
+    }
+    legend.push({ x: lx, y: ly });
+    lx += w;
+  }
+  const legendH = ly - 30 + 24;
   const height = 30 + legendH + options.categories.length * groupH;
   const parts: string[] = [];
   parts.push(
@@ -40,9 +53,9 @@ export function svgBarChart(options: {
   parts.push(`<title>${escapeHtml(options.title)}</title>`);
   parts.push(`<text x="0" y="18" font-size="15" font-weight="bold">${escapeHtml(options.title)}</text>`);
   options.series.forEach((s, i) => {
-    const x = labelW + i * 170;
-    parts.push(`<rect x="${x}" y="30" width="12" height="12" fill="${s.color}"/>`);
-    parts.push(`<text x="${x + 18}" y="41" font-size="12">${escapeHtml(s.name)}</text>`);
+    const { x, y } = legend[i]!;
+    parts.push(`<rect x="${x}" y="${y}" width="12" height="12" fill="${s.color}"/>`);
+    parts.push(`<text x="${x + 18}" y="${y + 11}" font-size="12">${escapeHtml(s.name)}</text>`);
   });
   options.categories.forEach((cat, ci) => {
     const y0 = 30 + legendH + ci * groupH;

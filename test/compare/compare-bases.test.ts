@@ -46,7 +46,21 @@ describe('minnow compare on examples/hello, and its HTML page in headless Chromi
     expect(result.rows[3]?.recommendation).toMatch(/^good/);
     expect(result.recommendation).toMatch(/^use static \(minnow default\)/);
     expect(result.skipped.map((s) => s.base)).toEqual(['missing']);
-    expect(renderCompareText(result)).toMatch(/alpine:3\.19\s+\d+\.\d+ MB\s+14\.5 MB/);
+    expect(renderCompareText(result)).toMatch(/alpine:3\.19\s+\d+\.\d+ MB\s+\d+\.\d+ MB\s+14\.5 MB/);
+  });
+
+  it('names the baseline: this app the typical-Dockerfile way, measured, beside the article figure of another app', () => {
+    const typical = result.typical!;
+    // go build without -s -w keeps the symbol table and DWARF: larger than minnow's stripped binary.
+    expect(typical.binarySize).toBeGreaterThan(typical.minnowBinarySize * 1.2);
+    expect(result.rows.map((r) => r.typicalSize !== undefined)).toEqual([true, true, true, false]);
+    for (const r of result.rows.slice(0, 3))
+      expect(r.typicalSize).toBe(r.size - typical.minnowBinarySize + typical.binarySize);
+    const text = renderCompareText(result);
+    expect(text).toContain('typical Dockerfile = this app as a typical multi-stage Dockerfile ships it');
+    expect(text).toContain('`CGO_ENABLED=0 go build -o main .`');
+    expect(text).toContain('another app, for scale only');
+    expect(renderCompareMarkdown(result)).toContain('| base | size | typical Dockerfile | article |');
     expect(renderCompareMarkdown(result)).toContain('| static (minnow default) |');
   });
 
@@ -74,8 +88,8 @@ describe('minnow compare on examples/hello, and its HTML page in headless Chromi
       page.on('request', (r) => requests.push(r.url()));
       await page.goto(pathToFileURL(file).href);
       await expect(page.locator('svg.bar-chart').count()).resolves.toBe(1);
-      // Three series (minnow build, compressed, article) for 4 rows, the article's number missing for static.
-      await expect(page.locator('svg.bar-chart rect.bar').count()).resolves.toBe(11);
+      // Four series (minnow build, compressed, typical Dockerfile, article) for 4 rows; static has no baseline.
+      await expect(page.locator('svg.bar-chart rect.bar').count()).resolves.toBe(14);
       const widths = await page
         .locator('svg.bar-chart rect.bar[data-series="minnow build"]')
         .evaluateAll((els) => els.map((e) => Number(e.getAttribute('width'))));
@@ -91,7 +105,7 @@ describe('minnow compare on examples/hello, and its HTML page in headless Chromi
         'static (minnow default)',
       ]);
       const alpineCells = await page.locator('tr.surface-row[data-base="alpine:3.19"] td').allTextContents();
-      expect(alpineCells.slice(7, 9)).toEqual(['yes', 'yes']);
+      expect(alpineCells.slice(8, 10)).toEqual(['yes', 'yes']);
       await expect(page.locator('tr.finding[data-rule="MN-SU-001"]').count()).resolves.toBeGreaterThan(0);
       await page.screenshot({ path: resolve('test-artifacts/compare-report.png'), fullPage: true });
       expect(requests.every((u) => u.startsWith('file:') || u.startsWith('data:'))).toBe(true);

@@ -172,15 +172,15 @@ describe('writeDockerfile', () => {
 describe('generated Dockerfiles lint clean', () => {
   for (const base of BASES) {
     for (const buildkit of [true, false]) {
-      test(`${base}, ${buildkit ? 'BuildKit' : 'legacy'}: no warning or error; info only for digest pinning and an intended shell`, async () => {
+      test(`${base}, ${buildkit ? 'BuildKit' : 'legacy'}: nothing above low; low only for digest pinning and an intended shell`, async () => {
         const dir = await helloCopy();
         const written = await writeDockerfile({ dir, base, buildkit, ports: [8080] });
         const { findings } = await lintFile(written.dockerfilePath);
-        expect(findings.filter((f) => f.severity !== 'info')).toEqual([]);
-        const expected = new Set(['MN008']);
-        if (base.startsWith('alpine')) expected.add('MN015');
+        expect(findings.filter((f) => f.severity !== 'low')).toEqual([]);
+        const expected = new Set(['MN-DF-008']);
+        if (base.startsWith('alpine')) expected.add('MN-DF-015');
         expect(new Set(findings.map((f) => f.ruleId))).toEqual(
-          base.includes('@sha256:') ? new Set(['MN008']) : expected,
+          base.includes('@sha256:') ? new Set(['MN-DF-008']) : expected,
         );
       });
     }

@@ -34,13 +34,13 @@ describe('lint output', () => {
     const text = formatText([r]);
     expect(text).toContain(
       [
-        'Dockerfile.distroless:9:6: warning MN006 (base-untagged) gcr.io/distroless/static-debian12 has no tag (it means :latest)',
+        'Dockerfile.distroless:9:6: medium MN-DF-006 (base-untagged) gcr.io/distroless/static-debian12 has no tag (it means :latest)',
         '    9 | FROM gcr.io/distroless/static-debian12',
         '      |      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^',
       ].join('\n'),
     );
     expect(text).toMatch(/= fix: .*\[hadolint DL3006\]/);
-    expect(text.trim().split('\n').at(-1)).toBe('Dockerfile.distroless: 3 warnings, 3 info');
+    expect(text.trim().split('\n').at(-1)).toBe('Dockerfile.distroless: 3 medium, 3 low');
   });
 
   test('json lists findings and counts', async () => {
@@ -51,13 +51,13 @@ describe('lint output', () => {
       results: Array<{ findings: Array<{ ruleId: string; location: { line: number } }> }>;
     };
     expect(doc.version).toBe(1);
-    expect(doc.counts).toEqual({ error: 0, warning: 2, info: 3 });
+    expect(doc.counts).toEqual({ critical: 0, high: 0, medium: 2, low: 3, info: 0 });
     expect(doc.results[0]?.findings.map((f) => f.ruleId)).toEqual([
-      'MN010',
-      'MN008',
-      'MN016',
-      'MN017',
-      'MN004',
+      'MN-DF-010',
+      'MN-DF-008',
+      'MN-DF-016',
+      'MN-DF-017',
+      'MN-DF-004',
     ]);
   });
 
@@ -83,13 +83,13 @@ describe('lint output', () => {
     };
     expect(run.results).toHaveLength(18);
     for (const res of run.results) expect(run.tool.driver.rules[res.ruleIndex]?.id).toBe(res.ruleId);
-    const untagged = run.results.find((r) => r.ruleId === 'MN006');
+    const untagged = run.results.find((r) => r.ruleId === 'MN-DF-006');
     expect(untagged?.level).toBe('warning');
     expect(untagged?.locations[0]?.physicalLocation).toMatchObject({
       artifactLocation: { uri: 'Dockerfile.distroless' },
       region: { startLine: 9 },
     });
-    expect(run.results.filter((r) => r.ruleId === 'MN008').every((r) => r.level === 'note')).toBe(true);
+    expect(run.results.filter((r) => r.ruleId === 'MN-DF-008').every((r) => r.level === 'note')).toBe(true);
   });
 });
 
@@ -100,7 +100,7 @@ describe('sarif rule help', () => {
       'utf8',
     );
     const anchors = new Set(
-      [...doc.matchAll(/^### (MN\d{3}) ([a-z0-9-]+)$/gm)].map((m) => `${m[1]!.toLowerCase()}-${m[2]!}`),
+      [...doc.matchAll(/^### (MN-DF-\d{3}) ([a-z0-9-]+)$/gm)].map((m) => `${m[1]!.toLowerCase()}-${m[2]!}`),
     );
     const sarifRules = (log: Record<string, unknown>) =>
       (log.runs as Array<{ tool: { driver: { rules: Array<Record<string, unknown>> } } }>)[0]!.tool.driver
@@ -120,8 +120,8 @@ describe('sarif rule help', () => {
     }
     const docsUri = 'https://example.org/minnow/blob/main/docs/dockerfile-rules.md';
     const published = sarifRules(toSarif([result], { toolVersion: '0.1.0', docsUri }));
-    expect(published.find((r) => r.id === 'MN001')?.helpUri).toBe(`${docsUri}#mn001-multi-stage`);
-    expect(published.find((r) => r.id === 'MN024')?.helpUri).toBe(
+    expect(published.find((r) => r.id === 'MN-DF-001')?.helpUri).toBe(`${docsUri}#mn-df-001-multi-stage`);
+    expect(published.find((r) => r.id === 'MN-DF-024')?.helpUri).toBe(
       'https://github.com/hadolint/hadolint/wiki/DL3008',
     );
     expect(published.every((r) => typeof r.helpUri === 'string')).toBe(true);
@@ -131,12 +131,22 @@ describe('sarif rule help', () => {
 describe('minnow lint', () => {
   test('--fail-on sets the exit status: 3 when a finding reaches the threshold, else 0', async () => {
     const file = `${ARTICLE}Dockerfile.scratch`;
-    expect((await cli(['lint', file])).status).toBe(3); // default: warning
-    expect((await cli(['lint', file, '--fail-on', 'error'])).status).toBe(0);
-    expect((await cli(['lint', file, '--fail-on', 'info', '--ignore', 'MN004,MN010'])).status).toBe(3);
+    expect((await cli(['lint', file])).status).toBe(3); // default: medium
+    expect((await cli(['lint', file, '--fail-on', 'high'])).status).toBe(0);
+    expect((await cli(['lint', file, '--fail-on', 'low', '--ignore', 'MN-DF-004,MN-DF-010'])).status).toBe(3);
     expect(
-      (await cli(['lint', file, '--fail-on', 'warning', '--ignore', 'MN004', '--ignore', 'DL3002,MN010']))
-        .status,
+      (
+        await cli([
+          'lint',
+          file,
+          '--fail-on',
+          'medium',
+          '--ignore',
+          'MN-DF-004',
+          '--ignore',
+          'DL3002,MN-DF-010',
+        ])
+      ).status,
     ).toBe(0);
     expect((await cli(['lint', file, '--fail-on', 'none'])).status).toBe(0);
   });
@@ -163,13 +173,13 @@ describe('minnow lint', () => {
     expect(r.status).toBe(0);
     const lines = r.out.trim().split('\n');
     expect(lines).toHaveLength(RULES.length);
-    expect(lines).toContain('MN028  error    unique-stage-name (hadolint DL3024)');
-    expect(lines).toContain('MN004  warning  final-user-root (hadolint DL3002)');
+    expect(lines).toContain('MN-DF-028  high      unique-stage-name (hadolint DL3024)');
+    expect(lines).toContain('MN-DF-004  medium    final-user-root (hadolint DL3002)');
   });
 
   test('--format json and sarif print parseable documents', async () => {
     const json = await cli(['lint', `${ARTICLE}Dockerfile.alpine`, '--format', 'json', '--fail-on', 'none']);
-    expect((JSON.parse(json.out) as { counts: { warning: number } }).counts.warning).toBe(2);
+    expect((JSON.parse(json.out) as { counts: { medium: number } }).counts.medium).toBe(2);
     const sarif = await cli([
       'lint',
       `${ARTICLE}Dockerfile.alpine`,

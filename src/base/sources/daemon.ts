@@ -8,4 +8,6 @@ export const daemonSource: BaseSource = {
   matches: (spec) => spec.startsWith('daemon:'),
   resolve: async (spec, options) =>
     (await import('../daemon.js')).readDaemon(spec, options.signal ? { signal: options.signal } : {}),
+  where: async (spec) =>
+    `${spec.slice('daemon:'.length)} at ${(await import('../../engine/client.js')).engineAddress().display}`,
 };

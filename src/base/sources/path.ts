@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { BaseSource } from '../source.js';
 import { pathKind } from './local-path.js';
 
@@ -11,4 +12,5 @@ export const pathSource: BaseSource = {
     if ((await pathKind(spec)) === 'dir') return (await import('../layout.js')).readLayout(spec);
     return (await import('../docker-archive.js')).readDockerArchive(spec);
   },
+  where: (spec) => resolve(spec),
 };

@@ -8,10 +8,16 @@ export const registrySource: BaseSource = {
   // The registry client (undici, auth, cache) loads only for a registry base: a build on a built-in base does
   // not load it while Go compiles.
   matches: async (spec) => (await import('../registry.js')).isRegistrySpec(spec),
-  resolve: async (spec, options) =>
-    (await import('../registry.js')).resolveRegistryBase(spec, {
-      ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...options.registry,
-    }),
+  resolve: async (spec, options) => {
+    const { resolveRegistryBase, withEngineHint } = await import('../registry.js');
+    return withEngineHint(
+      spec,
+      resolveRegistryBase(spec, {
+        ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...options.registry,
+      }),
+    );
+  },
+  where: async (spec) => (await import('../registry.js')).canonicalRegistrySpec(spec),
 };

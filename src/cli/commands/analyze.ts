@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { analyzeImage } from '../../analyze/analyze.js';
 import { openImage } from '../../analyze/open.js';
+import { originOf } from '../../base/resolve.js';
 import { sourceGrammar, sourceHelpTable } from '../../base/resolve.js';
 import { isMinnowError, messageOf } from '../../errors.js';
 import {
@@ -79,8 +80,10 @@ async function analyze(spec: string, flags: AnalyzeFlags, onPrinted: () => void)
       const sizes = (await image.manifest()).layers.map((l) => l.size);
       const total = sizes.reduce((a, b) => a + b, 0);
       const readBytes = (upTo: number): number => sizes.slice(0, upTo).reduce((a, b) => a + b, 0);
+      const source = await originOf(spec);
       const analysis = await analyzeImage(image, {
         reference: spec,
+        ...(source ? { source } : {}),
         top: Number.isInteger(top) && top > 0 ? top : 10,
         onLayer: (i, n) =>
           progress.update(

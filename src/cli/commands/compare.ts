@@ -23,6 +23,7 @@ interface CompareFlags {
   html?: string;
   user?: string;
   withDockerfile?: boolean;
+  dockerfileBase: string[];
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -51,6 +52,7 @@ async function run(args: string[], flags: CompareFlags): Promise<void> {
         // The same app built by `docker build` with minnow's generated Dockerfile, analyzed the same way.
         const extra = await dockerfileCompareRows({
           dir,
+          ...(flags.dockerfileBase.length ? { bases: flags.dockerfileBase } : {}),
           ...(packages.length === 1 && packages[0] !== '.' ? { package: packages[0] } : {}),
           onProgress: (m) => progress.update(m),
           signal,
@@ -89,6 +91,12 @@ export function register(program: Command): void {
     .option(
       '--with-dockerfile',
       'also docker build the app with the Dockerfile minnow dockerfile writes (Engine needed), one row per base',
+    )
+    .option(
+      '--dockerfile-base <base>',
+      'with --with-dockerfile, a base of those rows (repeatable; default alpine:3.19, distroless, scratch, static)',
+      collect,
+      [],
     )
     .option('--json', 'print the table as JSON')
     .option('--markdown', 'print the table as Markdown')

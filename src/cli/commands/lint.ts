@@ -5,7 +5,7 @@ import { formatSarif } from '../../dockerfile/lint/format-sarif.js';
 import { formatText, PLAIN, type TextStyle } from '../../dockerfile/lint/format-text.js';
 import { failsAt, lintFile, lintText, type LintResult } from '../../dockerfile/lint/lint.js';
 import { RULES } from '../../dockerfile/lint/rules/index.js';
-import type { Severity } from '../../dockerfile/lint/types.js';
+import { SEVERITIES, type Severity } from '../../util/severity.js';
 import { exitCodeFor } from '../exit.js';
 import { VERSION as version } from '../../version.js';
 
@@ -27,7 +27,15 @@ const collect = (value: string, previous: string[] = []): string[] => [
 
 function style(): TextStyle {
   if (!process.stdout.isTTY || !pc.isColorSupported) return PLAIN;
-  return { error: pc.red, warning: pc.yellow, info: pc.cyan, dim: pc.dim, bold: pc.bold };
+  return {
+    critical: pc.red,
+    high: pc.red,
+    medium: pc.yellow,
+    low: pc.cyan,
+    info: pc.dim,
+    dim: pc.dim,
+    bold: pc.bold,
+  };
 }
 
 async function readStdin(): Promise<string> {
@@ -48,9 +56,9 @@ export function register(program: Command): void {
       new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'),
     )
     .addOption(
-      new Option('--fail-on <severity>', 'exit 3 when a finding is at least this serious')
-        .choices(['error', 'warning', 'info', 'none'])
-        .default('warning'),
+      new Option('--fail-on <severity>', 'exit 3 when a finding is at least this severe')
+        .choices([...SEVERITIES, 'none'])
+        .default('medium'),
     )
     .option(
       '--context <dir>',
@@ -62,7 +70,7 @@ export function register(program: Command): void {
       if (flags.listRules) {
         for (const { meta } of RULES) {
           const codes = meta.hadolint ? ` (hadolint ${meta.hadolint})` : '';
-          process.stdout.write(`${meta.id}  ${meta.severity.padEnd(7)}  ${meta.name}${codes}\n`);
+          process.stdout.write(`${meta.id}  ${meta.severity.padEnd(8)}  ${meta.name}${codes}\n`);
         }
         return;
       }

@@ -5,8 +5,10 @@ import type { RuleMeta, Severity } from './types.js';
 
 /** SARIF levels for minnow's severities. */
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
-  error: 'error',
-  warning: 'warning',
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
   info: 'note',
 };
 

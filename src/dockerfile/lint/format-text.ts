@@ -1,18 +1,21 @@
 import type { LintResult } from './lint.js';
-import type { LintFinding, Severity } from './types.js';
+import { countSeverities, SEVERITIES, type Severity } from '../../util/severity.js';
+import type { LintFinding } from './types.js';
 
-/** Colours for the text report; identity functions give plain text. */
-export interface TextStyle {
-  error(s: string): string;
-  warning(s: string): string;
-  info(s: string): string;
-  dim(s: string): string;
-  bold(s: string): string;
-}
+/** Colours for the text report, one per severity; identity functions give plain text. */
+export type TextStyle = Record<Severity | 'dim' | 'bold', (s: string) => string>;
 
 const plain = (s: string): string => s;
 /** No colour. */
-export const PLAIN: TextStyle = { error: plain, warning: plain, info: plain, dim: plain, bold: plain };
+export const PLAIN: TextStyle = {
+  critical: plain,
+  high: plain,
+  medium: plain,
+  low: plain,
+  info: plain,
+  dim: plain,
+  bold: plain,
+};
 
 function caret(f: LintFinding): string {
   const { column, endColumn, line, endLine } = f.location;
@@ -40,20 +43,14 @@ function one(f: LintFinding, style: TextStyle): string {
 
 /** Counts findings by severity. */
 export function countBySeverity(findings: LintFinding[]): Record<Severity, number> {
-  const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
-  for (const f of findings) counts[f.severity]++;
-  return counts;
+  return countSeverities(findings);
 }
 
-/** The summary line: `Dockerfile: 1 error, 2 warnings, 3 info` or `Dockerfile: no findings`. */
+/** The summary line: `Dockerfile: 1 high, 2 medium, 3 low` or `Dockerfile: no findings`. */
 export function summaryLine(result: LintResult): string {
   const c = countBySeverity(result.findings);
   if (result.findings.length === 0) return `${result.file}: no findings`;
-  const parts = [
-    c.error ? `${c.error} error${c.error === 1 ? '' : 's'}` : '',
-    c.warning ? `${c.warning} warning${c.warning === 1 ? '' : 's'}` : '',
-    c.info ? `${c.info} info` : '',
-  ].filter((p) => p !== '');
+  const parts = SEVERITIES.filter((s) => c[s] > 0).map((s) => `${c[s]} ${s}`);
   return `${result.file}: ${parts.join(', ')}`;
 }
 

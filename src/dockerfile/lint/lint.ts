@@ -19,11 +19,11 @@ export interface LintOptions {
   /** Name shown for the Dockerfile in findings. Default `Dockerfile`. */
   file?: string;
   /**
-   * The build context, whose .dockerignore MN010 checks. Default for `lintFile`: the Dockerfile's directory.
-   * For `lintText`, without it MN010 is not checked.
+   * The build context, whose .dockerignore MN-DF-010 checks. Default for `lintFile`: the Dockerfile's directory.
+   * For `lintText`, without it MN-DF-010 is not checked.
    */
   contextDir?: string;
-  /** Rule IDs (`MN008`) or hadolint codes (`DL3059`) to skip. */
+  /** Rule IDs (`MN-DF-008`) or hadolint codes (`DL3059`) to skip. */
   ignore?: string[];
 }
 
@@ -35,14 +35,17 @@ export interface LintResult {
   rules: RuleMeta[];
 }
 
-const IGNORE = /#\s*(?:minnow-lint|hadolint)\s+(global\s+)?ignore=([\w,\s]+)/i;
+const IGNORE = /#\s*(?:minnow-lint|hadolint)\s+(global\s+)?ignore=([\w,\s-]+)/i;
+
+/** `MN008`, the form before the one ID scheme (`MN-DF-008`), still names its rule in ignores. */
+const OLD_ID = /^MN(\d{3})$/;
 
 function matches(meta: RuleMeta, code: string): boolean {
-  const c = code.trim().toUpperCase();
+  const c = code.trim().toUpperCase().replace(OLD_ID, 'MN-DF-$1');
   return c === meta.id || c === meta.name.toUpperCase() || (meta.hadolint ?? '').split(/,\s*/).includes(c);
 }
 
-/** Ignore comments: `# minnow-lint ignore=MN008` (or `# hadolint ignore=DL3006`) above an instruction, or global. */
+/** Ignore comments: `# minnow-lint ignore=MN-DF-008` (or `# hadolint ignore=DL3006`) above an instruction, or global. */
 function ignores(model: DockerfileModel): { global: string[]; byLine: Map<number, string[]> } {
   const global: string[] = [];
   const byLine = new Map<number, string[]>();
@@ -143,7 +146,7 @@ async function readDockerignore(contextDir: string, dockerfile?: string): Promis
   return null;
 }
 
-/** Lints Dockerfile text. MN010 runs only when `contextDir` is given. */
+/** Lints Dockerfile text. MN-DF-010 runs only when `contextDir` is given. */
 export async function lintText(text: string, options: LintOptions = {}): Promise<LintResult> {
   const dockerignore = options.contextDir ? await readDockerignore(resolve(options.contextDir)) : undefined;
   return lintModel(parseDockerfile(text, options.file ?? 'Dockerfile', dockerignore), options);

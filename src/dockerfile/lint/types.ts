@@ -1,19 +1,13 @@
 import type { DockerfileModel } from './model.js';
 
-/** How much a finding matters; `--fail-on` compares against this order. */
-export type Severity = 'error' | 'warning' | 'info';
+import type { Severity } from '../../util/severity.js';
 
-/** Severities from most to least serious. */
-export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
-
-/** True when `s` is at least as serious as `threshold`. */
-export function atLeast(s: Severity, threshold: Severity): boolean {
-  return SEVERITIES.indexOf(s) <= SEVERITIES.indexOf(threshold);
-}
+// One scale for image and Dockerfile findings (util/severity.ts).
+export { SEVERITIES, atLeast, type Severity } from '../../util/severity.js';
 
 /** What a rule is, independent of any finding: stable across releases. */
 export interface RuleMeta {
-  /** Stable ID (`MN004`); never reused for another check. */
+  /** Stable ID (`MN-DF-004`); never reused for another check. */
   id: string;
   /** Short kebab-case name (`final-user-root`). */
   name: string;
@@ -30,7 +24,7 @@ export interface RuleMeta {
 
 /** A place in a file: 1-based line and column, end inclusive of the last character's column + 1. */
 export interface Location {
-  /** The file the finding is in (the Dockerfile, or the .dockerignore for MN010). */
+  /** The file the finding is in (the Dockerfile, or the .dockerignore for MN-DF-010). */
   file: string;
   line: number;
   column: number;

@@ -44,7 +44,14 @@ describe('minnow build with several binaries, --data and --verify-reproducible (
   });
 
   it('refuses a -t that is a NAME:TAG (as docker build -t takes) before Go runs, saying where a name goes', async () => {
-    const r = await runCli(['build', './cmd/alpha', '-t', 'myapp:v1', '-o', `oci:${join(await tempDir(), 'x')}`]);
+    const r = await runCli([
+      'build',
+      './cmd/alpha',
+      '-t',
+      'myapp:v1',
+      '-o',
+      `oci:${join(await tempDir(), 'x')}`,
+    ]);
     expect(r.code).toBe(2);
     expect(plain(r.stderr)).toBe(
       'error: -t "myapp:v1" is not a tag: -t takes a tag such as v1 (name a local image with -o daemon:NAME:TAG)\n',

@@ -1,12 +1,12 @@
 import { excludesGit } from '../../dockerignore.js';
 import type { Rule } from '../types.js';
 
-/** MN010: a .dockerignore that excludes .git. */
+/** MN-DF-010: a .dockerignore that excludes .git. */
 export const dockerignoreGit: Rule = {
   meta: {
-    id: 'MN010',
+    id: 'MN-DF-010',
     name: 'dockerignore-git',
-    severity: 'warning',
+    severity: 'medium',
     description:
       'Without a .dockerignore excluding .git, the whole history is sent as build context on every build, and COPY . . puts it in a layer and breaks the layer cache on every commit.',
     fix: 'Add a .dockerignore next to the build context with at least .git (minnow dockerfile writes one).',

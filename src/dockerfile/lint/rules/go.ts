@@ -69,12 +69,12 @@ function hasCCompiler(stage: Stage): boolean {
   );
 }
 
-/** MN002: CGO disabled for a static binary. */
+/** MN-DF-002: CGO disabled for a static binary. */
 export const cgoDisabled: Rule = {
   meta: {
-    id: 'MN002',
+    id: 'MN-DF-002',
     name: 'cgo-disabled',
-    severity: 'warning',
+    severity: 'medium',
     description:
       'With cgo on (the default where a C compiler exists, as in the Debian-based golang images; off without one since Go 1.20, as in golang:*-alpine) net and os/user link against libc, and the binary fails to start on scratch, distroless static or a musl base.',
     fix: 'Set CGO_ENABLED=0 for the build: ENV CGO_ENABLED=0 in the build stage, or prefix the go build command.',
@@ -94,12 +94,12 @@ function flagsText(stage: Stage, run: Instruction, text: string): string {
   return `${envBefore(stage, run)}\n${text}`;
 }
 
-/** MN016: strip the symbol table and DWARF. */
+/** MN-DF-016: strip the symbol table and DWARF. */
 export const goStripped: Rule = {
   meta: {
-    id: 'MN016',
+    id: 'MN-DF-016',
     name: 'go-strip',
-    severity: 'info',
+    severity: 'low',
     description:
       'Without -ldflags="-s -w" (-s alone since Go 1.22, where it implies -w) the binary keeps its symbol table and DWARF debug data: about a quarter of its size, unused at run time (panics still print stack traces).',
     fix: 'Build with go build -ldflags="-s -w".',
@@ -124,12 +124,12 @@ export const goStripped: Rule = {
   },
 };
 
-/** MN017: -trimpath for reproducible builds. */
+/** MN-DF-017: -trimpath for reproducible builds. */
 export const goTrimpath: Rule = {
   meta: {
-    id: 'MN017',
+    id: 'MN-DF-017',
     name: 'go-trimpath',
-    severity: 'info',
+    severity: 'low',
     description:
       "Without -trimpath the binary records the build machine's file paths, so the same source builds different bytes in different places.",
     fix: 'Build with go build -trimpath.',

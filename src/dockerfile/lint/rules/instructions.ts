@@ -11,12 +11,12 @@ const finding = (message: string, i: Instruction): RawFinding => ({ message, ran
 const REMOTE = /^(https?|git):\/\/|^git@/;
 const ARCHIVE = /\.(tar|tar\.(gz|bz2|xz|zst)|tgz|tbz2?|txz)$/i;
 
-/** MN009: COPY, not ADD, for local files. */
+/** MN-DF-009: COPY, not ADD, for local files. */
 export const copyNotAdd: Rule = {
   meta: {
-    id: 'MN009',
+    id: 'MN-DF-009',
     name: 'copy-not-add',
-    severity: 'error',
+    severity: 'high',
     description:
       'ADD also fetches URLs and unpacks archives; for plain local files that magic only surprises. COPY does exactly one thing.',
     fix: 'Replace ADD with COPY for local files and directories.',
@@ -68,12 +68,12 @@ export function isSecretName(name: string): boolean {
   );
 }
 
-/** MN014: no secrets in ENV or ARG. */
+/** MN-DF-014: no secrets in ENV or ARG. */
 export const noSecretsInEnv: Rule = {
   meta: {
-    id: 'MN014',
+    id: 'MN-DF-014',
     name: 'secret-in-env',
-    severity: 'error',
+    severity: 'high',
     description:
       'ENV values are stored in the image config and ARG values in its history: anyone who can pull the image can read them.',
     fix: 'Pass secrets with RUN --mount=type=secret (BuildKit) and give them to the container at run time.',
@@ -121,12 +121,12 @@ export function secretValueRanges(model: DockerfileModel): RawFinding['range'][]
   return out;
 }
 
-/** MN019: absolute WORKDIR. */
+/** MN-DF-019: absolute WORKDIR. */
 export const absoluteWorkdir: Rule = {
   meta: {
-    id: 'MN019',
+    id: 'MN-DF-019',
     name: 'absolute-workdir',
-    severity: 'warning',
+    severity: 'medium',
     description: 'A relative WORKDIR depends on every earlier WORKDIR, in this stage and in its base.',
     fix: 'Use an absolute path: WORKDIR /src.',
     hadolint: 'DL3000',
@@ -143,12 +143,12 @@ export const absoluteWorkdir: Rule = {
   },
 };
 
-/** MN020: MAINTAINER is deprecated. */
+/** MN-DF-020: MAINTAINER is deprecated. */
 export const noMaintainer: Rule = {
   meta: {
-    id: 'MN020',
+    id: 'MN-DF-020',
     name: 'no-maintainer',
-    severity: 'warning',
+    severity: 'medium',
     description: 'MAINTAINER is deprecated; the OCI authors label says the same in a way tools read.',
     fix: 'Replace it with LABEL org.opencontainers.image.authors="…".',
     hadolint: 'DL4000',
@@ -159,12 +159,12 @@ export const noMaintainer: Rule = {
   },
 };
 
-/** MN023: EXPOSE names valid ports. */
+/** MN-DF-023: EXPOSE names valid ports. */
 export const validExpose: Rule = {
   meta: {
-    id: 'MN023',
+    id: 'MN-DF-023',
     name: 'valid-expose',
-    severity: 'error',
+    severity: 'high',
     description:
       'A port outside 1-65535 cannot be exposed; the build or the run fails later with a vaguer message.',
     fix: 'Use a port from 1 to 65535 (with an optional /tcp or /udp).',

@@ -45,12 +45,12 @@ const APK_VALUED = new Set([
 
 const found = (message: string, i: Instruction): RawFinding => ({ message, range: i.getRange() });
 
-/** MN024: apt-get install names package versions. */
+/** MN-DF-024: apt-get install names package versions. */
 export const aptPinned: Rule = {
   meta: {
-    id: 'MN024',
+    id: 'MN-DF-024',
     name: 'apt-pin',
-    severity: 'warning',
+    severity: 'medium',
     description:
       'apt-get install without versions installs whatever the mirror has that day: the same Dockerfile builds different images, and an update can break the build.',
     fix: 'Pin each package: apt-get install -y --no-install-recommends git=1:2.39.2-1.1 (apt-cache policy <pkg> shows the version).',
@@ -66,12 +66,12 @@ export const aptPinned: Rule = {
   },
 };
 
-/** MN025: apk add names package versions. */
+/** MN-DF-025: apk add names package versions. */
 export const apkPinned: Rule = {
   meta: {
-    id: 'MN025',
+    id: 'MN-DF-025',
     name: 'apk-pin',
-    severity: 'warning',
+    severity: 'medium',
     description:
       'apk add without versions installs whatever the repository has that day: the same Dockerfile builds different images.',
     fix: 'Pin each package: apk add --no-cache git=2.43.0-r0 (or git~2.43 for the latest patch release).',
@@ -103,12 +103,12 @@ function unpinnedGoPackages(text: string): string[] {
   return out;
 }
 
-/** MN030: go install / go get name a module version. */
+/** MN-DF-030: go install / go get name a module version. */
 export const goInstallPinned: Rule = {
   meta: {
-    id: 'MN030',
+    id: 'MN-DF-030',
     name: 'go-install-pin',
-    severity: 'warning',
+    severity: 'medium',
     description:
       'go install and go get without a version (or with @latest) fetch whatever the module proxy has that day: the same Dockerfile builds a different tool next week.',
     fix: 'Name the version: go install golang.org/x/tools/cmd/stringer@v0.24.0.',

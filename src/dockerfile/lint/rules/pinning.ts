@@ -11,12 +11,12 @@ function externalFroms(model: DockerfileModel): Array<{ stage: Stage; image: str
 
 const imageRange = (s: Stage): RawFinding['range'] => s.from.getImageRange() ?? s.from.getRange();
 
-/** MN006: every base names a tag or digest. */
+/** MN-DF-006: every base names a tag or digest. */
 export const baseTagged: Rule = {
   meta: {
-    id: 'MN006',
+    id: 'MN-DF-006',
     name: 'base-untagged',
-    severity: 'warning',
+    severity: 'medium',
     description:
       'A base without a tag means :latest, which moves: the same Dockerfile builds a different image next week.',
     fix: 'Name a release tag (golang:1.22.3, alpine:3.20), ideally with its @sha256 digest.',
@@ -35,12 +35,12 @@ export const baseTagged: Rule = {
   },
 };
 
-/** MN007: never :latest. */
+/** MN-DF-007: never :latest. */
 export const baseNotLatest: Rule = {
   meta: {
-    id: 'MN007',
+    id: 'MN-DF-007',
     name: 'base-latest',
-    severity: 'warning',
+    severity: 'medium',
     description: 'The latest tag moves with every release, so builds are neither repeatable nor reviewable.',
     fix: 'Replace :latest with a release tag, ideally with its @sha256 digest.',
     hadolint: 'DL3007',
@@ -55,12 +55,12 @@ export const baseNotLatest: Rule = {
   },
 };
 
-/** MN008: ideally, bases are pinned by digest. */
+/** MN-DF-008: ideally, bases are pinned by digest. */
 export const baseDigest: Rule = {
   meta: {
-    id: 'MN008',
+    id: 'MN-DF-008',
     name: 'base-digest',
-    severity: 'info',
+    severity: 'low',
     description:
       'A tag can be re-pushed; only a digest names exactly one image. Pinning by digest makes builds repeatable and lets update bots propose base bumps as reviewable changes.',
     fix: 'Append the digest to the tag: FROM <name>:<tag>@sha256:<digest> (`docker buildx imagetools inspect <name>:<tag>` shows it).',

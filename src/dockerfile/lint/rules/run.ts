@@ -23,12 +23,12 @@ function cacheTargets(run: Instruction): string[] {
 
 const finding = (message: string, i: Instruction): RawFinding => ({ message, range: i.getRange() });
 
-/** MN011: consecutive RUN instructions. */
+/** MN-DF-011: consecutive RUN instructions. */
 export const consecutiveRun: Rule = {
   meta: {
-    id: 'MN011',
+    id: 'MN-DF-011',
     name: 'consecutive-run',
-    severity: 'info',
+    severity: 'low',
     description:
       'Each RUN is a layer; consecutive RUNs that belong together make more layers, and files deleted in a later one still ship in the earlier one.',
     fix: 'Join related commands into one RUN with && (and clean up in that same RUN).',
@@ -47,12 +47,12 @@ export const consecutiveRun: Rule = {
   },
 };
 
-/** MN012: apk add --no-cache. */
+/** MN-DF-012: apk add --no-cache. */
 export const apkNoCache: Rule = {
   meta: {
-    id: 'MN012',
+    id: 'MN-DF-012',
     name: 'apk-no-cache',
-    severity: 'warning',
+    severity: 'medium',
     description:
       "apk add without --no-cache leaves the package index in /var/cache/apk, in the layer for good (checked in the stages that ship: a builder stage's cache is never copied).",
     fix: 'Use apk add --no-cache (or a cache mount on /var/cache/apk).',
@@ -71,12 +71,12 @@ export const apkNoCache: Rule = {
 
 const APT_INSTALL = /\bapt(?:-get)?\s+(?:-\S+\s+)*install\b/;
 
-/** MN013: apt lists cleaned in the same RUN. */
+/** MN-DF-013: apt lists cleaned in the same RUN. */
 export const aptListsCleaned: Rule = {
   meta: {
-    id: 'MN013',
+    id: 'MN-DF-013',
     name: 'apt-lists',
-    severity: 'warning',
+    severity: 'medium',
     description:
       "apt-get install leaves /var/lib/apt/lists (tens of MB) in the layer unless the same RUN removes it (checked in the stages that ship: a builder stage's lists are never copied).",
     fix: 'End the RUN with && rm -rf /var/lib/apt/lists/* (or use cache mounts on /var/lib/apt and /var/cache/apt).',
@@ -91,12 +91,12 @@ export const aptListsCleaned: Rule = {
   },
 };
 
-/** MN018: apt-get install --no-install-recommends. */
+/** MN-DF-018: apt-get install --no-install-recommends. */
 export const aptNoRecommends: Rule = {
   meta: {
-    id: 'MN018',
+    id: 'MN-DF-018',
     name: 'apt-no-recommends',
-    severity: 'info',
+    severity: 'low',
     description:
       'Without --no-install-recommends apt installs recommended packages too: more size, more surface.',
     fix: 'Use apt-get install --no-install-recommends.',
@@ -109,12 +109,12 @@ export const aptNoRecommends: Rule = {
   },
 };
 
-/** MN022: no sudo in RUN. */
+/** MN-DF-022: no sudo in RUN. */
 export const noSudo: Rule = {
   meta: {
-    id: 'MN022',
+    id: 'MN-DF-022',
     name: 'no-sudo',
-    severity: 'warning',
+    severity: 'medium',
     description: 'sudo in a build has unpredictable TTY and signal behaviour, and means sudo is installed.',
     fix: 'Switch with USER for the commands that need another user, and drop sudo.',
     hadolint: 'DL3004',
@@ -127,12 +127,12 @@ export const noSudo: Rule = {
   },
 };
 
-/** MN029: WORKDIR, not cd. */
+/** MN-DF-029: WORKDIR, not cd. */
 export const noCd: Rule = {
   meta: {
-    id: 'MN029',
+    id: 'MN-DF-029',
     name: 'no-cd',
-    severity: 'warning',
+    severity: 'medium',
     description:
       'cd in a RUN changes the directory for that RUN only; the next instruction is back in the WORKDIR, which readers easily miss.',
     fix: 'Set the directory with WORKDIR /path before the RUN.',

@@ -16,12 +16,12 @@ function shellRuns(stages: Stage[]): Array<{ stage: Stage; run: Instruction; tex
 
 const SHELL_PATHS = /^\/(usr\/)?(local\/)?s?bin\/(sh|bash|ash|dash|zsh|ksh)$/;
 
-/** MN031: no shell put in place with ln -s. */
+/** MN-DF-031: no shell put in place with ln -s. */
 export const noShellSymlink: Rule = {
   meta: {
-    id: 'MN031',
+    id: 'MN-DF-031',
     name: 'shell-symlink',
-    severity: 'warning',
+    severity: 'medium',
     description:
       'ln -s … /bin/sh in a stage that ships puts a shell back into an image chosen for having none (busybox or a copied shell behind a symlink): an attacker gets the shell the base left out.',
     fix: 'Drop the link; run the program directly with exec-form ENTRYPOINT/CMD, and debug with an ephemeral container.',
@@ -64,12 +64,12 @@ function pipes(text: string): boolean {
   return false;
 }
 
-/** MN032: a pipe fails the RUN only with pipefail. */
+/** MN-DF-032: a pipe fails the RUN only with pipefail. */
 export const pipefail: Rule = {
   meta: {
-    id: 'MN032',
+    id: 'MN-DF-032',
     name: 'pipefail',
-    severity: 'warning',
+    severity: 'medium',
     description:
       'In `RUN curl … | tar x` only the last command decides the status: a failed download still builds, with a broken or empty result.',
     fix: 'Add SHELL ["/bin/sh", "-eo", "pipefail", "-c"] (or bash) before the RUN, or start it with set -o pipefail &&.',
@@ -101,12 +101,12 @@ function unquotedVariables(text: string): string[] {
   return [...new Set(out)];
 }
 
-/** MN033: quote variables in RUN. */
+/** MN-DF-033: quote variables in RUN. */
 export const quotedVariables: Rule = {
   meta: {
-    id: 'MN033',
+    id: 'MN-DF-033',
     name: 'quote-variables',
-    severity: 'info',
+    severity: 'low',
     description:
       'An unquoted $VAR in a RUN is split on spaces and expanded as a glob: a value with a space or * runs a different command than it reads (ShellCheck SC2086).',
     fix: 'Quote the expansion: "$VAR".',

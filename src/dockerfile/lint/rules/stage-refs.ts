@@ -34,12 +34,12 @@ function named(model: DockerfileModel, value: string): Stage | undefined {
 /** An image reference rather than a stage: it has a tag, digest or registry path. */
 const isImage = (value: string): boolean => /[:@/]/.test(value);
 
-/** MN026: COPY --from names an earlier stage. */
+/** MN-DF-026: COPY --from names an earlier stage. */
 export const copyFromKnownStage: Rule = {
   meta: {
-    id: 'MN026',
+    id: 'MN-DF-026',
     name: 'copy-from-stage',
-    severity: 'warning',
+    severity: 'medium',
     description:
       'COPY --from names no earlier stage, so the builder pulls an image of that name instead (or the stage comes later, which reads backwards); a typo in a stage name then copies from Docker Hub.',
     fix: 'Name a stage defined above (FROM … AS build, then COPY --from=build), or an image with its tag (--from=alpine:3.20).',
@@ -66,12 +66,12 @@ export const copyFromKnownStage: Rule = {
   },
 };
 
-/** MN027: COPY --from does not name its own stage. */
+/** MN-DF-027: COPY --from does not name its own stage. */
 export const copyFromSelf: Rule = {
   meta: {
-    id: 'MN027',
+    id: 'MN-DF-027',
     name: 'copy-from-self',
-    severity: 'error',
+    severity: 'high',
     description: 'A stage cannot copy from itself: the build fails with a circular dependency.',
     fix: 'Copy from the earlier stage that produces the files, or use a plain COPY from the build context.',
     hadolint: 'DL3023',
@@ -83,12 +83,12 @@ export const copyFromSelf: Rule = {
   },
 };
 
-/** MN028: stage names are unique. */
+/** MN-DF-028: stage names are unique. */
 export const uniqueStageName: Rule = {
   meta: {
-    id: 'MN028',
+    id: 'MN-DF-028',
     name: 'unique-stage-name',
-    severity: 'error',
+    severity: 'high',
     description:
       'Two stages with the same name make every reference to it ambiguous; the builder rejects the Dockerfile.',
     fix: 'Give each stage its own name after AS.',

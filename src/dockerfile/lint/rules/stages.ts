@@ -8,12 +8,12 @@ const found = (message: string, i: Instruction | { getRange(): RawFinding['range
   range: i.getRange(),
 });
 
-/** MN001: build and run in separate stages. */
+/** MN-DF-001: build and run in separate stages. */
 export const multiStage: Rule = {
   meta: {
-    id: 'MN001',
+    id: 'MN-DF-001',
     name: 'multi-stage',
-    severity: 'warning',
+    severity: 'medium',
     description:
       'A single-stage build ships the compiler, the module cache and the sources with the program; build in one stage and copy only the binary into a small final stage.',
     fix: 'Name the build stage (FROM golang:1.22 AS build) and start a final stage (FROM scratch) that COPY --from=build the binary.',
@@ -27,12 +27,12 @@ export const multiStage: Rule = {
   },
 };
 
-/** MN003: a small final base. */
+/** MN-DF-003: a small final base. */
 export const smallFinalBase: Rule = {
   meta: {
-    id: 'MN003',
+    id: 'MN-DF-003',
     name: 'small-final-base',
-    severity: 'warning',
+    severity: 'medium',
     description:
       'The final stage starts from a full distribution or toolchain image; a static Go binary needs none of it, and each package is attack surface.',
     fix: 'Start the final stage FROM scratch (with the CA bundle), gcr.io/distroless/static-debian12:nonroot, or alpine.',
@@ -45,12 +45,12 @@ export const smallFinalBase: Rule = {
   },
 };
 
-/** MN004: the final stage's user is not root. */
+/** MN-DF-004: the final stage's user is not root. */
 export const finalUserNotRoot: Rule = {
   meta: {
-    id: 'MN004',
+    id: 'MN-DF-004',
     name: 'final-user-root',
-    severity: 'warning',
+    severity: 'medium',
     description:
       'The final stage runs as root: a compromised process then owns the container and any writable mount.',
     fix: 'Add USER 65532:65532 (distroless "nonroot") to the final stage, after the last COPY/RUN that needs root.',
@@ -86,12 +86,12 @@ function isJsonForm(i: Instruction): boolean {
   }
 }
 
-/** MN005: exec-form CMD and ENTRYPOINT. */
+/** MN-DF-005: exec-form CMD and ENTRYPOINT. */
 export const execForm: Rule = {
   meta: {
-    id: 'MN005',
+    id: 'MN-DF-005',
     name: 'exec-form',
-    severity: 'warning',
+    severity: 'medium',
     description:
       'Shell-form CMD/ENTRYPOINT runs the program under /bin/sh -c: it needs a shell in the image, and the program does not get SIGTERM, so stops wait for the kill timeout.',
     fix: 'Write it as a JSON array: ENTRYPOINT ["/app/server"].',
@@ -112,12 +112,12 @@ export const execForm: Rule = {
   },
 };
 
-/** MN015: a shell or package manager left in the final stage. */
+/** MN-DF-015: a shell or package manager left in the final stage. */
 export const finalShell: Rule = {
   meta: {
-    id: 'MN015',
+    id: 'MN-DF-015',
     name: 'final-shell',
-    severity: 'info',
+    severity: 'low',
     description:
       'The final image keeps a shell or a package manager: handy for debugging, but tools an attacker can use, and packages to patch.',
     fix: 'Use scratch or distroless static for the final stage, and debug with `docker debug` or an ephemeral debug container.',
@@ -130,12 +130,12 @@ export const finalShell: Rule = {
   },
 };
 
-/** MN021: at most one CMD and one ENTRYPOINT per stage. */
+/** MN-DF-021: at most one CMD and one ENTRYPOINT per stage. */
 export const singleCmd: Rule = {
   meta: {
-    id: 'MN021',
+    id: 'MN-DF-021',
     name: 'single-cmd',
-    severity: 'warning',
+    severity: 'medium',
     description: 'Only the last CMD and ENTRYPOINT of a stage take effect; earlier ones mislead readers.',
     fix: 'Keep one CMD and one ENTRYPOINT per stage.',
     hadolint: 'DL4003, DL4004',
