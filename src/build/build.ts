@@ -110,6 +110,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     tags.join(','),
     JSON.stringify(options.goEnv ?? {}),
     JSON.stringify(options.goFlags ?? []),
+    ...(options.disableOptimizations ? ['no-optimizations'] : []),
   ]);
   progress({ phase: 'list', message: `go list ${patterns.join(' ')}` });
   const listing = findMainPackages(patterns, { go, dir, env: firstEnv, signal: stop.signal });
@@ -128,6 +129,8 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
       ...(options.ldflags ? { ldflags: options.ldflags } : {}),
       ...(tags.length ? { tags } : {}),
       ...(options.goFlags?.length ? { flags: options.goFlags } : {}),
+      // Unoptimized and unstripped: what go/build.ts's debug mode builds (shared with --debug).
+      ...(options.disableOptimizations ? { debug: true } : {}),
       signal: stop.signal,
     });
     running.catch(() => undefined);

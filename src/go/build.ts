@@ -26,11 +26,19 @@ export interface GoBuildOptions extends ListOptions {
    * table and DWARF kept), for comparison. Default false.
    */
   articleStyle?: boolean;
+  /**
+   * Build for a debugger (`--debug`): no optimizations or inlining (`-gcflags=all=-N -l`) and not stripped, so
+   * Delve sees every variable and line. Default false.
+   */
+  debug?: boolean;
 }
+
+/** What `--debug` gives the compiler: no optimizations, no inlining, in every package. */
+export const DEBUG_GCFLAGS = '-gcflags=all=-N -l';
 
 /** The `go build` arguments minnow uses, exported so benchmarks and docs run exactly the same command. */
 export function goBuildArgs(
-  options: Pick<GoBuildOptions, 'pkg' | 'output' | 'ldflags' | 'tags' | 'articleStyle'>,
+  options: Pick<GoBuildOptions, 'pkg' | 'output' | 'ldflags' | 'tags' | 'articleStyle' | 'debug'>,
 ): string[] {
   if (options.articleStyle) {
     return [
@@ -41,11 +49,13 @@ export function goBuildArgs(
       options.pkg,
     ];
   }
-  const ldflags = [BASE_LDFLAGS, options.ldflags ?? ''].join(' ').trim();
+  // A debug build keeps the symbol table and DWARF Delve reads.
+  const ldflags = [options.debug ? '' : BASE_LDFLAGS, options.ldflags ?? ''].join(' ').trim();
   return [
     'build',
     '-trimpath',
-    `-ldflags=${ldflags}`,
+    ...(options.debug ? [DEBUG_GCFLAGS] : []),
+    ...(ldflags ? [`-ldflags=${ldflags}`] : []),
     ...(options.tags?.length ? [`-tags=${options.tags.join(',')}`] : []),
     '-o',
     options.output,
@@ -62,6 +72,8 @@ export interface GoBuildIntoOptions extends ListOptions {
   tags?: string[];
   /** Extra `go build` arguments, before minnow's own (so -trimpath and the stripping ldflags stay). */
   flags?: string[];
+  /** Build for a debugger: see `GoBuildOptions.debug`. */
+  debug?: boolean;
 }
 
 /**

@@ -60,6 +60,7 @@ interface BuildFlags extends RegistryFlags, AttestFlags, KoPublishFlags {
   caCerts?: string | boolean;
   tzdata?: boolean;
   capability: string[];
+  disableOptimizations?: boolean;
   compression?: string;
   compressionLevel?: string;
   compare?: boolean;
@@ -152,6 +153,7 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
         : {}),
     ...(flags.tzdata ? { tzdata: true } : {}),
     ...(flags.capability.length ? { capabilities: flags.capability } : {}),
+    ...(flags.disableOptimizations ? { disableOptimizations: true } : {}),
     ...(flags.compression !== undefined || flags.compressionLevel !== undefined
       ? { compression: compressionFrom(flags.compression, flags.compressionLevel) }
       : {}),
@@ -321,6 +323,10 @@ export function register(program: Command): void {
     .option('--ca-certs <file>', 'CA bundle for built-in bases (default: the host bundle)')
     .option('--no-ca-certs', 'no CA bundle in a built-in base')
     .option('--tzdata', 'add time zone data')
+    .option(
+      '--disable-optimizations',
+      'build the app with -gcflags=all=-N -l and keep its symbols, for a debugger (ko --disable-optimizations)',
+    )
     .option(
       '--capability <name>',
       "file capability of the app's binary, e.g. net_bind_service to bind port 80 as non-root (repeatable; ko's linux_capabilities)",

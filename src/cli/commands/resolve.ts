@@ -42,6 +42,7 @@ export interface PublishFlags extends KoPublishFlags {
   insecureRegistry: string[];
   output?: string;
   quiet?: boolean;
+  disableOptimizations?: boolean;
 }
 
 /** Flags shared by `minnow resolve`, `apply`, `create` and `delete`: the publish flags and which YAML to read. */
@@ -100,6 +101,10 @@ export function withPublishOptions(cmd: Command): Command {
       '-o, --output <spec>',
       `put the images there instead of pushing: daemon (each as REPO/NAME:TAG; REPO default ${LOCAL_REPO}) or oci:DIR (tagged NAME)`,
     )
+    .option(
+      '--disable-optimizations',
+      'build the apps with -gcflags=all=-N -l and keep their symbols, for a debugger (ko --disable-optimizations)',
+    )
     .option('-q, --quiet', 'no progress line and no list of pushed images on stderr');
   addKoPublishOptions(cmd);
   return cmd;
@@ -140,6 +145,7 @@ export async function publisherFromFlags(flags: PublishFlags): Promise<FlagPubli
       ? { platforms: parsePlatformList(flags.platform) }
       : {}),
     ...(flags.base ? { base: flags.base } : {}),
+    ...(flags.disableOptimizations ? { disableOptimizations: true } : {}),
     ...(flags.insecureRegistry.length ? { registry: { insecureRegistries: flags.insecureRegistry } } : {}),
   };
   const dir = flags.dir ?? process.cwd();

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { build } from '../../../src/build/build.js';
+import { exec } from '../../helpers/exec.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type TestRegistry } from '../../helpers/registry.js';
@@ -79,5 +81,35 @@ describe('minnow build with ko’s publish settings (real CLI, real go, real reg
     expect(plain(refused.stderr).split('\n')[0]).toBe(
       'error: --tag-only needs exactly one --tag, and not latest',
     );
+  });
+
+  it('--disable-optimizations builds with -gcflags=all=-N -l and keeps the symbols', async () => {
+    const [optimized, plainBuild] = await Promise.all([
+      build({ dir: GAMMA, disableOptimizations: true }),
+      build({ dir: GAMMA }),
+    ]);
+    const debugBinary = optimized.images[0]!.binaries[0]!;
+    const settings = await exec('go', ['version', '-m', debugBinary.path]);
+    expect(settings).toMatch(/^\s*build\s+-gcflags="?all=-N -l"?\s*$/m);
+    // Not stripped: go tool nm finds main.main in it, and no symbols at all in the default (-s -w) build.
+    expect(await exec('go', ['tool', 'nm', debugBinary.path])).toMatch(/ T main\.main$/m);
+    const stripped = await exec('go', ['tool', 'nm', plainBuild.images[0]!.binaries[0]!.path]).then(
+      (out) => out,
+      (err: unknown) => String(err),
+    );
+    expect(stripped).toMatch(/no symbols/);
+    // The symbol table and DWARF make it bigger, and give a new digest.
+    expect(debugBinary.size).toBeGreaterThan(plainBuild.images[0]!.binaries[0]!.size);
+    expect(optimized.digest).not.toBe(plainBuild.digest);
+    const cli = await runCli([
+      'build',
+      GAMMA,
+      '--disable-optimizations',
+      '-o',
+      `oci:${join(dir, 'unopt')}`,
+      '--json',
+    ]);
+    expect(cli.code).toBe(0);
+    expect((JSON.parse(cli.stdout) as { digest: string }).digest).toBe(optimized.digest);
   });
 });
