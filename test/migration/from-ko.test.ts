@@ -1,6 +1,8 @@
-import { cp } from 'node:fs/promises';
+import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeImage } from '../../src/analyze/analyze.js';
+import { openImage } from '../../src/analyze/open.js';
 import { plain, runCli } from '../cli/build-helpers.js';
 import { exec } from '../helpers/exec.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
@@ -52,5 +54,34 @@ describe('migrating from ko (real go, registry, Engine)', () => {
       await exec('docker', ['image', 'inspect', '--format', '{{json .Config}}', images[1] as string]),
     ) as { User?: string };
     expect(config.User).toBe('65532:65532');
+  });
+
+  it('builds with KO_DOCKER_REPO as ko build does, linux_capabilities on the binary, and names the images in --image-refs', async () => {
+    const repo = await tempDir();
+    await cp(KO_REPO, repo, { recursive: true });
+    process.env.KO_DOCKER_REPO = `${registry.host}/ko`;
+    process.env.KOAPP_VERSION = '2.0.0';
+    const refs = join(repo, 'refs.txt');
+    const cwd = process.cwd();
+    process.chdir(repo); // the default layout (.minnow/hello) goes in the copy
+    let r: Awaited<ReturnType<typeof runCli>>;
+    try {
+      r = await runCli(['build', join(repo, 'cmd', 'hello'), '-t', 'v2', '--image-refs', refs, '-q']);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(plain(r.stderr)).toContain('.ko.yaml: defaultGoos is not supported by minnow (ignored)');
+    expect(r.code).toBe(0);
+    const [ref] = (await readFile(refs, 'utf8')).trim().split('\n');
+    expect(ref).toMatch(new RegExp(`^${registry.host}/ko/hello@sha256:[0-9a-f]{64}$`));
+    expect(r.stdout.trim()).toBe(ref);
+    const analysis = await analyzeImage(await openImage(ref as string));
+    expect(analysis.findings.filter((f) => f.rule === 'MN-UP-003').map((f) => f.message)).toEqual([
+      '1 file with capabilities: /app/hello (cap_net_bind_service)',
+    ]);
+    pulled.push(ref as string);
+    expect((await exec('docker', ['run', '--rm', '--network', 'host', ref as string])).trim()).toBe(
+      'hello 2.0.0 LOUDLY',
+    );
   });
 });
