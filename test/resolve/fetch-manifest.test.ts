@@ -1,11 +1,9 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fetchManifest } from '../../src/resolve/fetch-manifest.js';
-import { readFile } from 'node:fs/promises';
-import { exec } from '../helpers/exec.js';
+import { selfSignedCert } from '../helpers/tls.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('-f URL (fetchManifest)', () => {
@@ -52,30 +50,8 @@ describe('-f URL (fetchManifest)', () => {
 
   it('verifies TLS: a self-signed certificate is refused', async () => {
     const dir = await tempDir();
-    await exec('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ]);
     const port = await listen(
-      createHttpsServer(
-        { key: await readFile(join(dir, 'key.pem')), cert: await readFile(join(dir, 'cert.pem')) },
-        (_req, res) => res.end('kind: ConfigMap\n'),
-      ),
+      createHttpsServer(await selfSignedCert(dir, '127.0.0.1'), (_req, res) => res.end('kind: ConfigMap\n')),
     );
     await expect(fetchManifest(`https://127.0.0.1:${port}/x.yaml`)).rejects.toMatchObject({
       code: 'NETWORK',

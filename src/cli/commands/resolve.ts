@@ -192,16 +192,23 @@ export async function resolveFromFlags(flags: ResolveFlags, signal: AbortSignal)
   }
   const selector = flags.selector === undefined ? undefined : parseSelector(flags.selector);
   const publisher = await publisherFromFlags(flags);
-  try {
+  return usingPublisher(publisher, async () => {
     const read = await readManifests(flags.filename, { recursive: flags.recursive ?? false, signal });
     const sources = selector ? selectDocuments(read, selector) : read;
-    return await resolveManifests(sources, {
+    return resolveManifests(sources, {
       publish: publisher.publish,
       ...(publisher.jobs ? { concurrency: publisher.jobs } : {}),
       ...(publisher.modulePath ? { modulePath: publisher.modulePath } : {}),
       ...(flags.tagOnly ? { tagOnly: true } : {}),
       signal,
     });
+  });
+}
+
+/** Runs `fn` with the publisher, printing the compiler's output when a build failed, and closes it after. */
+export async function usingPublisher<T>(publisher: FlagPublisher, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
   } catch (err) {
     publisher.progress.stop();
     printCompilerOutput(err);

@@ -4,9 +4,14 @@ import pc from 'picocolors';
 import { importPathOf } from '../../config/module-path.js';
 import { MinnowError } from '../../errors.js';
 import { findKubectl, kubectlRunArgs, runKubectl } from '../../resolve/kubectl.js';
-import { printCompilerOutput } from '../exit.js';
 import { writeImageRefs } from '../ko-publish-flags.js';
-import { publisherFromFlags, withPublishOptions, withSignals, type PublishFlags } from './resolve.js';
+import {
+  publisherFromFlags,
+  usingPublisher,
+  withPublishOptions,
+  withSignals,
+  type PublishFlags,
+} from './resolve.js';
 
 interface RunFlags extends PublishFlags {
   name?: string;
@@ -71,19 +76,12 @@ export function register(program: Command): void {
     const kubectl = await findKubectl();
     const publisher = await publisherFromFlags(flags);
     const dir = flags.dir ?? process.cwd();
-    let image: string;
-    try {
+    const { importPath, image } = await usingPublisher(publisher, async () => {
       const importPath = importPathFrom(pkg, dir, publisher.moduleDir, publisher.modulePath);
       publisher.publish.plan?.([importPath]);
-      image = await withSignals((signal) => publisher.publish(importPath, signal));
-      flags.name ??= podName(importPath);
-    } catch (err) {
-      publisher.progress.stop();
-      printCompilerOutput(err);
-      throw err;
-    } finally {
-      await publisher.close();
-    }
+      return { importPath, image: await withSignals((signal) => publisher.publish(importPath, signal)) };
+    });
+    flags.name ??= podName(importPath);
     await writeImageRefs(flags, [image]);
     if (!flags.quiet) process.stderr.write(`${pc.dim(pkg)} ${image}\n`);
     // On a terminal kubectl gets it, so `-- -it --rm` attaches to the pod as with kubectl itself.

@@ -28,6 +28,11 @@ describe('minnow run, create, delete, -l, -f URL and --tag-only (real CLI, regis
     await Promise.all([registry?.stop(), kube?.stop()]);
   });
 
+  /** Build the goapps packages and push them under REPO/`under`, quietly. */
+  const pushTo = (under: string): string[] => ['-C', GOAPPS, '--repo', `${registry.host}/${under}`, '-q'];
+  /** kubectl's arguments: the discovery-only server, and a client-side dry run. */
+  const dryRun = (): string[] => ['--', `--server=${kube.url}`, '--dry-run=client'];
+
   async function manifestStatus(ref: string): Promise<number> {
     const [name, digest] = ref.split('@') as [string, string];
     const repo = name.slice(name.indexOf('/') + 1);
@@ -44,14 +49,8 @@ describe('minnow run, create, delete, -l, -f URL and --tag-only (real CLI, regis
     const r = await runCli([
       'run',
       './cmd/gamma',
-      '-C',
-      GOAPPS,
-      '--repo',
-      `${registry.host}/run`,
-      '-q',
-      '--',
-      `--server=${kube.url}`,
-      '--dry-run=client',
+      ...pushTo('run'),
+      ...dryRun(),
       '-o',
       'yaml',
       '--restart=Never',
@@ -81,14 +80,8 @@ describe('minnow run, create, delete, -l, -f URL and --tag-only (real CLI, regis
       'create',
       '-f',
       join(K8S, 'deployment.yaml'),
-      '-C',
-      GOAPPS,
-      '--repo',
-      `${registry.host}/create`,
-      '-q',
-      '--',
-      `--server=${kube.url}`,
-      '--dry-run=client',
+      ...pushTo('create'),
+      ...dryRun(),
       '-o',
       'yaml',
       '--validate=false',
@@ -105,16 +98,7 @@ describe('minnow run, create, delete, -l, -f URL and --tag-only (real CLI, regis
   });
 
   it('delete with -l gives kubectl only the matching documents, and builds nothing', async () => {
-    const r = await runCli([
-      'delete',
-      '-f',
-      join(K8S, 'deployment.yaml'),
-      '-l',
-      'app=alpha',
-      '--',
-      `--server=${kube.url}`,
-      '--dry-run=client',
-    ]);
+    const r = await runCli(['delete', '-f', join(K8S, 'deployment.yaml'), '-l', 'app=alpha', ...dryRun()]);
     expect(plain(r.stderr)).toBe('');
     expect(r.code).toBe(0);
     // The Service carries no app=alpha label.
@@ -128,11 +112,7 @@ describe('minnow run, create, delete, -l, -f URL and --tag-only (real CLI, regis
       join(K8S, 'deployment.yaml'),
       '-l',
       'tier=backend,app!=beta',
-      '-C',
-      GOAPPS,
-      '--repo',
-      `${registry.host}/selected`,
-      '-q',
+      ...pushTo('selected'),
     ]);
     expect(r.code).toBe(0);
     const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as { kind: string });
@@ -157,16 +137,7 @@ describe('minnow run, create, delete, -l, -f URL and --tag-only (real CLI, regis
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const r = await runCli([
-        'resolve',
-        '-f',
-        `${base}/cronjob.yaml`,
-        '-C',
-        GOAPPS,
-        '--repo',
-        `${registry.host}/url`,
-        '-q',
-      ]);
+      const r = await runCli(['resolve', '-f', `${base}/cronjob.yaml`, ...pushTo('url')]);
       expect(r.code).toBe(0);
       const job = parse(r.stdout) as {
         spec: { jobTemplate: { spec: { template: { spec: { containers: Array<{ image: string }> } } } } };
