@@ -84,4 +84,42 @@ describe('migrating from ko (real go, registry, Engine)', () => {
       'hello 2.0.0 LOUDLY',
     );
   });
+
+  it('KO_DOCKER_REPO=ko.local loads the images into the local Engine, as ko does', async () => {
+    const repo = await tempDir();
+    await cp(KO_REPO, repo, { recursive: true });
+    process.env.KO_DOCKER_REPO = 'ko.local';
+    process.env.KOAPP_VERSION = '3.0.0';
+    const tag = `t${process.pid}`;
+    const r = await runCli([
+      'resolve',
+      '-f',
+      join(repo, 'config', 'deployment.yaml'),
+      '-C',
+      repo,
+      '-t',
+      tag,
+      '-q',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const images = [...r.stdout.matchAll(/image: (\S+@sha256:[0-9a-f]{64})/g)].map((m) => m[1] as string);
+    expect(images.map((i) => i.split('@')[0])).toEqual(['ko.local/hello', 'ko.local/helper']);
+    pulled.push(`ko.local/hello:${tag}`, `ko.local/helper:${tag}`);
+    expect((await exec('docker', ['run', '--rm', `ko.local/hello:${tag}`])).trim()).toBe(
+      'hello 3.0.0 LOUDLY',
+    );
+    // ko build with ko.local too: the Engine gets ko.local/<app>:<tag>.
+    const cwd = process.cwd();
+    process.chdir(repo);
+    try {
+      const built = await runCli(['build', join(repo, 'cmd', 'hello'), '-t', `${tag}b`, '-q']);
+      expect(built.code, built.stderr).toBe(0);
+    } finally {
+      process.chdir(cwd);
+    }
+    pulled.push(`ko.local/hello:${tag}b`);
+    expect((await exec('docker', ['run', '--rm', `ko.local/hello:${tag}b`])).trim()).toBe(
+      'hello 3.0.0 LOUDLY',
+    );
+  });
 });

@@ -200,6 +200,20 @@ function sinksFrom(flags: BuildFlags): Sink[] {
     createSink(o, { flag: '--output', force, registry, ...(flags.offline ? { offline: true } : {}) }),
   );
   const envRepo = environmentRepo(flags);
+  // ko's KO_DOCKER_REPO=ko.local: the local Engine, the image named ko.local/<app>:<tag>.
+  if (envRepo === 'ko.local') {
+    const engine = createSink('daemon', { flag: 'KO_DOCKER_REPO' });
+    return [
+      {
+        ...engine,
+        write: (target, write = {}) =>
+          engine.write(target, {
+            ...write,
+            name: { name: `ko.local/${write.name?.name ?? 'app'}`, tag: write.name?.tag ?? 'latest' },
+          }),
+      },
+    ];
+  }
   if (envRepo) {
     return [
       appRepositorySink(envRepo, {

@@ -56,6 +56,8 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 /** The repository local images are named in when no --repo is given (like ko's ko.local). */
 const LOCAL_REPO = 'minnow.local';
+/** ko's name for "the local Engine" as a repository (`KO_DOCKER_REPO=ko.local`). */
+const KO_LOCAL = 'ko.local';
 
 /** Adds the resolve flags to a command: which YAML to read, then the publish flags. */
 export function withResolveOptions(cmd: Command): Command {
@@ -99,7 +101,7 @@ export function withPublishOptions(cmd: Command): Command {
     )
     .option(
       '-o, --output <spec>',
-      `put the images there instead of pushing: daemon (each as REPO/NAME:TAG; REPO default ${LOCAL_REPO}) or oci:DIR (tagged NAME)`,
+      `put the images there instead of pushing: daemon (each as REPO/NAME:TAG; REPO default ${LOCAL_REPO}; also when the repo is ${KO_LOCAL}), containerd[:NS] or oci:DIR (tagged NAME)`,
     )
     .option(
       '--disable-optimizations',
@@ -153,7 +155,13 @@ export async function publisherFromFlags(flags: PublishFlags): Promise<FlagPubli
   const config = moduleDir ? await loadConfig(moduleDir) : undefined;
   printConfigWarnings(config);
   const modulePath = moduleDir ? await readModulePath(moduleDir) : undefined;
-  const sinkFor = flags.output ? sinksForImages(flags.output, { flag: '--output' }) : undefined;
+  // ko's KO_DOCKER_REPO=ko.local: the images go to the local Engine, not to a registry of that name. (The
+  // fallback only stands in for "none named": that case is refused below, as before.)
+  const named = flags.output
+    ? undefined
+    : chooseRepo(flags.repo, process.env, config?.config.repo ?? LOCAL_REPO);
+  const output = flags.output ?? (named === KO_LOCAL ? 'daemon' : undefined);
+  const sinkFor = output ? sinksForImages(output, { flag: '--output' }) : undefined;
   const progress = createProgress(!flags.quiet);
   let done = 0;
   const client = new RegistryClient({ insecureRegistries: flags.insecureRegistry });
