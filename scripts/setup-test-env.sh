@@ -13,6 +13,8 @@ command -v curl >/dev/null || need+=(curl)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
 command -v kubectl >/dev/null || need+=(kubernetes-client)
 command -v openssl >/dev/null || need+=(openssl)
+# getcap reads back the file capabilities minnow writes (test/build/capabilities.test.ts).
+command -v getcap >/dev/null || [ -x /usr/sbin/getcap ] || need+=(libcap2-bin)
 command -v git >/dev/null || need+=(git)
 # The completion scripts (minnow completion zsh|fish) are run by the tests in the shells they are for.
 command -v zsh >/dev/null || need+=(zsh)
