@@ -5,12 +5,12 @@
 // Run: npm run build && node bench/push.mjs
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from '../dist/build/build.js';
 import { pushImage, writeLayout } from '../dist/index.js';
+import { startCounter } from './lib/counting-proxy.mjs';
 import { goTool } from './lib/go-tool.mjs';
 import { startRegistry } from './lib/registry.mjs';
 
@@ -20,25 +20,6 @@ const RUNS = Number(process.env.RUNS ?? 7);
 const TARGET = 1.2;
 const SECOND_MS = 150;
 let failed = false;
-
-/** A counting proxy: how many blob uploads (POST …/blobs/uploads/) pass through. */
-async function startCounter(port) {
-  const counts = { uploads: 0, requests: 0 };
-  const server = createServer((req, res) => {
-    counts.requests++;
-    if (req.method === 'POST' && req.url.includes('/blobs/uploads/')) counts.uploads++;
-    const up = request(
-      { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers },
-      (r) => {
-        res.writeHead(r.statusCode, r.headers);
-        r.pipe(res);
-      },
-    );
-    req.pipe(up);
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return { host: `127.0.0.1:${server.address().port}`, counts, stop: () => server.close() };
-}
 
 /** examples/hello built with minnow's build API (default static base: base layer + app layer + config). */
 async function helloImage(dir) {

@@ -2,7 +2,9 @@
 //  - attribution agreement with `go tool nm -size` on an unstripped build of the same source (max deviation per
 //    module, code bytes), and the time (wall and CPU) to attribute the stripped binary (target <= 1 s);
 //  - the binary's layer tar compressed by minnow's strategies: gzip-6 (parallel members, the build default),
-//    gzip-9 (one stream), zstd-3 (the zstd default), zstd-9, zstd-19: bytes and time.
+//    gzip-9 (one stream), zstd-3 (the zstd default), zstd-9, zstd-19: bytes and time;
+//  - `minnow diff` of two builds of examples/hello one edit apart: the diff alone (the builds are not timed), in
+//    process (diffImages) and as a whole CLI run, against a target of 0.5 s beyond the two builds.
 // Times on a shared machine depend on its load: the load average is printed with them.
 //
 //   npm run build && node bench/size.mjs [--no-large] [--no-zstd19]
@@ -16,6 +18,9 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const api = await import(new URL('../dist/index.js', import.meta.url).href);
+// The compressions are internal (builds choose them with --compression): the bench reads them from dist/.
+const gz = await import(new URL('../dist/oci/gzip-compression.js', import.meta.url).href);
+const zstd = await import(new URL('../dist/oci/zstd-compression.js', import.meta.url).href);
 const hello = fileURLToPath(new URL('../examples/hello', import.meta.url));
 const args = new Set(process.argv.slice(2));
 const work = await mkdtemp(join(tmpdir(), 'minnow-bench-size-'));
@@ -67,11 +72,11 @@ async function agreement(name, stripped, full) {
 
 async function compression(name, binary) {
   const strategies = [
-    ['gzip-6 (parallel, build default)', api.parallelGzipCompression({ level: 6, chunkSize: 128 * 1024 })],
-    ['gzip-9 (one stream)', api.gzipCompression(9)],
-    ['zstd-3 (zstd default)', api.zstdCompression(3)],
-    ['zstd-9', api.zstdCompression(9)],
-    ...(args.has('--no-zstd19') ? [] : [['zstd-19', api.zstdCompression(19)]]),
+    ['gzip-6 (parallel, build default)', gz.parallelGzipCompression({ level: 6, chunkSize: 128 * 1024 })],
+    ['gzip-9 (one stream)', gz.gzipCompression(9)],
+    ['zstd-3 (zstd default)', zstd.zstdCompression(3)],
+    ['zstd-9', zstd.zstdCompression(9)],
+    ...(args.has('--no-zstd19') ? [] : [['zstd-19', zstd.zstdCompression(19)]]),
   ];
   console.log(`  ${name}: layer of the binary, compressed`);
   for (const [label, c] of strategies) {
@@ -88,7 +93,44 @@ async function compression(name, binary) {
   }
 }
 
+/** Two builds of hello one edit apart (oci layouts), then the diff of them timed, in process and as a CLI run. */
+async function diffTime() {
+  const { cp, readFile: read, writeFile } = await import('node:fs/promises');
+  const src = join(work, 'hello-src');
+  await cp(hello, src, { recursive: true });
+  const cli = fileURLToPath(new URL('../bin/minnow.js', import.meta.url));
+  const layout = (n) => `oci:${join(work, n)}:v1`;
+  await run('node', [cli, 'build', src, '-o', layout('diff-a'), '-q']);
+  const main = join(src, 'main.go');
+  await writeFile(main, (await read(main, 'utf8')).replace('import (', 'import (\n\t_ "encoding/json"'));
+  await run('node', [cli, 'build', src, '-o', layout('diff-b'), '-q']);
+  // Five runs in process: the first pays for loading and compiling the code, the best is the machine's floor.
+  const times = [];
+  const cpus = [];
+  let diff;
+  for (let i = 0; i < 5; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    ({ diff } = await api.diffImages(
+      await api.openImage(layout('diff-a')),
+      await api.openImage(layout('diff-b')),
+    ));
+    times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpus.push((c.user + c.system) / 1000);
+  }
+  const sorted = [...times].sort((x, y) => x - y);
+  const t1 = performance.now();
+  await run('node', [cli, 'diff', layout('diff-a'), layout('diff-b'), '--json'], { maxBuffer: 1 << 26 });
+  const whole = performance.now() - t1;
+  console.log(
+    `minnow diff of two hello builds one edit apart (${diff.layers.shared} layer unchanged, ${diff.goPackages.length} packages changed): ` +
+      `in process first ${times[0].toFixed(0)} ms, median ${sorted[2].toFixed(0)} ms, best ${sorted[0].toFixed(0)} ms (CPU ${Math.min(...cpus).toFixed(0)} ms); ${whole.toFixed(0)} ms whole CLI run   target <= 500 ms beyond the builds   (load average ${loadavg()[0].toFixed(1)})`,
+  );
+}
+
 try {
+  await diffTime();
   const h = await buildPair(hello, '.', 'hello');
   await agreement('examples/hello', h.stripped, h.full);
   await compression('examples/hello', h.stripped);

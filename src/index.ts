@@ -184,6 +184,21 @@ export {
 } from './compare/index.js';
 export { openImage, type OpenImageOptions } from './analyze/open.js';
 export {
+  diffAnalyses,
+  diffImages,
+  type DiffImagesOptions,
+  type ImageDiff,
+  type ImagesDiff,
+  type NamedChange,
+  type SizeChange,
+} from './analyze/diff.js';
+export { checkGrowth, parseGrowth, type GrowthLimit, type GrowthVerdict } from './analyze/growth-gate.js';
+export {
+  diffRevisions,
+  type DiffRevisionsOptions,
+  type RevisionsDiff,
+} from './compare/index.js';
+export {
   enforcePolicy,
   evaluatePolicy,
   policyViolations,
@@ -211,6 +226,8 @@ export {
 // Reports.
 export { articleBaseline, type ArticleBaseline } from './build/article-baseline.js';
 export { renderBuildSummary, summarizeBuild, type BuildSummary } from './report/build-summary.js';
+export { renderDiffMarkdown } from './report/diff-text.js';
+export { renderDiffHtml } from './report/diff-html.js';
 
 // The whole build, as minnow build runs it.
 export {

@@ -1,10 +1,12 @@
 import { MinnowError } from '../errors.js';
 import type { Image } from '../oci/index.js';
 import { attributeBinaries } from './attribute-binaries.js';
+import { compositionOf } from './composition.js';
 import { MergedFilesystem } from './filesystem.js';
 import { parseApkInstalled } from './packages/apk.js';
 import { parseDpkgStatus, parseOsRelease } from './packages/dpkg.js';
 import { readLayer, type CapturedFiles, type LayerReadOptions } from './read-layer.js';
+import type { LayerMemo } from './layer-memo.js';
 import { isSecretEnvKey, runRules } from './rules/index.js';
 import { tokenKind } from './secrets.js';
 import { findUtilities } from './utilities.js';
@@ -32,6 +34,8 @@ export interface AnalyzeOptions extends LayerReadOptions {
   onLayer?: (index: number, total: number) => void;
   /** Attribute each Go binary's bytes to modules and packages (reads the layers holding them again). Default true. */
   attribute?: boolean;
+  /** Layers read before (by another analysis) replay from here instead of being read again: `minnow diff`. */
+  layerMemo?: LayerMemo;
   signal?: AbortSignal;
 }
 
@@ -81,9 +85,10 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
   const captured: CapturedFiles = new Map();
   const history = (configFile.history ?? []).filter((h) => !h.empty_layer);
   const summaries: LayerSummary[] = [];
+  const read = options.layerMemo?.read ?? readLayer;
   for (const [i, layer] of layers.entries()) {
     if (options.signal?.aborted) throw new MinnowError('ABORTED', 'analysis aborted');
-    const r = await readLayer(layer, i, fs, captured, options);
+    const r = await read(layer, i, fs, captured, options);
     const createdBy = history.length === layers.length ? history[i]?.created_by : undefined;
     summaries.push({
       index: i,
@@ -133,11 +138,11 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
     }));
   if (options.attribute !== false && goBinaries.length > 0) {
     const byPath = new Map(files.map((e) => [e.path, e]));
-    const attributions = await attributeBinaries(
-      layers,
-      goBinaries.map((b) => ({ ...b, layer: byPath.get(b.path)?.layer ?? -1 })),
-      options.signal,
-    );
+    const wanted = goBinaries.map((b) => ({ ...b, layer: byPath.get(b.path)?.layer ?? -1 }));
+    // Through the memo, a layer another analysis read for its binaries is not read again.
+    const attributions = options.layerMemo
+      ? await options.layerMemo.attributeBinaries(layers, wanted, options.signal)
+      : await attributeBinaries(layers, wanted, options.signal);
     for (const b of goBinaries) {
       const a = attributions.get(b.path);
       if (a) b.attribution = a;
@@ -157,6 +162,7 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
   const labels = Object.fromEntries(
     Object.entries(config.Labels ?? {}).map(([k, v]) => [k, tokenKind(v) ? '<redacted>' : v]),
   );
+  const runtime = runtimeNeeds(fs, config.Env ?? [], goBinaries);
   const base: Omit<ImageAnalysis, 'findings' | 'summary'> = {
     schemaVersion: 1,
     reference: options.reference ?? (await image.digest()),
@@ -186,6 +192,7 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
       content: summaries.reduce((s, l) => s + l.contentSize, 0),
       filesystem: fs.filesystemBytes(),
     },
+    composition: compositionOf(entries, runtime.caBundle),
     layers: summaries,
     files: {
       count: files.length,
@@ -202,7 +209,7 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
     goBinaries,
     utilities: findUtilities(entries),
     users,
-    runtime: runtimeNeeds(fs, config.Env ?? [], goBinaries),
+    runtime,
   };
   const findings = runRules({ entries, config, analysis: base });
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;

@@ -146,6 +146,11 @@ export interface ImageAnalysis {
     /** Bytes of regular files in the final filesystem. */
     filesystem: number;
   };
+  /**
+   * `size.filesystem` split three ways: Go binaries (`app`), everything under /etc and the CA bundle
+   * (`caAndConfig`), and the rest (`base`). What the HTML reports draw as one stacked bar per image.
+   */
+  composition: { base: number; caAndConfig: number; app: number };
   layers: LayerSummary[];
   files: {
     /** Regular files (hard links included) in the final filesystem. */

@@ -7,7 +7,8 @@ import { makeDirs } from '../util/make-dirs.js';
 
 const run = promisify(execFile);
 
-async function git(cwd: string, args: string[]): Promise<string> {
+/** Runs git in `cwd` without prompts, optional locks or translated messages; its stdout. */
+export async function git(cwd: string, args: string[]): Promise<string> {
   const { stdout } = await run('git', args, {
     cwd,
     maxBuffer: 64 * 1024 * 1024,
@@ -16,7 +17,8 @@ async function git(cwd: string, args: string[]): Promise<string> {
   return stdout;
 }
 
-async function gitTopLevel(dir: string): Promise<string | undefined> {
+/** The top of the git work tree `dir` is in, or undefined outside git. */
+export async function gitTopLevel(dir: string): Promise<string | undefined> {
   try {
     return (await git(dir, ['rev-parse', '--show-toplevel'])).trim() || undefined;
   } catch {
@@ -32,7 +34,8 @@ export interface ClonedSource {
   map(path: string): string;
 }
 
-function mapper(from: string, to: string): (path: string) => string {
+/** Maps absolute paths under `from` to their counterparts under `to`; other paths are returned as they are. */
+export function mapper(from: string, to: string): (path: string) => string {
   return (path) => {
     const rel = relative(from, path);
     return isAbsolute(path) && rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? join(to, rel) : path;

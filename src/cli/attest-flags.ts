@@ -1,8 +1,12 @@
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { AttachReport } from '../attest/attach.js';
+import type { Signer } from '../attest/signer.js';
 import type { SbomFormat } from '../analyze/sbom/index.js';
 import type { BuildOptions } from '../build/types.js';
+import type { LoadedConfig } from '../config/load-config.js';
+import type { AttestSettings } from '../config/schema.js';
 import { MinnowError } from '../errors.js';
 import type { ImageOrIndex } from '../oci/index.js';
 import type { PushResult } from '../publish/registry.js';
@@ -12,7 +16,8 @@ import { keyPassword } from './password.js';
 export interface AttestFlags {
   /** `none` turns the SBOM referrer off; any other value is `build`'s local SBOM file. */
   sbom?: string;
-  sbomFormat: string;
+  /** Default spdx-json (or minnow.yaml's `attest.sbom`). */
+  sbomFormat?: string;
   provenance?: string;
   signKey?: string;
   insecureRegistry: string[];
@@ -26,6 +31,28 @@ export function addAttestOptions(command: Command): Command {
       '--sign-key <file>',
       "sign pushed images and their attestations with this key (cosign's format or PKCS#8)",
     );
+}
+
+/** A loaded minnow.yaml's `attest` block, its `signKey` made absolute (relative to the file). */
+export function configAttest(config: LoadedConfig | undefined): AttestSettings | undefined {
+  const attest = config?.config.attest;
+  if (!attest || !config) return attest;
+  return attest.signKey ? { ...attest, signKey: resolve(dirname(config.path), attest.signKey) } : attest;
+}
+
+/** minnow.yaml's `attest` block under the flags: a flag given wins, the file fills in the rest. */
+export function withAttestConfig(flags: AttestFlags, config: AttestSettings | undefined): AttestFlags {
+  if (!config) return flags;
+  const sbomOff = flags.sbom === 'none' || (config.sbom === 'none' && flags.sbomFormat === undefined);
+  const format = flags.sbomFormat ?? (config.sbom !== 'none' ? config.sbom : undefined);
+  const signKey = flags.signKey ?? config.signKey;
+  return {
+    ...flags,
+    ...(sbomOff ? { sbom: 'none' } : {}),
+    ...(format ? { sbomFormat: format } : {}),
+    ...(flags.provenance === undefined && config.provenance === false ? { provenance: 'none' } : {}),
+    ...(signKey ? { signKey } : {}),
+  };
 }
 
 /** Checks the attestation flags before any work starts. */
@@ -75,6 +102,19 @@ export function provenanceOptions(options: BuildOptions): Record<string, unknown
   return Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined));
 }
 
+/** Reads (and decrypts) the signing key, so a wrong path or password fails before anything is pushed. */
+export async function loadSigner(file: string): Promise<Signer> {
+  const [{ readPrivateKey, isEncryptedKey }, { keySigner }] = await Promise.all([
+    import('../attest/keys.js'),
+    import('../attest/signer.js'),
+  ]);
+  const pem = await readFile(file, 'utf8').catch((err: unknown) => {
+    throw new MinnowError('NOT_FOUND', `cannot read the signing key ${file}`, { cause: err });
+  });
+  const password = isEncryptedKey(pem) ? await keyPassword(file) : undefined;
+  return keySigner(readPrivateKey(pem, password, file));
+}
+
 /**
  * Attaches SBOM and provenance (and, with --sign-key, cosign signatures) to every pushed image. Loaded only when
  * something was pushed.
@@ -83,26 +123,17 @@ export async function attestPushed(
   target: ImageOrIndex,
   pushed: PushResult[],
   flags: AttestFlags,
-  options: { provenance: Record<string, unknown>; signal?: AbortSignal },
+  options: { provenance: Record<string, unknown>; signer?: Signer; signal?: AbortSignal },
 ): Promise<AttachReport[]> {
-  const sbom: SbomFormat | false = flags.sbom === 'none' ? false : (flags.sbomFormat as SbomFormat);
+  const sbom: SbomFormat | false =
+    flags.sbom === 'none' ? false : ((flags.sbomFormat ?? 'spdx-json') as SbomFormat);
   const provenance = flags.provenance === 'none' ? false : { options: options.provenance };
   if (pushed.length === 0 || (!sbom && !provenance && !flags.signKey)) return [];
-  const [{ attachAttestations }, { readPrivateKey, isEncryptedKey }, { keySigner }, { RegistryClient }] =
-    await Promise.all([
-      import('../attest/attach.js'),
-      import('../attest/keys.js'),
-      import('../attest/signer.js'),
-      import('../registry/client.js'),
-    ]);
-  let signer;
-  if (flags.signKey) {
-    const pem = await readFile(flags.signKey, 'utf8').catch((err: unknown) => {
-      throw new MinnowError('NOT_FOUND', `cannot read --sign-key ${flags.signKey}`, { cause: err });
-    });
-    const password = isEncryptedKey(pem) ? await keyPassword(flags.signKey) : undefined;
-    signer = keySigner(readPrivateKey(pem, password, flags.signKey));
-  }
+  const [{ attachAttestations }, { RegistryClient }] = await Promise.all([
+    import('../attest/attach.js'),
+    import('../registry/client.js'),
+  ]);
+  const signer = options.signer ?? (flags.signKey ? await loadSigner(flags.signKey) : undefined);
   const client = new RegistryClient({ insecureRegistries: flags.insecureRegistry });
   try {
     const reports: AttachReport[] = [];

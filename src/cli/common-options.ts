@@ -15,7 +15,7 @@ export const COMMAND_FORMATS: Record<string, readonly OutputFormat[]> = {
   push: ['text', 'json'],
   analyze: ['text', 'json', 'markdown', 'html'],
   compare: ['text', 'json', 'markdown', 'html'],
-  diff: ['text', 'json', 'markdown'],
+  diff: ['text', 'json', 'markdown', 'html'],
   lint: ['text', 'json', 'sarif'],
   verify: ['text', 'json'],
   attestations: ['text', 'json'],

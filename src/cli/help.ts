@@ -67,8 +67,10 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
       ['minnow diff oci:old oci:new', 'what changed: layers, files, Go modules and packages, findings'],
       ['minnow diff oci:old oci:new --markdown', 'as a pull-request comment'],
       ['minnow diff oci:old oci:new --max-growth 5%', 'exit 3 when the image grew more'],
+      ['minnow diff --rev main --rev HEAD ./cmd/app', 'build two git revisions and diff them'],
+      ['minnow diff oci:old oci:new --html diff.html', 'with treemaps of the Go binaries'],
     ],
-    doc: 'docs/build.md',
+    doc: 'docs/diff.md',
   },
   dockerfile: {
     examples: [

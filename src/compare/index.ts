@@ -9,3 +9,4 @@ export {
 } from './dockerfile-rows.js';
 export { compareColumns, renderCompareMarkdown, renderCompareText } from './render-text.js';
 export { renderCompareHtml } from './render-html.js';
+export { diffRevisions, type DiffRevisionsOptions, type RevisionsDiff } from './diff-revisions.js';

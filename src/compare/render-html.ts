@@ -1,4 +1,5 @@
 import { formatBytes } from '../report/build-summary.js';
+import { binaryHtml, compositionHtml } from '../report/binary-html.js';
 import { findingsTable, page } from '../report/html-page.js';
 import { escapeHtml } from '../report/html-escape.js';
 import { svgBarChart } from '../report/svg-bars.js';
@@ -31,6 +32,15 @@ export function renderCompareHtml(c: CompareResult): string {
   const skipped = c.skipped.length
     ? `<ul>${c.skipped.map((s) => `<li>${escapeHtml(s.base)}: skipped (${escapeHtml(s.reason)})</li>`).join('')}</ul>`
     : '';
+  const composition = compositionHtml(
+    'What each image is made of',
+    c.rows.map((r) => ({ name: r.base, analysis: r.analysis })),
+  );
+  // The app binary is the same on every base: one treemap of it.
+  const app = c.rows[0]?.analysis.goBinaries.find((b) => b.attribution);
+  const binary = app
+    ? binaryHtml(app, `Why ${app.path} is ${formatBytes(app.size)} (the same on every base)`)
+    : '';
   const details = c.rows
     .map((r) => `<h2>${escapeHtml(r.base)}</h2>\n${findingsTable(r.analysis)}`)
     .join('\n');
@@ -39,10 +49,12 @@ export function renderCompareHtml(c: CompareResult): string {
     `<h1>${escapeHtml(c.app)}: the same app on ${c.rows.length} bases</h1>
 <p class="rec"><strong>Recommendation:</strong> ${escapeHtml(c.recommendation)}</p>
 ${chart}
+${composition}
+${binary}
 <h2>Attack surface</h2>
-<table class="surface"><thead><tr>${head}</tr></thead><tbody>
+<div class="wide-table"><table class="surface"><thead><tr>${head}</tr></thead><tbody>
 ${rows}
-</tbody></table>
+</tbody></table></div>
 ${skipped}
 ${baselineNotes(c)
   .map((n) => `<p class="note">${escapeHtml(n)}</p>`)

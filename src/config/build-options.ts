@@ -8,7 +8,7 @@ import { readGitInfo } from './git-info.js';
 import { access } from 'node:fs/promises';
 import { withEnvDefaults } from './env-defaults.js';
 import type { LoadedConfig } from './load-config.js';
-import type { MinnowConfig } from './schema.js';
+import type { AttestSettings, MinnowConfig } from './schema.js';
 import { findModuleRoot, importPathOf, readModulePath } from './module-path.js';
 import { settingsFor, type PackageSettings } from './settings-for.js';
 import { templateValues, type TemplateValues } from './template.js';
@@ -24,6 +24,8 @@ export interface ConfiguredBuild {
   options: BuildOptions;
   /** The config says `platforms: all`: expand it with `allPlatforms(base)` (options.platforms is unset). */
   allPlatforms?: boolean;
+  /** The config's `attest` block, `signKey` made absolute (relative to the config file). */
+  attest?: AttestSettings;
 }
 
 /** The settings of one package as build() options. Paths (`files[].src`, `data`) become absolute. */
@@ -138,12 +140,23 @@ export async function configuredBuild(
   // A build in another module of the repository (`dir:`) is built there.
   if (settings.build?.dir)
     options.dir = resolve(config ? dirname(config.path) : moduleDir, settings.build.dir);
+  const attest = effective.attest;
   return {
     moduleDir,
     modulePath,
     ...(config ? { config } : {}),
     options,
     ...(settings.platforms === 'all' ? { allPlatforms: true } : {}),
+    ...(attest
+      ? {
+          attest: {
+            ...attest,
+            ...(attest.signKey
+              ? { signKey: resolve(config ? dirname(config.path) : moduleDir, attest.signKey) }
+              : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -179,6 +179,31 @@ export const buildEntrySchema = z
   })
   .describe('Settings for one Go main package.');
 
+/**
+ * What every push proves (`build --push`, `push`, `resolve`): one block for the repository, since one key signs
+ * every package's images. Flags override it.
+ */
+const attestSchema = z
+  .strictObject({
+    sbom: z
+      .enum(['spdx-json', 'cyclonedx-json', 'none'])
+      .optional()
+      .describe('The SBOM attached to pushed images: spdx-json (default), cyclonedx-json, or none.'),
+    provenance: z
+      .boolean()
+      .optional()
+      .describe('Attach SLSA provenance to pushed images. Default true; false as --provenance none.'),
+    signKey: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'A cosign or PKCS#8 private key file, relative to this file, that signs every push (as --sign-key). ' +
+          'Its password comes from COSIGN_PASSWORD or a prompt.',
+      ),
+  })
+  .describe('Attestations and signatures of pushed images.');
+
 /** The whole `minnow.yaml`. */
 export const configSchema = z
   .strictObject({
@@ -193,6 +218,7 @@ export const configSchema = z
       .describe('Where `minnow resolve` pushes: REPO/NAME. --repo and MINNOW_REPO override it.'),
     defaults: defaultsSchema.optional(),
     builds: z.array(buildEntrySchema).optional(),
+    attest: attestSchema.optional(),
   })
   .describe('minnow.yaml: how minnow builds the Go main packages of this module.');
 
@@ -202,5 +228,7 @@ export type MinnowConfig = z.infer<typeof configSchema>;
 export type BuildSettings = z.infer<typeof defaultsSchema>;
 /** One `builds` entry. */
 export type BuildEntry = z.infer<typeof buildEntrySchema>;
+/** The `attest` block. */
+export type AttestSettings = z.infer<typeof attestSchema>;
 /** One `files` entry. */
 export type ExtraFile = NonNullable<BuildSettings['files']>[number];

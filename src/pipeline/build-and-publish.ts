@@ -3,6 +3,7 @@ import type { ArticleBaseline } from '../build/article-baseline.js';
 import { build } from '../build/build.js';
 import type { BuildOptions, BuildResult } from '../build/types.js';
 import { configuredBuild, mergeBuildOptions, type ConfiguredBuild } from '../config/build-options.js';
+import type { AttestSettings } from '../config/schema.js';
 import { MinnowError } from '../errors.js';
 import { hostPlatform } from '../oci/platform.js';
 import type { PushResult } from '../publish/registry.js';
@@ -38,6 +39,11 @@ export interface BuildAndPublishOptions extends BuildOptions {
   name?: ImageName;
   /** The tag of the default layout and, when `name` is not given, of `<app>:<tag>`. Default `latest`. */
   tag?: string;
+  /**
+   * Called once before the first push with minnow.yaml's `attest` block, so a caller that signs can read its key
+   * (and fail) before anything reaches a registry.
+   */
+  beforePush?: (attest: AttestSettings | undefined) => Promise<void>;
   /** Build twice from two copies in different paths and fail (NOT_REPRODUCIBLE) if the digests differ. */
   verifyReproducible?: boolean;
   /** With `verifyReproducible`: the second build gets an empty GOCACHE. Default false. */
@@ -68,6 +74,8 @@ export interface BuildReport {
   configWarnings: string[];
   /** The options the build ran with: minnow.yaml merged under the caller's, `all` expanded. */
   options: BuildOptions;
+  /** minnow.yaml's `attest` block (what pushes prove), for the caller to merge under its own flags. */
+  attest?: AttestSettings;
 }
 
 /** The options as build() takes them: minnow.yaml under the caller's, `all` expanded with the base's platforms. */
@@ -75,7 +83,7 @@ async function resolveOptions(
   options: BuildOptions,
   allPlatforms: boolean | undefined,
   useConfig: boolean,
-): Promise<{ options: BuildOptions; warnings: string[] }> {
+): Promise<{ options: BuildOptions; warnings: string[]; attest?: AttestSettings }> {
   const dir = options.dir ?? process.cwd();
   const configured: ConfiguredBuild = useConfig
     ? await configuredBuild(dir, options.packages)
@@ -90,7 +98,11 @@ async function resolveOptions(
       ...(merged.signal ? { signal: merged.signal } : {}),
     });
   }
-  return { options: merged, warnings: configured.config?.warnings ?? [] };
+  return {
+    options: merged,
+    warnings: configured.config?.warnings ?? [],
+    ...(configured.attest ? { attest: configured.attest } : {}),
+  };
 }
 
 /**
@@ -112,6 +124,7 @@ export async function buildAndPublish(options: BuildAndPublishOptions = {}): Pro
     verifyFreshCache,
     compare,
     sbom,
+    beforePush: _beforePush,
     onStep,
     onTransfer,
     ...forBuild
@@ -121,11 +134,11 @@ export async function buildAndPublish(options: BuildAndPublishOptions = {}): Pro
   const withTransfer: BuildOptions = onTransfer
     ? { ...forBuild, registry: { ...forBuild.registry, onProgress: onTransfer } }
     : forBuild;
-  const { options: resolved, warnings: configWarnings } = await resolveOptions(
-    withTransfer,
-    allPlatforms,
-    useConfig ?? true,
-  );
+  const {
+    options: resolved,
+    warnings: configWarnings,
+    attest,
+  } = await resolveOptions(withTransfer, allPlatforms, useConfig ?? true);
   const sinks = given ?? [];
   const plan = { platforms: resolved.platforms ?? [hostPlatform()] };
   for (const sink of sinks) await sink.check(plan);
@@ -182,6 +195,8 @@ export async function buildAndPublish(options: BuildAndPublishOptions = {}): Pro
     await writeBuildSbom(result, sbom.file, sbom.format, name.name);
   }
   if (remote.length) {
+    // Whatever the pushes need ready (a signing key read and decrypted) fails here, before anything is pushed.
+    await options.beforePush?.(attest);
     step(`pushing to ${remote.map((s) => s.description).join(', ')}`);
     const pushes = await fanOut(remote).write(result.target, {
       ...write,
@@ -210,6 +225,7 @@ export async function buildAndPublish(options: BuildAndPublishOptions = {}): Pro
     pushed,
     ...(article ? { article } : {}),
     configWarnings,
+    ...(attest ? { attest } : {}),
     options: resolved,
   };
 }

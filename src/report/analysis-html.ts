@@ -3,16 +3,9 @@ import type { ImageAnalysis } from '../analyze/types.js';
 import { formatBytes } from './build-summary.js';
 import { layerRows } from './analysis-text.js';
 import { escapeHtml } from './html-escape.js';
-import { findingsTable, page } from './html-page.js';
+import { binaryHtml, compositionHtml } from './binary-html.js';
+import { findingsTable, htmlTable, page } from './html-page.js';
 import { svgBarChart } from './svg-bars.js';
-
-/** A plain two-or-more column table (header row first). */
-function simpleTable(cls: string, rows: string[][]): string {
-  const [head, ...body] = rows;
-  return `<table class="${cls}"><thead><tr>${(head ?? []).map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>
-${body.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n')}
-</tbody></table>`;
-}
 
 function verdictHtml(verdict: PolicyVerdict | undefined): string {
   if (!verdict) return '';
@@ -58,18 +51,20 @@ export function renderAnalysisHtml(a: ImageAnalysis, verdict?: PolicyVerdict): s
     ],
   ];
   const c = a.summary.findings;
-  const layers = simpleTable('layers', layerRows(a));
+  const layers = htmlTable('layers', layerRows(a));
   const largest = a.files.largest.length
-    ? `<h2>Largest files</h2>\n${simpleTable('largest', [['size', 'path'], ...a.files.largest.map((f) => [formatBytes(f.size), f.path])])}`
+    ? `<h2>Largest files</h2>\n${htmlTable('largest', [['size', 'path'], ...a.files.largest.map((f) => [formatBytes(f.size), f.path])])}`
     : '';
   const wasted = a.efficiency.wasted.length
-    ? `<h2>Wasted space</h2>\n${simpleTable('wasted', [['wasted', 'times shipped', 'path'], ...a.efficiency.wasted.map((w) => [formatBytes(w.wastedBytes), `${w.count}x`, w.path])])}`
+    ? `<h2>Wasted space</h2>\n${htmlTable('wasted', [['wasted', 'times shipped', 'path'], ...a.efficiency.wasted.map((w) => [formatBytes(w.wastedBytes), `${w.count}x`, w.path])])}`
     : '';
   return page(
     a.reference,
     `<h1>${escapeHtml(a.reference)}</h1>
 ${verdictHtml(verdict)}
 <table class="facts">${facts.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>
+${compositionHtml('What the image is made of', [{ name: a.reference, analysis: a }])}
+${a.goBinaries.map((b) => binaryHtml(b)).join('\n')}
 ${chart}
 <h2>Layers</h2>
 ${layers}

@@ -21,7 +21,7 @@ const printable = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]
 const share = (n: number, of: number): string => (of > 0 ? `${((n / of) * 100).toFixed(1)}%` : '0%');
 
 /** One line per kind: bytes, share of the file, and what of it is split by package. */
-function kindRows(a: BinaryAttribution): string[][] {
+export function kindRows(a: BinaryAttribution): string[][] {
   const perPackage: Partial<Record<SizeKind, number>> = {
     code: a.packages.reduce((n, p) => n + p.code, 0),
     pclntab: a.packages.reduce((n, p) => n + p.pclntab, 0),
@@ -38,7 +38,7 @@ function kindRows(a: BinaryAttribution): string[][] {
   });
 }
 
-function moduleRows(a: BinaryAttribution, top: number): string[][] {
+export function moduleRows(a: BinaryAttribution, top: number): string[][] {
   return a.modules
     .slice(0, top)
     .map((m) => [
@@ -49,7 +49,7 @@ function moduleRows(a: BinaryAttribution, top: number): string[][] {
     ]);
 }
 
-function packageRows(a: BinaryAttribution, top: number): string[][] {
+export function packageRows(a: BinaryAttribution, top: number): string[][] {
   return a.packages
     .slice(0, top)
     .map((p) => [

@@ -13,6 +13,9 @@ th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .sev-critical,.sev-high{color:#b42318;font-weight:600}.sev-medium{color:#b54708}.sev-low{color:#475467}
 .rec{background:#ecfdf3;border:1px solid #abefc6;padding:.6rem .8rem;border-radius:6px}
 code{font-size:12px}
+body{overflow-wrap:anywhere}svg{display:block;max-width:100%;height:auto;margin:.75rem 0}
+.tm-narrow{display:none}.wide-table{overflow-x:auto}.wide-table table{overflow-wrap:normal}
+@media (max-width:640px){body{margin:.75rem}.tm-wide{display:none}.tm-narrow{display:block}th,td{padding:3px 4px}}
 `;
 
 /** A self-contained HTML page: inline style, no scripts, no external resources. */
@@ -38,7 +41,17 @@ export function findingsTable(a: ImageAnalysis): string {
         `<tr class="finding" data-rule="${escapeHtml(f.rule)}"><td class="sev-${f.severity}">${f.severity}</td><td><code>${escapeHtml(f.rule)}</code></td><td>${escapeHtml(f.category)}</td><td>${escapeHtml(f.message)}</td><td class="paths">${f.paths.map((p) => `<code>${escapeHtml(p)}</code>`).join('<br>')}</td><td>${escapeHtml(f.fix)}</td></tr>`,
     )
     .join('\n');
-  return `<table class="findings"><thead><tr><th>severity</th><th>rule</th><th>part</th><th>finding</th><th>paths</th><th>fix</th></tr></thead><tbody>
+  return `<div class="wide-table"><table class="findings"><thead><tr><th>severity</th><th>rule</th><th>part</th><th>finding</th><th>paths</th><th>fix</th></tr></thead><tbody>
 ${rows}
-</tbody></table>`;
+</tbody></table></div>`;
+}
+
+/** A table whose first row is the header; `right` marks the numeric columns. */
+export function htmlTable(cls: string, rows: string[][], right: boolean[] = []): string {
+  const [head, ...body] = rows;
+  const cell = (tag: string, c: string, i: number): string =>
+    `<${tag}${right[i] ? ' class="num"' : ''}>${escapeHtml(c)}</${tag}>`;
+  return `<div class="wide-table"><table class="${cls}"><thead><tr>${(head ?? []).map((h, i) => cell('th', h, i)).join('')}</tr></thead><tbody>
+${body.map((r) => `<tr>${r.map((c, i) => cell('td', c, i)).join('')}</tr>`).join('\n')}
+</tbody></table></div>`;
 }

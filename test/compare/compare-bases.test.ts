@@ -1,13 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compareBases, type CompareResult } from '../../src/compare/compare-bases.js';
 import { writeLayout } from '../../src/publish/layout.js';
 import { renderCompareHtml } from '../../src/compare/render-html.js';
 import { renderCompareMarkdown, renderCompareText } from '../../src/compare/render-text.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { alpineBase, distrolessBase } from '../helpers/fixture-images.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -69,19 +68,8 @@ describe('minnow compare on examples/hello, and its HTML page in headless Chromi
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
     const file = join(dir, 'compare.html');
     await writeFile(file, html);
-    const profile = await mkdtemp(join(tmpdir(), 'minnow-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium();
+    const context = browser.context;
     try {
       const page = await context.newPage();
       const requests: string[] = [];
@@ -110,8 +98,7 @@ describe('minnow compare on examples/hello, and its HTML page in headless Chromi
       await page.screenshot({ path: resolve('test-artifacts/compare-report.png'), fullPage: true });
       expect(requests.every((u) => u.startsWith('file:') || u.startsWith('data:'))).toBe(true);
     } finally {
-      await context.close();
-      await rm(profile, { recursive: true, force: true });
+      await browser.close();
     }
   });
 });

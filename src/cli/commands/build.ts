@@ -24,6 +24,8 @@ import {
 import {
   addAttestOptions,
   attestPushed,
+  withAttestConfig,
+  loadSigner,
   checkAttestFlags,
   provenanceOptions,
   type AttestFlags,
@@ -35,6 +37,7 @@ import {
   type KoPublishFlags,
 } from '../ko-publish-flags.js';
 import { trapSignals } from '../signals.js';
+import type { Signer } from '../../attest/signer.js';
 import { createStepProgress } from '../step-progress.js';
 
 interface BuildFlags extends RegistryFlags, AttestFlags, KoPublishFlags {
@@ -240,7 +243,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
   const fromFlags = await buildOptionsFrom(args, flags);
   // The SBOM module loads only when asked for: the default format needs no check before Go starts.
   const sbomFormat =
-    flags.sbomFormat === 'spdx-json'
+    flags.sbomFormat === undefined || flags.sbomFormat === 'spdx-json'
       ? 'spdx-json'
       : (await import('../../analyze/sbom/index.js')).parseSbomFormat(flags.sbomFormat);
   checkAttestFlags(flags);
@@ -255,6 +258,9 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     if (forEngine.note && !flags.quiet)
       process.stderr.write(`minnow: --output ${engineBound.kind}: ${forEngine.note}\n`);
   }
+  // Set before the first push: the flags over minnow.yaml's attest block, and the key they name, read.
+  let attest: AttestFlags | undefined;
+  let signer: Signer | undefined;
   const trap = trapSignals();
   try {
     const report = await buildAndPublish({
@@ -269,6 +275,10 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       verifyFreshCache: flags.verifyFreshCache ?? false,
       compare: flags.compare ?? false,
       ...(flags.sbom && flags.sbom !== 'none' ? { sbom: { file: flags.sbom, format: sbomFormat } } : {}),
+      beforePush: async (config) => {
+        attest = withAttestConfig(flags, config);
+        if (attest.signKey) signer = await loadSigner(attest.signKey);
+      },
       onStep: (message) => progress.update(message),
       onTransfer: (e) => progress.transfer(e),
       signal: trap.signal,
@@ -277,10 +287,16 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     printConfigWarnings(report.configWarnings);
     const { summary, pushed } = report;
     // SBOM and provenance referrers (and signatures with --sign-key) for every pushed image.
-    const attached = await attestPushed(report.result.target, pushed, flags, {
-      provenance: provenanceOptions(report.options),
-      signal: trap.signal,
-    });
+    const attached = await attestPushed(
+      report.result.target,
+      pushed,
+      attest ?? withAttestConfig(flags, report.attest),
+      {
+        ...(signer ? { signer } : {}),
+        provenance: provenanceOptions(report.options),
+        signal: trap.signal,
+      },
+    );
     if (flags.json)
       process.stdout.write(
         `${JSON.stringify(pushed.length ? { ...summary, pushed, attached } : summary, null, 2)}\n`,
@@ -363,7 +379,10 @@ export function register(program: Command): void {
       '--sbom <file|none>',
       'also write the SBOM of the built image (first platform) to FILE; none: attach no SBOM to pushed images',
     )
-    .option('--sbom-format <format>', 'spdx-json or cyclonedx-json (written and attached)', 'spdx-json')
+    .option(
+      '--sbom-format <format>',
+      'spdx-json (default) or cyclonedx-json (written and attached; minnow.yaml attest.sbom)',
+    )
     .option('--json', 'print one JSON object instead of the summary')
     .option('-q, --quiet', 'print only the digest')
     .addHelpText('after', `\n${sourceHelpTable()}`)

@@ -28,6 +28,14 @@ import {
   type ResolveResult,
 } from '../../resolve/resolve-manifests.js';
 import { createProgress } from '../progress.js';
+import {
+  attestPushed,
+  checkAttestFlags,
+  configAttest,
+  loadSigner,
+  provenanceOptions,
+  withAttestConfig,
+} from '../attest-flags.js';
 import { withSignals } from '../signals.js';
 
 /** Flags of every command that builds packages and pushes them (`resolve`, `apply`, `create`, `delete`, `run`). */
@@ -43,6 +51,11 @@ export interface PublishFlags extends KoPublishFlags {
   output?: string;
   quiet?: boolean;
   disableOptimizations?: boolean;
+  /** `none`: no SBOM referrer on pushed images. */
+  sbom?: string;
+  sbomFormat?: string;
+  provenance?: string;
+  signKey?: string;
 }
 
 /** Flags shared by `minnow resolve`, `apply`, `create` and `delete`: the publish flags and which YAML to read. */
@@ -107,7 +120,14 @@ export function withPublishOptions(cmd: Command): Command {
       '--disable-optimizations',
       'build the apps with -gcflags=all=-N -l and keep their symbols, for a debugger (ko --disable-optimizations)',
     )
-    .option('-q, --quiet', 'no progress line and no list of pushed images on stderr');
+    .option('-q, --quiet', 'no progress line and no list of pushed images on stderr')
+    .option('--sbom <none>', 'none: attach no SBOM to pushed images')
+    .option('--sbom-format <format>', 'the attached SBOM: spdx-json (default) or cyclonedx-json')
+    .option('--provenance <none>', 'none: attach no SLSA provenance to pushed images')
+    .option(
+      '--sign-key <file>',
+      "sign pushed images and their attestations with this key (cosign's format or PKCS#8)",
+    );
   addKoPublishOptions(cmd);
   return cmd;
 }
@@ -162,6 +182,13 @@ export async function publisherFromFlags(flags: PublishFlags): Promise<FlagPubli
     : chooseRepo(flags.repo, process.env, config?.config.repo ?? LOCAL_REPO);
   const output = flags.output ?? (named === KO_LOCAL ? 'daemon' : undefined);
   const sinkFor = output ? sinksForImages(output, { flag: '--output' }) : undefined;
+  // What every push proves, as build --push does: the flags over minnow.yaml's attest block, the key read first.
+  const attest = withAttestConfig(flags, configAttest(config));
+  checkAttestFlags(attest);
+  if (attest.sbom !== undefined && attest.sbom !== 'none') {
+    throw new MinnowError('INVALID_ARGUMENT', `invalid --sbom "${attest.sbom}": the only value is none`);
+  }
+  const signer = !sinkFor && attest.signKey ? await loadSigner(attest.signKey) : undefined;
   const progress = createProgress(!flags.quiet);
   let done = 0;
   const client = new RegistryClient({ insecureRegistries: flags.insecureRegistry });
@@ -174,7 +201,19 @@ export async function publisherFromFlags(flags: PublishFlags): Promise<FlagPubli
     overrides,
     ...(flags.platform?.trim() === 'all' ? { allPlatforms: true } : {}),
     build,
-    ...(sinkFor ? { sinkFor } : { push: (ref, target, o) => pushImage(ref, target, { ...o, client }) }),
+    ...(sinkFor
+      ? { sinkFor }
+      : {
+          push: async (ref, target, o) => {
+            const pushed = await pushImage(ref, target, { ...o, client });
+            await attestPushed(target, [pushed], attest, {
+              provenance: provenanceOptions(overrides),
+              ...(signer ? { signer } : {}),
+              ...(o.signal ? { signal: o.signal } : {}),
+            });
+            return pushed;
+          },
+        }),
     onEvent: (e) => {
       if (e.phase === 'done') done++;
       progress.update(e.phase === 'done' ? `${done} pushed: ${e.image}` : `${e.phase} ${e.importPath}`);
