@@ -180,7 +180,8 @@ describe('minnow run, create, delete, -l, -f URL and --tag-only (real CLI, regis
     const tags = (await (await fetch(`${registry.url}/v2/tagonly/gamma/tags/list`)).json()) as {
       tags: string[];
     };
-    expect(tags.tags).toEqual(['v1.2.3']);
+    // The sha256-… tags are the attached SBOM and provenance (the referrers tag schema).
+    expect(tags.tags.filter((t) => !t.startsWith('sha256-'))).toEqual(['v1.2.3']);
     for (const extra of [[], ['-t', 'latest'], ['-t', 'a', '-t', 'b']]) {
       const refused = await runCli([
         'resolve',
