@@ -13,6 +13,7 @@ import {
 import { plain, runCli } from '../cli/build-helpers.js';
 import { httpGetWhenUp } from '../helpers/docker.js';
 import { exec } from '../helpers/exec.js';
+import { testImage } from '../helpers/images.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const GAMMA = join(import.meta.dirname, '..', 'fixtures', 'goapps', 'cmd', 'gamma');
@@ -72,6 +73,25 @@ describe('file capabilities (--capability; real go, GNU tar, getcap, the Engine)
       ...CAPABILITY_NAMES,
     ]);
     expect(() => encodeFileCapabilities(['net_bind_servic'])).toThrow('unknown capability "net_bind_servic"');
+  });
+
+  it('analyze reads the value byte for byte, bytes of 0x80 and above included (setuid is bit 7, bpf bit 39)', async () => {
+    const dir = await tempDir();
+    const image = await testImage(dir, [
+      {
+        type: 'file',
+        path: '/app/x',
+        source: Buffer.from('x'),
+        mode: 0o555,
+        capabilities: ['setuid', 'bpf'],
+      },
+      { type: 'file', path: '/app/y', source: Buffer.from('y'), mode: 0o555, capabilities: ['net_raw'] },
+      { type: 'file', path: '/app/z', source: Buffer.from('z'), mode: 0o555 },
+    ]);
+    const found = (await analyzeImage(image)).findings.filter((f) => f.rule === 'MN-UP-003');
+    expect(found.map((f) => f.message)).toEqual([
+      '2 files with capabilities: /app/x (cap_setuid,cap_bpf), /app/y (cap_net_raw)',
+    ]);
   });
 
   it('lets the app bind a port below 1024 as 65532, and analyze names the capability on the binary', async () => {
