@@ -97,6 +97,17 @@ export { findMainPackages, type MainPackage } from './go/list.js';
 export { build, DEFAULT_USER } from './build/build.js';
 export type { BuildOptions, BuildProgress, BuildResult, BuiltBinary, BuiltImage } from './build/types.js';
 export type { LayerSize } from './build/layer-sizes.js';
+export { DEFAULT_DEBUG_PORT, debugEntrypoint, type DebugOptions } from './build/debug.js';
+export { DELVE_VERSION } from './go/delve.js';
+// minnow debug: a toolbox beside a running container, or kubectl debug for a pod.
+export {
+  debugContainer,
+  DEFAULT_TOOLBOX_IMAGE,
+  type DebugContainerOptions,
+  type DebugContainerResult,
+  type ToolboxStdio,
+} from './debug/engine-toolbox.js';
+export { kubectlDebugCommand, runKubectlDebug, type PodTarget } from './debug/kubectl-debug.js';
 export {
   verifyReproducible,
   type VerifyReproducibleOptions,

@@ -17,6 +17,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   oci: ['errors', 'util'],
   go: ['errors', 'util', 'oci'],
   engine: ['errors', 'util'],
+  // minnow debug: toolbox containers through the Engine API, kubectl debug for pods.
+  debug: ['errors', 'util', 'engine'],
   registry: ['errors', 'util', 'oci', 'version'],
   base: ['errors', 'util', 'oci', 'go', 'engine', 'registry'],
   build: ['errors', 'util', 'oci', 'go', 'base', 'registry'],

@@ -6,7 +6,14 @@ export {
   type AttachReport,
 } from './attach.js';
 export { attachToLayout, type LayoutAttachReport } from './layout.js';
-export { generateKeyPair, isEncryptedKey, readPrivateKey, readPublicKey, type KeyPairFiles } from './keys.js';
+export {
+  generateKeyPair,
+  isEncryptedKey,
+  loadPrivateKey,
+  readPrivateKey,
+  readPublicKey,
+  type KeyPairFiles,
+} from './keys.js';
 export { ATTESTATION_KINDS, ATTACHMENT_ANNOTATION, type AttestationKind } from './kinds.js';
 export {
   listAttachments,

@@ -3,6 +3,7 @@ import {
   createPublicKey,
   generateKeyPairSync,
   randomBytes,
+  scrypt as scryptCallback,
   scryptSync,
   type KeyObject,
 } from 'node:crypto';
@@ -45,9 +46,26 @@ function pemBody(pem: string, type: string): Buffer {
   return Buffer.from((m?.[1] ?? '').replace(/\s+/g, ''), 'base64');
 }
 
-function scrypt(password: string, salt: Buffer, params: { N: number; r: number; p: number }): Buffer {
+function scryptOptions(params: { N: number; r: number; p: number }) {
   // N=32768, r=8 needs 32 MiB; allow room for keys made with larger parameters.
-  return scryptSync(Buffer.from(password, 'utf8'), salt, 32, { ...params, maxmem: 512 * 1024 * 1024 });
+  return { ...params, maxmem: 512 * 1024 * 1024 };
+}
+
+function scrypt(password: string, salt: Buffer, params: { N: number; r: number; p: number }): Buffer {
+  return scryptSync(Buffer.from(password, 'utf8'), salt, 32, scryptOptions(params));
+}
+
+/** The same derivation on libuv's thread pool: ~100 ms of CPU that need not hold the event loop. */
+function scryptAsync(
+  password: string,
+  salt: Buffer,
+  params: { N: number; r: number; p: number },
+): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scryptCallback(Buffer.from(password, 'utf8'), salt, 32, scryptOptions(params), (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
+  );
 }
 
 /** Seals PKCS#8 DER bytes with a password, as cosign's encrypted key file holds them. */
@@ -63,7 +81,11 @@ function seal(der: Buffer, password: string): SealedKey {
   };
 }
 
-function unseal(sealed: SealedKey, password: string, file: string): Buffer {
+/** The scrypt inputs of a sealed key, checked: what to derive the box key from. */
+function kdfOf(
+  sealed: SealedKey,
+  file: string,
+): { salt: Buffer; params: { N: number; r: number; p: number } } {
   if (sealed.kdf?.name !== 'scrypt' || sealed.cipher?.name !== 'nacl/secretbox') {
     throw new MinnowError('KEY_INVALID', `${file}: unsupported key encryption`, { subject: file });
   }
@@ -71,12 +93,21 @@ function unseal(sealed: SealedKey, password: string, file: string): Buffer {
   if (![N, r, p].every((n) => Number.isInteger(n) && n > 0) || N > 1 << 20) {
     throw new MinnowError('KEY_INVALID', `${file}: invalid scrypt parameters`, { subject: file });
   }
-  const key = scrypt(password, Buffer.from(sealed.kdf.salt, 'base64'), { N, r, p });
-  const opened = nacl.secretbox.open(
-    new Uint8Array(Buffer.from(sealed.ciphertext, 'base64')),
-    new Uint8Array(Buffer.from(sealed.cipher.nonce, 'base64')),
-    new Uint8Array(key),
-  );
+  return { salt: Buffer.from(sealed.kdf.salt, 'base64'), params: { N, r, p } };
+}
+
+function openBox(sealed: SealedKey, key: Buffer, file: string): Buffer {
+  let opened: Uint8Array | null;
+  try {
+    opened = nacl.secretbox.open(
+      new Uint8Array(Buffer.from(sealed.ciphertext, 'base64')),
+      new Uint8Array(Buffer.from(sealed.cipher.nonce, 'base64')),
+      new Uint8Array(key),
+    );
+  } catch {
+    // A nonce or ciphertext of the wrong size: a damaged file, not a wrong password.
+    throw new MinnowError('KEY_INVALID', `${file}: unreadable private key`, { subject: file });
+  }
   if (!opened) {
     throw new MinnowError('KEY_INVALID', `${file}: wrong password for the private key`, {
       subject: file,
@@ -92,41 +123,87 @@ export function isEncryptedKey(pem: string): boolean {
   return type !== undefined && ENCRYPTED_PEM_TYPES.includes(type);
 }
 
+/** A private key file, parsed: a plain PEM, or cosign's sealed JSON still to be opened with the password. */
+type ParsedKey = { kind: 'pem'; pem: string } | { kind: 'sealed'; sealed: SealedKey; password: string };
+
+function parsePrivateKey(pem: string, password: string | undefined, file: string): ParsedKey {
+  const type = pemType(pem);
+  if (type && ENCRYPTED_PEM_TYPES.includes(type)) {
+    if (password === undefined) {
+      throw new MinnowError('KEY_INVALID', `${file} is encrypted: a password is needed`, {
+        subject: file,
+        hint: 'set COSIGN_PASSWORD, or run on a terminal to be asked',
+      });
+    }
+    try {
+      return {
+        kind: 'sealed',
+        sealed: JSON.parse(pemBody(pem, type).toString('utf8')) as SealedKey,
+        password,
+      };
+    } catch {
+      throw new MinnowError('KEY_INVALID', `${file}: not a cosign key file`, { subject: file });
+    }
+  }
+  if (type === 'PRIVATE KEY' || type === 'EC PRIVATE KEY') return { kind: 'pem', pem };
+  throw new MinnowError('KEY_INVALID', `${file}: not a private key (want a cosign key or a PKCS#8 PEM)`, {
+    subject: file,
+  });
+}
+
+function unreadable(file: string): MinnowError {
+  return new MinnowError('KEY_INVALID', `${file}: unreadable private key`, { subject: file });
+}
+
+/** A derivation that fails (parameters scrypt refuses) is an unreadable key, never a raw crypto error. */
+function derived(file: string, derive: () => Buffer): Buffer {
+  try {
+    return derive();
+  } catch {
+    throw unreadable(file);
+  }
+}
+
+/** The KeyObject of opened DER or a plain PEM, checked to be P-256; the key never reaches an error message. */
+function toKey(parsed: ParsedKey, der: Buffer | undefined, file: string): KeyObject {
+  let key: KeyObject;
+  try {
+    key =
+      parsed.kind === 'pem'
+        ? createPrivateKey({ key: parsed.pem, format: 'pem' })
+        : createPrivateKey({ key: der!, format: 'der', type: 'pkcs8' });
+  } catch {
+    throw new MinnowError('KEY_INVALID', `${file}: unreadable private key`, { subject: file });
+  }
+  checkP256(key, file);
+  return key;
+}
+
 /**
  * Reads a private key: cosign's encrypted format (with `password`) or a PKCS#8 / SEC1 PEM. Only ECDSA P-256 is
  * accepted, the key type cosign makes. `file` names the key in errors; the key and password never appear in one.
  */
 export function readPrivateKey(pem: string, password: string | undefined, file = 'private key'): KeyObject {
-  const type = pemType(pem);
-  let key: KeyObject;
-  try {
-    if (type && ENCRYPTED_PEM_TYPES.includes(type)) {
-      if (password === undefined) {
-        throw new MinnowError('KEY_INVALID', `${file} is encrypted: a password is needed`, {
-          subject: file,
-          hint: 'set COSIGN_PASSWORD, or run on a terminal to be asked',
-        });
-      }
-      let sealed: SealedKey;
-      try {
-        sealed = JSON.parse(pemBody(pem, type).toString('utf8')) as SealedKey;
-      } catch {
-        throw new MinnowError('KEY_INVALID', `${file}: not a cosign key file`, { subject: file });
-      }
-      key = createPrivateKey({ key: unseal(sealed, password, file), format: 'der', type: 'pkcs8' });
-    } else if (type === 'PRIVATE KEY' || type === 'EC PRIVATE KEY') {
-      key = createPrivateKey({ key: pem, format: 'pem' });
-    } else {
-      throw new MinnowError('KEY_INVALID', `${file}: not a private key (want a cosign key or a PKCS#8 PEM)`, {
-        subject: file,
-      });
-    }
-  } catch (err) {
-    if (err instanceof MinnowError) throw err;
-    throw new MinnowError('KEY_INVALID', `${file}: unreadable private key`, { subject: file });
-  }
-  checkP256(key, file);
-  return key;
+  const parsed = parsePrivateKey(pem, password, file);
+  if (parsed.kind === 'pem') return toKey(parsed, undefined, file);
+  const { salt, params } = kdfOf(parsed.sealed, file);
+  const key = derived(file, () => scrypt(parsed.password, salt, params));
+  return toKey(parsed, openBox(parsed.sealed, key, file), file);
+}
+
+/** `readPrivateKey` with the password's scrypt run off the event loop, so it can overlap other work. */
+export async function loadPrivateKey(
+  pem: string,
+  password: string | undefined,
+  file = 'private key',
+): Promise<KeyObject> {
+  const parsed = parsePrivateKey(pem, password, file);
+  if (parsed.kind === 'pem') return toKey(parsed, undefined, file);
+  const { salt, params } = kdfOf(parsed.sealed, file);
+  const key = await scryptAsync(parsed.password, salt, params).catch(() => {
+    throw unreadable(file);
+  });
+  return toKey(parsed, openBox(parsed.sealed, key, file), file);
 }
 
 /** Reads a PKIX public key PEM (cosign.pub). */

@@ -128,7 +128,10 @@ export async function attestationsFor(
   const out: PlatformAttestations[] = [];
   for (const { descriptor, image, platform } of await platformImages(target)) {
     const attestations: Attestation[] = [];
-    const analysis = await analyzeImage(image, { reference: `${name}@${descriptor.digest}` });
+    const analysis = await analyzeImage(image, {
+      reference: `${name}@${descriptor.digest}`,
+      attribute: false,
+    });
     if (sbomFormat) {
       const kind =
         sbomFormat === 'spdx-json' ? ATTESTATION_KINDS['sbom-spdx'] : ATTESTATION_KINDS['sbom-cyclonedx'];

@@ -94,6 +94,10 @@ export interface AssembleOptions {
   annotations: Record<string, string>;
   /** Platform-independent layers (extra files, data) appended after the binaries. */
   extraLayers?: Addendum[];
+  /** This platform's tool layers (`--debug`'s dlv), placed between the base and the binaries: they change less. */
+  toolLayers?: Addendum[];
+  /** How the binaries were built, for the app layer's history. Default the stripped static build. */
+  buildComment?: string;
   /** How the app layer (and plain-tar base layers) are compressed. Default gzip level 6. */
   compression?: CompressionChoice;
   /** File capabilities of every binary (see BuildOptions.capabilities). Default none. */
@@ -139,12 +143,13 @@ export async function assembleImage(options: AssembleOptions): Promise<BuiltImag
   });
   const image = await mutate(baseImage, {
     layers: [
+      ...(options.toolLayers ?? []),
       {
         layer: layer.layer,
         history: {
           created: options.config.created,
           created_by: `minnow build ${binaries.map((b) => b.importPath).join(' ')}`,
-          comment: 'CGO_ENABLED=0 go build -trimpath -ldflags="-s -w"',
+          comment: options.buildComment ?? 'CGO_ENABLED=0 go build -trimpath -ldflags="-s -w"',
         },
       },
       ...(options.extraLayers ?? []),

@@ -4,7 +4,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import { isBuiltinBase } from '../base/builtin-names.js';
 import { MinnowError } from '../errors.js';
 import { formatReference, parseReference } from '../registry/reference.js';
-import { goBuildInto } from '../go/build.js';
+import { DEBUG_GCFLAGS, goBuildInto } from '../go/build.js';
 import { findGo } from '../go/find-go.js';
 import { findMainPackages, type MainPackage } from '../go/list.js';
 import { canonicalPlatform, goEnvironment } from '../go/platform-env.js';
@@ -12,6 +12,9 @@ import { goInfo } from '../go/go-info.js';
 import { parseCapability } from '../oci/file-capabilities.js';
 import { formatPlatform, hostPlatform, type Platform } from '../oci/platform.js';
 import { minnowCacheDir } from '../util/cache-layout.js';
+import { checkDelvePlatform, delveBinary, DELVE_VERSION } from '../go/delve.js';
+import { checkDebugBinaries, debugEntrypoint, DEFAULT_DEBUG_PORT } from './debug.js';
+import { DEFAULT_COMPRESSION } from './compression-choice.js';
 import { entrypointFor } from './entrypoint.js';
 import { readProvenance, rfc3339, type Provenance } from './provenance.js';
 import type { BuildOptions, BuildResult, BuiltBinary, BuiltImage } from './types.js';
@@ -99,6 +102,10 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   // Checked (and named canonically) before anything compiles: an unknown name is one line, exit 2.
   const capabilities = [...new Set((options.capabilities ?? []).map(parseCapability))].sort();
 
+  const debug = options.debug;
+  const debugPort = debug?.port ?? DEFAULT_DEBUG_PORT;
+  if (debug) platforms.forEach(checkDelvePlatform);
+
   // A listing error (not a module, no main package, cgo) stops the compiles and wins: it says more.
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
@@ -110,6 +117,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     tags.join(','),
     JSON.stringify(options.goEnv ?? {}),
     JSON.stringify(options.goFlags ?? []),
+    ...(debug ? ['debug'] : []),
     ...(options.disableOptimizations ? ['no-optimizations'] : []),
   ]);
   progress({ phase: 'list', message: `go list ${patterns.join(' ')}` });
@@ -129,13 +137,26 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
       ...(options.ldflags ? { ldflags: options.ldflags } : {}),
       ...(tags.length ? { tags } : {}),
       ...(options.goFlags?.length ? { flags: options.goFlags } : {}),
-      // Unoptimized and unstripped: what go/build.ts's debug mode builds (shared with --debug).
-      ...(options.disableOptimizations ? { debug: true } : {}),
+      // --debug and --disable-optimizations both build unoptimized and unstripped (go/build.ts's debug mode).
+      ...(debug || options.disableOptimizations ? { debug: true } : {}),
       signal: stop.signal,
     });
     running.catch(() => undefined);
     return running;
   };
+  // Delve for each platform builds (the first time; then it is cached) side by side with the app.
+  const delves = new Map<string, Promise<string>>();
+  const delveFor = (platform: Platform): Promise<string> => {
+    const key = formatPlatform(platform);
+    let running = delves.get(key);
+    if (!running) {
+      running = delveBinary({ go, platform, cacheDir, env: firstEnv, signal: stop.signal });
+      running.catch(() => undefined);
+      delves.set(key, running);
+    }
+    return running;
+  };
+  if (debug) platforms.forEach((p) => void delveFor(p));
   const limit = availableParallelism();
   const compiles = new Map<string, Promise<void>>();
   for (const p of platforms.slice(0, limit)) compiles.set(formatPlatform(p), compile(p));
@@ -144,7 +165,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   // directory after the caller (or its process) has gone.
   const settle = async (): Promise<void> => {
     stop.abort();
-    await Promise.allSettled([...compiles.values(), listing]);
+    await Promise.allSettled([...compiles.values(), ...delves.values(), listing]);
   };
   const cancel = async (err: unknown): Promise<never> => {
     await settle();
@@ -206,17 +227,17 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
           })
           .catch(cancel);
     const imageEnv = { ...extra.env, ...(options.env ?? {}) };
+    const names = mains.map((m) => m.name);
+    if (debug) checkDebugBinaries(names);
+    const entrypoint = entrypointFor(options.entrypoint, names);
     const config = {
       created,
       user: checked.user,
-      entrypoint: entrypointFor(
-        options.entrypoint,
-        mains.map((m) => m.name),
-      ),
+      entrypoint: debug ? debugEntrypoint(entrypoint, debugPort) : entrypoint,
       ...(options.args ? { args: options.args } : {}),
       ...(checked.workdir ? { workdir: checked.workdir } : {}),
       ...(Object.keys(imageEnv).length ? { env: imageEnv } : {}),
-      ports: checked.ports,
+      ports: debug ? [...new Set([...checked.ports, `${debugPort}/tcp`])] : checked.ports,
       ...(options.labels ? { labels: options.labels } : {}),
     };
 
@@ -243,8 +264,24 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
           importPath: main.importPath,
         });
       }
+      if (debug) progress({ phase: 'compile', platform, message: `dlv ${DELVE_VERSION} (${key})` });
+      const toolLayers = debug
+        ? [
+            await (
+              await import('./delve-layer.js')
+            ).delveLayer(await delveFor(platform), {
+              blobDir: join(work, slugOf(platform), 'delve-blobs'),
+              compression: options.compression ?? DEFAULT_COMPRESSION,
+              cacheDir,
+              created,
+              ...(signal ? { signal } : {}),
+            }),
+          ]
+        : [];
       progress({ phase: 'layer', platform, message: `app layer (${key})` });
       return asm.assembleImage({
+        toolLayers,
+        ...(debug ? { buildComment: `CGO_ENABLED=0 go build -trimpath ${DEBUG_GCFLAGS} (--debug)` } : {}),
         base,
         platform,
         binaries,

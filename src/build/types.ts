@@ -1,6 +1,7 @@
 import type { Image, ImageOrIndex, Platform } from '../oci/index.js';
 import type { RegistryReadOptions } from '../base/registry.js';
 import type { CompressionChoice } from './compression-choice.js';
+import type { DebugOptions } from './debug.js';
 import type { ImageFile } from './files-layer.js';
 import type { LayerSize } from './layer-sizes.js';
 
@@ -77,6 +78,12 @@ export interface BuildOptions {
    * Docker Engine 20.10.
    */
   compression?: CompressionChoice;
+  /**
+   * A debug variant (`--debug`): the app built with `-gcflags=all=-N -l` and not stripped, Delve for the target
+   * platform in a layer of its own at /app/dlv (built once through the Go module proxy, then cached), and the
+   * entrypoint `dlv exec --headless --listen=:PORT … -- <the app's entrypoint>`. Still non-root. Default off.
+   */
+  debug?: DebugOptions;
   /** Registry bases: `offline`, `insecureRegistries`, per-layer `onProgress`, credentials. */
   registry?: RegistryReadOptions;
   signal?: AbortSignal;

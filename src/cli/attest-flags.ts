@@ -102,9 +102,14 @@ export function provenanceOptions(options: BuildOptions): Record<string, unknown
   return Object.fromEntries(Object.entries(picked).filter(([, v]) => v !== undefined));
 }
 
+/** Loads what attaching needs (SBOM, provenance, referrers), so the import happens while Go builds. */
+export async function preloadAttest(): Promise<void> {
+  await Promise.all([import('../attest/attach.js'), import('../registry/client.js')]);
+}
+
 /** Reads (and decrypts) the signing key, so a wrong path or password fails before anything is pushed. */
 export async function loadSigner(file: string): Promise<Signer> {
-  const [{ readPrivateKey, isEncryptedKey }, { keySigner }] = await Promise.all([
+  const [{ loadPrivateKey, isEncryptedKey }, { keySigner }] = await Promise.all([
     import('../attest/keys.js'),
     import('../attest/signer.js'),
   ]);
@@ -112,7 +117,7 @@ export async function loadSigner(file: string): Promise<Signer> {
     throw new MinnowError('NOT_FOUND', `cannot read the signing key ${file}`, { cause: err });
   });
   const password = isEncryptedKey(pem) ? await keyPassword(file) : undefined;
-  return keySigner(readPrivateKey(pem, password, file));
+  return keySigner(await loadPrivateKey(pem, password, file));
 }
 
 /**

@@ -145,6 +145,17 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     ],
     doc: 'docs/attestations.md',
   },
+  debug: {
+    examples: [
+      ['minnow debug api', 'a busybox shell beside container api: ps, wget 127.0.0.1:8080, ls /proc/1/root'],
+      [
+        'minnow debug api --image alpine:3.19 -- sh -c "ps; netstat -tln"',
+        'run one command and exit with its status',
+      ],
+      ['minnow debug pod/api-7d9f -n web', 'print the kubectl debug command (--run runs it)'],
+    ],
+    doc: 'docs/debug.md',
+  },
   completion: {
     examples: [
       ['minnow completion bash > /etc/bash_completion.d/minnow', 'bash'],

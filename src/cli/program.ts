@@ -26,6 +26,7 @@ const COMMANDS: Array<[names: string[], load: () => Promise<CommandModule>]> = [
   [['lint'], () => import('./commands/lint.js')],
   [['cache'], () => import('./commands/cache.js')],
   [['completion'], () => import('./commands/completion.js')],
+  [['debug'], () => import('./commands/debug.js')],
 ];
 
 /**

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { Client, type Dispatcher } from 'undici';
 import { MinnowError } from '../errors.js';
 
@@ -120,21 +120,51 @@ export class EngineClient {
     });
   }
 
+  /**
+   * One request to the Engine, for the engine/ modules (containers.ts): a connection failure becomes one
+   * DAEMON_ERROR naming the Engine's address.
+   */
+  request(options: Dispatcher.RequestOptions, what: string): Promise<Dispatcher.ResponseData> {
+    return this.#request(options, what);
+  }
+
+  /** Throws the Engine's error answer as a MinnowError (NOT_FOUND for a 404), for the engine/ modules. */
+  fail(res: Dispatcher.ResponseData, what: string, subject?: string): Promise<never> {
+    return this.#fail(res, what, subject);
+  }
+
+  /**
+   * A hijacked connection (`Upgrade: tcp`, as `POST /containers/{id}/attach` answers): the raw socket, which no
+   * timeout of this client bounds once it is handed over.
+   */
+  async upgrade(path: string, what: string): Promise<Duplex> {
+    try {
+      const { socket } = await this.#client.upgrade({ path, method: 'POST', protocol: 'tcp' });
+      return socket;
+    } catch (err) {
+      throw this.#unreachable(err, what);
+    }
+  }
+
   async #request(options: Dispatcher.RequestOptions, what: string): Promise<Dispatcher.ResponseData> {
     try {
       return await this.#client.request(options);
     } catch (err) {
-      if (err instanceof MinnowError) throw err;
-      throw new MinnowError(
-        'DAEMON_ERROR',
-        `cannot reach the Docker Engine at ${this.address.display} (${what}): ${(err as Error).message}`,
-        {
-          subject: this.address.display,
-          cause: err,
-          hint: 'start it (scripts/start-docker.sh) or set DOCKER_HOST',
-        },
-      );
+      throw this.#unreachable(err, what);
     }
+  }
+
+  #unreachable(err: unknown, what: string): MinnowError {
+    if (err instanceof MinnowError) return err;
+    return new MinnowError(
+      'DAEMON_ERROR',
+      `cannot reach the Docker Engine at ${this.address.display} (${what}): ${(err as Error).message}`,
+      {
+        subject: this.address.display,
+        cause: err,
+        hint: 'start it (scripts/start-docker.sh) or set DOCKER_HOST',
+      },
+    );
   }
 
   async #fail(res: Dispatcher.ResponseData, what: string, subject?: string): Promise<never> {
@@ -271,5 +301,10 @@ export class EngineClient {
 
   async close(): Promise<void> {
     await this.#client.close();
+  }
+
+  /** Closes at once, cancelling what is in flight (a wait that is no longer wanted). */
+  async destroy(): Promise<void> {
+    await this.#client.destroy();
   }
 }

@@ -40,10 +40,11 @@ export interface BuildAndPublishOptions extends BuildOptions {
   /** The tag of the default layout and, when `name` is not given, of `<app>:<tag>`. Default `latest`. */
   tag?: string;
   /**
-   * Called once before the first push with minnow.yaml's `attest` block, so a caller that signs can read its key
-   * (and fail) before anything reaches a registry.
+   * Called with minnow.yaml's `attest` block once the options are read, before Go starts, when there is
+   * something to push; the pushes wait for it. A caller that signs reads its key here: the password's scrypt
+   * overlaps the build, and a bad key fails before anything reaches a registry.
    */
-  beforePush?: (attest: AttestSettings | undefined) => Promise<void>;
+  preparePush?: (attest: AttestSettings | undefined) => Promise<void>;
   /** Build twice from two copies in different paths and fail (NOT_REPRODUCIBLE) if the digests differ. */
   verifyReproducible?: boolean;
   /** With `verifyReproducible`: the second build gets an empty GOCACHE. Default false. */
@@ -124,7 +125,7 @@ export async function buildAndPublish(options: BuildAndPublishOptions = {}): Pro
     verifyFreshCache,
     compare,
     sbom,
-    beforePush: _beforePush,
+    preparePush,
     onStep,
     onTransfer,
     ...forBuild
@@ -142,6 +143,9 @@ export async function buildAndPublish(options: BuildAndPublishOptions = {}): Pro
   const sinks = given ?? [];
   const plan = { platforms: resolved.platforms ?? [hostPlatform()] };
   for (const sink of sinks) await sink.check(plan);
+  // Started now, awaited before the first push; a failure waits there too (never an unhandled rejection).
+  const prepared = sinks.some((s) => s.kind === 'registry') ? preparePush?.(attest) : undefined;
+  prepared?.catch(() => undefined);
   const buildOptions: BuildOptions = {
     ...resolved,
     onProgress: (e) => {
@@ -196,7 +200,7 @@ export async function buildAndPublish(options: BuildAndPublishOptions = {}): Pro
   }
   if (remote.length) {
     // Whatever the pushes need ready (a signing key read and decrypted) fails here, before anything is pushed.
-    await options.beforePush?.(attest);
+    await prepared;
     step(`pushing to ${remote.map((s) => s.description).join(', ')}`);
     const pushes = await fanOut(remote).write(result.target, {
       ...write,

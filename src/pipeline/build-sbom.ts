@@ -12,6 +12,9 @@ export async function writeBuildSbom(
 ): Promise<void> {
   const image = result.images[0]?.image;
   if (!image) return;
-  const analysis = await analyzeImage(image, { reference: `${name}@${await image.digest()}` });
+  const analysis = await analyzeImage(image, {
+    reference: `${name}@${await image.digest()}`,
+    attribute: false,
+  });
   await writeFileAtomic(file, renderSbom(analysis, format));
 }

@@ -3,6 +3,7 @@ import type { BuildResult } from '../build/types.js';
 import { formatPlatform } from '../oci/platform.js';
 import type { SinkResult } from '../publish/sinks/sink.js';
 import { formatBytes } from '../util/size.js';
+import { debugPortOf } from '../build/debug.js';
 import { nextStep } from './next-step.js';
 
 /** What `minnow build` reports, for people (`renderBuildSummary`) and machines (`--json`). */
@@ -102,6 +103,13 @@ export function renderBuildSummary(s: BuildSummary, options: RenderOptions = {})
   }
   if (s.reproducible) rows.push(['reproducible', 'verified (2 builds, same digest)']);
   if (s.note) rows.push(['note', s.note]);
+  const debugPort = debugPortOf(s.entrypoint);
+  if (debugPort !== undefined) {
+    rows.push([
+      'debug',
+      `Delve listens on ${debugPort}: publish it (-p ${debugPort}:${debugPort}), then dlv connect 127.0.0.1:${debugPort}`,
+    ]);
+  }
   const next = nextStep(s.outputKind, s.output);
   if (next) rows.push(['next', next]);
   // Every label padded to the longest one present, so the values line up whatever rows a build has.

@@ -21,6 +21,7 @@ export const CACHE_TOP_LEVEL: readonly string[] = [
   'gzip-chunks',
   'build',
   'verified-layers',
+  'tools',
 ];
 
 /** Every path inside minnow's cache directory: the one place they are spelled. */
@@ -52,6 +53,10 @@ export interface CacheLayout {
   readonly prunedMarker: string;
   /** Verdicts on base layers (`<digest hex>` holds the diff_id the blob was found to have), see build/verify-base.ts. */
   readonly verifiedLayers: string;
+  /** Tools minnow builds for images (`--debug`'s dlv): `tools/<name>/<version>/<platform>/`. */
+  readonly tools: string;
+  /** Where one build of Delve for one platform (`linux-amd64`) is kept. */
+  delve(version: string, platform: string): string;
 }
 
 /** The layout of the cache at `root` (default: minnow's cache directory). */
@@ -72,5 +77,7 @@ export function cacheLayout(root: string = minnowCacheDir()): CacheLayout {
     buildsSweptMarker: join(builds, '.swept'),
     prunedMarker: join(root, '.pruned'),
     verifiedLayers: join(root, 'verified-layers'),
+    tools: join(root, 'tools'),
+    delve: (version, platform) => join(root, 'tools', 'delve', version, platform),
   };
 }

@@ -9,9 +9,11 @@ import { cacheLayout, CACHE_TOP_LEVEL, minnowCacheDir } from './cache-layout.js'
  * - `build`: one work directory per source built (`build/`);
  * - `gzip-chunks`: compressed pieces of app layers (`gzip-chunks/`);
  * - `gzip-layers`: plain-tar base layers compressed once (`gzip-layers/`);
+ * - `tools`: tools built for images, such as `--debug`'s dlv (`tools/`), built again when pruned;
  * - `other`: anything else found there (never pruned).
  */
-export type CacheAreaName = 'registry' | 'base-layers' | 'build' | 'gzip-chunks' | 'gzip-layers' | 'other';
+export type CacheAreaName =
+  'registry' | 'base-layers' | 'build' | 'gzip-chunks' | 'gzip-layers' | 'tools' | 'other';
 
 export const CACHE_AREAS: readonly CacheAreaName[] = [
   'registry',
@@ -19,6 +21,7 @@ export const CACHE_AREAS: readonly CacheAreaName[] = [
   'build',
   'gzip-chunks',
   'gzip-layers',
+  'tools',
   'other',
 ];
 
@@ -188,6 +191,18 @@ export async function listCache(dir: string = minnowCacheDir()): Promise<CacheLi
       bytes: f.bytes,
       usedMs: f.mtimeMs,
       temp: TEMP_NAME.test(f.name),
+      records: [],
+    });
+  }
+
+  // tools/<name>/<version>/<platform>/<binary>: each binary an entry; a GOPATH being built is a temp one.
+  for (const f of await walk(layout.tools)) {
+    listing.entries.push({
+      area: 'tools',
+      path: f.path,
+      bytes: f.bytes,
+      usedMs: f.mtimeMs,
+      temp: f.path.includes('/.gopath-'),
       records: [],
     });
   }

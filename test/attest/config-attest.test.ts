@@ -164,6 +164,20 @@ describe("minnow.yaml's attest block: the key and formats a team sets once, used
     await expect(exec('crane', ['manifest', '--insecure', ref], { env })).rejects.toThrow();
   }, 300_000);
 
+  it('a wrong COSIGN_PASSWORD: one line naming the key, no password printed, nothing pushed', async () => {
+    await writeFile(join(dir, 'minnow.yaml'), 'attest:\n  signKey: keys/team.key\n');
+    const ref = `${reg.host}/cfg/hello:v4`;
+    const r = await minnow(['build', dir, '--push', ref, '--insecure-registry', reg.host, '--env', 'V=4'], {
+      env: { ...env, COSIGN_PASSWORD: 'not-the-password' },
+    });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim().split('\n')[0]).toBe(
+      `error: ${join(dir, 'keys', 'team.key')}: wrong password for the private key`,
+    );
+    expect(r.stderr + r.stdout).not.toContain('not-the-password');
+    await expect(exec('crane', ['manifest', '--insecure', ref], { env })).rejects.toThrow();
+  }, 300_000);
+
   it('a misspelt key in the block is a config error with its line (exit 2)', async () => {
     await writeFile(join(dir, 'minnow.yaml'), 'attest:\n  signkey: keys/team.key\n');
     const r = await minnow(['build', dir, '-q'], { env });

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { isMinnowError, type MinnowError } from '../../src/errors.js';
 import { goBuild, goBuildArgs, goBuildInto } from '../../src/go/build.js';
+import { bufferSource, ElfFile } from '../../src/go/elf.js';
 import { findGo } from '../../src/go/find-go.js';
 import { goEnvironment } from '../../src/go/platform-env.js';
 import { hostPlatform } from '../../src/oci/index.js';
@@ -73,6 +74,38 @@ describe('goBuild (real go build)', () => {
       '/o/x',
       './cmd/x',
     ]);
+  });
+
+  it('--debug: no optimizations or inlining, and nothing stripped, the user ldflags kept', () => {
+    expect(goBuildArgs({ pkg: '.', output: '/o/x', debug: true, ldflags: '-X main.v=1' })).toEqual([
+      'build',
+      '-trimpath',
+      '-gcflags=all=-N -l',
+      '-ldflags=-X main.v=1',
+      '-o',
+      '/o/x',
+      '.',
+    ]);
+    expect(goBuildArgs({ pkg: '.', output: '/o/x', debug: true })).not.toContain('-ldflags=-s -w');
+  });
+
+  it('a debug build keeps the symbol table and DWARF a debugger reads; the default build has neither', async () => {
+    const go = await findGo();
+    const tmp = await tempDir();
+    const dir = await writeModule(join(tmp, 'm'), {
+      'main.go': 'package main\n\nfunc main() { println("hi") }\n',
+    });
+    const sections = async (debug: boolean): Promise<string[]> => {
+      const outDir = join(tmp, debug ? 'debug' : 'plain');
+      await goBuildInto({ go, dir, env, packages: ['.'], outDir, debug });
+      const elf = await ElfFile.open(bufferSource(await readFile(join(outDir, 'app'))));
+      return elf.sections.map((s) => s.name);
+    };
+    const debug = await sections(true);
+    expect(debug).toContain('.symtab');
+    expect(debug).toContain('.debug_info');
+    const plain = await sections(false);
+    expect(plain.filter((n) => n === '.symtab' || n.startsWith('.debug_'))).toEqual([]);
   });
 
   it('leaves an up-to-date binary alone, and gives the same bytes in another directory with an empty GOCACHE', async () => {

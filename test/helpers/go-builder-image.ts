@@ -140,6 +140,16 @@ async function ensureLoaded(key: string, image: Image, tags: string[]): Promise<
 }
 
 let loading: Promise<void> | undefined;
+let loadingAlpine: Promise<string> | undefined;
+
+/** The alpine:3.19 fixture in the Engine (a toolbox image for minnow debug); resolves with its tag. */
+export function loadAlpineFixture(): Promise<string> {
+  loadingAlpine ??= (async () => {
+    await ensureLoaded('alpine', await alpineBase(), ['alpine:3.19']);
+    return 'alpine:3.19';
+  })();
+  return loadingAlpine;
+}
 
 /**
  * Makes sure the Engine holds the images the generated and the article's Dockerfiles name: `golang:<v>` and

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { debugEntrypoint } from '../../src/build/debug.js';
 import { renderBuildSummary, type BuildSummary } from '../../src/report/build-summary.js';
 import { nextStep } from '../../src/report/next-step.js';
 import { formatBytes } from '../../src/util/size.js';
@@ -35,6 +36,14 @@ describe('the build summary', () => {
     expect(nextStep('registry', 'r.example/hello@sha256:ab')).toBe(
       'docker run --rm r.example/hello@sha256:ab',
     );
+  });
+
+  it('a --debug image says where Delve listens and how to reach it; other images say nothing of it', () => {
+    const entrypoint = debugEntrypoint(['/app/hello'], 41000);
+    expect(renderBuildSummary({ ...SUMMARY, entrypoint })).toMatch(
+      /^ {2}debug +Delve listens on 41000: publish it \(-p 41000:41000\), then dlv connect 127\.0\.0\.1:41000$/m,
+    );
+    expect(renderBuildSummary(SUMMARY)).not.toMatch(/Delve/);
   });
 
   it('uses decimal kB/MB/GB everywhere, as docker image ls does', () => {

@@ -26,10 +26,12 @@ import {
   attestPushed,
   withAttestConfig,
   loadSigner,
+  preloadAttest,
   checkAttestFlags,
   provenanceOptions,
   type AttestFlags,
 } from '../attest-flags.js';
+import { addDebugOptions, debugOptionsFrom, type DebugFlags } from '../debug-flags.js';
 import {
   addKoPublishOptions,
   checkTagOnly,
@@ -40,7 +42,7 @@ import { trapSignals } from '../signals.js';
 import type { Signer } from '../../attest/signer.js';
 import { createStepProgress } from '../step-progress.js';
 
-interface BuildFlags extends RegistryFlags, AttestFlags, KoPublishFlags {
+interface BuildFlags extends RegistryFlags, AttestFlags, DebugFlags, KoPublishFlags {
   base?: string;
   data?: string;
   verifyReproducible?: boolean;
@@ -160,6 +162,7 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
     ...(flags.compression !== undefined || flags.compressionLevel !== undefined
       ? { compression: compressionFrom(flags.compression, flags.compressionLevel) }
       : {}),
+    ...debugOptionsFrom(flags),
   };
 }
 
@@ -275,9 +278,12 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       verifyFreshCache: flags.verifyFreshCache ?? false,
       compare: flags.compare ?? false,
       ...(flags.sbom && flags.sbom !== 'none' ? { sbom: { file: flags.sbom, format: sbomFormat } } : {}),
-      beforePush: async (config) => {
+      preparePush: async (config) => {
         attest = withAttestConfig(flags, config);
+        // The attestation modules load (and the key's scrypt runs) while Go builds.
+        const preload = preloadAttest();
         if (attest.signKey) signer = await loadSigner(attest.signKey);
+        await preload;
       },
       onStep: (message) => progress.update(message),
       onTransfer: (e) => progress.transfer(e),
@@ -389,5 +395,6 @@ export function register(program: Command): void {
     .action((args: string[], flags: BuildFlags) => run(args, flags));
   addRegistryOptions(command);
   addAttestOptions(command);
+  addDebugOptions(command);
   addKoPublishOptions(command);
 }

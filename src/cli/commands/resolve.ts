@@ -37,9 +37,10 @@ import {
   withAttestConfig,
 } from '../attest-flags.js';
 import { withSignals } from '../signals.js';
+import { addDebugOptions, debugOptionsFrom, type DebugFlags } from '../debug-flags.js';
 
 /** Flags of every command that builds packages and pushes them (`resolve`, `apply`, `create`, `delete`, `run`). */
-export interface PublishFlags extends KoPublishFlags {
+export interface PublishFlags extends KoPublishFlags, DebugFlags {
   repo?: string;
   naming: string;
   tag: string[];
@@ -129,6 +130,7 @@ export function withPublishOptions(cmd: Command): Command {
       "sign pushed images and their attestations with this key (cosign's format or PKCS#8)",
     );
   addKoPublishOptions(cmd);
+  addDebugOptions(cmd);
   return cmd;
 }
 
@@ -169,6 +171,7 @@ export async function publisherFromFlags(flags: PublishFlags): Promise<FlagPubli
     ...(flags.base ? { base: flags.base } : {}),
     ...(flags.disableOptimizations ? { disableOptimizations: true } : {}),
     ...(flags.insecureRegistry.length ? { registry: { insecureRegistries: flags.insecureRegistry } } : {}),
+    ...debugOptionsFrom(flags),
   };
   const dir = flags.dir ?? process.cwd();
   const moduleDir = await findModuleRoot(dir);

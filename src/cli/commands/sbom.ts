@@ -44,7 +44,10 @@ async function run(spec: string, flags: SbomFlags): Promise<void> {
   const text =
     (flags.attached ? await attachedSbom(spec, format, platform) : undefined) ??
     renderSbom(
-      await analyzeImage(await openImage(spec, platform ? { platform } : {}), { reference: spec }),
+      await analyzeImage(await openImage(spec, platform ? { platform } : {}), {
+        reference: spec,
+        attribute: false,
+      }),
       format,
     );
   // Written through a temp file and a rename: a failed run never leaves half an SBOM behind.
