@@ -90,7 +90,14 @@ describe('--output containerd (real go, Debian’s containerd on its own socket)
 
   it('refuses before building when containerd does not answer, in one line', async () => {
     const started = Date.now();
-    const r = await runCli(['build', HELLO_DIR, '-o', `containerd:k8s.io@${join(dir, 'nothing.sock')}`]);
+    const r = await runCli([
+      'build',
+      HELLO_DIR,
+      '-o',
+      'containerd',
+      '--containerd-address',
+      join(dir, 'nothing.sock'),
+    ]);
     expect(r.code).toBe(1);
     expect(plain(r.stderr).split('\n')[0]).toBe(
       `error: containerd is not listening on ${join(dir, 'nothing.sock')} (no socket there)`,

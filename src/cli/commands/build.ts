@@ -66,6 +66,7 @@ interface BuildFlags extends RegistryFlags, AttestFlags, DebugFlags, KoPublishFl
   tzdata?: boolean;
   capability: string[];
   disableOptimizations?: boolean;
+  containerdAddress?: string;
   compression?: string;
   compressionLevel?: string;
   compare?: boolean;
@@ -203,7 +204,13 @@ function sinksFrom(flags: BuildFlags): Sink[] {
   const force = flags.force ?? false;
   const registry = { insecureRegistries: flags.insecureRegistry };
   const outputs = flags.output.map((o) =>
-    createSink(o, { flag: '--output', force, registry, ...(flags.offline ? { offline: true } : {}) }),
+    createSink(o, {
+      flag: '--output',
+      force,
+      registry,
+      ...(flags.offline ? { offline: true } : {}),
+      ...(flags.containerdAddress ? { containerdAddress: flags.containerdAddress } : {}),
+    }),
   );
   const envRepo = environmentRepo(flags);
   // ko's KO_DOCKER_REPO=ko.local: the local Engine, the image named ko.local/<app>:<tag>.
@@ -344,6 +351,10 @@ export function register(program: Command): void {
       [],
     )
     .option('--force', 'replace an output path that exists and is something else')
+    .option(
+      '--containerd-address <socket>',
+      'containerd’s socket for --output containerd (default $CONTAINERD_ADDRESS, else /run/containerd/containerd.sock)',
+    )
     .option('--go <path>', 'the go command to use')
     .option('--ldflags <flags>', 'extra linker flags, after -s -w')
     .option('--tags <list>', 'comma list of Go build tags')

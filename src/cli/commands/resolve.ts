@@ -52,6 +52,7 @@ export interface PublishFlags extends KoPublishFlags, DebugFlags {
   output?: string;
   quiet?: boolean;
   disableOptimizations?: boolean;
+  containerdAddress?: string;
   /** `none`: no SBOM referrer on pushed images. */
   sbom?: string;
   sbomFormat?: string;
@@ -116,6 +117,10 @@ export function withPublishOptions(cmd: Command): Command {
     .option(
       '-o, --output <spec>',
       `put the images there instead of pushing: daemon (each as REPO/NAME:TAG; REPO default ${LOCAL_REPO}; also when the repo is ${KO_LOCAL}), containerd[:NS] or oci:DIR (tagged NAME)`,
+    )
+    .option(
+      '--containerd-address <socket>',
+      'containerd’s socket for --output containerd (default $CONTAINERD_ADDRESS, else /run/containerd/containerd.sock)',
     )
     .option(
       '--disable-optimizations',
@@ -184,7 +189,12 @@ export async function publisherFromFlags(flags: PublishFlags): Promise<FlagPubli
     ? undefined
     : chooseRepo(flags.repo, process.env, config?.config.repo ?? LOCAL_REPO);
   const output = flags.output ?? (named === KO_LOCAL ? 'daemon' : undefined);
-  const sinkFor = output ? sinksForImages(output, { flag: '--output' }) : undefined;
+  const sinkFor = output
+    ? sinksForImages(output, {
+        flag: '--output',
+        ...(flags.containerdAddress ? { containerdAddress: flags.containerdAddress } : {}),
+      })
+    : undefined;
   // What every push proves, as build --push does: the flags over minnow.yaml's attest block, the key read first.
   const attest = withAttestConfig(flags, configAttest(config));
   checkAttestFlags(attest);

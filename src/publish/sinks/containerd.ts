@@ -48,11 +48,11 @@ export function containerdSink(options: ContainerdSinkOptions = {}): Sink {
 }
 
 /** `containerd`, `containerd:NAMESPACE` or `containerd:NAMESPACE@SOCKET` (a namespace as containerd takes it). */
-export function parseContainerdSpec(spec: string, ctx: SpecContext, _options: SinkOptions): Sink {
+export function parseContainerdSpec(spec: string, ctx: SpecContext, options: SinkOptions): Sink {
   const rest = spec === 'containerd' ? '' : spec.slice('containerd:'.length);
   const at = rest.indexOf('@');
   const namespace = at < 0 ? rest : rest.slice(0, at);
-  const address = at < 0 ? undefined : rest.slice(at + 1);
+  const address = at < 0 ? options.containerdAddress : rest.slice(at + 1);
   if (namespace !== '' && !/^[A-Za-z0-9]([A-Za-z0-9._-]{0,74}[A-Za-z0-9])?$/.test(namespace)) {
     throw ctx.invalid(`"${namespace}" is not a containerd namespace`);
   }
