@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the pinned Go tools the tests check minnow against (cosign and oras for attestations, dlv for --debug
-# images) from the Go module proxy
+# Installs the pinned Go tools the tests check minnow against (cosign, oras for attestations; dlv for --debug
+# images; syft for the SBOM, dive for analyze's bench) from the Go module proxy
 # into GOPATH/bin, skipping any tool whose pinned version is already there, so a second run costs nothing.
 set -euo pipefail
 export PATH="$PATH:/usr/local/go/bin"
@@ -11,6 +11,8 @@ tools=(
   "oras|oras.land/oras/cmd/oras|v1.3.6"
   # Keep in step with DELVE_VERSION in src/build/delve.ts: the test drives the image's dlv with this one.
   "dlv|github.com/go-delve/delve/cmd/dlv|v1.27.2"
+  "syft|github.com/anchore/syft/cmd/syft|v1.57.1"
+  "dive|github.com/wagoodman/dive|v0.13.1"
 )
 for entry in "${tools[@]}"; do
   IFS='|' read -r name pkg version <<<"$entry"

@@ -1,4 +1,4 @@
-// Pinned Go tools the benches compare against (ko, crane), installed with `go install` from the Go module proxy
+// Pinned Go tools the benches compare against (ko, crane, syft, dive), installed with `go install` from the Go module proxy
 // into GOPATH/bin when missing or at another version.
 import { execFile } from 'node:child_process';
 import { access } from 'node:fs/promises';
@@ -10,6 +10,9 @@ const run = promisify(execFile);
 export const PINNED = {
   ko: { pkg: 'github.com/google/ko', version: 'v0.19.1' },
   crane: { pkg: 'github.com/google/go-containerregistry/cmd/crane', version: 'v0.22.1' },
+  // The versions scripts/install-go-tools.sh pins for the tests.
+  syft: { pkg: 'github.com/anchore/syft/cmd/syft', version: 'v1.57.1' },
+  dive: { pkg: 'github.com/wagoodman/dive', version: 'v0.13.1' },
 };
 
 /** The path of the pinned tool `name`, installing it first when GOPATH/bin lacks that version. */

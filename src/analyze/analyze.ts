@@ -3,8 +3,8 @@ import type { Image } from '../oci/index.js';
 import { attributeBinaries } from './attribute-binaries.js';
 import { compositionOf } from './composition.js';
 import { MergedFilesystem } from './filesystem.js';
-import { parseApkInstalled } from './packages/apk.js';
-import { parseDpkgStatus, parseOsRelease } from './packages/dpkg.js';
+import { parseOsRelease } from './packages/dpkg.js';
+import { findOsPackages } from './packages/os-packages.js';
 import { readLayer, type CapturedFiles, type LayerReadOptions } from './read-layer.js';
 import type { LayerMemo } from './layer-memo.js';
 import { isSecretEnvKey, runRules } from './rules/index.js';
@@ -17,7 +17,6 @@ import {
   type GoBinary,
   type ImageAnalysis,
   type LayerSummary,
-  type OsPackage,
   type Severity,
 } from './types.js';
 
@@ -116,16 +115,7 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
     .slice(0, top)
     .map((e) => ({ path: e.path, size: e.size, layer: e.layer }));
 
-  const packages: OsPackage[] = [];
-  const apk = text(captured, fs, '/lib/apk/db/installed');
-  if (apk) packages.push(...parseApkInstalled(apk));
-  const dpkg = text(captured, fs, '/var/lib/dpkg/status');
-  if (dpkg) packages.push(...parseDpkgStatus(dpkg, '/var/lib/dpkg/status'));
-  for (const e of fs.list('/var/lib/dpkg/status.d')) {
-    const t = e.type === 'file' ? text(captured, fs, e.path) : undefined;
-    if (t) packages.push(...parseDpkgStatus(t, e.path));
-  }
-  packages.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const packages = findOsPackages(fs, (path) => text(captured, fs, path));
 
   const goBinaries: GoBinary[] = files
     .filter((e) => e.type === 'file' && e.go)

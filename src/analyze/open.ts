@@ -10,6 +10,8 @@ export interface OpenImageOptions {
   platform?: Platform;
   /** Registry reads: insecure hosts, offline, per-blob `onProgress`. */
   registry?: RegistryReadOptions;
+  /** `daemon:` reads: bytes of the Engine's `docker save` received so far, and the size the Engine states. */
+  onEngineRead?: (received: number, expected: number | undefined) => void;
   signal?: AbortSignal;
 }
 
@@ -22,6 +24,7 @@ export async function openImage(spec: string, options: OpenImageOptions = {}): P
   const target = await resolveBase(spec, {
     ...(options.platform ? { platforms: [options.platform] } : {}),
     ...(options.registry ? { registry: options.registry } : {}),
+    ...(options.onEngineRead ? { onEngineRead: options.onEngineRead } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   return selectPlatform(target, options.platform ?? hostPlatform(), {

@@ -60,9 +60,21 @@ export interface OsPackage {
   name: string;
   version: string;
   arch?: string;
+  /**
+   * Its license: apk's `L:` field as stated, or for deb the licenses its /usr/share/doc/<name>/copyright names,
+   * as SPDX identifiers joined with AND (names SPDX does not know are left out).
+   */
   license?: string;
   /** Source package (deb) or origin (apk). */
   source?: string;
+  /** Version of the source package, when the database gives one that differs (deb `Source: glibc (2.36-9)`). */
+  sourceVersion?: string;
+  /** Who maintains the package, as the database states it (`Name <email>`). */
+  maintainer?: string;
+  /** Names the package depends on (deb Depends/Pre-Depends, every alternative; apk `D:`), as the database states them. */
+  depends?: string[];
+  /** What else it answers to as a dependency (deb Provides; apk `p:`, e.g. `so:libc.musl-x86_64.so.1`). */
+  provides?: string[];
   /** The database file it was read from. */
   foundIn: string;
 }

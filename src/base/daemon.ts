@@ -2,6 +2,7 @@ import { createWriteStream, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MinnowError, messageOf } from '../errors.js';
 import { EngineClient } from '../engine/client.js';
@@ -11,7 +12,27 @@ import { readDockerArchive } from './docker-archive.js';
 export interface DaemonReadOptions {
   /** Default: a client for DOCKER_HOST or /var/run/docker.sock. */
   client?: EngineClient;
+  /**
+   * Called as the Engine's `docker save` stream arrives, with the bytes received so far and what the Engine says
+   * the image holds (its `Size`; the archive is a little larger), for progress display.
+   */
+  onProgress?: (received: number, expected: number | undefined) => void;
   signal?: AbortSignal;
+}
+
+/** Counts the bytes passing through and reports the running total (progress renderers throttle their drawing). */
+function counter(
+  expected: number | undefined,
+  onProgress: NonNullable<DaemonReadOptions['onProgress']>,
+): Transform {
+  let received = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      received += chunk.length;
+      onProgress(received, expected);
+      done(null, chunk);
+    },
+  });
 }
 
 const spools = new Set<string>();
@@ -42,9 +63,13 @@ export async function readDaemon(name: string, options: DaemonReadOptions = {}):
   }
   const file = join(dir, 'image.tar');
   try {
-    await client.inspectImage(ref);
-    const tar = await client.saveImage([ref]);
-    await pipeline(tar, createWriteStream(file), ...(options.signal ? [{ signal: options.signal }] : []));
+    const info = await client.inspectImage(ref);
+    const tar = await client.saveImage([ref], options.signal ? { signal: options.signal } : {});
+    const count = options.onProgress ? [counter(info.Size, options.onProgress)] : [];
+    await pipeline(
+      [tar, ...count, createWriteStream(file)],
+      ...(options.signal ? [{ signal: options.signal }] : []),
+    );
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     spools.delete(dir);

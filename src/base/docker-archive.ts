@@ -135,6 +135,21 @@ async function sliceDigest(file: string, m: TarMember): Promise<Digest> {
 }
 
 /**
+ * The name of the image `options.ref` picks in a docker save archive: its first RepoTags entry (`golang:1.21`,
+ * docker.io/library/ dropped), or undefined for an untagged one.
+ */
+export async function archiveImageName(
+  file: string,
+  options: DockerArchiveReadOptions = {},
+): Promise<string | undefined> {
+  const members = await indexTar(file);
+  const manifestMember = resolveMember(members, 'manifest.json');
+  if (!manifestMember) return undefined;
+  const entry = pick(parseSaveManifest(await readMember(file, manifestMember), file), options.ref, file);
+  return entry.RepoTags?.[0]?.replace(/^docker\.io\/library\//, '');
+}
+
+/**
  * Reads an image from a `docker save` archive: the legacy form (`<id>/layer.tar`, `<config>.json`,
  * `manifest.json`) and the OCI form the Engine writes since Docker 25 (also an OCI layout: `index.json`, `blobs/`).
  * The tar is indexed once and blobs are read in place; every blob is verified against its digest as it is read.

@@ -57,6 +57,11 @@ export async function originOf(spec: string): Promise<ImageOrigin | undefined> {
   return { kind: source.name, where: source.where ? await source.where(spec) : spec };
 }
 
+/** The image's own name where `spec`'s kind keeps one (`golang:1.21` for a docker save of it), else undefined. */
+export async function imageNameOf(spec: string): Promise<string | undefined> {
+  return (await sourceFor(spec))?.imageName?.(spec);
+}
+
 /** Reads an image or index from any kind in BASE_SOURCES. */
 export async function resolveBase(spec: string, options: ResolveBaseOptions = {}): Promise<ImageOrIndex> {
   const source = await sourceFor(spec);

@@ -16,6 +16,8 @@ export interface ResolveBaseOptions {
   onBuiltin?: (info: BuiltinBaseInfo) => void;
   /** Registry bases: offline mode, insecure registries, download progress, credentials. */
   registry?: RegistryReadOptions;
+  /** `daemon:` bases: bytes of the Engine's `docker save` received so far, and the image's size as it states it. */
+  onEngineRead?: (received: number, expected: number | undefined) => void;
   signal?: AbortSignal;
 }
 
@@ -34,4 +36,9 @@ export interface BaseSource {
   resolve(spec: string, options: ResolveBaseOptions): Promise<ImageOrIndex>;
   /** Where `spec` is read from, in full (`docker.io/library/alpine:3.19`, an absolute path). Default: `spec`. */
   where?(spec: string): string | Promise<string>;
+  /**
+   * The name the image has where it is kept (a docker archive's RepoTags entry, `daemon:NAME`'s NAME), for an
+   * SBOM to name it by rather than by a file. Default: none (the spec names it).
+   */
+  imageName?(spec: string): Promise<string | undefined>;
 }

@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { MinnowError } from '../errors.js';
+import { parsePaxRecords, tarNumber } from '../oci/index.js';
 
 /** Where one member's bytes sit in an uncompressed tar file. */
 export interface TarMember {
@@ -11,38 +12,10 @@ export interface TarMember {
   linkname?: string;
 }
 
-function octal(buf: Buffer, start: number, len: number): number {
-  const field = buf.subarray(start, start + len);
-  if ((field[0] ?? 0) & 0x80) {
-    // base-256 (GNU) for sizes past 8 GiB
-    let n = 0;
-    for (let i = 1; i < field.length; i++) n = n * 256 + (field[i] as number);
-    return n;
-  }
-  const s = field.toString('latin1').replace(/\0.*$/s, '').trim();
-  return s === '' ? 0 : parseInt(s, 8);
-}
-
 function cstring(buf: Buffer, start: number, len: number): string {
   const field = buf.subarray(start, start + len);
   const end = field.indexOf(0);
   return field.toString('utf8', 0, end < 0 ? field.length : end);
-}
-
-function paxRecords(data: Buffer): Map<string, string> {
-  const out = new Map<string, string>();
-  let i = 0;
-  while (i < data.length) {
-    const sp = data.indexOf(0x20, i);
-    if (sp < 0) break;
-    const len = parseInt(data.toString('latin1', i, sp), 10);
-    if (!Number.isFinite(len) || len <= 0) break;
-    const rec = data.toString('utf8', sp + 1, i + len - 1);
-    const eq = rec.indexOf('=');
-    if (eq > 0) out.set(rec.slice(0, eq), rec.slice(eq + 1));
-    i += len;
-  }
-  return out;
 }
 
 /** Normalizes a member name (`./manifest.json` → `manifest.json`). */
@@ -93,7 +66,13 @@ export async function indexTar(path: string): Promise<Map<string, TarMember>> {
       }
       const flag = String.fromCharCode(header[156] ?? 48);
       const isMeta = flag === 'L' || flag === 'K' || flag === 'x' || flag === 'g';
-      const entrySize = !isMeta && pax?.has('size') ? Number(pax.get('size')) : octal(header, 124, 12);
+      const entrySize =
+        !isMeta && pax?.has('size') ? Number(pax.get('size')) : tarNumber(header.subarray(124, 136));
+      if (entrySize === undefined || !Number.isSafeInteger(entrySize) || entrySize < 0) {
+        throw new MinnowError('INVALID_IMAGE', `${path}: tar header with an invalid size at byte ${pos}`, {
+          subject: path,
+        });
+      }
       const dataAt = pos + 512;
       const next = dataAt + Math.ceil(entrySize / 512) * 512;
       if (dataAt + entrySize > size) {
@@ -104,7 +83,7 @@ export async function indexTar(path: string): Promise<Map<string, TarMember>> {
         await readAt(data, dataAt);
         if (flag === 'L') longName = cstring(data, 0, data.length);
         else if (flag === 'K') longLink = cstring(data, 0, data.length);
-        else if (flag === 'x') pax = paxRecords(data);
+        else if (flag === 'x') pax = parsePaxRecords(data, `${path} (PAX header at byte ${pos})`);
         pos = next;
         continue;
       }

@@ -1,15 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { pipeline as callbackPipeline, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MinnowError, isMinnowError, messageOf } from '../errors.js';
 import {
+  countBytes,
   decompress,
+  InflateMeter,
   digestAlgorithm,
   digestHex,
   DigestingStream,
   MediaType,
-  tarHeadCheck,
+  tarCheck,
   type Digest,
   type Image,
   type Layer,
@@ -84,9 +86,21 @@ async function verifyLayer(layer: Layer, index: number, options: VerifyBaseOptio
   const what = `base layer ${index} (${digest})`;
   const tar = new DigestingStream(digestAlgorithm(diffId) === 'sha512' ? 'sha512' : 'sha256');
   try {
-    await pipeline(await decompress(await layer.compressed()), tarHeadCheck(what), tar, discard(), {
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    const counted = { bytes: 0 };
+    const blob = countBytes(counted);
+    // Errors of the blob (a read or network failure) reach `blob` and so the pipeline below.
+    callbackPipeline(await layer.compressed(), blob, () => undefined);
+    // A bomb stops at analyze's limits instead of inflating to its end (or exhausting memory).
+    await pipeline(
+      await decompress(blob),
+      new InflateMeter(counted, {}, what),
+      tarCheck(what),
+      tar,
+      discard(),
+      {
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    );
   } catch (err) {
     throw explain(err, what, options.signal);
   }

@@ -22,3 +22,5 @@ export * from './select-platform.js';
 export * from './tar-head.js';
 export * from './validate.js';
 export * from './layout-paths.js';
+export * from './inflate-limit.js';
+export * from './tar-check.js';

@@ -20,11 +20,21 @@ interface Candidate {
   open(): Promise<Image>;
 }
 
-async function candidates(index: ImageIndex): Promise<Candidate[]> {
+/** Most levels of indexes inside indexes: real images use one or two; a deeper chain is hostile or broken. */
+export const MAX_INDEX_DEPTH = 8;
+
+async function candidates(index: ImageIndex, depth = 1): Promise<Candidate[]> {
   const out: Candidate[] = [];
   for (const d of (await index.indexManifest()).manifests) {
     if (isIndex(d.mediaType)) {
-      out.push(...(await candidates(await index.imageIndex(d))));
+      if (depth >= MAX_INDEX_DEPTH) {
+        throw new MinnowError(
+          'LIMIT_EXCEEDED',
+          `index ${d.digest} is nested more than ${MAX_INDEX_DEPTH} indexes deep`,
+          { subject: d.digest },
+        );
+      }
+      out.push(...(await candidates(await index.imageIndex(d), depth + 1)));
     } else if (d.platform && d.platform.os !== 'unknown') {
       const platform = d.platform;
       out.push({ platform, open: () => index.image(d) });

@@ -285,7 +285,7 @@ function minnowCause(err: unknown): MinnowError | undefined {
 /** Timeouts, by undici's code: which bound ran out and how to say it. */
 const STALLS: Record<string, { what: string; bound: keyof RegistryTimeouts; env: string }> = {
   UND_ERR_CONNECT_TIMEOUT: {
-    what: 'did not accept a connection',
+    what: 'did not complete a connection (TCP and TLS handshake)',
     bound: 'connectMs',
     env: 'MINNOW_REGISTRY_CONNECT_TIMEOUT',
   },

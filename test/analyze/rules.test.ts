@@ -6,6 +6,14 @@ import { IMAGE_RULES } from '../../src/analyze/rules/index.js';
 import type { ImageAnalysis } from '../../src/analyze/types.js';
 import { isRootUser, parseUsers } from '../../src/analyze/users.js';
 import { exec } from '../helpers/exec.js';
+import {
+  AWS_ID,
+  AWS_SECRET,
+  DB_PASSWORD,
+  GCP_API_KEY as GCP,
+  GITHUB_TOKEN as GH,
+  SLACK_TOKEN as SLACK,
+} from '../helpers/secret-samples.js';
 import { imageOfLayers, type Member } from '../helpers/tar-layers.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -131,12 +139,6 @@ describe('attack-surface rules', () => {
 });
 
 describe('secrets in contents and config', () => {
-  // Built from parts so this file itself holds no token a scanner would flag.
-  const AWS_ID = ['AKIA', 'IOSFODNN7', 'EXAMPLE'].join('');
-  const AWS_SECRET = ['wJalrXUtnFEMI/K7MDENG', 'bPxRfiCYEXAMPLEKEY'].join('/');
-  const GH = `ghp_${'aB3dE5gH7jK9mN1pQ3sT5vX7zA9cE1gI3kM5'}`;
-  const SLACK = ['xoxb', '123456789012', '1234567890123', 'AbCdEfGhIjKlMnOpQrStUvWx'].join('-');
-  const GCP = `AIza${'SyA1bC2dE3fG4hI5jK6lM7nO8pQ9rS0tU1v'}`;
   let a: ImageAnalysis;
   beforeAll(async () => {
     const dir = await tempDir();
@@ -156,7 +158,7 @@ describe('secrets in contents and config', () => {
             data: JSON.stringify({ type: 'service_account', project_id: 'p', private_key: 'x' }),
           },
           { header: { name: 'srv/maps.js', mode: 0o644 }, data: `const k = "${GCP}";\n` },
-          { header: { name: 'app/db.properties', mode: 0o644 }, data: 'db.password=Zq8#vL2m!Xr9Tb4wKp7N\n' },
+          { header: { name: 'app/db.properties', mode: 0o644 }, data: `db.password=${DB_PASSWORD}\n` },
           // Not secrets: placeholders, words, paths, and package-owned test keys.
           {
             header: { name: 'app/example.env', mode: 0o644 },
@@ -208,7 +210,7 @@ describe('secrets in contents and config', () => {
       /^7 files look like secrets \(.*\): \/app\/config\.yaml, \/app\/db\.properties, /,
     );
     const json = JSON.stringify(a);
-    for (const v of [AWS_ID, AWS_SECRET, GH, SLACK, GCP, 'Zq8#vL2m']) expect(json).not.toContain(v);
+    for (const v of [AWS_ID, AWS_SECRET, GH, SLACK, GCP, DB_PASSWORD]) expect(json).not.toContain(v);
   });
 
   it('finds tokens in Env values and labels under innocent names, and redacts them', () => {

@@ -9,7 +9,11 @@ import { analyzeImage } from '../../src/analyze/analyze.js';
 import { renderSbom, sbomComponents } from '../../src/analyze/sbom/index.js';
 import type { ImageAnalysis } from '../../src/analyze/types.js';
 import { build } from '../../src/build/build.js';
+import { writeLayout } from '../../src/publish/layout.js';
+import { cli } from '../helpers/cli.js';
+import { exec } from '../helpers/exec.js';
 import { alpineBase, distrolessBase } from '../helpers/fixture-images.js';
+import { ntiaChecker } from '../helpers/peer-tools.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const SCHEMAS = fileURLToPath(new URL('../fixtures/schemas/', import.meta.url));
@@ -65,13 +69,15 @@ describe('SBOM (SPDX 2.3 and CycloneDX 1.5)', () => {
   let alpine: ImageAnalysis;
   let distroless: ImageAnalysis;
   let goImage: ImageAnalysis;
+  let goLayout: string;
+  let dir: string;
   beforeAll(async () => {
     v = await validators();
     alpine = await analyzeImage(await alpineBase(), { reference: 'alpine:3.19' });
     distroless = await analyzeImage(await distrolessBase(), {
       reference: 'gcr.io/distroless/static-debian12',
     });
-    const dir = await tempDir();
+    dir = await tempDir();
     const result = await build({
       dir: await goApp(dir),
       base: 'static',
@@ -79,6 +85,8 @@ describe('SBOM (SPDX 2.3 and CycloneDX 1.5)', () => {
       goEnv: { GOFLAGS: '-mod=mod', GOPROXY: 'off' },
     });
     goImage = await analyzeImage(result.images[0]!.image, { reference: 'sbomapp:latest' });
+    goLayout = join(dir, 'layout');
+    await writeLayout(goLayout, { kind: 'image', image: result.images[0]!.image }, { tag: 'latest' });
   }, 300_000);
 
   it('lists apk, deb and Go components with their PURLs', () => {
@@ -128,5 +136,67 @@ describe('SBOM (SPDX 2.3 and CycloneDX 1.5)', () => {
     const cdx = JSON.parse(renderSbom(alpine, 'cyclonedx-json')) as Record<string, unknown>;
     cdx.specVersion = 1.5;
     expect(v.cdx(cdx).length).toBeGreaterThan(0);
+  });
+
+  it("minnow's own image: its SPDX passes the NTIA minimum-elements checker, as the sbom command writes it", async () => {
+    const file = join(dir, 'own.spdx.json');
+    const r = await cli(['sbom', `oci:${goLayout}`, '-o', file]);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(await exec(await ntiaChecker(), ['--comply', 'ntia', '-r', 'json', file])) as {
+      isNtiaConformant: boolean;
+      validationMessages: unknown[];
+      parsingError: unknown[];
+      componentSuppliers: { nonconformantComponents: string[] };
+      totalNumberComponents: number;
+    };
+    expect(report.validationMessages).toEqual([]);
+    expect(report.parsingError).toEqual([]);
+    expect(report.componentSuppliers.nonconformantComponents).toEqual([]);
+    // The image, stdlib, the main module and its dependency.
+    expect(report.totalNumberComponents).toBe(4);
+    expect(report.isNtiaConformant).toBe(true);
+  });
+
+  it("minnow's own image: its CycloneDX has every NTIA minimum element (checked here: the checker reads SPDX only)", async () => {
+    const r = await cli(['sbom', `oci:${goLayout}`, '--format', 'cyclonedx-json']);
+    expect(r.status).toBe(0);
+    const bom = JSON.parse(r.out) as {
+      metadata: {
+        timestamp: string;
+        tools: { components: { name: string }[] };
+        component: Record<string, unknown> & { hashes?: { alg: string; content: string }[] };
+      };
+      components: (Record<string, unknown> & { supplier?: { name?: string } })[];
+      dependencies: { ref: string; dependsOn: string[] }[];
+    };
+    // NTIA (2021): supplier, component name, version, other unique identifiers, dependency relationship,
+    // author of the SBOM data, timestamp; for every component, the image itself included.
+    const problems: string[] = [];
+    const all: (Record<string, unknown> & { supplier?: { name?: string } })[] = [
+      bom.metadata.component,
+      ...bom.components,
+    ];
+    for (const c of all) {
+      const name = String(c.name);
+      if (!c.supplier?.name) problems.push(`${name}: no supplier`);
+      if (!c.name) problems.push('a component has no name');
+      if (!c.version) problems.push(`${name}: no version`);
+      if (!c.purl && !c.cpe) problems.push(`${name}: no unique identifier`);
+      if (!bom.dependencies.some((d) => d.ref === c['bom-ref']))
+        problems.push(`${name}: no dependency entry`);
+    }
+    if (!bom.metadata.tools.components.some((t) => t.name === 'minnow')) problems.push('no author (tool)');
+    if (Number.isNaN(Date.parse(bom.metadata.timestamp))) problems.push('no timestamp');
+    expect(problems).toEqual([]);
+    expect(bom.metadata.component.hashes?.[0]?.content).toBe(goImage.digest.slice('sha256:'.length));
+    const main = bom.components.find((c) => c.name === 'example.com/sbomapp');
+    const root = bom.dependencies.find((d) => d.ref === bom.metadata.component['bom-ref']);
+    expect(root?.dependsOn).toContain(main?.purl);
+    expect(bom.dependencies.find((d) => d.ref === main?.purl)?.dependsOn.sort()).toEqual(
+      bom.components
+        .filter((c) => c.name === 'stdlib' || c.name === 'example.com/greet')
+        .map((c) => String(c.purl))
+        .sort(),
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { openImage } from '../../src/analyze/open.js';
 import { readDockerArchive } from '../../src/base/docker-archive.js';
 import { assertValid } from '../../src/oci/index.js';
 import { writeTarball } from '../../src/publish/tarball.js';
+import { cli } from '../helpers/cli.js';
 import { exec } from '../helpers/exec.js';
 import { alpineBase } from '../helpers/fixture-images.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -86,6 +87,29 @@ describe('image sources: docker save (legacy and OCI form), oci layout from skop
     await expect(openImage(`daemon:minnow-test-analyze/absent:${tag}`)).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
+  });
+
+  it("daemon: streams the Engine's docker save, reporting the bytes received, as many as docker save writes", async () => {
+    const seen: [number, number | undefined][] = [];
+    await openImage(`daemon:${BUILT}`, { onEngineRead: (n, of) => seen.push([n, of]) });
+    const saved = (await stat(legacy)).size;
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.at(-1)?.[0]).toBe(saved);
+    expect(seen.every(([n], i) => i === 0 || n > seen[i - 1]![0])).toBe(true);
+    const size = JSON.parse(
+      await exec('docker', ['image', 'inspect', '--format', '{{json .Size}}', BUILT]),
+    ) as number;
+    expect(seen[0]?.[1]).toBe(size);
+    process.env.MINNOW_TIMING = '1';
+    try {
+      const r = await cli(['analyze', `daemon:${BUILT}`]);
+      expect(r.status).toBe(0);
+      expect(r.err).toMatch(
+        /reading daemon:\S+: [\d.]+ [kM]B of about [\d.]+ [kM]B received from the Engine/,
+      );
+    } finally {
+      delete process.env.MINNOW_TIMING;
+    }
   });
 
   it('estimates the pulled size of the uncompressed layers a legacy archive holds, and says so', async () => {

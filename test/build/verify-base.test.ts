@@ -83,6 +83,21 @@ describe('verifyBaseLayers', () => {
     expect(err.code).toBe('INVALID_IMAGE');
     expect(err.message).toBe(`base layer 0 (${sha256(blob)}): cannot decompress: unexpected end of file`);
   });
+  it('stops a decompression bomb at the ratio limit, long before its end', async () => {
+    const dir = await tempDir();
+    // 256 MiB of zeros gzip to about 260 kB: past 64 MiB the 250:1 ratio stops it.
+    const zeros = Buffer.alloc(256 * 1024 * 1024);
+    const layer = await gzLayer(dir, zeros, sha256(Buffer.from('never reached')));
+    const before = process.memoryUsage().rss;
+    const err = await failure(verifyBaseLayers(await imageOf([layer]), { cacheDir: join(dir, 'c') }));
+    expect(err.code).toBe('LIMIT_EXCEEDED');
+    expect(err.message).toMatch(
+      new RegExp(
+        `^base layer 0 \\(${await layer.digest()}\\) inflates more than 250:1 \\(\\d+ bytes from \\d+\\): a decompression bomb$`,
+      ),
+    );
+    expect(process.memoryUsage().rss - before).toBeLessThan(128 * 1024 * 1024);
+  });
 });
 
 describe('isTarHeader', () => {

@@ -71,7 +71,7 @@ describe('lint output', () => {
     const validate = ajv.compile(JSON.parse(await readFile(SCHEMA, 'utf8')) as object);
     expect(validate(log), JSON.stringify(validate.errors)).toBe(true);
     const run = (log.runs as Array<Record<string, unknown>>)[0] as {
-      tool: { driver: { rules: Array<{ id: string }> } };
+      tool: { driver: { informationUri: string; rules: Array<{ id: string }> } };
       results: Array<{
         ruleId: string;
         ruleIndex: number;
@@ -82,6 +82,8 @@ describe('lint output', () => {
       }>;
     };
     expect(run.results).toHaveLength(18);
+    // Code-scanning UIs link the tool's name to it.
+    expect(run.tool.driver.informationUri).toBe('https://minnow.dev');
     for (const res of run.results) expect(run.tool.driver.rules[res.ruleIndex]?.id).toBe(res.ruleId);
     const untagged = run.results.find((r) => r.ruleId === 'MN-DF-006');
     expect(untagged?.level).toBe('warning');

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeImage } from '../../src/analyze/analyze.js';
+import { indexTar } from '../../src/base/tar-index.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { lintText } from '../../src/dockerfile/lint/lint.js';
 import { MinnowError } from '../../src/errors.js';
@@ -15,13 +18,14 @@ import {
   parseImageConfig,
   parseIndexManifest,
   parseManifest,
+  parsePaxRecords,
   sniffManifestMediaType,
 } from '../../src/oci/index.js';
 import { parseReference } from '../../src/registry/reference.js';
 import { parseRetryAfter } from '../../src/registry/retry.js';
 import { parseWwwAuthenticate } from '../../src/registry/www-authenticate.js';
 import { escapeTerminal } from '../../src/util/terminal.js';
-import { gzipLayerFile, tarOf } from '../helpers/tar-layers.js';
+import { checkTar, gzipLayerFile, tarOf } from '../helpers/tar-layers.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -179,6 +183,53 @@ describe('fuzz: parsers of outside input fail only with MinnowError', () => {
         expect(typeof isTarHeader(Buffer.from(bytes))).toBe('boolean');
       }),
       params,
+    );
+  });
+
+  it('tar streams (every header walked) and PAX records', async () => {
+    const seed = await tarOf([
+      { header: { name: 'a', pax: { path: 'a', comment: 'x' } }, data: 'abc' },
+      { header: { name: 'b'.repeat(120) }, data: '' },
+    ]);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat({ max: seed.length - 1 }), fc.integer({ min: 0, max: 255 })), {
+          maxLength: 8,
+        }),
+        fc.integer({ min: 1, max: 700 }),
+        async (edits, chunk) => {
+          const t = Buffer.from(seed);
+          for (const [at, byte] of edits) t[at] = byte;
+          await onlyMinnowErrorsAsync(() => checkTar(t, chunk));
+          onlyMinnowErrors(() => parsePaxRecords(t.subarray(512, 1024), 'pax'));
+        },
+      ),
+      params,
+    );
+  });
+
+  it('docker save archives (the outer tar index)', async () => {
+    const dir = await tempDir();
+    const seed = await tarOf([
+      { header: { name: 'manifest.json' }, data: '[]' },
+      { header: { name: 'blobs/sha256/' + 'a'.repeat(64) }, data: 'x'.repeat(600) },
+      { header: { name: 'l', type: 'symlink', linkname: 'manifest.json' } },
+    ]);
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat({ max: seed.length - 1 }), fc.integer({ min: 0, max: 255 })), {
+          maxLength: 8,
+        }),
+        async (edits) => {
+          const t = Buffer.from(seed);
+          for (const [at, byte] of edits) t[at] = byte;
+          const path = join(dir, `archive-${n++}.tar`);
+          await writeFile(path, t);
+          await onlyMinnowErrorsAsync(() => indexTar(path));
+        },
+      ),
+      { ...params, numRuns: Math.min(RUNS, 200) },
     );
   });
 

@@ -5,7 +5,7 @@ import { createServer as createTlsServer } from 'node:https';
 export interface Injected {
   status: number;
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
 }
 
 /** What to do to a forwarded response's body (and, with `holdRequest`, to the request). */

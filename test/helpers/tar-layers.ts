@@ -1,4 +1,6 @@
 import { writeFile } from 'node:fs/promises';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
@@ -8,6 +10,7 @@ import {
   MediaType,
   mutate,
   sha256,
+  tarCheck,
   type ContainerConfig,
   type Image,
 } from '../../src/oci/index.js';
@@ -67,4 +70,15 @@ export async function imageOfLayers(
     layers: added,
     config: (c) => ({ ...c, config }),
   });
+}
+
+/** Runs `bytes` through tarCheck in chunks of `chunk` bytes (1: every header split across chunks). */
+export async function checkTar(bytes: Buffer, chunk = 4096): Promise<void> {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += chunk) parts.push(bytes.subarray(i, i + chunk));
+  await pipeline(
+    Readable.from(parts),
+    tarCheck('layer 0'),
+    new Writable({ write: (_c, _e, done) => done() }),
+  );
 }

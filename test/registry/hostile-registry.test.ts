@@ -135,7 +135,9 @@ describe('a hostile or failing registry: bounded waits, resumed downloads, the n
     await client.close();
     expect(took).toBeLessThan(6000);
     expect(err.code).toBe('NETWORK');
-    expect(oneLine(err)).toBe(`error: registry 127.0.0.1:${port} did not accept a connection within 1 s`);
+    expect(oneLine(err)).toBe(
+      `error: registry 127.0.0.1:${port} did not complete a connection (TCP and TLS handshake) within 1 s`,
+    );
   });
 
   it.each(['POST', 'PATCH', 'PUT'])(

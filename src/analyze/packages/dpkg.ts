@@ -21,6 +21,15 @@ function paragraphs(text: string): Map<string, string>[] {
   return out;
 }
 
+/** The package names of a relation field (`libc6 (>= 2.34), libgcc-s1 | libgcc1`): every alternative, no versions. */
+function relationNames(field: string): string[] {
+  const names = field
+    .split(/[,|]/)
+    .map((r) => r.trim().split(/[\s(:[]/)[0] ?? '')
+    .filter((n) => n !== '');
+  return [...new Set(names)];
+}
+
 /**
  * Parses a dpkg status database: `/var/lib/dpkg/status` (only packages whose Status says installed) or one of
  * distroless's `/var/lib/dpkg/status.d/<pkg>` files (a control file, no Status field).
@@ -34,13 +43,23 @@ export function parseDpkgStatus(text: string, foundIn: string): OsPackage[] {
     const status = p.get('Status');
     if (status !== undefined && !/\binstalled$/.test(status)) continue;
     const arch = p.get('Architecture');
-    const source = p.get('Source')?.split(' ')[0];
+    // `Source: glibc` or `Source: glibc (2.36-9+deb12u4)` when the source's version differs from the binary's.
+    const sourceField = /^(\S+)(?:\s+\(([^)]+)\))?/.exec(p.get('Source') ?? '');
+    const source = sourceField?.[1];
+    const sourceVersion = sourceField?.[2];
+    const maintainer = p.get('Maintainer');
+    const depends = relationNames(`${p.get('Pre-Depends') ?? ''},${p.get('Depends') ?? ''}`);
+    const provides = relationNames(p.get('Provides') ?? '');
     out.push({
       type: 'deb',
       name,
       version,
       ...(arch ? { arch } : {}),
       ...(source ? { source } : {}),
+      ...(sourceVersion && sourceVersion !== version ? { sourceVersion } : {}),
+      ...(maintainer ? { maintainer } : {}),
+      ...(depends.length ? { depends } : {}),
+      ...(provides.length ? { provides } : {}),
       foundIn,
     });
   }

@@ -21,14 +21,30 @@ export function golangStdlibPurl(goVersion: string): string {
   return `pkg:golang/stdlib@${encodeURIComponent(goVersion.replace(/^go/, ''))}`;
 }
 
-/** `pkg:apk/alpine/musl@1.2.4_git20230717-r4?arch=x86_64&distro=alpine-3.19.4`. */
-export function apkPurl(name: string, version: string, arch?: string, distro?: string): string {
-  return `pkg:apk/alpine/${enc(name)}@${encodeURIComponent(version)}${qualifiers({ arch, distro })}`;
+/** The package's source (apk origin, deb source package) when it differs from the package: `upstream=glibc@2.36-9`. */
+export interface OsPurlParts {
+  arch?: string;
+  distro?: string;
+  source?: string;
+  sourceVersion?: string;
 }
 
-/** `pkg:deb/debian/tzdata@2024a-0%2Bdeb12u1?arch=all&distro=debian-12`. */
-export function debPurl(name: string, version: string, arch?: string, distro?: string): string {
-  return `pkg:deb/debian/${enc(name)}@${encodeURIComponent(version)}${qualifiers({ arch, distro })}`;
+function upstream(name: string, version: string, p: OsPurlParts): string | undefined {
+  const sourceVersion = p.sourceVersion && p.sourceVersion !== version ? p.sourceVersion : undefined;
+  if (!p.source || (p.source === name && !sourceVersion)) return undefined;
+  return sourceVersion ? `${p.source}@${sourceVersion}` : p.source;
+}
+
+/** `pkg:apk/alpine/busybox-binsh@1.36.1-r15?arch=x86_64&distro=alpine-3.19.4&upstream=busybox`. */
+export function apkPurl(name: string, version: string, p: OsPurlParts = {}): string {
+  const q = { arch: p.arch, distro: p.distro, upstream: upstream(name, version, p) };
+  return `pkg:apk/alpine/${enc(name)}@${encodeURIComponent(version)}${qualifiers(q)}`;
+}
+
+/** `pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12&upstream=glibc`. */
+export function debPurl(name: string, version: string, p: OsPurlParts = {}): string {
+  const q = { arch: p.arch, distro: p.distro, upstream: upstream(name, version, p) };
+  return `pkg:deb/debian/${enc(name)}@${encodeURIComponent(version)}${qualifiers(q)}`;
 }
 
 /** `pkg:oci/hello@sha256%3A…?arch=amd64` for the image itself. */

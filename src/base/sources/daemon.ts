@@ -7,7 +7,11 @@ export const daemonSource: BaseSource = {
   help: 'an image in the Docker Engine (DOCKER_HOST), by name or ID',
   matches: (spec) => spec.startsWith('daemon:'),
   resolve: async (spec, options) =>
-    (await import('../daemon.js')).readDaemon(spec, options.signal ? { signal: options.signal } : {}),
+    (await import('../daemon.js')).readDaemon(spec, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onEngineRead ? { onProgress: options.onEngineRead } : {}),
+    }),
+  imageName: (spec) => Promise.resolve(spec.slice('daemon:'.length) || undefined),
   where: async (spec) =>
     `${spec.slice('daemon:'.length)} at ${(await import('../../engine/client.js')).engineAddress().display}`,
 };

@@ -74,6 +74,7 @@ async function analyze(spec: string, flags: AnalyzeFlags, onPrinted: () => void)
       const image = await openImage(spec, {
         ...(platform ? { platform } : {}),
         registry: { onProgress: (e) => progress.transfer(e) },
+        onEngineRead: engineReadProgress(spec, progress),
         signal,
       });
       // Bytes read so far, from the manifest's layer sizes: a large image shows progress, not a still spinner.
@@ -112,6 +113,20 @@ async function analyze(spec: string, flags: AnalyzeFlags, onPrinted: () => void)
   } finally {
     progress.stop();
   }
+}
+
+/** Bytes received from the Engine's `docker save`, shown every 16 MiB and at the end of each megabyte-less tail. */
+function engineReadProgress(
+  spec: string,
+  progress: { update(message: string): void },
+): (received: number, expected: number | undefined) => void {
+  let shown = -Infinity;
+  return (received, expected) => {
+    if (received - shown < 16 * 1024 * 1024 && received !== expected) return;
+    shown = received;
+    const of = expected ? ` of about ${formatBytes(expected)}` : '';
+    progress.update(`reading ${spec}: ${formatBytes(received)}${of} received from the Engine`);
+  };
 }
 
 /** Registers `minnow analyze`. */

@@ -3,7 +3,13 @@ import pc from '../colors.js';
 import { formatJson } from '../../dockerfile/lint/format-json.js';
 import { formatSarif } from '../../dockerfile/lint/format-sarif.js';
 import { formatText, PLAIN, type TextStyle } from '../../dockerfile/lint/format-text.js';
-import { failsAt, lintFile, lintText, type LintResult } from '../../dockerfile/lint/lint.js';
+import {
+  failsAt,
+  lintFile,
+  lintText,
+  MAX_DOCKERFILE_BYTES,
+  type LintResult,
+} from '../../dockerfile/lint/lint.js';
 import { RULES } from '../../dockerfile/lint/rules/index.js';
 import { SEVERITIES, type Severity } from '../../util/severity.js';
 import { exitCodeFor } from '../exit.js';
@@ -38,9 +44,15 @@ function style(): TextStyle {
   };
 }
 
+/** Stdin, read up to one byte past the Dockerfile limit (lintText then refuses it) so a flood is not buffered. */
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
+  let n = 0;
+  for await (const c of process.stdin) {
+    chunks.push(c as Buffer);
+    n += (c as Buffer).length;
+    if (n > MAX_DOCKERFILE_BYTES) break;
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 

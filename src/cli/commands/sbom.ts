@@ -2,7 +2,7 @@ import { lstat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { analyzeImage } from '../../analyze/analyze.js';
 import { openImage } from '../../analyze/open.js';
-import { sourceGrammar, sourceHelpTable } from '../../base/resolve.js';
+import { imageNameOf, sourceGrammar, sourceHelpTable } from '../../base/resolve.js';
 import { parseSbomFormat, renderSbom, type SbomFormat } from '../../analyze/sbom/index.js';
 import { parsePlatform, type Platform } from '../../oci/index.js';
 import { isReference } from '../../registry/reference.js';
@@ -45,7 +45,8 @@ async function run(spec: string, flags: SbomFlags): Promise<void> {
     (flags.attached ? await attachedSbom(spec, format, platform) : undefined) ??
     renderSbom(
       await analyzeImage(await openImage(spec, platform ? { platform } : {}), {
-        reference: spec,
+        // The image as it is named (a docker save's RepoTags), not after the file it was read from.
+        reference: (await imageNameOf(spec)) ?? spec,
         attribute: false,
       }),
       format,

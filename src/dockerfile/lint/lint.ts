@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { MinnowError } from '../../errors.js';
 import { parseDockerfile, type DockerfileModel, type DockerignoreFile } from './model.js';
@@ -148,15 +148,56 @@ async function readDockerignore(contextDir: string, dockerfile?: string): Promis
 
 /** Lints Dockerfile text. MN-DF-010 runs only when `contextDir` is given. */
 export async function lintText(text: string, options: LintOptions = {}): Promise<LintResult> {
+  checkDockerfileSize(text, options.file ?? 'Dockerfile');
   const dockerignore = options.contextDir ? await readDockerignore(resolve(options.contextDir)) : undefined;
   return lintModel(parseDockerfile(text, options.file ?? 'Dockerfile', dockerignore), options);
 }
 
+/**
+ * Most bytes of a Dockerfile lint reads: real ones are a few KiB (the largest public ones under 100 KiB), and the
+ * parser takes about 5 s per MiB, so a larger file is refused at once instead of keeping CI busy for minutes.
+ */
+export const MAX_DOCKERFILE_BYTES = 1024 * 1024;
+/** Most bytes of one line of a Dockerfile (a continuation line counts on its own). */
+export const MAX_DOCKERFILE_LINE = 64 * 1024;
+
+function tooLarge(file: string, bytes: number): MinnowError {
+  return new MinnowError(
+    'LIMIT_EXCEEDED',
+    `${file} is ${bytes} bytes, more than the ${MAX_DOCKERFILE_BYTES} a Dockerfile may be`,
+    { subject: file },
+  );
+}
+
+/** Fails with LIMIT_EXCEEDED, naming the file and line, when `text` is past the limits above. */
+export function checkDockerfileSize(text: string, file: string): void {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_DOCKERFILE_BYTES) throw tooLarge(file, bytes);
+  let start = 0;
+  for (let line = 1; start <= text.length; line++) {
+    const end = text.indexOf('\n', start);
+    const stop = end < 0 ? text.length : end;
+    if (stop - start > MAX_DOCKERFILE_LINE) {
+      throw new MinnowError(
+        'LIMIT_EXCEEDED',
+        `${file}:${line} is ${stop - start} characters long, more than the ${MAX_DOCKERFILE_LINE} a Dockerfile line may be`,
+        { subject: file },
+      );
+    }
+    if (end < 0) break;
+    start = end + 1;
+  }
+}
+
 /** Reads and lints a Dockerfile; the build context defaults to its directory. */
 export async function lintFile(path: string, options: LintOptions = {}): Promise<LintResult> {
+  // A huge file is refused before it is read.
+  const size = (await stat(path).catch(() => undefined))?.size ?? 0;
+  if (size > MAX_DOCKERFILE_BYTES) throw tooLarge(options.file ?? path, size);
   const text = await readFile(path, 'utf8').catch((err: unknown) => {
     throw new MinnowError('NOT_FOUND', `cannot read ${path}`, { subject: path, cause: err });
   });
+  checkDockerfileSize(text, options.file ?? path);
   const contextDir = resolve(options.contextDir ?? dirname(path));
   const dockerignore = await readDockerignore(contextDir, resolve(path));
   return lintModel(parseDockerfile(text, options.file ?? path, dockerignore), options);

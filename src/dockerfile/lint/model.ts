@@ -131,7 +131,10 @@ export function repository(image: string): string {
     .replace(/^library\//, '');
 }
 
-/** An instruction's arguments as one line of text (continuations joined). */
+/** An instruction's arguments as one line of text (continuations joined); computed once, as every rule asks. */
 export function argsText(i: Instruction): string {
-  return i.getArgumentsContent() ?? '';
+  let text = argsTexts.get(i);
+  if (text === undefined) argsTexts.set(i, (text = i.getArgumentsContent() ?? ''));
+  return text;
 }
+const argsTexts = new WeakMap<Instruction, string>();

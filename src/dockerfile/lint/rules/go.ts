@@ -18,13 +18,36 @@ function goBuilds(model: DockerfileModel): Array<{ stage: Stage; run: Instructio
   return out;
 }
 
-/** ENV and ARG text of a stage's lineage that precedes `before` (ancestors' in full), oldest first. */
+/** What of ENV and ARG the Go rules read: CGO_ENABLED and the flags (GOFLAGS carries them as -ldflags, -trimpath). */
+const GO_ENV = /CGO_ENABLED|-ldflags|-trimpath/;
+
+/** A stage's ENV and ARG texts that GO_ENV matches, with their lines: read once per stage, not once per RUN. */
+const stageEnv = new WeakMap<Stage, Array<{ line: number; text: string }>>();
+function envOf(stage: Stage): Array<{ line: number; text: string }> {
+  let env = stageEnv.get(stage);
+  if (!env) {
+    env = [];
+    for (const i of stage.instructions) {
+      if (i.getKeyword() !== 'ENV' && i.getKeyword() !== 'ARG') continue;
+      const text = argsText(i);
+      if (GO_ENV.test(text)) env.push({ line: i.getRange().start.line, text });
+    }
+    stageEnv.set(stage, env);
+  }
+  return env;
+}
+
+/**
+ * ENV and ARG text of a stage's lineage that precedes `before` (ancestors' in full), oldest first; only what the
+ * Go rules look at, so lint stays linear in the Dockerfile's size however many RUNs it has.
+ */
 function envBefore(stage: Stage, before: Instruction): string {
   const parts: string[] = [];
+  const line = before.getRange().start.line;
   for (const s of lineage(stage).reverse()) {
-    for (const i of s.instructions) {
-      if (s === stage && !before.isAfter(i)) break;
-      if (i.getKeyword() === 'ENV' || i.getKeyword() === 'ARG') parts.push(argsText(i));
+    for (const e of envOf(s)) {
+      if (s === stage && e.line >= line) break;
+      parts.push(e.text);
     }
   }
   return parts.join('\n');
@@ -53,6 +76,13 @@ const C_COMPILER_PACKAGES = /^(gcc|clang|build-base|build-essential|g\+\+|musl-g
  * no C compiler is found): golang images other than -alpine ship gcc; alpine-based ones only if one is installed.
  */
 function hasCCompiler(stage: Stage): boolean {
+  let known = compilers.get(stage);
+  if (known === undefined) compilers.set(stage, (known = findCCompiler(stage)));
+  return known;
+}
+const compilers = new WeakMap<Stage, boolean>();
+
+function findCCompiler(stage: Stage): boolean {
   const image = rootImage(stage) ?? '';
   const repo = repository(image);
   const tag = /:([\w.-]+)(@|$)/.exec(image.slice(image.lastIndexOf('/') + 1))?.[1] ?? '';
