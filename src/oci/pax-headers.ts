@@ -1,4 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
+import { tarNumber } from './tar-check.js';
 
 /**
  * tar-stream writes and reads PAX values as UTF-8 text and gives no way to write an extended header of one's
@@ -12,21 +13,6 @@ export const PAX_MARKER = 'PaxHeaders.minnow/';
 const BLOCK = 512;
 const MARKER = Buffer.from(PAX_MARKER);
 const PAX = 0x78; // 'x'
-
-/** A tar header's size field: octal text, or base-256 when its first byte has the high bit set. */
-function entrySize(header: Buffer): number {
-  const field = header.subarray(124, 136);
-  if ((field[0] as number) & 0x80) {
-    let n = 0;
-    for (let i = 1; i < field.length; i++) n = n * 256 + (field[i] as number);
-    return n;
-  }
-  const text = field
-    .toString('latin1')
-    .replace(/[\0 ]+$/g, '')
-    .trim();
-  return text === '' ? 0 : parseInt(text, 8);
-}
 
 /**
  * Passes a tar stream through, calling `onHeader` on each 512-byte header before it goes on (it may change it)
@@ -64,7 +50,8 @@ function tarWalker(hooks: {
         data = data.subarray(n);
         if (header.length < BLOCK) break;
         hooks.onHeader?.(header);
-        const size = entrySize(header);
+        // An unreadable size is tarCheck's to refuse (analyze); here it only means no body to skip.
+        const size = tarNumber(header.subarray(124, 136)) ?? 0;
         bodyLeft = Math.ceil(size / BLOCK) * BLOCK;
         if (header[156] === PAX && size > 0 && hooks.onPax) pax = { want: size, parts: [] };
         this.push(header);
