@@ -35,4 +35,5 @@ fi
 command -v go >/dev/null || [ -x /usr/local/go/bin/go ] || { echo "setup-test-env: Go is not installed" >&2; exit 1; }
 bash "$(dirname "$0")/install-go-tools.sh"
 bash "$(dirname "$0")/install-py-tools.sh"
+bash "$(dirname "$0")/install-node-versions.sh"
 bash "$(dirname "$0")/start-docker.sh"

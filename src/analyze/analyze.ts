@@ -158,6 +158,7 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
     reference: options.reference ?? (await image.digest()),
     ...(options.source ? { source: options.source } : {}),
     digest: await image.digest(),
+    imageId: (await image.manifest()).config.digest,
     platform: {
       os: configFile.os,
       architecture: configFile.architecture,

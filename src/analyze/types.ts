@@ -130,7 +130,10 @@ export interface ImageAnalysis {
   reference: string;
   /** Where the image was read from (`{ kind: 'registry', where: 'docker.io/library/alpine:3.19' }`), when known. */
   source?: { kind: string; where: string };
+  /** The manifest's digest: what a registry pins (`REPO@sha256:…`). */
   digest: string;
+  /** The config's digest: the image ID `docker images` and `docker inspect` show (first 12 hex digits). */
+  imageId: string;
   platform: { os: string; architecture: string; variant?: string };
   created?: string;
   config: {

@@ -79,6 +79,10 @@ export function renderAnalysisText(a: ImageAnalysis, verdict?: PolicyVerdict): s
     table([
       ...(a.source ? [['read from', escapeTerminal(`${a.source.kind}: ${a.source.where}`)]] : []),
       [
+        'image ID',
+        `${a.imageId.slice('sha256:'.length, 'sha256:'.length + 12)} (docker images), manifest ${a.digest}`,
+      ],
+      [
         'size',
         `${formatBytes(a.size.content)} (docker image ls), ${formatBytes(a.size.compressed)} compressed${a.size.compressedEstimated ? ' (gzip estimate: stored uncompressed)' : ''}`,
       ],

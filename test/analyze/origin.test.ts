@@ -34,6 +34,16 @@ describe('analyze says where it read an image from, and points at the Engine whe
       kind: 'local path',
       where: resolve(dir, 'layout'),
     });
+    // The ID Docker shows for the image is the one analyze shows, for the Engine's copy and a docker save alike.
+    const id = (await exec('docker', ['image', 'inspect', '-f', '{{.Id}}', unreachable])).trim();
+    const fromEngine = JSON.parse((await cli(['analyze', `daemon:${unreachable}`, '--json'])).out) as {
+      imageId: string;
+    };
+    expect(fromEngine.imageId).toBe(id);
+    const saved = join(dir, 'saved.tar');
+    await exec('docker', ['save', '-o', saved, unreachable]);
+    const fromSave = await cli(['analyze', saved]);
+    expect(fromSave.out).toMatch(new RegExp(`^image ID +${id.slice(7, 19)} \\(docker images\\)`, 'm'));
     const daemon = await cli(['analyze', `daemon:${unreachable}`, '--markdown']);
     expect(daemon.status).toBe(0);
     expect(daemon.out).toContain(
