@@ -281,7 +281,11 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
       progress({ phase: 'layer', platform, message: `app layer (${key})` });
       return asm.assembleImage({
         toolLayers,
-        ...(debug ? { buildComment: `CGO_ENABLED=0 go build -trimpath ${DEBUG_GCFLAGS} (--debug)` } : {}),
+        ...(debug || options.disableOptimizations
+          ? {
+              buildComment: `CGO_ENABLED=0 go build -trimpath ${DEBUG_GCFLAGS} (${debug ? '--debug' : '--disable-optimizations'})`,
+            }
+          : {}),
         base,
         platform,
         binaries,

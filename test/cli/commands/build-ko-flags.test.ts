@@ -101,6 +101,11 @@ describe('minnow build with ko’s publish settings (real CLI, real go, real reg
     // The symbol table and DWARF make it bigger, and give a new digest.
     expect(debugBinary.size).toBeGreaterThan(plainBuild.images[0]!.binaries[0]!.size);
     expect(optimized.digest).not.toBe(plainBuild.digest);
+    // The image's history says how the binary was built.
+    const history = (await optimized.images[0]!.image.configFile()).history ?? [];
+    expect(history.at(-1)?.comment).toBe(
+      'CGO_ENABLED=0 go build -trimpath -gcflags=all=-N -l (--disable-optimizations)',
+    );
     const cli = await runCli([
       'build',
       GAMMA,
