@@ -13,6 +13,8 @@ command -v curl >/dev/null || need+=(curl)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
 command -v kubectl >/dev/null || need+=(kubernetes-client)
 command -v openssl >/dev/null || need+=(openssl)
+# getcap reads back the file capabilities minnow writes (test/build/capabilities.test.ts).
+command -v getcap >/dev/null || [ -x /usr/sbin/getcap ] || need+=(libcap2-bin)
 command -v git >/dev/null || need+=(git)
 # The NTIA minimum-elements checker (PyPI) runs in a venv of its own.
 command -v python3 >/dev/null && python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3 python3-venv)

@@ -322,7 +322,15 @@ export {
   type ImageReference,
 } from './resolve/find-references.js';
 export { imageRepository, type NamingStrategy } from './resolve/image-name.js';
-export { findKubectl, kubectlApply, type KubectlApplyOptions } from './resolve/kubectl.js';
+export {
+  findKubectl,
+  kubectlApply,
+  kubectlWithYaml,
+  runKubectl,
+  type KubectlApplyOptions,
+  type KubectlYamlVerb,
+  type RunKubectlOptions,
+} from './resolve/kubectl.js';
 export {
   packagePublisher,
   type PackagePublisherOptions,
@@ -330,6 +338,7 @@ export {
   type PushFn,
 } from './resolve/package-publisher.js';
 export { readManifests, type ManifestSource, type ReadManifestsOptions } from './resolve/read-manifests.js';
+export { parseSelector, selectDocuments, type LabelRequirement } from './resolve/select-documents.js';
 export {
   joinManifests,
   resolveManifests,

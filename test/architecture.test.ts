@@ -19,7 +19,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   engine: ['errors', 'util'],
   // minnow debug: toolbox containers through the Engine API, kubectl debug for pods.
   debug: ['errors', 'util', 'engine'],
-  registry: ['errors', 'util', 'oci'],
+  registry: ['errors', 'util', 'oci', 'version'],
   base: ['errors', 'util', 'oci', 'go', 'engine', 'registry'],
   build: ['errors', 'util', 'oci', 'go', 'base', 'registry'],
   publish: ['errors', 'util', 'oci', 'engine', 'registry'],
@@ -42,7 +42,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   report: ['errors', 'util', 'oci', 'go', 'build', 'publish', 'analyze', 'attest'],
   dockerfile: ['errors', 'util', 'oci', 'go', 'engine', 'base', 'analyze'],
   config: ['errors', 'util', 'oci', 'go', 'build'],
-  resolve: ['errors', 'util', 'oci', 'go', 'registry', 'base', 'build', 'publish', 'config'],
+  resolve: ['errors', 'util', 'oci', 'go', 'registry', 'base', 'build', 'publish', 'config', 'version'],
   pipeline: [
     'errors',
     'util',

@@ -16,6 +16,8 @@ import {
   type LayerLimits,
 } from '../oci/index.js';
 import { DigestingStream } from '../oci/digest.js';
+import { CAPABILITY_PAX_KEY, decodeFileCapabilities } from '../oci/file-capabilities.js';
+import { paxValueTap } from '../oci/pax-headers.js';
 import { createGunzip, createGzip } from 'node:zlib';
 import { PassThrough } from 'node:stream';
 import { entryPath, symlinkEscapes, type MergedFilesystem } from './filesystem.js';
@@ -90,8 +92,18 @@ function entryType(t: tar.Header['type']): FileInfo['type'] {
   }
 }
 
-function hasCapability(pax: unknown): boolean {
-  return typeof pax === 'object' && pax !== null && 'SCHILY.xattr.security.capability' in pax;
+/**
+ * The capabilities a file's `security.capability` grants, by name (`net_bind_service`), or undefined when it has
+ * none. `raw` is the value's bytes as the tar holds them (tar-stream hands PAX values over as UTF-8 text, which
+ * changes bytes of 0x80 and above); a value that is not VFS capability data is `unreadable`, still a finding.
+ */
+function capabilitiesOf(pax: unknown, raw: Buffer | undefined): string[] | undefined {
+  if (typeof pax !== 'object' || pax === null || !(CAPABILITY_PAX_KEY in pax)) return undefined;
+  const text = String((pax as Record<string, unknown>)[CAPABILITY_PAX_KEY]);
+  const decoded = decodeFileCapabilities(raw ?? Buffer.from(text, 'utf8'));
+  if (!decoded) return ['unreadable'];
+  const names = [...new Set([...decoded.permitted, ...decoded.inheritable])];
+  return names.length ? names : ['none'];
 }
 
 /**
@@ -122,6 +134,8 @@ export async function readLayer(
   const meter = new InflateMeter(counted, limits, what);
   const tarDigest = new DigestingStream(diffId.startsWith('sha512:') ? 'sha512' : 'sha256');
   const extract = tar.extract();
+  // The raw bytes of security.capability values, which tar-stream would decode as UTF-8.
+  const capabilityValues = paxValueTap(CAPABILITY_PAX_KEY);
   const result: LayerReadResult = {
     compression,
     compressedSize: 0,
@@ -159,7 +173,8 @@ export async function readLayer(
           info.linkname = link;
         }
       }
-      if (hasCapability(header.pax)) info.capabilities = true;
+      const capabilities = capabilitiesOf(header.pax, capabilityValues.take(header.name));
+      if (capabilities) info.capabilities = capabilities;
       if (!Number.isSafeInteger(header.size ?? 0) || (header.size ?? 0) < 0) {
         throw new MinnowError(
           'INVALID_IMAGE',
@@ -259,6 +274,7 @@ export async function readLayer(
     tarDigest,
     ...(estimate ? [estimate.tap] : []),
     tarCheck(what),
+    capabilityValues.stream,
     extract,
   ];
   // pipeline reports the first error; streamx (tar-stream) may emit it again while being torn down.

@@ -42,8 +42,11 @@ export interface FileInfo {
   linkname?: string;
   /** Index of the layer that last wrote this entry. */
   layer: number;
-  /** A `security.capability` extended attribute was set (file capabilities). */
-  capabilities?: boolean;
+  /**
+   * The file capabilities its `security.capability` extended attribute grants, by name (`net_bind_service`);
+   * `unreadable` when the value could not be decoded. Unset: no such attribute.
+   */
+  capabilities?: string[];
   /** First bytes were ELF. */
   elf?: { arch: string; dynamic: boolean };
   go?: GoBuildInfo;

@@ -100,6 +100,8 @@ export interface AssembleOptions {
   buildComment?: string;
   /** How the app layer (and plain-tar base layers) are compressed. Default gzip level 6. */
   compression?: CompressionChoice;
+  /** File capabilities of every binary (see BuildOptions.capabilities). Default none. */
+  capabilities?: readonly string[];
   signal?: AbortSignal;
 }
 
@@ -114,6 +116,7 @@ export async function assembleImage(options: AssembleOptions): Promise<BuiltImag
     path: b.imagePath,
     source: b.path,
     mode: 0o555,
+    ...(options.capabilities?.length ? { capabilities: options.capabilities } : {}),
   }));
   const choice = options.compression ?? DEFAULT_COMPRESSION;
   const layer = await appLayer(entries, {

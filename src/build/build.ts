@@ -9,6 +9,7 @@ import { findGo } from '../go/find-go.js';
 import { findMainPackages, type MainPackage } from '../go/list.js';
 import { canonicalPlatform, goEnvironment } from '../go/platform-env.js';
 import { goInfo } from '../go/go-info.js';
+import { parseCapability } from '../oci/file-capabilities.js';
 import { formatPlatform, hostPlatform, type Platform } from '../oci/platform.js';
 import { minnowCacheDir } from '../util/cache-layout.js';
 import { checkDelvePlatform, delveBinary, DELVE_VERSION } from '../go/delve.js';
@@ -98,6 +99,8 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const tags = [...(options.tags ?? [])];
   // Off a built-in base there is no zoneinfo.zip to add: embed the database in the binary instead.
   if (options.tzdata && !builtin && !tags.includes('timetzdata')) tags.push('timetzdata');
+  // Checked (and named canonically) before anything compiles: an unknown name is one line, exit 2.
+  const capabilities = [...new Set((options.capabilities ?? []).map(parseCapability))].sort();
 
   const debug = options.debug;
   const debugPort = debug?.port ?? DEFAULT_DEBUG_PORT;
@@ -115,6 +118,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     JSON.stringify(options.goEnv ?? {}),
     JSON.stringify(options.goFlags ?? []),
     ...(debug ? ['debug'] : []),
+    ...(options.disableOptimizations ? ['no-optimizations'] : []),
   ]);
   progress({ phase: 'list', message: `go list ${patterns.join(' ')}` });
   const listing = findMainPackages(patterns, { go, dir, env: firstEnv, signal: stop.signal });
@@ -133,7 +137,8 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
       ...(options.ldflags ? { ldflags: options.ldflags } : {}),
       ...(tags.length ? { tags } : {}),
       ...(options.goFlags?.length ? { flags: options.goFlags } : {}),
-      ...(debug ? { debug: true } : {}),
+      // --debug and --disable-optimizations both build unoptimized and unstripped (go/build.ts's debug mode).
+      ...(debug || options.disableOptimizations ? { debug: true } : {}),
       signal: stop.signal,
     });
     running.catch(() => undefined);
@@ -276,7 +281,11 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
       progress({ phase: 'layer', platform, message: `app layer (${key})` });
       return asm.assembleImage({
         toolLayers,
-        ...(debug ? { buildComment: `CGO_ENABLED=0 go build -trimpath ${DEBUG_GCFLAGS} (--debug)` } : {}),
+        ...(debug || options.disableOptimizations
+          ? {
+              buildComment: `CGO_ENABLED=0 go build -trimpath ${DEBUG_GCFLAGS} (${debug ? '--debug' : '--disable-optimizations'})`,
+            }
+          : {}),
         base,
         platform,
         binaries,
@@ -286,6 +295,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
         annotations,
         extraLayers: extra.layers,
         ...(options.compression ? { compression: options.compression } : {}),
+        ...(capabilities.length ? { capabilities } : {}),
         ...(signal ? { signal } : {}),
       });
     };

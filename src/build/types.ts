@@ -56,6 +56,16 @@ export interface BuildOptions {
   caCerts?: string | false;
   /** Add time zone data (Go's zoneinfo.zip with ZONEINFO on built-in bases, the timetzdata tag otherwise). */
   tzdata?: boolean;
+  /**
+   * File capabilities of the app's binaries (`net_bind_service`, ...; ko's `linux_capabilities`), set as the
+   * `security.capability` xattr, so the app binds port 80 as 65532 without root. Default none.
+   */
+  capabilities?: string[];
+  /**
+   * ko's `--disable-optimizations`: the app built with `-gcflags=all=-N -l` and not stripped (symbols and DWARF
+   * kept), for a debugger. Bigger; still reproducible. Default false.
+   */
+  disableOptimizations?: boolean;
   /** A kodata-style directory copied read-only to /app/data, named by MINNOW_DATA_PATH (relative to `dir`). */
   data?: string;
   /** Extra files copied into the image (sources absolute or relative to the module root, and inside it). */

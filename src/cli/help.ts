@@ -97,6 +97,26 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
     examples: [['minnow apply -f k8s/ -R -- --namespace web', 'resolve, then kubectl apply -f -']],
     doc: 'docs/resolve.md',
   },
+  create: {
+    examples: [
+      ['minnow create -f k8s/ -l app=web', 'resolve the app=web documents, then kubectl create -f -'],
+    ],
+    doc: 'docs/resolve.md',
+  },
+  delete: {
+    examples: [['minnow delete -f k8s/ -R', 'kubectl delete -f - with the manifests (nothing is built)']],
+    doc: 'docs/resolve.md',
+  },
+  run: {
+    examples: [
+      [
+        'minnow run ./cmd/server -- --restart=Never',
+        'build, push, kubectl run server --image=REPO/server@sha256:…',
+      ],
+      ['minnow run ./cmd/tool -- -it --rm --restart=Never -- -v', 'attached; -v is the container’s argument'],
+    ],
+    doc: 'docs/resolve.md',
+  },
   cache: {
     examples: [
       ['minnow cache info', 'what the cache holds, per area'],
@@ -148,7 +168,10 @@ export const COMMAND_HELP: Record<string, CommandHelp> = {
 
 /** Environment variables minnow reads, for the top-level help. */
 export const ENVIRONMENT: Array<[name: string, what: string]> = [
-  ['MINNOW_REPO', 'registry repository that resolve/apply push to'],
+  [
+    'MINNOW_REPO',
+    'registry repository that build, resolve, apply, create and run push to (or KO_DOCKER_REPO)',
+  ],
   ['MINNOW_CACHE_DIR', 'where minnow caches pulled blobs and built layers (default ~/.cache/minnow)'],
   ['MINNOW_CACHE_MAX', 'the cache bound kept after builds (default 5GB)'],
   ['MINNOW_DEBUG', 'set to 1 to print the stack of a failure'],
@@ -156,6 +179,7 @@ export const ENVIRONMENT: Array<[name: string, what: string]> = [
   ['COSIGN_PASSWORD', 'the password of an encrypted signing key (--sign-key, generate-key-pair)'],
   ['DOCKER_CONFIG', 'Docker’s config directory, for registry credentials (default ~/.docker)'],
   ['DOCKER_HOST', 'the Docker Engine for daemon: inputs and outputs (default the local socket)'],
+  ['CONTAINERD_ADDRESS', 'containerd’s socket for containerd outputs (default /run/containerd/containerd.sock)'],
   ['GOTOOLCHAIN, GOFLAGS, …', 'passed to go as usual'],
   ['NO_COLOR / FORCE_COLOR', 'turn colours off / on'],
 ];

@@ -13,7 +13,8 @@ type CommandModule = { register(program: Command): void };
 const COMMANDS: Array<[names: string[], load: () => Promise<CommandModule>]> = [
   [['build'], () => import('./commands/build.js')],
   [['resolve'], () => import('./commands/resolve.js')],
-  [['apply'], () => import('./commands/apply.js')],
+  [['apply', 'create', 'delete'], () => import('./commands/apply.js')],
+  [['run'], () => import('./commands/run.js')],
   [['login', 'logout'], () => import('./commands/login.js')],
   [['push'], () => import('./commands/push.js')],
   [['analyze'], () => import('./commands/analyze.js')],

@@ -46,6 +46,7 @@ export function toBuildOptions(s: PackageSettings, moduleDir: string, file = 'mi
     ...(s.entrypoint ? { entrypoint: [s.entrypoint] } : {}),
     ...(s.ports ? { ports: s.ports.map(String) } : {}),
     ...(s.tzdata ? { tzdata: true } : {}),
+    ...(s.capabilities?.length ? { capabilities: s.capabilities } : {}),
     ...(s.labels ? { labels: s.labels } : {}),
     ...(s.annotations ? { annotations: s.annotations } : {}),
     ...(s.files ? { files: s.files.map((f) => ({ ...f, src: resolve(moduleDir, f.src) })) } : {}),

@@ -30,7 +30,7 @@ const TOP_KEYS = new Set([
   'defaultLdflags',
   'builds',
 ]);
-const BUILD_KEYS = new Set(['id', 'dir', 'main', 'env', 'flags', 'ldflags']);
+const BUILD_KEYS = new Set(['id', 'dir', 'main', 'env', 'flags', 'ldflags', 'linux_capabilities']);
 const ID = /^[a-z0-9][a-z0-9._-]*$/;
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -116,6 +116,8 @@ export function translateKoConfig(
     if (f) entry.flags = f;
     const l = strings(raw.ldflags, file, `${at}.ldflags`);
     if (l) entry.ldflags = l;
+    const caps = strings(raw.linux_capabilities, file, `${at}.linux_capabilities`);
+    if (caps) entry.capabilities = caps;
     builds.push(entry);
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CAPABILITY_NAMES } from '../oci/file-capabilities.js';
 import { forbiddenGoFlag, forbiddenLinkerFlag } from './trusted-flags.js';
 
 /**
@@ -118,6 +119,22 @@ const settings = {
     .boolean()
     .optional()
     .describe('Add time zone data, as --tzdata does (build and dockerfile alike). Default false.'),
+  capabilities: z
+    .array(
+      z
+        .string()
+        .refine(
+          (c) => (CAPABILITY_NAMES as readonly string[]).includes(c.toLowerCase().replace(/^cap_/, '')),
+          {
+            error: 'must be a Linux capability, e.g. net_bind_service',
+          },
+        ),
+    )
+    .optional()
+    .describe(
+      "File capabilities of the app's binaries, as --capability and ko's linux_capabilities " +
+        '(e.g. [net_bind_service] to bind port 80 as non-root). Default none.',
+    ),
   labels: stringMap.optional().describe('Image config labels. Values may use the ldflags templates.'),
   annotations: stringMap.optional().describe('Manifest annotations. Values may use the ldflags templates.'),
   files: z.array(extraFile).optional().describe('Extra files copied into the image.'),

@@ -4,6 +4,7 @@ export * from './compression.js';
 export * from './config.js';
 export * from './descriptor.js';
 export * from './digest.js';
+export * from './file-capabilities.js';
 export * from './file-layer.js';
 export * from './image.js';
 export * from './layer.js';

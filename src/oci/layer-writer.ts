@@ -6,7 +6,9 @@ import tar from 'tar-stream';
 import { MinnowError } from '../errors.js';
 import { tempPathFor } from '../util/atomic.js';
 import { DigestingStream, digestHex, type Digest } from './digest.js';
+import { CAPABILITY_PAX_KEY, encodeFileCapabilities, paxRecord } from './file-capabilities.js';
 import { fileLayer } from './file-layer.js';
+import { PAX_MARKER, paxHeaderFixer } from './pax-headers.js';
 import { gzipCompression } from './gzip-compression.js';
 import type { LayerCompression } from './layer-compression.js';
 import type { Layer } from './layer.js';
@@ -23,6 +25,11 @@ export type LayerEntry =
       mode?: number;
       uid?: number;
       gid?: number;
+      /**
+       * File capabilities (`net_bind_service`, ...), written as the `security.capability` xattr in a PAX record
+       * (see file-capabilities.ts), so a non-root process started from this file holds them. Default none.
+       */
+      capabilities?: readonly string[];
     }
   | { type: 'directory'; path: string; /** Default 0o555. */ mode?: number; uid?: number; gid?: number }
   | { type: 'symlink'; path: string; target: string; uid?: number; gid?: number };
@@ -121,8 +128,27 @@ function header(n: Normalized, mtime: Date, size: number): tar.Header {
   }
 }
 
+/**
+ * The PAX extended header before a file with capabilities, written as a file entry under PAX_MARKER that
+ * `paxHeaderFixer` retypes: tar-stream encodes PAX values as UTF-8 text, and the capability value is binary.
+ */
+async function addCapabilityHeader(pack: tar.Pack, n: Normalized, mtime: Date): Promise<void> {
+  const e = n.entry;
+  if (e.type !== 'file' || !e.capabilities?.length) return;
+  const records = paxRecord(CAPABILITY_PAX_KEY, encodeFileCapabilities(e.capabilities));
+  const paxHeader: tar.Header = {
+    ...header(n, mtime, records.length),
+    name: `${PAX_MARKER}${n.name.slice(-(99 - PAX_MARKER.length))}`,
+    mode: 0o644,
+  };
+  await new Promise<void>((resolve, reject) =>
+    pack.entry(paxHeader, records, (err) => (err ? reject(err) : resolve())),
+  );
+}
+
 async function addEntry(pack: tar.Pack, n: Normalized, mtime: Date): Promise<void> {
   const e = n.entry;
+  await addCapabilityHeader(pack, n, mtime);
   if (e.type !== 'file') {
     await new Promise<void>((resolve, reject) =>
       pack.entry(header(n, mtime, 0), (err) => (err ? reject(err) : resolve())),
@@ -164,9 +190,12 @@ export async function writeLayer(entries: LayerEntry[], options: WriteLayerOptio
   const uncompressed = new DigestingStream();
   const compressed = new DigestingStream();
   const compression = options.compression ?? gzipCompression();
-  const written = pipeline(pack, uncompressed, compression.create(), compressed, createWriteStream(tmp), {
-    signal: options.signal,
-  });
+  const withCapabilities = normalized.some((n) => n.entry.type === 'file' && n.entry.capabilities?.length);
+  const sink = createWriteStream(tmp);
+  const stages = [uncompressed, compression.create(), compressed, sink] as const;
+  const written = withCapabilities
+    ? pipeline(pack, paxHeaderFixer(), ...stages, { signal: options.signal })
+    : pipeline(pack, ...stages, { signal: options.signal });
   try {
     const feeding = (async () => {
       for (const n of normalized) await addEntry(pack, n, mtime);

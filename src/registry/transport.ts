@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { MinnowError, messageOf } from '../errors.js';
+import { VERSION } from '../version.js';
 import { registryTimeouts, type RegistryTimeouts } from './timeouts.js';
 import {
   backoffDelay,
@@ -58,6 +59,9 @@ export interface TransportOptions {
   /** Called before each retry, for progress output. */
   onRetry?: (info: { url: string; attempt: number; delayMs: number; reason: string }) => void;
 }
+
+/** Sent with every registry request, so registry operators can tell minnow's traffic apart (as ko sends ko/VERSION). */
+export const USER_AGENT = `minnow/${VERSION}`;
 
 /** True for loopback hosts, which (like Docker) minnow may reach over plain HTTP. */
 export function isLoopback(host: string): boolean {
@@ -176,7 +180,7 @@ export class Transport {
     try {
       const res = await request(url, {
         method: req.method,
-        headers,
+        headers: { 'user-agent': USER_AGENT, ...headers },
         body,
         dispatcher: this.#dispatcherFor(url),
         signal,

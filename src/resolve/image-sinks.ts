@@ -24,7 +24,7 @@ function serialized(sink: Sink, queue: { last: Promise<unknown> }): Sink {
 
 /**
  * Sinks for many images from one spec, for `minnow resolve --output`: `daemon` loads each image into the Engine
- * as `REPO/NAME:TAG` (the host's platform), `oci:DIR` writes every image into one layout tagged NAME (the last
+ * as `REPO/NAME:TAG` (the host's platform), `containerd[:NS]` imports it into containerd under that name, `oci:DIR` writes every image into one layout tagged NAME (the last
  * path element). Anything else (a docker tarball holds one image; a name in the spec would name them all) is
  * INVALID_ARGUMENT.
  */
@@ -34,6 +34,8 @@ export function sinksForImages(spec: string, options: CreateSinkOptions = {}): S
   if (spec === 'daemon') {
     return () => hostPlatformOnly(daemonSink(options.engine ? { engine: options.engine } : {}));
   }
+  // containerd names each image as it is written (REPO/NAME:TAG), so one spec serves them all.
+  if (kind === 'containerd') return () => createSink(spec, options);
   if (kind === 'oci' && !splitNameTag(spec.slice('oci:'.length)).tag) {
     const dir = spec.slice('oci:'.length);
     const queue = { last: Promise.resolve() as Promise<unknown> };
@@ -45,6 +47,6 @@ export function sinksForImages(spec: string, options: CreateSinkOptions = {}): S
   }
   throw new MinnowError('INVALID_ARGUMENT', `invalid ${flag} "${spec}": each image needs its own name here`, {
     subject: spec,
-    hint: 'use daemon or oci:DIR (without a tag), or leave it out to push to --repo',
+    hint: 'use daemon, containerd[:NAMESPACE] or oci:DIR (without a tag), or leave it out to push to --repo',
   });
 }

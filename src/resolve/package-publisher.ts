@@ -31,8 +31,13 @@ export interface PackagePublisherOptions {
   repo: string;
   /** How packages become repository names. Default `base` (REPO/<last path element>). */
   naming?: NamingStrategy;
-  /** Tags pushed for each image. Default `['latest']`. The output always pins the digest. */
+  /** Tags pushed for each image. Default `['latest']`. The output pins the digest unless `tagOnly`. */
   tags?: string[];
+  /**
+   * Answer `REPO/NAME:TAG` (the first tag) instead of `REPO/NAME@sha256:…`, as ko's `--tag-only` does for
+   * registries that rewrite digests when they mirror images. Default false.
+   */
+  tagOnly?: boolean;
   /** Build options from flags, over each package's minnow.yaml settings (platforms, base, ...). */
   overrides?: BuildOptions;
   /** Build every platform of each package's base (`--platform all`), whatever minnow.yaml says. */
@@ -51,7 +56,7 @@ export interface PackagePublisherOptions {
 /**
  * The real publisher behind `minnow resolve`: for each package, minnow.yaml's settings for it (defaults plus its
  * `builds` entry, flags on top), one build (all its platforms), one push to REPO/NAME with the tags, and the
- * answer `REPO/NAME@sha256:…`.
+ * answer `REPO/NAME@sha256:…` (`REPO/NAME:TAG` with `tagOnly`).
  */
 export function packagePublisher(options: PackagePublisherOptions): Publisher {
   const deliver = deliveryOf(options);
@@ -96,7 +101,7 @@ export function packagePublisher(options: PackagePublisherOptions): Publisher {
         subject: ref,
       });
     }
-    const image = `${name}@${pushed.digest}`;
+    const image = options.tagOnly ? ref : `${name}@${pushed.digest}`;
     options.onEvent?.({ phase: 'done', importPath, image });
     return image;
   };

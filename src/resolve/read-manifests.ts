@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { MinnowError } from '../errors.js';
+import { fetchManifest, isManifestUrl } from './fetch-manifest.js';
 
 /** One input file's text, as read. */
 export interface ManifestSource {
@@ -14,6 +15,8 @@ export interface ReadManifestsOptions {
   recursive?: boolean;
   /** Where `-` reads from. Default process.stdin. */
   stdin?: NodeJS.ReadableStream;
+  /** Stops a `-f URL` fetch. */
+  signal?: AbortSignal;
 }
 
 /** Extensions read from a directory, as ko does. Files named explicitly are read whatever their name. */
@@ -43,7 +46,8 @@ async function walk(dir: string, recursive: boolean): Promise<string[]> {
 
 /**
  * Reads the `-f` arguments: files as given, directories as their .yaml/.yml/.json files in name order (all the
- * way down with `recursive`), and `-` as stdin. Throws NOT_FOUND for a path that does not exist.
+ * way down with `recursive`), `-` as stdin, and an `http(s)://` URL as what it answers (see `fetchManifest`).
+ * Throws NOT_FOUND for a path that does not exist.
  */
 export async function readManifests(
   paths: readonly string[],
@@ -54,6 +58,10 @@ export async function readManifests(
   for (const p of paths) {
     if (p === '-') {
       out.push({ path: '-', text: await readAll(options.stdin ?? process.stdin) });
+      continue;
+    }
+    if (isManifestUrl(p)) {
+      out.push({ path: p, text: await fetchManifest(p, options.signal ? { signal: options.signal } : {}) });
       continue;
     }
     const info = await stat(p).catch((err: unknown) => {

@@ -6,7 +6,8 @@ import { findReferences, rewriteReferences, type ImageReference } from './find-r
 import type { ManifestSource } from './read-manifests.js';
 
 /**
- * Builds and pushes one Go package and returns where it landed, as `REPO/NAME@sha256:<hex>`. The seam between
+ * Builds and pushes one Go package and returns where it landed, as `REPO/NAME@sha256:<hex>` (or `REPO/NAME:TAG`
+ * for ko's `--tag-only`). The seam between
  * resolving YAML and making images: tests pass a fake, the CLI passes `registryPublisher`.
  */
 export type Publisher = ((importPath: string, signal?: AbortSignal) => Promise<string>) & {
@@ -20,6 +21,8 @@ export interface ResolveOptions {
   concurrency?: number;
   /** The module's path, so `minnow://./cmd/app` can name a package relative to the module root. */
   modulePath?: string;
+  /** The publisher answers `REPO/NAME:TAG` instead of a digest reference (ko's `--tag-only`). Default false. */
+  tagOnly?: boolean;
   signal?: AbortSignal;
 }
 
@@ -41,6 +44,8 @@ export interface ResolveResult {
 }
 
 const PINNED = /^[a-z0-9][^\s@]*@sha256:[0-9a-f]{64}$/;
+/** What a publisher answers with `tagOnly` (ko's `--tag-only`): REPO/NAME:TAG. */
+const TAGGED = /^[a-z0-9][^\s@]*\/[^\s@/:]+:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 function importPathFor(ref: ImageReference, file: string, modulePath?: string): string {
   if (!ref.packagePath.startsWith('.')) return ref.packagePath;
@@ -82,10 +87,10 @@ export async function resolveManifests(
       if (controller.signal.aborted) throw new MinnowError('ABORTED', 'resolve was cancelled');
       try {
         const image = await options.publish(pkg, controller.signal);
-        if (!PINNED.test(image)) {
+        if (!(options.tagOnly ? TAGGED : PINNED).test(image)) {
           throw new MinnowError(
             'INTERNAL',
-            `publishing ${pkg} returned "${image}", not REPO/NAME@sha256:<digest>`,
+            `publishing ${pkg} returned "${image}", not ${options.tagOnly ? 'REPO/NAME:TAG' : 'REPO/NAME@sha256:<digest>'}`,
           );
         }
         return image;

@@ -28,7 +28,7 @@ describe('minnow completion', () => {
       return stdout.split('\n').filter(Boolean);
     };
     expect(await complete('minnow bu')).toEqual(['build']);
-    expect(await complete('minnow c')).toEqual(['compare', 'cache', 'completion']);
+    expect(await complete('minnow c')).toEqual(['create', 'compare', 'cache', 'completion']);
     expect(await complete('minnow build --pla')).toEqual(['--platform']);
     expect(await complete('minnow lint --list')).toEqual(['--list-rules']);
   });

@@ -166,3 +166,27 @@ describe('withEnvDefaults', () => {
     ).toEqual({ defaults: { base: 'm', platforms: 'all' } });
   });
 });
+
+describe('file capabilities in the config', () => {
+  it('reads ko’s linux_capabilities (a string or a list) and minnow.yaml’s capabilities into the build', async () => {
+    const { parse } = await import('yaml');
+    const t = translateKoConfig(
+      parse(
+        'builds:\n  - main: ./cmd/web\n    linux_capabilities: net_bind_service\n  - main: ./cmd/ping\n    linux_capabilities: [cap_net_raw]\n',
+      ),
+      '.ko.yaml',
+      'example.com/app',
+      () => undefined,
+    );
+    expect(t.warnings).toEqual([]);
+    expect(t.config.builds?.map((b) => b.capabilities)).toEqual([['net_bind_service'], ['cap_net_raw']]);
+
+    const dir = await tempDir();
+    await writeFile(join(dir, 'go.mod'), 'module example.com/app\n\ngo 1.22\n');
+    await writeFile(join(dir, 'minnow.yaml'), 'defaults:\n  capabilities: [NET_BIND_SERVICE]\n');
+    const configured = await configuredBuild(dir, ['./cmd/web']);
+    expect(configured.options.capabilities).toEqual(['NET_BIND_SERVICE']);
+    await writeFile(join(dir, 'minnow.yaml'), 'defaults:\n  capabilities: [bind_everything]\n');
+    await expect(loadConfig(dir)).rejects.toThrow(/must be a Linux capability/);
+  });
+});

@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pullImage } from '../../src/base/registry.js';
 import { formatError } from '../../src/cli/exit.js';
 import { pushImage } from '../../src/publish/registry.js';
-import { exec } from '../helpers/exec.js';
+import { selfSignedCert } from '../helpers/tls.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { testImage } from '../helpers/images.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
@@ -142,26 +141,7 @@ describe('bad input against a real registry', () => {
 
   it('TLS is verified for other hosts; --insecure-registry allows a self-signed or plain-HTTP one', async () => {
     const ip = externalIPv4();
-    await exec('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      join(dir, 'tls.key'),
-      '-out',
-      join(dir, 'tls.crt'),
-      '-subj',
-      `/CN=${ip}`,
-      '-days',
-      '1',
-      '-addext',
-      `subjectAltName=IP:${ip}`,
-    ]);
-    const tls = { key: await readFile(join(dir, 'tls.key')), cert: await readFile(join(dir, 'tls.crt')) };
+    const tls = await selfSignedCert(dir, ip);
     const secure = await startFaultProxy(reg.host, { bind: ip, tls });
     const plain = await startFaultProxy(reg.host, { bind: ip });
     try {

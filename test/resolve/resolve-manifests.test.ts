@@ -138,6 +138,17 @@ describe('resolveManifests', () => {
       resolveManifests([{ path: 'a.yaml', text: 'image: minnow://example.com/a\n' }], { publish }),
     ).rejects.toThrow(/not REPO\/NAME@sha256/);
   });
+
+  it('takes REPO/NAME:TAG only when told the publisher answers by tag (--tag-only)', async () => {
+    const publish: Publisher = async () => 'r.example/team/x:v1';
+    const text = 'image: minnow://example.com/a\n';
+    const r = await resolveManifests([{ path: 'a.yaml', text }], { publish, tagOnly: true });
+    expect(r.manifests[0]?.text).toBe('image: r.example/team/x:v1\n');
+    const digest: Publisher = async () => `r.example/team/x@sha256:${'0'.repeat(64)}`;
+    await expect(
+      resolveManifests([{ path: 'a.yaml', text }], { publish: digest, tagOnly: true }),
+    ).rejects.toThrow(/not REPO\/NAME:TAG/);
+  });
 });
 
 describe('joinManifests', () => {

@@ -29,8 +29,16 @@ export function permissionFindings(ctx: RuleContext): ImageFinding[] {
   }
   const caps = ctx.entries.filter((e) => e.capabilities);
   if (caps.length > 0) {
+    // Named as what they grant: `/app/web (cap_net_bind_service)`.
+    const describe = caps.map(
+      (e) => `${e.path} (${(e.capabilities ?? []).map((c) => `cap_${c}`).join(',')})`,
+    );
     out.push(
-      finding('MN-UP-003', `${caps.length} files carry security.capability`, listed(caps.map((e) => e.path))),
+      finding(
+        'MN-UP-003',
+        `${caps.length} file${caps.length === 1 ? '' : 's'} with capabilities: ${describe.slice(0, 5).join(', ')}`,
+        listed(caps.map((e) => e.path)),
+      ),
     );
   }
   return out;

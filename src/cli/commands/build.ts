@@ -12,7 +12,7 @@ import { printCompilerOutput } from '../exit.js';
 import { buildAndPublish } from '../../pipeline/build-and-publish.js';
 import { isValidTag, parseNameTag } from '../../publish/image-name.js';
 import { createSink, sinkForms } from '../../publish/sinks/kinds.js';
-import { registrySinks } from '../../publish/sinks/registry.js';
+import { appRepositorySink, registrySinks } from '../../publish/sinks/registry.js';
 import type { Sink } from '../../publish/sinks/sink.js';
 import { renderBuildSummary } from '../../report/build-summary.js';
 import {
@@ -32,11 +32,17 @@ import {
   type AttestFlags,
 } from '../attest-flags.js';
 import { addDebugOptions, debugOptionsFrom, type DebugFlags } from '../debug-flags.js';
+import {
+  addKoPublishOptions,
+  checkTagOnly,
+  writeImageRefs,
+  type KoPublishFlags,
+} from '../ko-publish-flags.js';
 import { trapSignals } from '../signals.js';
 import type { Signer } from '../../attest/signer.js';
 import { createStepProgress } from '../step-progress.js';
 
-interface BuildFlags extends RegistryFlags, AttestFlags, DebugFlags {
+interface BuildFlags extends RegistryFlags, AttestFlags, DebugFlags, KoPublishFlags {
   base?: string;
   data?: string;
   verifyReproducible?: boolean;
@@ -58,6 +64,9 @@ interface BuildFlags extends RegistryFlags, AttestFlags, DebugFlags {
   annotation: string[];
   caCerts?: string | boolean;
   tzdata?: boolean;
+  capability: string[];
+  disableOptimizations?: boolean;
+  containerdAddress?: string;
   compression?: string;
   compressionLevel?: string;
   compare?: boolean;
@@ -149,6 +158,8 @@ export async function buildOptionsFrom(args: string[], flags: BuildFlags): Promi
         ? { caCerts: flags.caCerts }
         : {}),
     ...(flags.tzdata ? { tzdata: true } : {}),
+    ...(flags.capability.length ? { capabilities: flags.capability } : {}),
+    ...(flags.disableOptimizations ? { disableOptimizations: true } : {}),
     ...(flags.compression !== undefined || flags.compressionLevel !== undefined
       ? { compression: compressionFrom(flags.compression, flags.compressionLevel) }
       : {}),
@@ -176,13 +187,56 @@ function localName(flags: BuildFlags): { name?: { name: string; tag: string }; t
   return tag !== undefined ? { tag } : {};
 }
 
+/**
+ * `MINNOW_REPO` (or ko's `KO_DOCKER_REPO`) when the flags name no destination at all (no --push, --repo or
+ * --output): the build is pushed to REPO/<app>, as `ko build` pushes to KO_DOCKER_REPO.
+ */
+export function environmentRepo(
+  flags: Pick<BuildFlags, 'push' | 'repo' | 'output'>,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  if (flags.push.length || flags.repo || flags.output.length) return undefined;
+  return env.MINNOW_REPO || env.KO_DOCKER_REPO || undefined;
+}
+
 /** `--output` (repeatable) and `--push`/`--repo` as one list of sinks, every spec checked for its grammar. */
 function sinksFrom(flags: BuildFlags): Sink[] {
   const force = flags.force ?? false;
   const registry = { insecureRegistries: flags.insecureRegistry };
   const outputs = flags.output.map((o) =>
-    createSink(o, { flag: '--output', force, registry, ...(flags.offline ? { offline: true } : {}) }),
+    createSink(o, {
+      flag: '--output',
+      force,
+      registry,
+      ...(flags.offline ? { offline: true } : {}),
+      ...(flags.containerdAddress ? { containerdAddress: flags.containerdAddress } : {}),
+    }),
   );
+  const envRepo = environmentRepo(flags);
+  // ko's KO_DOCKER_REPO=ko.local: the local Engine, the image named ko.local/<app>:<tag>.
+  if (envRepo === 'ko.local') {
+    const engine = createSink('daemon', { flag: 'KO_DOCKER_REPO' });
+    return [
+      {
+        ...engine,
+        write: (target, write = {}) =>
+          engine.write(target, {
+            ...write,
+            name: { name: `ko.local/${write.name?.name ?? 'app'}`, tag: write.name?.tag ?? 'latest' },
+          }),
+      },
+    ];
+  }
+  if (envRepo) {
+    return [
+      appRepositorySink(envRepo, {
+        registry,
+        offline: flags.offline ?? false,
+        flag: process.env.MINNOW_REPO ? 'MINNOW_REPO' : 'KO_DOCKER_REPO',
+        tags: flags.tag,
+      }),
+    ];
+  }
   return [
     ...outputs,
     ...registrySinks(pushTargets(flags), {
@@ -203,6 +257,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       ? 'spdx-json'
       : (await import('../../analyze/sbom/index.js')).parseSbomFormat(flags.sbomFormat);
   checkAttestFlags(flags);
+  checkTagOnly(flags);
   const name = localName(flags);
   const sinks = sinksFrom(flags);
   // The Engine 20.10 and docker load read gzip only: those outputs keep gzip, and say so.
@@ -262,7 +317,10 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
     // -q prints one line per image: what was pushed (name@digest), else the digest.
     else if (flags.quiet && pushed.length === 0) process.stdout.write(`${summary.digest}\n`);
     else if (!flags.quiet) process.stdout.write(renderBuildSummary(summary, { dim: pc.dim, bold: pc.bold }));
-    if (!flags.json) for (const p of pushed) process.stdout.write(`${p.ref}\n`);
+    // --tag-only: the one tag names what was pushed, not its digest (ko's rule).
+    const refs = pushed.map((p) => (flags.tagOnly ? (p.tags[0] ?? p.ref) : p.ref));
+    if (!flags.json) for (const ref of refs) process.stdout.write(`${ref}\n`);
+    await writeImageRefs(flags, refs.length ? refs : report.written.map((w) => w.reference));
   } catch (err) {
     progress.stop();
     // Stopped by Ctrl-C or SIGTERM: say that, not what the abort made the work fail with.
@@ -293,6 +351,10 @@ export function register(program: Command): void {
       [],
     )
     .option('--force', 'replace an output path that exists and is something else')
+    .option(
+      '--containerd-address <socket>',
+      'containerd’s socket for --output containerd (default $CONTAINERD_ADDRESS, else /run/containerd/containerd.sock)',
+    )
     .option('--go <path>', 'the go command to use')
     .option('--ldflags <flags>', 'extra linker flags, after -s -w')
     .option('--tags <list>', 'comma list of Go build tags')
@@ -308,6 +370,16 @@ export function register(program: Command): void {
     .option('--ca-certs <file>', 'CA bundle for built-in bases (default: the host bundle)')
     .option('--no-ca-certs', 'no CA bundle in a built-in base')
     .option('--tzdata', 'add time zone data')
+    .option(
+      '--disable-optimizations',
+      'build the app with -gcflags=all=-N -l and keep its symbols, for a debugger (ko --disable-optimizations)',
+    )
+    .option(
+      '--capability <name>',
+      "file capability of the app's binary, e.g. net_bind_service to bind port 80 as non-root (repeatable; ko's linux_capabilities)",
+      collect,
+      [],
+    )
     .option('--compression <alg[:level]>', `layer compression: ${compressionHelp()}`)
     .option(
       '--compression-level <1-9>',
@@ -335,4 +407,5 @@ export function register(program: Command): void {
   addRegistryOptions(command);
   addAttestOptions(command);
   addDebugOptions(command);
+  addKoPublishOptions(command);
 }

@@ -1,3 +1,4 @@
+import { parseContainerdSpec } from './containerd.js';
 import { parseDaemonSpec } from './daemon.js';
 import { hostPlatformOnly } from './host-platform.js';
 import { parseLayoutSpec } from './layout.js';
@@ -32,6 +33,12 @@ export const SINK_KINDS: readonly SinkKind[] = [
     grammar: 'daemon[:NAME[:TAG]]',
     matches: (s) => s === 'daemon' || s.startsWith('daemon:'),
     parse: parseDaemonSpec,
+  },
+  {
+    kind: 'containerd',
+    grammar: 'containerd[:NAMESPACE[@SOCKET]]',
+    matches: (s) => s === 'containerd' || s.startsWith('containerd:'),
+    parse: parseContainerdSpec,
   },
   {
     kind: 'registry',

@@ -79,6 +79,35 @@ export function registrySinks(
   });
 }
 
+/**
+ * A registry sink for `REPO/<app>` where the app is known only once built (`MINNOW_REPO` / `KO_DOCKER_REPO` for
+ * `minnow build`, as ko names `KO_DOCKER_REPO/<app>`): the write's `name` (the binary's name) picks the
+ * repository, lowercased with other characters as `-`; `tags` are pushed there (default `latest`).
+ */
+export function appRepositorySink(
+  repo: string,
+  options: Omit<RegistrySinkOptions, 'reference' | 'tags'> & { tags?: readonly string[] } = {},
+): Sink {
+  const prefix = repo.replace(/\/+$/, '');
+  const [first = 'latest', ...rest] = options.tags?.length ? options.tags : ['latest'];
+  const sinkFor = (app: string): Sink => {
+    const component =
+      app
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, '-')
+        .replace(/^[._-]+|[._-]+$/g, '') || 'app';
+    return registrySink({ ...options, reference: `${prefix}/${component}:${first}`, tags: rest });
+  };
+  const probe = sinkFor('app'); // refuses a malformed REPO before anything is built
+  return {
+    kind: 'registry',
+    description: `${prefix}/<app>`,
+    takesIndex: true,
+    check: (plan) => probe.check(plan),
+    write: (target, write = {}) => sinkFor(write.name?.name ?? 'app').write(target, write),
+  };
+}
+
 /** Whether a spec names its registry host (`localhost:5000/app`, `ghcr.io/org/app:v1`), as `--output` needs. */
 export function namesRegistryHost(spec: string): boolean {
   const slash = spec.indexOf('/');

@@ -82,4 +82,6 @@ export interface SinkOptions {
   offline?: boolean;
   /** The option or argument a spec came from, for messages (`--output`). Default `sink`. */
   flag?: string;
+  /** containerd's socket for `containerd` specs that name none (`--containerd-address`). */
+  containerdAddress?: string;
 }
