@@ -51,52 +51,67 @@ export async function attachAttestations(
   const report: AttachReport = { referrers: [], signatures: [], uploaded: 0 };
   try {
     const platforms = await attestationsFor(name, target, options);
-    for (const p of platforms) {
-      for (const a of p.attestations) {
-        const res = await attachReferrer(repo, a.artifact, {
-          ...push,
-          replaces: (d) => d.annotations?.[ATTACHMENT_ANNOTATION] === a.kind.name,
-        });
-        report.uploaded += res.uploaded;
-        report.referrers.push({
-          subject: p.descriptor.digest,
-          platform: `${p.platform.os}/${p.platform.architecture}${p.platform.variant ? `/${p.platform.variant}` : ''}`,
-          kind: a.kind.name,
-          digest: res.descriptor.digest,
-          mode: res.mode,
-        });
+    // The referrers of one subject share its tag-schema index (read, merge, write), so they go one after another;
+    // cosign's .sig and .att are tags of their own, written at the same time as the referrers and each other.
+    const referrers = async (): Promise<void> => {
+      for (const p of platforms) {
+        for (const a of p.attestations) {
+          const res = await attachReferrer(repo, a.artifact, {
+            ...push,
+            replaces: (d) => d.annotations?.[ATTACHMENT_ANNOTATION] === a.kind.name,
+          });
+          report.uploaded += res.uploaded;
+          report.referrers.push({
+            subject: p.descriptor.digest,
+            platform: `${p.platform.os}/${p.platform.architecture}${p.platform.variant ? `/${p.platform.variant}` : ''}`,
+            kind: a.kind.name,
+            digest: res.descriptor.digest,
+            mode: res.mode,
+          });
+        }
       }
-    }
+    };
     const signer = options.signer;
-    if (signer) {
+    const signatures = async (): Promise<void> => {
+      if (!signer) return;
       const sign = async (
         digest: Digest,
         statements: (typeof platforms)[number]['attestations'],
-      ): Promise<void> => {
-        const sig = await signImage(client, repo, name, digest, signer, push);
-        report.signatures.push({ ...sig, subject: digest });
-        report.uploaded += sig.uploaded;
-        if (statements.length === 0) return;
-        const att = await attestImage(
-          client,
-          repo,
-          digest,
-          statements.map((a) => a.statement),
-          signer,
-          push,
-        );
-        report.signatures.push({ ...att, subject: digest });
-        report.uploaded += att.uploaded;
+      ): Promise<AttachReport['signatures']> => {
+        const [sig, att] = await Promise.all([
+          signImage(client, repo, name, digest, signer, push),
+          statements.length === 0
+            ? undefined
+            : attestImage(
+                client,
+                repo,
+                digest,
+                statements.map((a) => a.statement),
+                signer,
+                push,
+              ),
+        ]);
+        return [sig, ...(att ? [att] : [])].map((w) => ({ ...w, subject: digest }));
       };
-      for (const p of platforms) await sign(p.descriptor.digest, p.attestations);
+      const subjects: [Digest, (typeof platforms)[number]['attestations']][] = platforms.map((p) => [
+        p.descriptor.digest,
+        p.attestations,
+      ]);
       // An index is what a tag names: cosign verifies its digest, so it gets a signature and every platform's
       // attestations (each statement still names its own platform image).
       if (target.kind === 'index')
-        await sign(
-          await target.index.digest(),
-          platforms.flatMap((p) => p.attestations),
-        );
-    }
+        subjects.push([await target.index.digest(), platforms.flatMap((p) => p.attestations)]);
+      // In order of the subjects, so the report reads the same every run.
+      const written = await Promise.all(subjects.map(([d, st]) => sign(d, st)));
+      for (const w of written.flat()) {
+        report.signatures.push(w);
+        report.uploaded += w.uploaded;
+      }
+    };
+    // Both finish (or fail) before the client closes; the first failure is the one reported.
+    const settled = await Promise.allSettled([referrers(), signatures()]);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     return report;
   } finally {
     if (!options.client) await client.close();
