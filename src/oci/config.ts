@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { arrayOf, isLiteral, isString, objectOf, optional, ShapeError } from './json-shape.js';
 import { MinnowError } from '../errors.js';
 
 /** The runtime part of an image config (what `docker run` uses). */
@@ -37,15 +37,15 @@ export interface ImageConfig {
   [key: string]: unknown;
 }
 
-const configSchema = z.looseObject({
-  created: z.string().optional(),
-  author: z.string().optional(),
-  architecture: z.string(),
-  os: z.string(),
-  variant: z.string().optional(),
-  config: z.looseObject({}).nullable().optional(),
-  rootfs: z.looseObject({ type: z.literal('layers'), diff_ids: z.array(z.string()) }),
-  history: z.array(z.looseObject({})).optional(),
+const checkConfig = objectOf({
+  created: optional(isString),
+  author: optional(isString),
+  architecture: isString,
+  os: isString,
+  variant: optional(isString),
+  config: { check: objectOf({}), optional: true, nullable: true },
+  rootfs: objectOf({ type: isLiteral('layers'), diff_ids: arrayOf(isString) }),
+  history: optional(arrayOf(objectOf({}))),
 });
 
 /** Parses and checks an image config blob. */
@@ -56,15 +56,14 @@ export function parseImageConfig(raw: Buffer | string): ImageConfig {
   } catch (err) {
     throw new MinnowError('INVALID_IMAGE', 'image config is not valid JSON', { cause: err });
   }
-  const result = configSchema.safeParse(doc);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new MinnowError(
-      'INVALID_IMAGE',
-      `invalid image config: ${issue ? `${issue.path.join('.')}: ${issue.message}` : ''}`,
-    );
+  try {
+    checkConfig(doc, '');
+  } catch (err) {
+    if (err instanceof ShapeError)
+      throw new MinnowError('INVALID_IMAGE', `invalid image config: ${err.message}`);
+    throw err;
   }
-  const cfg = result.data as ImageConfig;
+  const cfg = doc as ImageConfig;
   if (cfg.config === null) delete cfg.config;
   return cfg;
 }

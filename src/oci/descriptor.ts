@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import type { Digest } from './digest.js';
 import { isDigest } from './digest.js';
 import type { Platform } from './platform.js';
+import { arrayOf, isSize, isString, isStringMap, matches, objectOf, optional } from './json-shape.js';
 
 /** A content descriptor: what a manifest or index says about one blob. */
 export interface Descriptor {
@@ -16,21 +16,23 @@ export interface Descriptor {
   data?: string;
 }
 
-export const platformSchema = z.looseObject({
-  os: z.string(),
-  architecture: z.string(),
-  variant: z.string().optional(),
-  'os.version': z.string().optional(),
-  'os.features': z.array(z.string()).optional(),
+/** The shape of a platform object (image-spec image-index.md). */
+export const checkPlatform = objectOf({
+  os: isString,
+  architecture: isString,
+  variant: optional(isString),
+  'os.version': optional(isString),
+  'os.features': optional(arrayOf(isString)),
 });
 
-export const descriptorSchema = z.looseObject({
-  mediaType: z.string(),
-  digest: z.string().refine(isDigest, 'not a valid digest'),
-  size: z.number().int().nonnegative(),
-  urls: z.array(z.string()).optional(),
-  annotations: z.record(z.string(), z.string()).optional(),
-  platform: platformSchema.optional(),
-  artifactType: z.string().optional(),
-  data: z.string().optional(),
+/** The shape of a descriptor (image-spec descriptor.md): a digest that parses, a size ≥ 0. */
+export const checkDescriptor = objectOf({
+  mediaType: isString,
+  digest: matches(isDigest, 'not a valid digest'),
+  size: isSize,
+  urls: optional(arrayOf(isString)),
+  annotations: optional(isStringMap),
+  platform: optional(checkPlatform),
+  artifactType: optional(isString),
+  data: optional(isString),
 });

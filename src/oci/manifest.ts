@@ -1,6 +1,15 @@
-import { z } from 'zod';
 import { MinnowError } from '../errors.js';
-import { descriptorSchema, type Descriptor } from './descriptor.js';
+import { checkDescriptor, type Descriptor } from './descriptor.js';
+import {
+  arrayOf,
+  isLiteral,
+  isString,
+  isStringMap,
+  objectOf,
+  optional,
+  ShapeError,
+  type Check,
+} from './json-shape.js';
 import { isImageManifest, isIndex, MediaType } from './media-types.js';
 
 /** An image manifest (OCI, or Docker schema 2 which has the same shape). */
@@ -24,23 +33,23 @@ export interface IndexManifest {
   artifactType?: string;
 }
 
-const manifestSchema = z.looseObject({
-  schemaVersion: z.literal(2),
-  mediaType: z.string().optional(),
-  config: descriptorSchema,
-  layers: z.array(descriptorSchema),
-  annotations: z.record(z.string(), z.string()).optional(),
-  subject: descriptorSchema.optional(),
-  artifactType: z.string().optional(),
+const checkManifest = objectOf({
+  schemaVersion: isLiteral(2),
+  mediaType: optional(isString),
+  config: checkDescriptor,
+  layers: arrayOf(checkDescriptor),
+  annotations: optional(isStringMap),
+  subject: optional(checkDescriptor),
+  artifactType: optional(isString),
 });
 
-const indexSchema = z.looseObject({
-  schemaVersion: z.literal(2),
-  mediaType: z.string().optional(),
-  manifests: z.array(descriptorSchema),
-  annotations: z.record(z.string(), z.string()).optional(),
-  subject: descriptorSchema.optional(),
-  artifactType: z.string().optional(),
+const checkIndex = objectOf({
+  schemaVersion: isLiteral(2),
+  mediaType: optional(isString),
+  manifests: arrayOf(checkDescriptor),
+  annotations: optional(isStringMap),
+  subject: optional(checkDescriptor),
+  artifactType: optional(isString),
 });
 
 function parseJson(raw: Buffer | string, what: string): unknown {
@@ -51,10 +60,15 @@ function parseJson(raw: Buffer | string, what: string): unknown {
   }
 }
 
-function zodMessage(err: z.ZodError): string {
-  const issue = err.issues[0];
-  if (!issue) return 'invalid';
-  return `${issue.path.join('.') || '(root)'}: ${issue.message}`;
+/** Checks `doc` with `check`; a shape problem becomes INVALID_IMAGE naming `what` and the path. */
+function checked<T>(doc: unknown, check: Check, what: string): T {
+  try {
+    check(doc, '');
+  } catch (err) {
+    if (err instanceof ShapeError) throw new MinnowError('INVALID_IMAGE', `invalid ${what}: ${err.message}`);
+    throw err;
+  }
+  return doc as T;
 }
 
 /**
@@ -82,10 +96,11 @@ export function sniffManifestMediaType(raw: Buffer | string, declared?: string):
 
 /** Parses and checks an image manifest. */
 export function parseManifest(raw: Buffer | string): Manifest {
-  const result = manifestSchema.safeParse(parseJson(raw, 'manifest'));
-  if (!result.success)
-    throw new MinnowError('INVALID_IMAGE', `invalid image manifest: ${zodMessage(result.error)}`);
-  const m = result.data;
+  const m = checked<Omit<Manifest, 'mediaType'> & { mediaType?: string }>(
+    parseJson(raw, 'manifest'),
+    checkManifest,
+    'image manifest',
+  );
   const mediaType = m.mediaType ?? MediaType.OciManifest;
   if (!isImageManifest(mediaType)) {
     throw new MinnowError('UNSUPPORTED_MEDIA_TYPE', `unsupported manifest media type ${mediaType}`, {
@@ -97,10 +112,11 @@ export function parseManifest(raw: Buffer | string): Manifest {
 
 /** Parses and checks an image index or manifest list. */
 export function parseIndexManifest(raw: Buffer | string): IndexManifest {
-  const result = indexSchema.safeParse(parseJson(raw, 'index'));
-  if (!result.success)
-    throw new MinnowError('INVALID_IMAGE', `invalid image index: ${zodMessage(result.error)}`);
-  const m = result.data;
+  const m = checked<Omit<IndexManifest, 'mediaType'> & { mediaType?: string }>(
+    parseJson(raw, 'index'),
+    checkIndex,
+    'image index',
+  );
   const mediaType = m.mediaType ?? MediaType.OciIndex;
   if (!isIndex(mediaType)) {
     throw new MinnowError('UNSUPPORTED_MEDIA_TYPE', `unsupported index media type ${mediaType}`, {
