@@ -1,4 +1,4 @@
-import { arrayOf, isLiteral, isString, objectOf, optional, ShapeError } from './json-shape.js';
+import { arrayOf, checkDocument, isLiteral, isString, objectOf, optional } from './json-shape.js';
 import { MinnowError } from '../errors.js';
 
 /** The runtime part of an image config (what `docker run` uses). */
@@ -56,14 +56,7 @@ export function parseImageConfig(raw: Buffer | string): ImageConfig {
   } catch (err) {
     throw new MinnowError('INVALID_IMAGE', 'image config is not valid JSON', { cause: err });
   }
-  try {
-    checkConfig(doc, '');
-  } catch (err) {
-    if (err instanceof ShapeError)
-      throw new MinnowError('INVALID_IMAGE', `invalid image config: ${err.message}`);
-    throw err;
-  }
-  const cfg = doc as ImageConfig;
+  const cfg = checkDocument<ImageConfig>(doc, checkConfig, 'image config');
   if (cfg.config === null) delete cfg.config;
   return cfg;
 }

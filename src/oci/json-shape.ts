@@ -1,3 +1,5 @@
+import { MinnowError } from '../errors.js';
+
 /**
  * Shape checks for the JSON documents of the image model (manifests, indexes, descriptors, configs), written by
  * hand: they run on every build's hot path, where loading a schema library cost ~100 ms of start-up before Go
@@ -85,4 +87,15 @@ export function objectOf(fields: Record<string, Check | Field>): Check {
       field.check(x, at(path, key));
     }
   };
+}
+
+/** Checks a parsed document; a shape problem becomes one INVALID_IMAGE line naming `what` and the path. */
+export function checkDocument<T>(doc: unknown, check: Check, what: string): T {
+  try {
+    check(doc, '');
+  } catch (err) {
+    if (err instanceof ShapeError) throw new MinnowError('INVALID_IMAGE', `invalid ${what}: ${err.message}`);
+    throw err;
+  }
+  return doc as T;
 }

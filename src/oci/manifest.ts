@@ -5,10 +5,9 @@ import {
   isLiteral,
   isString,
   isStringMap,
+  checkDocument,
   objectOf,
   optional,
-  ShapeError,
-  type Check,
 } from './json-shape.js';
 import { isImageManifest, isIndex, MediaType } from './media-types.js';
 
@@ -60,17 +59,6 @@ function parseJson(raw: Buffer | string, what: string): unknown {
   }
 }
 
-/** Checks `doc` with `check`; a shape problem becomes INVALID_IMAGE naming `what` and the path. */
-function checked<T>(doc: unknown, check: Check, what: string): T {
-  try {
-    check(doc, '');
-  } catch (err) {
-    if (err instanceof ShapeError) throw new MinnowError('INVALID_IMAGE', `invalid ${what}: ${err.message}`);
-    throw err;
-  }
-  return doc as T;
-}
-
 /**
  * The media type a manifest document declares, falling back to its shape (a `manifests` array means an index)
  * for documents that leave `mediaType` out, as older OCI writers did.
@@ -96,7 +84,7 @@ export function sniffManifestMediaType(raw: Buffer | string, declared?: string):
 
 /** Parses and checks an image manifest. */
 export function parseManifest(raw: Buffer | string): Manifest {
-  const m = checked<Omit<Manifest, 'mediaType'> & { mediaType?: string }>(
+  const m = checkDocument<Omit<Manifest, 'mediaType'> & { mediaType?: string }>(
     parseJson(raw, 'manifest'),
     checkManifest,
     'image manifest',
@@ -112,7 +100,7 @@ export function parseManifest(raw: Buffer | string): Manifest {
 
 /** Parses and checks an image index or manifest list. */
 export function parseIndexManifest(raw: Buffer | string): IndexManifest {
-  const m = checked<Omit<IndexManifest, 'mediaType'> & { mediaType?: string }>(
+  const m = checkDocument<Omit<IndexManifest, 'mediaType'> & { mediaType?: string }>(
     parseJson(raw, 'index'),
     checkIndex,
     'image index',
