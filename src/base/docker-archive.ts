@@ -1,9 +1,9 @@
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MinnowError, messageOf } from '../errors.js';
 import {
+  blobFileStream,
   canonicalJson,
   DigestingStream,
   fromIndexParts,
@@ -58,7 +58,7 @@ async function readMember(file: string, m: TarMember, limit = SMALL): Promise<Bu
 
 function streamMember(file: string, m: TarMember): Readable {
   if (m.size === 0) return Readable.from([]);
-  return createReadStream(file, { start: m.offset, end: m.offset + m.size - 1 });
+  return blobFileStream(file, { start: m.offset, end: m.offset + m.size - 1 });
 }
 
 function parseJson(data: Buffer, what: string, file: string): unknown {

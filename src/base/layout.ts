@@ -1,8 +1,8 @@
-import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MinnowError } from '../errors.js';
 import {
+  blobFileStream,
   fromIndexParts,
   fromParts,
   isImageManifest,
@@ -42,7 +42,7 @@ async function readSmall(path: string, what: string): Promise<Buffer> {
 function openBlob(dir: string) {
   return async (d: Descriptor) => {
     const path = layoutBlobPath(dir, d.digest);
-    const stream = createReadStream(path);
+    const stream = blobFileStream(path);
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());
       stream.once('error', (err) =>
