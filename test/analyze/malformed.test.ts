@@ -5,6 +5,7 @@ import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { analyzeImage } from '../../src/analyze/analyze.js';
 import { openImage } from '../../src/analyze/open.js';
+import { writeLayout } from '../../src/publish/layout.js';
 import {
   canonicalJson,
   emptyImage,
@@ -41,7 +42,7 @@ async function imageWith(
   dir: string,
   blob: Buffer,
   tarBytes: Buffer,
-  over: { digest?: string; diffId?: string } = {},
+  over: { digest?: string; diffId?: string; mediaType?: string } = {},
 ): Promise<Image> {
   const path = join(dir, `blob-${sha256(blob).slice(7, 19)}`);
   await writeFile(path, blob);
@@ -49,7 +50,7 @@ async function imageWith(
     digest: (over.digest ?? sha256(blob)) as ReturnType<typeof sha256>,
     diffId: (over.diffId ?? sha256(tarBytes)) as ReturnType<typeof sha256>,
     size: blob.length,
-    mediaType: MediaType.OciLayerGzip,
+    mediaType: over.mediaType ?? MediaType.OciLayerGzip,
   });
   return mutate(emptyImage({ os: 'linux', architecture: 'amd64' }), { layers: [{ layer }] });
 }
@@ -192,6 +193,23 @@ describe('malformed images give one clear error and write nothing', () => {
     );
     const image = await openImage(archive);
     await expect(analyzeImage(image)).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+  });
+
+  it('a byte flipped in an uncompressed OCI layout layer (its digest is its diff_id: one hash checks both)', async () => {
+    const dir = await tempDir();
+    const t = await tarOf([{ header: { name: 'hello', size: 5 }, data: Buffer.from('hello') }]);
+    const layout = join(dir, 'layout');
+    await writeLayout(layout, {
+      kind: 'image',
+      image: await imageWith(dir, t, t, { mediaType: MediaType.OciLayer }),
+    });
+    const blob = join(layout, 'blobs', 'sha256', sha256(t).slice(7));
+    const flipped = Buffer.from(t);
+    flipped[512] = 'j'.charCodeAt(0);
+    await writeFile(blob, flipped);
+    await expect(analyzeImage(await openImage(`oci:${layout}`))).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+    });
   });
 
   it('a gzip-compressed or truncated docker save archive', async () => {
