@@ -1,6 +1,5 @@
 import { MinnowError } from '../errors.js';
 import type { Image } from '../oci/index.js';
-import { attributeBinaries } from './attribute-binaries.js';
 import { compositionOf } from './composition.js';
 import { MergedFilesystem } from './filesystem.js';
 import { parseOsRelease } from './packages/dpkg.js';
@@ -31,7 +30,7 @@ export interface AnalyzeOptions extends LayerReadOptions {
   maxEntries?: number;
   /** Called after each layer, for progress display. */
   onLayer?: (index: number, total: number) => void;
-  /** Attribute each Go binary's bytes to modules and packages (reads the layers holding them again). Default true. */
+  /** Attribute each Go binary's bytes to modules and packages, as its layer streams. Default true. */
   attribute?: boolean;
   /** Layers read before (by another analysis) replay from here instead of being read again: `minnow diff`. */
   layerMemo?: LayerMemo;
@@ -87,7 +86,7 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
   const read = options.layerMemo?.read ?? readLayer;
   for (const [i, layer] of layers.entries()) {
     if (options.signal?.aborted) throw new MinnowError('ABORTED', 'analysis aborted');
-    const r = await read(layer, i, fs, captured, options);
+    const r = await read(layer, i, fs, captured, { ...options, attribute: options.attribute !== false });
     const createdBy = history.length === layers.length ? history[i]?.created_by : undefined;
     summaries.push({
       index: i,
@@ -125,20 +124,8 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
       arch: e.elf?.arch ?? 'unknown',
       dynamic: e.elf?.dynamic ?? false,
       info: e.go!,
+      ...(e.attribution ? { attribution: e.attribution } : {}),
     }));
-  if (options.attribute !== false && goBinaries.length > 0) {
-    const byPath = new Map(files.map((e) => [e.path, e]));
-    const wanted = goBinaries.map((b) => ({ ...b, layer: byPath.get(b.path)?.layer ?? -1 }));
-    // Through the memo, a layer another analysis read for its binaries is not read again.
-    const attributions = options.layerMemo
-      ? await options.layerMemo.attributeBinaries(layers, wanted, options.signal)
-      : await attributeBinaries(layers, wanted, options.signal);
-    for (const b of goBinaries) {
-      const a = attributions.get(b.path);
-      if (a) b.attribution = a;
-    }
-  }
-
   const users = parseUsers(text(captured, fs, '/etc/passwd'), text(captured, fs, '/etc/shadow'));
   const osRelease = text(captured, fs, '/etc/os-release') ?? text(captured, fs, '/usr/lib/os-release');
   const user = config.User ?? '';

@@ -1,6 +1,4 @@
 import { MinnowError } from '../errors.js';
-import type { BinaryAttribution } from '../go/attribution.js';
-import { attributeBinaries, type BinaryToAttribute } from './attribute-binaries.js';
 import type { Layer } from '../oci/index.js';
 import type { MergedFilesystem } from './filesystem.js';
 import { readLayer, type CapturedFiles, type LayerReadOptions, type LayerReadResult } from './read-layer.js';
@@ -31,8 +29,6 @@ export class LayerMemo {
   readonly #keep: ReadonlySet<string>;
   /** Per kept digest, its recording: a promise, so an analysis running alongside waits for the one read. */
   readonly #recordings = new Map<string, Promise<Recording>>();
-  /** Per kept digest, the attributions of every Go binary in that layer. */
-  readonly #attributions = new Map<string, Promise<Map<string, BinaryAttribution>>>();
 
   constructor(keep: Iterable<string>) {
     this.#keep = new Set(keep);
@@ -48,53 +44,6 @@ export class LayerMemo {
     this.#recordings.set(digest, recording);
     return (await recording).result;
   };
-
-  /**
-   * `attributeBinaries` through the memo: a kept layer is read for its Go binaries once, for every Go binary in
-   * it (the analyses may keep different ones of them, as later layers differ).
-   */
-  async attributeBinaries(
-    layers: readonly Layer[],
-    binaries: readonly BinaryToAttribute[],
-    signal?: AbortSignal,
-  ): Promise<Map<string, BinaryAttribution>> {
-    const out = new Map<string, BinaryAttribution>();
-    const others: BinaryToAttribute[] = [];
-    const byDigest = new Map<string, { index: number; wanted: BinaryToAttribute[] }>();
-    for (const b of binaries) {
-      const layer = layers[b.layer];
-      const digest = layer ? await layer.digest() : '';
-      if (!this.#keep.has(digest)) {
-        others.push(b);
-        continue;
-      }
-      const group = byDigest.get(digest) ?? { index: b.layer, wanted: [] };
-      group.wanted.push(b);
-      byDigest.set(digest, group);
-    }
-    for (const [path, a] of await attributeBinaries(layers, others, signal)) out.set(path, a);
-    for (const [digest, { index, wanted }] of byDigest) {
-      let all = this.#attributions.get(digest);
-      if (!all) {
-        // Set before any await: an analysis running alongside must find it and wait, not read the layer again.
-        all = Promise.resolve(this.#recordings.get(digest)).then((recorded) => {
-          // Every Go binary the layer holds, at its index in this image: paths and build info are the layer's own.
-          const inLayer = (recorded?.entries ?? [])
-            .filter((e) => e.type === 'file' && e.go)
-            .map((e) => ({ path: e.path, layer: index, size: e.size, info: e.go! }));
-          const known = new Set(inLayer.map((b) => b.path));
-          return attributeBinaries(layers, [...inLayer, ...wanted.filter((w) => !known.has(w.path))], signal);
-        });
-        this.#attributions.set(digest, all);
-      }
-      const got = await all;
-      for (const w of wanted) {
-        const a = got.get(w.path);
-        if (a) out.set(w.path, a);
-      }
-    }
-    return out;
-  }
 }
 
 /** Reads a layer through readLayer, keeping the entries it applies and the files it captures. */

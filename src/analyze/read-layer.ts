@@ -1,8 +1,7 @@
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
+import { createGunzip, createGzip, Gunzip } from 'node:zlib';
 import { MinnowError, messageOf } from '../errors.js';
-import { BuildInfoScanner } from '../go/buildinfo-scanner.js';
 import {
   countBytes,
   createZstdDecompress,
@@ -10,19 +9,19 @@ import {
   INFLATE_CHUNK,
   peek,
   sniffCompression,
+  TarWalker,
+  tarWalkerSink,
   type Compression,
   type Layer,
-  tarCheck,
   type LayerLimits,
+  type TarEntry,
+  type TarEntrySink,
 } from '../oci/index.js';
 import { DigestingStream } from '../oci/digest.js';
 import { CAPABILITY_PAX_KEY, decodeFileCapabilities } from '../oci/file-capabilities.js';
-import { paxValueTap } from '../oci/pax-headers.js';
-import { createGunzip, createGzip } from 'node:zlib';
-import { PassThrough } from 'node:stream';
+import { fileContentSink } from './file-content.js';
 import { entryPath, symlinkEscapes, type MergedFilesystem } from './filesystem.js';
 import { DEBIAN_COPYRIGHT } from './packages/debian-copyright.js';
-import { scanForSecrets, SECRET_SCAN_BYTES, secretKind } from './secrets.js';
 import type { FileInfo, LayerSummary } from './types.js';
 
 /** What readLayer may be asked beyond its limits. */
@@ -34,6 +33,11 @@ export interface LayerReadOptions extends LayerLimits {
    * their exact blob size.
    */
   estimateCompressed?: boolean;
+  /**
+   * Attribute each Go binary's bytes to kinds, modules and packages as it streams (`FileInfo.attribution`): the
+   * one binary's bytes are held until its end. Off by default (the SBOM needs none).
+   */
+  attribute?: boolean;
 }
 
 /** Files whose content the rules read; kept only when small. */
@@ -75,8 +79,7 @@ export type LayerReadResult = Pick<
   | 'whiteouts'
 >;
 
-/** Counts bytes and enforces the size and ratio limits on the inflated stream. */
-function entryType(t: tar.Header['type']): FileInfo['type'] {
+function entryType(t: TarEntry['type']): FileInfo['type'] {
   switch (t) {
     case 'file':
     case 'contiguous-file':
@@ -94,22 +97,23 @@ function entryType(t: tar.Header['type']): FileInfo['type'] {
 
 /**
  * The capabilities a file's `security.capability` grants, by name (`net_bind_service`), or undefined when it has
- * none. `raw` is the value's bytes as the tar holds them (tar-stream hands PAX values over as UTF-8 text, which
- * changes bytes of 0x80 and above); a value that is not VFS capability data is `unreadable`, still a finding.
+ * none. `raw` is the value's bytes as the tar holds them; a value that is not VFS capability data is
+ * `unreadable`, still a finding.
  */
-function capabilitiesOf(pax: unknown, raw: Buffer | undefined): string[] | undefined {
-  if (typeof pax !== 'object' || pax === null || !(CAPABILITY_PAX_KEY in pax)) return undefined;
-  const text = String((pax as Record<string, unknown>)[CAPABILITY_PAX_KEY]);
-  const decoded = decodeFileCapabilities(raw ?? Buffer.from(text, 'utf8'));
+function capabilitiesOf(raw: Buffer | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const decoded = decodeFileCapabilities(raw);
   if (!decoded) return ['unreadable'];
   const names = [...new Set([...decoded.permitted, ...decoded.inheritable])];
   return names.length ? names : ['none'];
 }
 
 /**
- * Streams one layer into the merged filesystem: verifies the blob digest and the diff_id in the same pass,
- * inflates whatever the compression (told by magic bytes), checks every entry name, and looks inside files only
- * as far as the rules need (ELF headers and Go build info, small system databases, private-key markers).
+ * Streams one layer into the merged filesystem: verifies the blob digest and the diff_id in the same pass (one
+ * hash when they are the same bytes), inflates whatever the compression (told by magic bytes), walks the tar once
+ * (strictly: src/oci/tar-walker.ts), checks every entry name, and looks inside files only as far as the rules
+ * need (ELF headers and Go build info, small system databases, private-key markers), attributing Go binaries'
+ * bytes when `attribute` is set.
  */
 export async function readLayer(
   layer: Layer,
@@ -130,17 +134,24 @@ export async function readLayer(
       ? createGunzip({ chunkSize: INFLATE_CHUNK })
       : compression === 'zstd'
         ? createZstdDecompress()
-        : new PassThrough();
-  const meter = new InflateMeter(counted, limits, what);
+        : undefined;
+  // The ratio is taken over the compressed bytes gunzip has consumed, not those read ahead of it (1 MiB reads
+  // would let a small bomb inflate 250 MiB before it is stopped).
+  const consumed =
+    inflater instanceof Gunzip
+      ? {
+          get bytes(): number {
+            return inflater.bytesWritten;
+          },
+        }
+      : counted;
+  const meter = new InflateMeter(consumed, limits, what);
   // Stored uncompressed, the blob is the tar: `compressed()` already fails unless its bytes hash to the digest, so
   // when digest and diff_id agree that one hash checks both (a 225 MB layer costs 0.3 s per sha256 pass).
   const tarDigest =
     compression === 'none' && digest === diffId
       ? undefined
       : new DigestingStream(diffId.startsWith('sha512:') ? 'sha512' : 'sha256');
-  const extract = tar.extract();
-  // The raw bytes of security.capability values, which tar-stream would decode as UTF-8.
-  const capabilityValues = paxValueTap(CAPABILITY_PAX_KEY);
   const result: LayerReadResult = {
     compression,
     compressedSize: 0,
@@ -150,140 +161,73 @@ export async function readLayer(
     whiteouts: 0,
   };
 
-  extract.on('entry', (header, stream, next) => {
-    // A failure elsewhere in the pipeline destroys the current entry too; the pipeline reports it once.
-    stream.on('error', () => undefined);
-    let info: FileInfo;
-    try {
-      const path = entryPath(header.name);
-      const type = entryType(header.type);
-      info = {
-        path,
-        type,
-        size: type === 'file' ? (header.size ?? 0) : 0,
-        mode: header.mode ?? 0,
-        uid: header.uid ?? 0,
-        gid: header.gid ?? 0,
-        layer: index,
-      };
-      if (type === 'symlink' || type === 'hardlink') {
-        const link = header.linkname ?? '';
-        if (type === 'hardlink') info.linkname = entryPath(link);
-        else {
-          if (symlinkEscapes(path, link)) {
-            throw new MinnowError('UNSAFE_PATH', `symlink ${path} -> ${link} points outside the image root`, {
-              subject: path,
-            });
-          }
-          info.linkname = link;
+  const onEntry = (entry: TarEntry): TarEntrySink | undefined => {
+    const path = entryPath(entry.name);
+    const type = entryType(entry.type);
+    const info: FileInfo = {
+      path,
+      type,
+      size: type === 'file' ? entry.size : 0,
+      mode: entry.mode,
+      uid: entry.uid,
+      gid: entry.gid,
+      layer: index,
+    };
+    if (type === 'symlink' || type === 'hardlink') {
+      const link = entry.linkname ?? '';
+      if (type === 'hardlink') info.linkname = entryPath(link);
+      else {
+        if (symlinkEscapes(path, link)) {
+          throw new MinnowError('UNSAFE_PATH', `symlink ${path} -> ${link} points outside the image root`, {
+            subject: path,
+          });
         }
+        info.linkname = link;
       }
-      const capabilities = capabilitiesOf(header.pax, capabilityValues.take(header.name));
-      if (capabilities) info.capabilities = capabilities;
-      if (!Number.isSafeInteger(header.size ?? 0) || (header.size ?? 0) < 0) {
+    }
+    const capabilities = capabilitiesOf(entry.pax?.get(CAPABILITY_PAX_KEY));
+    if (capabilities) info.capabilities = capabilities;
+    if (info.type === 'hardlink' && info.linkname) {
+      // As containerd and Docker apply it: a hard link needs an existing, non-directory target.
+      const target = fs.get(info.linkname);
+      if (!target || target.type === 'directory') {
         throw new MinnowError(
           'INVALID_IMAGE',
-          `${what}: entry ${path} has an invalid size (${header.size})`,
-          {
-            subject: path,
-          },
+          `${what}: hard link ${path} -> ${info.linkname}: the target ${target ? 'is a directory' : 'does not exist'}`,
+          { subject: path },
         );
       }
-      if (info.type === 'hardlink' && info.linkname) {
-        // As containerd and Docker apply it: a hard link needs an existing, non-directory target.
-        const target = fs.get(info.linkname);
-        if (!target || target.type === 'directory') {
-          throw new MinnowError(
-            'INVALID_IMAGE',
-            `${what}: hard link ${path} -> ${info.linkname}: the target ${target ? 'is a directory' : 'does not exist'}`,
-            { subject: path },
-          );
-        }
-        if (target.type === 'file') {
-          info.size = target.size;
-          if (target.elf) info.elf = target.elf;
-          if (target.go) info.go = target.go;
-        }
+      if (target.type === 'file') {
+        info.size = target.size;
+        if (target.elf) info.elf = target.elf;
+        if (target.go) info.go = target.go;
       }
-      // Inside the try: the entry limit's error must reach the pipeline, not escape the event handler.
-      result.entries++;
-      if (!fs.apply(info)) result.whiteouts++;
-    } catch (err) {
-      stream.resume();
-      next(err as Error);
-      return;
     }
+    result.entries++;
+    if (!fs.apply(info)) result.whiteouts++;
     // The Engine sizes a layer as the lstat size of everything but directories: a symlink counts its target's length.
     if (info.type === 'symlink') result.contentSize += Buffer.byteLength(info.linkname ?? '');
-    if (info.type !== 'file' || info.size === 0) {
-      stream.on('end', () => next());
-      stream.resume();
-      return;
-    }
+    if (info.type !== 'file' || info.size === 0) return undefined;
     result.contentSize += info.size;
-    const capture = info.size <= captureLimit(info.path) ? ([] as Buffer[]) : undefined;
-    let scanner: BuildInfoScanner | undefined;
-    let first = true;
-    // Text files outside package-owned trees: their start is searched for credentials (kind kept, value not).
-    let secretBytes = scanForSecrets(info.path, info.size) ? SECRET_SCAN_BYTES : 0;
-    stream.on('data', (data: unknown) => {
-      const chunk = data as Buffer;
-      if (first) {
-        first = false;
-        if (
-          info.size >= 64 &&
-          chunk[0] === 0x7f &&
-          chunk[1] === 0x45 &&
-          chunk[2] === 0x4c &&
-          chunk[3] === 0x46
-        ) {
-          scanner = new BuildInfoScanner();
-          secretBytes = 0;
-        }
-      }
-      if (secretBytes > 0 && !info.secretContent) {
-        const part = chunk.subarray(0, secretBytes);
-        secretBytes -= part.length;
-        const kind = secretKind(part.toString('latin1'));
-        if (kind) info.secretContent = kind;
-      }
-      if (scanner) scanner.push(chunk);
-      if (capture) capture.push(chunk);
+    return fileContentSink(info, {
+      ...(info.size <= captureLimit(info.path)
+        ? { capture: (data: Buffer) => captured.set(info.path, { layer: index, data }) }
+        : {}),
+      ...(limits.attribute ? { attribute: true } : {}),
     });
-    stream.on('end', () => {
-      if (capture) captured.set(info.path, { layer: index, data: Buffer.concat(capture) });
-      if (!scanner) {
-        next();
-        return;
-      }
-      const s = scanner;
-      s.result().then(
-        (go) => {
-          if (s.elf) info.elf = { arch: s.arch ?? 'unknown', dynamic: s.dynamic };
-          if (go) info.go = go;
-          next();
-        },
-        (err: unknown) => next(err as Error),
-      );
-    });
-  });
+  };
 
   const estimate =
     compression === 'none' && limits.estimateCompressed ? gzipSizer(await layer.size()) : undefined;
-  // tarCheck reads headers strictly (negative sizes, lying PAX lengths), which tar-stream lets through.
   const stages = [
     source,
     counter,
-    inflater,
+    ...(inflater ? [inflater] : []),
     meter,
     ...(tarDigest ? [tarDigest] : []),
     ...(estimate ? [estimate.tap] : []),
-    tarCheck(what),
-    capabilityValues.stream,
-    extract,
+    tarWalkerSink(new TarWalker(what, onEntry)),
   ];
-  // pipeline reports the first error; streamx (tar-stream) may emit it again while being torn down.
-  for (const s of stages) s.on('error', () => undefined);
   try {
     await pipeline(stages);
   } catch (err) {
@@ -309,6 +253,8 @@ export async function readLayer(
 
 /** Bytes per sampled block of the pushed-size estimate. */
 const SAMPLE_BLOCK = 256 * 1024;
+/** Most sampled bytes queued for zlib before the layer's stream waits for it. */
+const SAMPLE_LAG = 4 * 1024 * 1024;
 /** About this many bytes of a large layer are gzipped for the estimate (one block in four of a layer up to 64 MiB). */
 const SAMPLE_BUDGET = 16 * 1024 * 1024;
 
@@ -349,8 +295,10 @@ function gzipSizer(layerBytes: number): { tap: Transform; size: Promise<number> 
         return;
       }
       sampled += take.length;
-      // Waiting for zlib to take the sample keeps memory bounded whatever the layer size.
-      gzip.write(take, () => done(null, chunk));
+      // zlib compresses on the thread pool, alongside the walk; waiting only once it lags SAMPLE_LAG behind keeps
+      // memory bounded whatever the layer size.
+      if (gzip.write(take) || gzip.writableLength < SAMPLE_LAG) done(null, chunk);
+      else gzip.once('drain', () => done(null, chunk));
     },
     flush(done) {
       gzip.end();

@@ -50,6 +50,8 @@ export interface FileInfo {
   /** First bytes were ELF. */
   elf?: { arch: string; dynamic: boolean };
   go?: GoBuildInfo;
+  /** A Go binary's bytes by kind, module and package, when reading the layer was asked to attribute them. */
+  attribution?: BinaryAttribution;
   /** Why the content looks like a secret (`private key`), when it does. */
   secretContent?: string;
 }

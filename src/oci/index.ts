@@ -24,3 +24,4 @@ export * from './validate.js';
 export * from './layout-paths.js';
 export * from './inflate-limit.js';
 export * from './tar-check.js';
+export * from './tar-walker.js';

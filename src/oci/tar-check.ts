@@ -30,6 +30,13 @@ export function tarNumber(field: Buffer): number | undefined {
  */
 export function parsePaxRecords(data: Buffer, what: string): Map<string, string> {
   const out = new Map<string, string>();
+  for (const [key, value] of parsePaxRecordsRaw(data, what)) out.set(key, value.toString('utf8'));
+  return out;
+}
+
+/** `parsePaxRecords` with each value's raw bytes (a `security.capability` value is binary, not UTF-8). */
+export function parsePaxRecordsRaw(data: Buffer, what: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
   const bad = (why: string): MinnowError =>
     new MinnowError('INVALID_IMAGE', `${what}: malformed PAX record: ${why}`, { subject: what });
   let i = 0;
@@ -42,10 +49,10 @@ export function parsePaxRecords(data: Buffer, what: string): Map<string, string>
     if (end > data.length || end <= sp + 1 || data[end - 1] !== 0x0a) {
       throw bad(`the length ${lenText} at byte ${i} does not end its record`);
     }
-    const record = data.toString('utf8', sp + 1, end - 1);
-    const eq = record.indexOf('=');
-    if (eq <= 0) throw bad(`no key at byte ${i}`);
-    out.set(record.slice(0, eq), record.slice(eq + 1));
+    // '=' (0x3d) is never part of a multi-byte UTF-8 sequence: the first one ends the key, whatever the bytes.
+    const eq = data.indexOf(0x3d, sp + 1);
+    if (eq <= sp + 1 || eq >= end - 1) throw bad(`no key at byte ${i}`);
+    out.set(data.toString('utf8', sp + 1, eq), data.subarray(eq + 1, end - 1));
     i = end;
   }
   return out;

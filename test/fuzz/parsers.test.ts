@@ -25,7 +25,7 @@ import { parseReference } from '../../src/registry/reference.js';
 import { parseRetryAfter } from '../../src/registry/retry.js';
 import { parseWwwAuthenticate } from '../../src/registry/www-authenticate.js';
 import { escapeTerminal } from '../../src/util/terminal.js';
-import { checkTar, gzipLayerFile, tarOf } from '../helpers/tar-layers.js';
+import { checkTar, gzipLayerFile, tarOf, walkTar } from '../helpers/tar-layers.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -201,6 +201,7 @@ describe('fuzz: parsers of outside input fail only with MinnowError', () => {
           const t = Buffer.from(seed);
           for (const [at, byte] of edits) t[at] = byte;
           await onlyMinnowErrorsAsync(() => checkTar(t, chunk));
+          await onlyMinnowErrorsAsync(() => walkTar(t, chunk));
           onlyMinnowErrors(() => parsePaxRecords(t.subarray(512, 1024), 'pax'));
         },
       ),

@@ -11,6 +11,8 @@ import {
   mutate,
   sha256,
   tarCheck,
+  TarWalker,
+  tarWalkerSink,
   type ContainerConfig,
   type Image,
 } from '../../src/oci/index.js';
@@ -80,5 +82,15 @@ export async function checkTar(bytes: Buffer, chunk = 4096): Promise<void> {
     Readable.from(parts),
     tarCheck('layer 0'),
     new Writable({ write: (_c, _e, done) => done() }),
+  );
+}
+
+/** Runs `bytes` through a TarWalker (every entry's data read) in chunks of `chunk` bytes. */
+export async function walkTar(bytes: Buffer, chunk = 4096): Promise<void> {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += chunk) parts.push(bytes.subarray(i, i + chunk));
+  await pipeline(
+    Readable.from(parts),
+    tarWalkerSink(new TarWalker('layer 0', () => ({ data: () => undefined }))),
   );
 }

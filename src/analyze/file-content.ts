@@ -1,0 +1,102 @@
+import { MinnowError } from '../errors.js';
+import { attributeBinary } from '../go/attribution.js';
+import { BuildInfoScanner } from '../go/buildinfo-scanner.js';
+import type { TarEntrySink } from '../oci/index.js';
+import { scanForSecrets, SECRET_SCAN_BYTES, secretKind } from './secrets.js';
+import type { FileInfo } from './types.js';
+
+/** Go binaries larger than this are not attributed (their bytes are held in memory while they stream). */
+export const MAX_ATTRIBUTED_BINARY = 1 << 30;
+
+/** What to look for in a file's bytes besides ELF headers and Go build info. */
+export interface ContentWanted {
+  /** Keep the whole content (a small system database the rules read); called with it at the end. */
+  capture?: (data: Buffer) => void;
+  /** Attribute a Go binary's bytes to kinds, modules and packages (holds the file's bytes while it streams). */
+  attribute?: boolean;
+}
+
+const isElf = (head: Buffer): boolean =>
+  head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46;
+
+/**
+ * Looks inside one regular file as it streams past, filling in `info`: ELF architecture and linking, Go build
+ * info, the attribution of a Go binary (when wanted: the one file's bytes are held until its end, so memory is
+ * bounded by the largest binary), and for other text files the kind of credential their start holds. What it finds
+ * does not depend on how the data was cut into chunks.
+ */
+export function fileContentSink(info: FileInfo, wanted: ContentWanted): TarEntrySink {
+  const capture: Buffer[] | undefined = wanted.capture ? [] : undefined;
+  /** The first bytes, until there are 4 to tell an ELF by. */
+  let pending: Buffer[] | undefined = [];
+  let pendingLen = 0;
+  let scanner: BuildInfoScanner | undefined;
+  let whole: Buffer | undefined;
+  let wholeLen = 0;
+  // Text files outside package-owned trees: their start is searched for credentials (kind kept, value not).
+  let secretHead: Buffer[] | undefined;
+  let secretLeft = 0;
+
+  const take = (chunk: Buffer): void => {
+    if (scanner) {
+      scanner.push(chunk);
+      if (whole) {
+        chunk.copy(whole, wholeLen);
+        wholeLen += chunk.length;
+      }
+    } else if (secretHead && secretLeft > 0) {
+      const part = chunk.subarray(0, secretLeft);
+      secretHead.push(part);
+      secretLeft -= part.length;
+    }
+  };
+  const decide = (): void => {
+    const parts = pending ?? [];
+    pending = undefined;
+    const head = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+    if (info.size >= 64 && isElf(head)) {
+      scanner = new BuildInfoScanner();
+      if (wanted.attribute && info.size <= MAX_ATTRIBUTED_BINARY) whole = Buffer.allocUnsafe(info.size);
+    } else if (scanForSecrets(info.path, info.size)) {
+      secretHead = [];
+      secretLeft = SECRET_SCAN_BYTES;
+    }
+    for (const p of parts) take(p);
+  };
+
+  return {
+    data(chunk) {
+      capture?.push(chunk);
+      if (pending) {
+        pending.push(chunk);
+        pendingLen += chunk.length;
+        if (pendingLen >= 4) decide();
+        return;
+      }
+      take(chunk);
+    },
+    end() {
+      if (pending) decide();
+      if (capture) wanted.capture?.(Buffer.concat(capture));
+      if (secretHead) {
+        const kind = secretKind(Buffer.concat(secretHead).toString('latin1'));
+        if (kind) info.secretContent = kind;
+      }
+      if (!scanner) return undefined;
+      const s = scanner;
+      const bytes = whole;
+      return s.result().then(async (go) => {
+        if (s.elf) info.elf = { arch: s.arch ?? 'unknown', dynamic: s.dynamic };
+        if (!go) return;
+        info.go = go;
+        if (!bytes) return;
+        try {
+          info.attribution = await attributeBinary(bytes, go);
+        } catch (err) {
+          // An ELF this reader does not understand (another pclntab layout): reported without attribution.
+          if (!(err instanceof MinnowError)) throw err;
+        }
+      });
+    },
+  };
+}
