@@ -34,6 +34,9 @@ const RETRIABLE_CODES = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
   'UND_ERR_CLOSED',
+  'MINNOW_CONNECT_TIMEOUT',
+  'MINNOW_HEADERS_TIMEOUT',
+  'MINNOW_BODY_TIMEOUT',
 ]);
 
 /** The error code of a low-level failure, looking through `cause` chains. */

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { MinnowError, messageOf } from '../errors.js';
+import { ConnectionPool, PROXY_REFUSED, TIMEOUT_CODES, type ResponseBody } from './connection-pool.js';
 import { VERSION } from '../version.js';
 import { registryTimeouts, type RegistryTimeouts } from './timeouts.js';
 import {
@@ -35,7 +35,7 @@ export interface HttpRequest {
 export interface HttpResponse {
   status: number;
   headers: Record<string, string | undefined>;
-  body: Readable & { dump(): Promise<void>; text(): Promise<string>; json(): Promise<unknown> };
+  body: ResponseBody;
   /** The URL that answered (after redirects). */
   url: string;
 }
@@ -53,8 +53,6 @@ export interface TransportOptions {
   connectTimeoutMs?: number;
   /** The other bounds (retry budget, slowest download rate); default from the environment, see timeouts.ts. */
   timeouts?: Partial<RegistryTimeouts>;
-  /** Dispatcher to use instead of the default (undici's EnvHttpProxyAgent, honouring HTTP(S)_PROXY/NO_PROXY). */
-  dispatcher?: Dispatcher;
   signal?: AbortSignal;
   /** Called before each retry, for progress output. */
   onRetry?: (info: { url: string; attempt: number; delayMs: number; reason: string }) => void;
@@ -81,15 +79,14 @@ function flatHeaders(raw: Record<string, string | string[] | undefined>): Record
 }
 
 /**
- * HTTP for registries on undici: TLS verified (plain HTTP only for loopback and `insecureRegistries`), retries
+ * HTTP for registries on node:http (connection-pool.ts): TLS verified (plain HTTP only for loopback and `insecureRegistries`), retries
  * with exponential backoff and jitter on connection errors, 429 and 5xx (honouring Retry-After), timeouts,
  * HTTP(S)_PROXY/NO_PROXY, and redirects that never carry the Authorization header to another origin.
  */
 export class Transport {
   readonly #opts: TransportOptions;
   readonly #policy: RetryPolicy;
-  readonly #secure: Dispatcher;
-  readonly #insecure: Dispatcher;
+  readonly #pool: ConnectionPool;
   readonly #schemes = new Map<string, Promise<'https' | 'http'>>();
   readonly timeouts: RegistryTimeouts;
 
@@ -102,19 +99,7 @@ export class Transport {
       ...(options.bodyTimeoutMs !== undefined ? { idleMs: options.bodyTimeoutMs } : {}),
       ...(options.connectTimeoutMs !== undefined ? { connectMs: options.connectTimeoutMs } : {}),
     });
-    const common = {
-      headersTimeout: this.timeouts.firstByteMs,
-      bodyTimeout: this.timeouts.idleMs,
-      connectTimeout: this.timeouts.connectMs,
-    };
-    this.#secure = options.dispatcher ?? new EnvHttpProxyAgent(common);
-    this.#insecure =
-      options.dispatcher ??
-      new EnvHttpProxyAgent({
-        ...common,
-        connect: { rejectUnauthorized: false },
-        requestTls: { rejectUnauthorized: false },
-      });
+    this.#pool = new ConnectionPool(this.timeouts);
   }
 
   /** The retry policy in force. */
@@ -133,7 +118,8 @@ export class Transport {
 
   /**
    * `https://host` or, for loopback and insecure hosts that do not speak TLS, `http://host`. Found once per host
-   * by trying HTTPS first, as Docker does.
+   * by trying HTTPS first, as Docker does; loopback hosts are tried over HTTP first, as crane does (nothing leaves
+   * the machine, and a local registry's usual plain HTTP answers without the cost of starting TLS).
    */
   async baseUrl(host: string): Promise<string> {
     if (!this.allowsInsecure(host)) return `https://${host}`;
@@ -152,6 +138,7 @@ export class Transport {
   }
 
   async #probe(host: string): Promise<'https' | 'http'> {
+    if (isLoopback(host) && (await this.#speaksPlainHttp(host))) return 'http';
     try {
       const res = await this.send({ method: 'GET', url: `https://${host}/v2/`, followRedirects: false });
       await res.body.dump();
@@ -162,8 +149,27 @@ export class Transport {
     }
   }
 
-  #dispatcherFor(url: URL): Dispatcher {
-    return this.allowsInsecure(url.host) ? this.#insecure : this.#secure;
+  /**
+   * Whether a loopback host answers plain HTTP as a server that does not want TLS: a TLS server answers `400`
+   * naming HTTPS (Go's, nginx's) or drops the connection, and any failure here leaves the decision to the HTTPS
+   * probe, whose errors are the ones reported.
+   */
+  async #speaksPlainHttp(host: string): Promise<boolean> {
+    try {
+      const res = await this.send({
+        method: 'GET',
+        url: `http://${host}/v2/`,
+        followRedirects: false,
+        retry: false,
+      });
+      if (res.status !== 400) {
+        await res.body.dump();
+        return true;
+      }
+      return !/https|tls|ssl/i.test((await res.body.text()).slice(0, 4096));
+    } catch {
+      return false;
+    }
   }
 
   /** The transport's signal and the request's, combined. */
@@ -178,19 +184,14 @@ export class Transport {
     if (signal?.aborted) throw new MinnowError('ABORTED', 'cancelled', { cause: signal.reason });
     const body = req.body ? await req.body() : undefined;
     try {
-      const res = await request(url, {
+      const res = await this.#pool.request(url, {
         method: req.method,
         headers: { 'user-agent': USER_AGENT, ...headers },
-        body,
-        dispatcher: this.#dispatcherFor(url),
-        signal,
+        ...(body ? { body } : {}),
+        verifyTls: !this.allowsInsecure(url.host),
+        ...(signal ? { signal } : {}),
       });
-      return {
-        status: res.statusCode,
-        headers: flatHeaders(res.headers),
-        body: res.body as HttpResponse['body'],
-        url: url.href,
-      };
+      return { status: res.status, headers: flatHeaders(res.headers), body: res.body, url: url.href };
     } catch (err) {
       if (body && !Buffer.isBuffer(body)) body.destroy();
       if (signal?.aborted) throw new MinnowError('ABORTED', 'cancelled', { cause: err });
@@ -265,10 +266,10 @@ export class Transport {
     }
   }
 
-  /** Closes the connection pools. */
+  /** Closes the connection pools: every request's body must have been read or dumped by now. */
   async close(): Promise<void> {
-    if (this.#opts.dispatcher) return;
-    await Promise.all([this.#secure.close(), this.#insecure.close()]);
+    this.#pool.close();
+    return Promise.resolve();
   }
 }
 
@@ -282,19 +283,19 @@ function minnowCause(err: unknown): MinnowError | undefined {
   return undefined;
 }
 
-/** Timeouts, by undici's code: which bound ran out and how to say it. */
+/** Timeouts, by the connection pool's code: which bound ran out and how to say it. */
 const STALLS: Record<string, { what: string; bound: keyof RegistryTimeouts; env: string }> = {
-  UND_ERR_CONNECT_TIMEOUT: {
+  [TIMEOUT_CODES.connect]: {
     what: 'did not complete a connection (TCP and TLS handshake)',
     bound: 'connectMs',
     env: 'MINNOW_REGISTRY_CONNECT_TIMEOUT',
   },
-  UND_ERR_HEADERS_TIMEOUT: {
+  [TIMEOUT_CODES.firstByte]: {
     what: 'did not answer',
     bound: 'firstByteMs',
     env: 'MINNOW_REGISTRY_RESPONSE_TIMEOUT',
   },
-  UND_ERR_BODY_TIMEOUT: {
+  [TIMEOUT_CODES.idle]: {
     what: 'stopped sending data',
     bound: 'idleMs',
     env: 'MINNOW_REGISTRY_IDLE_TIMEOUT',
@@ -320,6 +321,14 @@ export function networkError(err: unknown, url: URL, timeouts?: RegistryTimeouts
         details: { retriable: true, timeout: true, code },
       },
     );
+  }
+  if (code === PROXY_REFUSED) {
+    return new MinnowError('NETWORK', `cannot reach registry ${host}: ${messageOf(err)}`, {
+      subject: host,
+      cause: err,
+      hint: 'check HTTPS_PROXY/HTTP_PROXY (and the credentials in them) or NO_PROXY',
+      details: { retriable: false, code },
+    });
   }
   if (code === 'ENOTFOUND') {
     return new MinnowError('NETWORK', `cannot resolve registry host ${url.hostname}`, {

@@ -57,13 +57,18 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
       buffered.push(chunk);
       bufferedBytes += chunk.length;
       void (async () => {
-        while (bufferedBytes >= chunkSize) {
-          const all = Buffer.concat(buffered, bufferedBytes);
-          pending.push(started(all.subarray(0, chunkSize)));
-          buffered = [all.subarray(chunkSize)];
-          bufferedBytes = all.length - chunkSize;
+        if (bufferedBytes < chunkSize) return;
+        // One copy of what is buffered, then chunks as views of it: a whole binary arriving at once is not
+        // copied again for every chunk taken from its front.
+        const all = buffered.length === 1 ? (buffered[0] as Buffer) : Buffer.concat(buffered, bufferedBytes);
+        let at = 0;
+        while (all.length - at >= chunkSize) {
+          pending.push(started(all.subarray(at, at + chunkSize)));
+          at += chunkSize;
           while (pending.length >= concurrency) this.push(await (pending.shift() as Promise<Buffer>));
         }
+        buffered = at < all.length ? [all.subarray(at)] : [];
+        bufferedBytes = all.length - at;
       })().then(() => done(), done);
     },
     flush(this: Transform, done: TransformCallback) {

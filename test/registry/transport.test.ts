@@ -9,6 +9,7 @@ import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { testImage } from '../helpers/images.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
+import { selfSignedCert } from '../helpers/tls.js';
 
 describe('redirects and proxies', () => {
   let reg: TestRegistry;
@@ -70,6 +71,64 @@ describe('redirects and proxies', () => {
     } finally {
       front.inject = () => undefined;
       storage.close();
+    }
+  });
+
+  it('tunnels TLS through an HTTPS_PROXY that wants credentials, which only the proxy gets', async () => {
+    const tls = await selfSignedCert(dir, '127.0.0.1');
+    const secure = await startFaultProxy(reg.host, { tls });
+    const config = join(dir, 'docker-tls');
+    await mkdir(config, { recursive: true });
+    const login = { auth: Buffer.from('minnow:s3cret-pass').toString('base64') };
+    await writeFile(join(config, 'config.json'), JSON.stringify({ auths: { [secure.host]: login } }));
+    const tlsEnv = { ...env, DOCKER_CONFIG: config };
+    const auths: (string | undefined)[] = [];
+    const proxy = createHttpServer();
+    proxy.on('connect', (req, socket, head) => {
+      auths.push(req.headers['proxy-authorization']);
+      if (req.headers['proxy-authorization'] !== `Basic ${Buffer.from('pu:pp').toString('base64')}`) {
+        socket.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n');
+        return;
+      }
+      const [host, port] = (req.url ?? '').split(':');
+      const up = connect(Number(port), host, () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        up.write(head);
+        up.pipe(socket);
+        socket.pipe(up);
+      });
+      up.on('error', () => socket.destroy());
+      socket.on('error', () => up.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const port = (proxy.address() as AddressInfo).port;
+    const saved = { https: process.env.HTTPS_PROXY, no: process.env.NO_PROXY };
+    try {
+      delete process.env.NO_PROXY;
+      process.env.HTTPS_PROXY = `http://pu:pp@127.0.0.1:${port}`;
+      const via = await pullImage(`${secure.host}/redirect/app:v1`, { env: tlsEnv, cacheDir: false });
+      expect(via.digest).toBe(digest);
+      expect(secure.seen.length).toBeGreaterThan(0);
+      expect(auths.length).toBeGreaterThan(0);
+      expect(new Set(auths)).toEqual(new Set([`Basic ${Buffer.from('pu:pp').toString('base64')}`]));
+      process.env.HTTPS_PROXY = `http://127.0.0.1:${port}`;
+      const refused = await pullImage(`${secure.host}/redirect/app:v1`, {
+        env: tlsEnv,
+        cacheDir: false,
+        retry: { retries: 0 },
+      }).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'NETWORK' });
+      expect((refused as Error).message).toContain('HTTP 407');
+    } finally {
+      for (const [k, v] of [
+        ['HTTPS_PROXY', saved.https],
+        ['NO_PROXY', saved.no],
+      ] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      proxy.close();
+      await secure.stop();
     }
   });
 

@@ -5,7 +5,7 @@ export const registrySource: BaseSource = {
   name: 'registry',
   grammar: 'REF',
   help: 'a registry reference: alpine:3.19, ghcr.io/org/app@sha256:…, docker://REF',
-  // The registry client (undici, auth, cache) loads only for a registry base: a build on a built-in base does
+  // The registry client (HTTP, auth, cache) loads only for a registry base: a build on a built-in base does
   // not load it while Go compiles.
   matches: async (spec) => (await import('../registry.js')).isRegistrySpec(spec),
   resolve: async (spec, options) => {
