@@ -12,8 +12,23 @@ export const MAX_ATTRIBUTED_BINARY = 1 << 30;
 export interface ContentWanted {
   /** Keep the whole content (a small system database the rules read); called with it at the end. */
   capture?: (data: Buffer) => void;
-  /** Attribute a Go binary's bytes to kinds, modules and packages (holds the file's bytes while it streams). */
-  attribute?: boolean;
+  /** Attribute a Go binary's bytes to kinds, modules and packages, holding the file's bytes here while it streams. */
+  attribute?: BinaryHold;
+}
+
+/**
+ * One buffer, grown to the largest binary seen, that holds each ELF file's bytes in turn while it streams: the walk
+ * waits for one file's attribution before the next file starts, and a fresh buffer per binary (~200 MB over the
+ * Go toolchain) kept the garbage collector busy for nothing.
+ */
+export class BinaryHold {
+  #buffer = Buffer.alloc(0);
+
+  /** A buffer of `size` bytes, valid until the next call. */
+  take(size: number): Buffer {
+    if (this.#buffer.length < size) this.#buffer = Buffer.allocUnsafe(size);
+    return this.#buffer.subarray(0, size);
+  }
 }
 
 const isElf = (head: Buffer): boolean =>
@@ -56,7 +71,7 @@ export function fileContentSink(info: FileInfo, wanted: ContentWanted): TarEntry
     const head = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
     if (info.size >= 64 && isElf(head)) {
       scanner = new BuildInfoScanner();
-      if (wanted.attribute && info.size <= MAX_ATTRIBUTED_BINARY) whole = Buffer.allocUnsafe(info.size);
+      if (wanted.attribute && info.size <= MAX_ATTRIBUTED_BINARY) whole = wanted.attribute.take(info.size);
     } else if (scanForSecrets(info.path, info.size)) {
       secretHead = [];
       secretLeft = SECRET_SCAN_BYTES;

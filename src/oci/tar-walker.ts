@@ -55,6 +55,15 @@ function looseNumber(block: Buffer, at: number, length: number): number {
   if ((block[at] as number) & 0x80) return tarNumber(block.subarray(at, at + length)) ?? NaN;
   let start = at;
   const end0 = at + length;
+  // The common field, octal digits then a NUL or space, without making a string.
+  let n = 0;
+  let i = at;
+  for (; i < end0; i++) {
+    const c = block[i] as number;
+    if (c < 0x30 || c > 0x37) break;
+    n = n * 8 + (c - 0x30);
+  }
+  if (i > at && (i === end0 || block[i] === 0 || block[i] === 0x20)) return n;
   while (start < end0 && block[start] === 0x20) start++;
   let end = block.indexOf(0x20, start);
   if (end < 0 || end > end0) end = end0;
@@ -77,6 +86,18 @@ function cString(data: Buffer): string {
 
 /** The checksum field (bytes 148–155): 1 to 7 octal digits, then NULs or spaces, as isTarHeader reads it. */
 function checksumField(block: Buffer): number {
+  let n = 0;
+  let i = 148;
+  for (; i < 155; i++) {
+    const c = block[i] as number;
+    if (c < 0x30 || c > 0x37) break;
+    n = n * 8 + (c - 0x30);
+  }
+  if (i > 148 && (block[i] === 0 || block[i] === 0x20) && (block[155] === 0 || block[155] === 0x20)) {
+    let rest = true;
+    for (let j = i; j < 156; j++) if (block[j] !== 0 && block[j] !== 0x20) rest = false;
+    if (rest) return n;
+  }
   const field = block
     .toString('latin1', 148, 156)
     .replace(/[\0 ]+$/, '')
@@ -186,9 +207,13 @@ export class TarWalker {
   end(): void {
     if (this.#offset > 0 && this.#offset < BLOCK) throw this.#refuse('is not a tar archive');
     if (this.#headLen > 0 || this.#data > 0 || this.#pad > 0) {
-      throw new MinnowError('INVALID_IMAGE', `${this.#what}: tar stream is truncated (it ends inside an entry)`, {
-        subject: this.#what,
-      });
+      throw new MinnowError(
+        'INVALID_IMAGE',
+        `${this.#what}: tar stream is truncated (it ends inside an entry)`,
+        {
+          subject: this.#what,
+        },
+      );
     }
   }
 
