@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { access } from 'node:fs/promises';
+import { access, readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,4 +61,22 @@ describe('the same bytes whichever Node runs minnow (20 here, 22 and 24 for user
     expect(seen['22']).toEqual(seen['20']);
     expect(seen['24']).toEqual(seen['20']);
   }, 600_000);
+
+  it("Node 22 and 24 keep V8's compiled chunks in minnow's cache, and use them on the next start", async () => {
+    const dir = await tempDir();
+    const listing = async (cache: string): Promise<string[]> =>
+      readdir(join(cache, 'tools', 'node-compile-cache'), { recursive: true }).catch(() => []);
+    for (const [major, node] of Object.entries(NODES)) {
+      const cache = join(dir, `cache-${major}`);
+      const env = { ...process.env, MINNOW_CACHE_DIR: cache };
+      delete env.NODE_COMPILE_CACHE;
+      const first = await run(node, ['build', '--help'], env);
+      const stored = await listing(cache);
+      // Node 20 has no compile cache: nothing is written, and the help is the same.
+      if (major === '20') expect(stored).toEqual([]);
+      else expect(stored.length).toBeGreaterThan(1);
+      expect(await run(node, ['build', '--help'], env)).toBe(first);
+      expect(await listing(cache)).toEqual(stored);
+    }
+  }, 120_000);
 });

@@ -1,4 +1,5 @@
 import { VERSION } from '../version.js';
+import { enableCompileCache } from './compile-cache.js';
 
 /**
  * At most hourly, prune minnow's cache down to its budget (MINNOW_CACHE_MAX, default 5 GB). Done here, after a
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
+  enableCompileCache();
   // Global options (-h, -V) come before the command, so the command is the first word that is not a flag.
   const command = words.find((a) => !a.startsWith('-'));
   const versionOnly = !command && words.some((a) => a === '-V' || a === '--version');

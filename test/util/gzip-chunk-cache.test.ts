@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
@@ -43,6 +43,25 @@ describe('gzip chunk cache', () => {
     const fresh = await gz(data, cache);
     for (const f of await files(dir)) await writeFile(f, Buffer.from('garbage'));
     expect((await gz(data, cache)).equals(fresh)).toBe(true);
+  });
+
+  it('refuses a member with one flipped byte, and a sound member of other bytes put in its place', async () => {
+    const dir = await tempDir();
+    const cache = fileGzipChunkCache(dir);
+    const data = randomBytes(64 * 1024);
+    const fresh = await gz(data, cache);
+    const [first, second] = (await files(dir)).sort() as [string, string];
+    const original = await readFile(first);
+    const flipped = Buffer.from(original);
+    flipped[flipped.length - 20] = (flipped[flipped.length - 20] as number) ^ 1;
+    await writeFile(first, flipped);
+    expect((await gz(data, cache)).equals(fresh)).toBe(true);
+    // Compressed again and stored again: the flipped file was not used.
+    expect((await readFile(first)).equals(original)).toBe(true);
+    // The other chunk's file is intact (its hash checks) but holds other bytes: its trailer gives it away.
+    await copyFile(second, first);
+    expect((await gz(data, cache)).equals(fresh)).toBe(true);
+    expect((await readFile(first)).equals(original)).toBe(true);
   });
 
   it('trims to the most recently used members', async () => {
