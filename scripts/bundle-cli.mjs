@@ -14,7 +14,8 @@ const outdir = `${target}.tmp-${process.pid}`;
 await rm(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root.pathname,
-  entryPoints: { main: 'src/cli/main.ts' },
+  // The attribution worker sits beside the chunks, where attribution-pool.ts (bundled into one) looks for it.
+  entryPoints: { main: 'src/cli/main.ts', 'chunks/attribution-worker': 'src/go/attribution-worker.ts' },
   outdir,
   bundle: true,
   splitting: true,

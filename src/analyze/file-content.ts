@@ -1,5 +1,7 @@
 import { MinnowError } from '../errors.js';
 import { attributeBinary } from '../go/attribution.js';
+import { attributionPool, type AttributionPool } from '../go/attribution-pool.js';
+import type { GoBuildInfo } from '../go/buildinfo.js';
 import { BuildInfoScanner } from '../go/buildinfo-scanner.js';
 import type { TarEntrySink } from '../oci/index.js';
 import { scanForSecrets, SECRET_SCAN_BYTES, secretKind } from './secrets.js';
@@ -13,21 +15,68 @@ export interface ContentWanted {
   /** Keep the whole content (a small system database the rules read); called with it at the end. */
   capture?: (data: Buffer) => void;
   /** Attribute a Go binary's bytes to kinds, modules and packages, holding the file's bytes here while it streams. */
-  attribute?: BinaryHold;
+  attribute?: BinaryAttributor;
 }
 
-/**
- * One buffer, grown to the largest binary seen, that holds each ELF file's bytes in turn while it streams: the walk
- * waits for one file's attribution before the next file starts, and a fresh buffer per binary (~200 MB over the
- * Go toolchain) kept the garbage collector busy for nothing.
- */
-export class BinaryHold {
-  #buffer = Buffer.alloc(0);
+/** Most bytes of binaries handed to the attribution worker and not yet answered; past it the walk waits. */
+const MAX_IN_FLIGHT = 96 * 1024 * 1024;
 
-  /** A buffer of `size` bytes, valid until the next call. */
+/**
+ * Attributes the Go binaries of one layer read. With the worker (attribution-pool.ts), each binary's bytes are
+ * moved to it and the walk goes on; without it, one buffer grown to the largest binary holds each in turn and the
+ * walk waits for each attribution (a fresh buffer per binary, ~200 MB over the Go toolchain, kept the garbage
+ * collector busy for nothing). Either way memory is bounded: by MAX_IN_FLIGHT, or by the largest binary.
+ */
+export class BinaryAttributor {
+  /** Started at the first binary: an image without any does not pay the worker's start. */
+  #pool: AttributionPool | undefined | null = null;
+  #scratch = Buffer.alloc(0);
+  #inFlight = 0;
+  readonly #pending = new Set<Promise<void>>();
+
+  /** A buffer for a binary of `size` bytes. */
   take(size: number): Buffer {
-    if (this.#buffer.length < size) this.#buffer = Buffer.allocUnsafe(size);
-    return this.#buffer.subarray(0, size);
+    if (this.#pool === null) this.#pool = attributionPool();
+    if (this.#pool) return Buffer.allocUnsafeSlow(size);
+    if (this.#scratch.length < size) this.#scratch = Buffer.allocUnsafe(size);
+    return this.#scratch.subarray(0, size);
+  }
+
+  /** Sets `info.attribution` from `bytes` (from `take`); a promise when the walk must wait before going on. */
+  attribute(info: FileInfo, bytes: Buffer, go: GoBuildInfo): Promise<void> | undefined {
+    const unreadable = (err: unknown): void => {
+      // An ELF this reader does not understand (another pclntab layout): reported without attribution.
+      if (!(err instanceof MinnowError)) throw err;
+    };
+    if (!this.#pool) {
+      return attributeBinary(bytes, go).then((a) => {
+        info.attribution = a;
+      }, unreadable);
+    }
+    const size = bytes.length;
+    this.#inFlight += size;
+    const job: Promise<void> = this.#pool
+      .attribute(bytes, go)
+      .then((a) => {
+        info.attribution = a;
+      }, unreadable)
+      .finally(() => {
+        this.#inFlight -= size;
+        this.#pending.delete(job);
+      });
+    // Handled here, so a failure waits for `settled` instead of crashing the process as unhandled.
+    job.catch(() => undefined);
+    this.#pending.add(job);
+    return this.#inFlight > MAX_IN_FLIGHT ? this.#drain(MAX_IN_FLIGHT) : undefined;
+  }
+
+  /** Resolves once every binary handed over is attributed (throws what attributing one threw). */
+  async settled(): Promise<void> {
+    await this.#drain(0);
+  }
+
+  async #drain(below: number): Promise<void> {
+    while (this.#inFlight > below && this.#pending.size > 0) await Promise.race(this.#pending);
   }
 }
 
@@ -100,17 +149,11 @@ export function fileContentSink(info: FileInfo, wanted: ContentWanted): TarEntry
       if (!scanner) return undefined;
       const s = scanner;
       const bytes = whole;
-      return s.result().then(async (go) => {
+      return s.result().then((go) => {
         if (s.elf) info.elf = { arch: s.arch ?? 'unknown', dynamic: s.dynamic };
-        if (!go) return;
+        if (!go) return undefined;
         info.go = go;
-        if (!bytes) return;
-        try {
-          info.attribution = await attributeBinary(bytes, go);
-        } catch (err) {
-          // An ELF this reader does not understand (another pclntab layout): reported without attribution.
-          if (!(err instanceof MinnowError)) throw err;
-        }
+        return bytes && wanted.attribute?.attribute(info, bytes, go);
       });
     },
   };

@@ -19,7 +19,7 @@ import {
 } from '../oci/index.js';
 import { DigestingStream } from '../oci/digest.js';
 import { CAPABILITY_PAX_KEY, decodeFileCapabilities } from '../oci/file-capabilities.js';
-import { BinaryHold, fileContentSink } from './file-content.js';
+import { BinaryAttributor, fileContentSink } from './file-content.js';
 import { entryPath, symlinkEscapes, type MergedFilesystem } from './filesystem.js';
 import { DEBIAN_COPYRIGHT } from './packages/debian-copyright.js';
 import type { FileInfo, LayerSummary } from './types.js';
@@ -161,7 +161,7 @@ export async function readLayer(
     whiteouts: 0,
   };
 
-  const hold = limits.attribute ? new BinaryHold() : undefined;
+  const hold = limits.attribute ? new BinaryAttributor() : undefined;
   const onEntry = (entry: TarEntry): TarEntrySink | undefined => {
     const path = entryPath(entry.name);
     const type = entryType(entry.type);
@@ -231,6 +231,7 @@ export async function readLayer(
   ];
   try {
     await pipeline(stages);
+    await hold?.settled();
   } catch (err) {
     throw layerError(err, what, compression);
   }

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,6 +19,7 @@ import { HELLO_DIR, writeModule } from './go-fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const run = promisify(execFile);
+const BIN = fileURLToPath(new URL('../../bin/minnow.js', import.meta.url));
 
 /** The same source built stripped (as minnow builds) and unstripped (for `go tool nm`). */
 async function buildPair(dir: string, out: string): Promise<{ stripped: string; full: string }> {
@@ -184,5 +187,14 @@ describe('Go binary attribution (real go, compared with go tool nm)', () => {
     const md = await runCli(['analyze', `oci:${layout}:v1`, '--markdown']);
     expect(md.stdout).toContain('### /app/hello: ');
     expect(md.stdout).toMatch(/\| [0-9.]+ [kM]B \| [0-9.]+% \| runtime \| \d+ functions/);
+    // The built CLI attributes on its worker thread (the sources here attribute in-process): the same result.
+    expect(
+      existsSync(
+        fileURLToPath(new URL('../../dist/cli-bundle/chunks/attribution-worker.js', import.meta.url)),
+      ),
+    ).toBe(true);
+    const { stdout } = await run(process.execPath, [BIN, 'analyze', `oci:${layout}:v1`, '--json']);
+    const built = JSON.parse(stdout) as typeof analysis;
+    expect(built.goBinaries[0]?.attribution).toEqual(bin.attribution);
   });
 });
