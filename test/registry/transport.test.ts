@@ -14,6 +14,7 @@ import { pushImage } from '../../src/publish/registry.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { testImage } from '../helpers/images.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { saveEnv } from '../helpers/env.js';
 import { tempDir } from '../helpers/tmp.js';
 import { selfSignedCert } from '../helpers/tls.js';
 
@@ -121,7 +122,7 @@ describe('redirects and proxies', () => {
         : 'HTTP/1.1 407 Proxy Authentication Required';
     });
     const port = new URL(proxy.url).port;
-    const saved = { https: process.env.HTTPS_PROXY, no: process.env.NO_PROXY };
+    const restore = saveEnv('HTTPS_PROXY', 'NO_PROXY');
     try {
       delete process.env.NO_PROXY;
       process.env.HTTPS_PROXY = `http://pu:pp@127.0.0.1:${port}`;
@@ -139,13 +140,7 @@ describe('redirects and proxies', () => {
       expect(refused).toMatchObject({ code: 'NETWORK' });
       expect((refused as Error).message).toContain('HTTP 407');
     } finally {
-      for (const [k, v] of [
-        ['HTTPS_PROXY', saved.https],
-        ['NO_PROXY', saved.no],
-      ] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
+      restore();
       proxy.close();
       await secure.stop();
     }
@@ -158,7 +153,7 @@ describe('redirects and proxies', () => {
       return undefined;
     });
     const proxyUrl = proxy.url;
-    const saved = { http: process.env.HTTP_PROXY, https: process.env.HTTPS_PROXY, no: process.env.NO_PROXY };
+    const restore = saveEnv('HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY');
     try {
       process.env.HTTP_PROXY = proxyUrl;
       process.env.HTTPS_PROXY = proxyUrl;
@@ -172,14 +167,7 @@ describe('redirects and proxies', () => {
       expect(direct.digest).toBe(digest);
       expect(tunnels).toHaveLength(count);
     } finally {
-      for (const [k, v] of [
-        ['HTTP_PROXY', saved.http],
-        ['HTTPS_PROXY', saved.https],
-        ['NO_PROXY', saved.no],
-      ] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
+      restore();
       proxy.close();
     }
   });
