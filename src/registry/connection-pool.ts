@@ -69,6 +69,9 @@ function timeoutError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
 }
 
+// The bounds' timers are unref'd: a request in flight keeps the process alive by its socket, and a body nobody
+// reads must not hold a finished command open until its idle bound runs out.
+
 /** Sockets that finished connecting (and their TLS handshake): a reused one needs no connect bound. */
 const connected = new WeakSet<Socket>();
 
@@ -204,7 +207,7 @@ export class ConnectionPool {
         req.destroy(
           timeoutError(TIMEOUT_CODES.connect, `no connection to ${url.host} within ${t.connectMs} ms`),
         );
-      }, t.connectMs);
+      }, t.connectMs).unref();
       req.once('socket', (socket: Socket) => {
         if (connected.has(socket)) {
           clearTimeout(connectTimer);
@@ -220,7 +223,7 @@ export class ConnectionPool {
           req.destroy(
             timeoutError(TIMEOUT_CODES.firstByte, `no response from ${url.host} within ${t.firstByteMs} ms`),
           );
-        }, t.firstByteMs);
+        }, t.firstByteMs).unref();
       });
       req.on('error', fail);
       req.once('response', (res: IncomingMessage) => {
@@ -264,7 +267,7 @@ function withIdleBound(res: IncomingMessage, idleMs: number, url: URL, method: s
     timer = setTimeout(() => {
       if (!res.complete)
         res.destroy(timeoutError(TIMEOUT_CODES.idle, `${url.host} sent no data for ${idleMs} ms`));
-    }, idleMs);
+    }, idleMs).unref();
   };
   const disarm = (): void => {
     clearTimeout(timer);

@@ -1,5 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer as createHttpServer, request, type IncomingHttpHeaders } from 'node:http';
+import {
+  createServer as createHttpServer,
+  request,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+} from 'node:http';
+import type { Duplex } from 'node:stream';
 import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,8 +14,34 @@ import { pushImage } from '../../src/publish/registry.js';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { testImage } from '../helpers/images.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { saveEnv } from '../helpers/env.js';
 import { tempDir } from '../helpers/tmp.js';
 import { selfSignedCert } from '../helpers/tls.js';
+
+/** An HTTP CONNECT proxy on 127.0.0.1; `admit` sees each CONNECT and may refuse it with a status line. */
+async function startConnectProxy(
+  admit: (req: IncomingMessage) => string | undefined = () => undefined,
+): Promise<{ url: string; close: () => void }> {
+  const proxy = createHttpServer();
+  proxy.on('connect', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refusal = admit(req);
+    if (refusal) {
+      socket.end(`${refusal}\r\n\r\n`);
+      return;
+    }
+    const [host, port] = (req.url ?? '').split(':');
+    const up = connect(Number(port), host, () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      up.write(head);
+      up.pipe(socket);
+      socket.pipe(up);
+    });
+    up.on('error', () => socket.destroy());
+    socket.on('error', () => up.destroy());
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, close: () => proxy.close() };
+}
 
 describe('redirects and proxies', () => {
   let reg: TestRegistry;
@@ -83,26 +115,14 @@ describe('redirects and proxies', () => {
     await writeFile(join(config, 'config.json'), JSON.stringify({ auths: { [secure.host]: login } }));
     const tlsEnv = { ...env, DOCKER_CONFIG: config };
     const auths: (string | undefined)[] = [];
-    const proxy = createHttpServer();
-    proxy.on('connect', (req, socket, head) => {
+    const proxy = await startConnectProxy((req) => {
       auths.push(req.headers['proxy-authorization']);
-      if (req.headers['proxy-authorization'] !== `Basic ${Buffer.from('pu:pp').toString('base64')}`) {
-        socket.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n');
-        return;
-      }
-      const [host, port] = (req.url ?? '').split(':');
-      const up = connect(Number(port), host, () => {
-        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        up.write(head);
-        up.pipe(socket);
-        socket.pipe(up);
-      });
-      up.on('error', () => socket.destroy());
-      socket.on('error', () => up.destroy());
+      return req.headers['proxy-authorization'] === `Basic ${Buffer.from('pu:pp').toString('base64')}`
+        ? undefined
+        : 'HTTP/1.1 407 Proxy Authentication Required';
     });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    const port = (proxy.address() as AddressInfo).port;
-    const saved = { https: process.env.HTTPS_PROXY, no: process.env.NO_PROXY };
+    const port = new URL(proxy.url).port;
+    const restore = saveEnv('HTTPS_PROXY', 'NO_PROXY');
     try {
       delete process.env.NO_PROXY;
       process.env.HTTPS_PROXY = `http://pu:pp@127.0.0.1:${port}`;
@@ -120,13 +140,7 @@ describe('redirects and proxies', () => {
       expect(refused).toMatchObject({ code: 'NETWORK' });
       expect((refused as Error).message).toContain('HTTP 407');
     } finally {
-      for (const [k, v] of [
-        ['HTTPS_PROXY', saved.https],
-        ['NO_PROXY', saved.no],
-      ] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
+      restore();
       proxy.close();
       await secure.stop();
     }
@@ -134,22 +148,12 @@ describe('redirects and proxies', () => {
 
   it('goes through HTTP(S)_PROXY, and NO_PROXY bypasses it', async () => {
     const tunnels: string[] = [];
-    const proxy = createHttpServer();
-    proxy.on('connect', (req, socket, head) => {
+    const proxy = await startConnectProxy((req) => {
       tunnels.push(req.url ?? '');
-      const [host, port] = (req.url ?? '').split(':');
-      const up = connect(Number(port), host, () => {
-        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        up.write(head);
-        up.pipe(socket);
-        socket.pipe(up);
-      });
-      up.on('error', () => socket.destroy());
-      socket.on('error', () => up.destroy());
+      return undefined;
     });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-    const saved = { http: process.env.HTTP_PROXY, https: process.env.HTTPS_PROXY, no: process.env.NO_PROXY };
+    const proxyUrl = proxy.url;
+    const restore = saveEnv('HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY');
     try {
       process.env.HTTP_PROXY = proxyUrl;
       process.env.HTTPS_PROXY = proxyUrl;
@@ -163,14 +167,7 @@ describe('redirects and proxies', () => {
       expect(direct.digest).toBe(digest);
       expect(tunnels).toHaveLength(count);
     } finally {
-      for (const [k, v] of [
-        ['HTTP_PROXY', saved.http],
-        ['HTTPS_PROXY', saved.https],
-        ['NO_PROXY', saved.no],
-      ] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
+      restore();
       proxy.close();
     }
   });
