@@ -1,10 +1,10 @@
 import type { Agent as AnyAgent, ClientRequest, IncomingMessage } from 'node:http';
 import type * as NodeHttp from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type * as NodeHttps from 'node:https';
 import { createRequire } from 'node:module';
 import { isIP, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { connect as tlsConnect, TLSSocket } from 'node:tls';
+import type * as NodeTls from 'node:tls';
 import { proxyAuthorization, proxyFor } from './proxy.js';
 
 /**
@@ -15,9 +15,15 @@ import { proxyAuthorization, proxyFor } from './proxy.js';
 
 // Not `import ... from 'node:http'`: an ES import reads every export of a built-in, and Node 22's node:http
 // exports WebSocket and EventSource through getters that load Node's own copy of undici (30 ms) on first read.
-const { Agent: HttpAgent, request: httpRequest } = createRequire(import.meta.url)(
-  'node:http',
-) as typeof NodeHttp;
+const requireBuiltin = createRequire(import.meta.url);
+const { Agent: HttpAgent, request: httpRequest } = requireBuiltin('node:http') as typeof NodeHttp;
+// TLS loads on the first https request: a push to a local plain-HTTP registry never needs it (~8 ms of start-up).
+let secureModules: { https: typeof NodeHttps; tls: typeof NodeTls } | undefined;
+const secure = (): { https: typeof NodeHttps; tls: typeof NodeTls } =>
+  (secureModules ??= {
+    https: requireBuiltin('node:https') as typeof NodeHttps,
+    tls: requireBuiltin('node:tls') as typeof NodeTls,
+  });
 
 /** The bounds of one request, ms. */
 export interface PoolTimeouts {
@@ -77,7 +83,7 @@ const connected = new WeakSet<Socket>();
 
 /** An agent whose connections go through an HTTP CONNECT tunnel (TLS inside it for https targets). */
 function tunnelAgent(proxy: URL, https: boolean, verifyTls: boolean): AnyAgent {
-  const Base = https ? HttpsAgent : HttpAgent;
+  const Base = https ? secure().https.Agent : HttpAgent;
   const agent = new Base({ keepAlive: true, ...(https ? { rejectUnauthorized: verifyTls } : {}) });
   const open = (
     options: {
@@ -92,7 +98,7 @@ function tunnelAgent(proxy: URL, https: boolean, verifyTls: boolean): AnyAgent {
     const port = Number(options.port ?? (https ? 443 : 80));
     const authority = `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
     const auth = proxyAuthorization(proxy);
-    const connect = (proxy.protocol === 'https:' ? httpsRequest : httpRequest)({
+    const connect = (proxy.protocol === 'https:' ? secure().https.request : httpRequest)({
       host: proxy.hostname.replace(/^\[|\]$/g, ''),
       port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
       method: 'CONNECT',
@@ -124,18 +130,18 @@ function tunnelAgent(proxy: URL, https: boolean, verifyTls: boolean): AnyAgent {
         done(null, socket);
         return;
       }
-      const secure = tlsConnect({
+      const tunneled = secure().tls.connect({
         socket,
         ...(isIP(host) ? {} : { servername: options.servername ?? host }),
         rejectUnauthorized: verifyTls,
         ALPNProtocols: ['http/1.1'],
       });
-      secure.once('error', fail);
-      secure.once('secureConnect', () => {
-        secure.off('error', fail);
+      tunneled.once('error', fail);
+      tunneled.once('secureConnect', () => {
+        tunneled.off('error', fail);
         answered = true;
-        connected.add(secure);
-        done(null, secure);
+        connected.add(tunneled);
+        done(null, tunneled);
       });
     });
     connect.end();
@@ -167,7 +173,7 @@ export class ConnectionPool {
       agent = proxy
         ? tunnelAgent(proxy, https, verifyTls)
         : https
-          ? new HttpsAgent({ keepAlive: true, rejectUnauthorized: verifyTls })
+          ? new (secure().https.Agent)({ keepAlive: true, rejectUnauthorized: verifyTls })
           : new HttpAgent({ keepAlive: true });
       this.#agents.set(key, agent);
     }
@@ -195,7 +201,7 @@ export class ConnectionPool {
           reject(err);
         }
       };
-      const req: ClientRequest = (https ? httpsRequest : httpRequest)(url, {
+      const req: ClientRequest = (https ? secure().https.request : httpRequest)(url, {
         method: init.method,
         headers,
         agent: this.#agentFor(url, init.verifyTls),
@@ -213,7 +219,7 @@ export class ConnectionPool {
           clearTimeout(connectTimer);
           return;
         }
-        socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', () => {
+        socket.once((socket as Partial<NodeTls.TLSSocket>).encrypted ? 'secureConnect' : 'connect', () => {
           connected.add(socket);
           clearTimeout(connectTimer);
         });
