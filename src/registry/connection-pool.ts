@@ -225,6 +225,9 @@ export class ConnectionPool {
         });
       });
       req.once('finish', () => {
+        // A server may answer before the body is all sent (a refused upload): its response ends the bound, and a
+        // late timer must not destroy a socket the pool has since given to another request.
+        if (settled) return;
         firstByteTimer = setTimeout(() => {
           req.destroy(
             timeoutError(TIMEOUT_CODES.firstByte, `no response from ${url.host} within ${t.firstByteMs} ms`),
