@@ -3,6 +3,7 @@
 // files, real Go binaries with build info) plus a layer that deletes part of it (wasted bytes). Generation is not
 // timed. Then, each under /usr/bin/time (wall time and peak RSS of the whole process, best of --runs):
 //   1. analyze a `docker save` tarball: minnow (docker-archive:) vs dive --ci   target: <= 2x dive, <= 256 MiB
+//      (and once more with --estimate-push-size, which minnow does only when asked: no target)
 //   2. analyze an OCI layout: minnow (oci:) vs dive on the same image's tarball (dive reads no OCI layout)
 //   3. SBOM of the tarball: minnow sbom vs syft (SPDX JSON both)                target: <= syft's time
 //   4. from the Engine: minnow analyze daemon: vs docker save + minnow analyze docker-archive:   target: <= 1.5x
@@ -181,6 +182,15 @@ try {
     '--json',
   ]);
   row('analyze docker save tarball', mTar, 'dive docker-archive', diveTar, '  (target <= 2x, <= 256 MiB)');
+  // Not minnow's default: gzips samples of each uncompressed layer to estimate a push's size (dive shows none).
+  const mEst = await measure('minnow', process.execPath, [
+    minnow,
+    'analyze',
+    `docker-archive:${tarball}`,
+    '--json',
+    '--estimate-push-size',
+  ]);
+  row('  same, --estimate-push-size', mEst, 'dive docker-archive', diveTar, '  (no target: asked-for extra)');
   const mOci = await measure('minnow', process.execPath, [
     minnow,
     'analyze',

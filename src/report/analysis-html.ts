@@ -1,6 +1,7 @@
 import type { PolicyVerdict } from '../analyze/policy.js';
 import type { ImageAnalysis } from '../analyze/types.js';
 import { formatBytes } from './build-summary.js';
+import { storedSizePhrase } from './stored-size.js';
 import { layerRows } from './analysis-text.js';
 import { escapeHtml } from './html-escape.js';
 import { binaryHtml, compositionHtml } from './binary-html.js';
@@ -32,7 +33,7 @@ export function renderAnalysisHtml(a: ImageAnalysis, verdict?: PolicyVerdict): s
   });
   const facts: [string, string][] = [
     ...(a.source ? [['read from', `${a.source.kind}: ${a.source.where}`] as [string, string]] : []),
-    ['size', `${formatBytes(a.size.content)} (${formatBytes(a.size.compressed)} compressed)`],
+    ['size', `${formatBytes(a.size.content)} (${storedSizePhrase(a)})`],
     ['files', `${a.files.count} (${a.files.executables} executable)`],
     [
       'efficiency',

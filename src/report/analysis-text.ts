@@ -3,6 +3,7 @@ import { SEVERITIES, type ImageAnalysis, type ImageFinding } from '../analyze/ty
 import { escapeTerminal } from '../util/terminal.js';
 import { renderAttributionMarkdown, renderAttributionText } from './attribution-text.js';
 import { formatBytes } from './build-summary.js';
+import { storedSizePhrase } from './stored-size.js';
 
 /**
  * Left-aligned columns with two spaces between them (right-aligned where `right[i]`). Cells are escaped for the
@@ -82,10 +83,7 @@ export function renderAnalysisText(a: ImageAnalysis, verdict?: PolicyVerdict): s
         'image ID',
         `${a.imageId.slice('sha256:'.length, 'sha256:'.length + 12)} (docker images), manifest ${a.digest}`,
       ],
-      [
-        'size',
-        `${formatBytes(a.size.content)} (docker image ls), ${formatBytes(a.size.compressed)} compressed${a.size.compressedEstimated ? ' (gzip estimate: stored uncompressed)' : ''}`,
-      ],
+      ['size', `${formatBytes(a.size.content)} (docker image ls), ${storedSizePhrase(a)}`],
       ['layers', `${a.layers.length}, ${formatBytes(a.size.uncompressed)} of uncompressed tar`],
       [
         'files',
@@ -185,9 +183,7 @@ export function renderAnalysisMarkdown(a: ImageAnalysis, verdict?: PolicyVerdict
   out.push('| | |');
   out.push('|---|---|');
   if (a.source) out.push(`| read from | ${esc(`${a.source.kind}: ${a.source.where}`)} |`);
-  out.push(
-    `| size | ${formatBytes(a.size.content)} (${formatBytes(a.size.compressed)} compressed${a.size.compressedEstimated ? ', gzip estimate' : ''}) |`,
-  );
+  out.push(`| size | ${formatBytes(a.size.content)} (${storedSizePhrase(a)}) |`);
   out.push(`| layers | ${a.layers.length} |`);
   out.push(`| files | ${a.files.count} (${a.files.executables} executable) |`);
   out.push(

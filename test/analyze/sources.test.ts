@@ -112,14 +112,22 @@ describe('image sources: docker save (legacy and OCI form), oci layout from skop
     }
   });
 
-  it('estimates the pulled size of the uncompressed layers a legacy archive holds, and says so', async () => {
+  it('estimates the pulled size of the uncompressed layers a legacy archive holds when asked, and says which', async () => {
     const stored = await analyzeImage(await openImage(legacy));
     expect(stored.size.compressed).toBe(stored.size.uncompressed);
     const estimated = await analyzeImage(await openImage(legacy), { estimateCompressed: true });
     expect(estimated.size.compressedEstimated).toBe(true);
     expect(estimated.size.compressed).toBeLessThan(estimated.size.uncompressed * 0.7);
-    const stdout = await exec(process.execPath, [BIN, 'analyze', `docker-archive:${legacy}`]);
-    expect(stdout).toMatch(/compressed \(gzip estimate: stored uncompressed\)/);
+    const asked = await exec(process.execPath, [
+      BIN,
+      'analyze',
+      `docker-archive:${legacy}`,
+      '--estimate-push-size',
+    ]);
+    expect(asked).toMatch(/compressed \(gzip estimate: stored uncompressed\)/);
+    const plain = await exec(process.execPath, [BIN, 'analyze', `docker-archive:${legacy}`]);
+    expect(plain).toMatch(/ as stored \(layers stored uncompressed; --estimate-push-size estimates a push\)/);
+    expect(plain).not.toMatch(/gzip estimate/);
   });
 
   it('picks an image by tag and refuses an unknown one', async () => {

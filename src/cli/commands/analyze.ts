@@ -31,6 +31,7 @@ interface AnalyzeFlags {
   maxWastedPercent?: string;
   platform?: string;
   top: string;
+  estimatePushSize?: boolean;
 }
 
 /** A failure as the JSON document `--json` promises on stdout: `{"error": {"code", "message", "hint"}}`. */
@@ -90,8 +91,9 @@ async function analyze(spec: string, flags: AnalyzeFlags, onPrinted: () => void)
           progress.update(
             `analyzed layer ${i + 1}/${n}, ${formatBytes(readBytes(i + 1))} of ${formatBytes(total)} read`,
           ),
-        // The Engine and `docker save` keep layers uncompressed: report what a push would send instead.
-        estimateCompressed: true,
+        // The Engine and `docker save` keep layers uncompressed. Estimating what a push would send gzips about 16 MiB
+        // of each large layer (0.5 s of CPU for a 250 MB image, more than the rest of the analysis): asked for only.
+        ...(flags.estimatePushSize ? { estimateCompressed: true } : {}),
         signal,
       });
       progress.stop();
@@ -152,5 +154,9 @@ export function register(program: Command): void {
     )
     .option('--platform <os/arch>', 'platform to pick from a multi-platform image')
     .option('--top <n>', 'how many largest files to list', '10')
+    .option(
+      '--estimate-push-size',
+      'for layers stored uncompressed (docker save, daemon:), estimate what a push would gzip them to',
+    )
     .action((spec: string, flags: AnalyzeFlags) => run(spec, flags));
 }
