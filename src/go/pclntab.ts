@@ -47,7 +47,9 @@ export function parsePclntab(tab: Buffer, littleEndian = true): Pclntab {
   const pctabOff = word(6);
   const pclnOff = word(7);
   if (pclnOff + (nfunc + 1) * 8 > tab.length) throw bad('function table past its end');
-  const seen = new Set<number>();
+  // Offsets of the pc-value tables already counted, one bit each: a Set of a big binary's ~10^6 offsets costs
+  // more than walking the tables.
+  const seen = new Uint8Array((Math.max(0, tab.length - pctabOff) >>> 3) + 1);
   let pcReached = 0;
   /**
    * Walks a pc-value table (pairs of varints: value delta, pc delta; a zero value delta after the first ends it)
@@ -83,11 +85,12 @@ export function parsePclntab(tab: Buffer, littleEndian = true): Pclntab {
   };
   const owned = (off: number, wantPc = false): number => {
     if (off === 0) return 0;
-    if (seen.has(off)) {
+    const bit = 1 << (off & 7);
+    if (off >>> 3 >= seen.length || (seen[off >>> 3] as number) & bit) {
       if (wantPc) walk(off, true);
       return 0;
     }
-    seen.add(off);
+    seen[off >>> 3] = (seen[off >>> 3] as number) | bit;
     return walk(off, wantPc);
   };
   const funcs: PclnFunc[] = [];
