@@ -14,8 +14,8 @@ const outdir = `${target}.tmp-${process.pid}`;
 await rm(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root.pathname,
-  // The attribution worker sits beside the chunks, where attribution-pool.ts (bundled into one) looks for it.
-  entryPoints: { main: 'src/cli/main.ts', 'chunks/attribution-worker': 'src/go/attribution-worker.ts' },
+  // The analysis worker sits beside the chunks, where analysis-pool.ts (bundled into one) looks for it.
+  entryPoints: { main: 'src/cli/main.ts', 'chunks/analysis-worker': 'src/analyze/analysis-worker.ts' },
   outdir,
   bundle: true,
   splitting: true,

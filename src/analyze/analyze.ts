@@ -19,7 +19,7 @@ import {
   type Severity,
 } from './types.js';
 
-export interface AnalyzeOptions extends LayerReadOptions {
+export interface AnalyzeOptions extends Omit<LayerReadOptions, 'deferred'> {
   /** Shown as `reference` in the result. Default: the image digest. */
   reference?: string;
   /** Where the image was read from (base/resolve.ts `originOf`), recorded as `source`. */
@@ -84,9 +84,15 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
   const history = (configFile.history ?? []).filter((h) => !h.empty_layer);
   const summaries: LayerSummary[] = [];
   const read = options.layerMemo?.read ?? readLayer;
+  // Digests hashed on the worker and attributions finish while the next layer is walked; all before any result.
+  const deferred: Promise<void>[] = [];
   for (const [i, layer] of layers.entries()) {
     if (options.signal?.aborted) throw new MinnowError('ABORTED', 'analysis aborted');
-    const r = await read(layer, i, fs, captured, { ...options, attribute: options.attribute !== false });
+    const r = await read(layer, i, fs, captured, {
+      ...options,
+      attribute: options.attribute !== false,
+      deferred,
+    });
     const createdBy = history.length === layers.length ? history[i]?.created_by : undefined;
     summaries.push({
       index: i,
@@ -104,6 +110,7 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
     });
     options.onLayer?.(i, layers.length);
   }
+  await Promise.all(deferred);
 
   const entries: FileInfo[] = [...fs.walk()];
   const files = entries.filter((e) => e.type === 'file' || e.type === 'hardlink');

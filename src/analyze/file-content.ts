@@ -1,9 +1,9 @@
 import { MinnowError } from '../errors.js';
 import { attributeBinary } from '../go/attribution.js';
-import { attributionPool, type AttributionPool } from '../go/attribution-pool.js';
 import type { GoBuildInfo } from '../go/buildinfo.js';
 import { BuildInfoScanner } from '../go/buildinfo-scanner.js';
-import type { TarEntrySink } from '../oci/index.js';
+import type { BlobFile, TarEntrySink } from '../oci/index.js';
+import { analysisPool, type AnalysisPool } from './analysis-pool.js';
 import { scanForSecrets, SECRET_SCAN_BYTES, secretKind } from './secrets.js';
 import type { FileInfo } from './types.js';
 
@@ -16,27 +16,33 @@ export interface ContentWanted {
   capture?: (data: Buffer) => void;
   /** Attribute a Go binary's bytes to kinds, modules and packages, holding the file's bytes here while it streams. */
   attribute?: BinaryAttributor;
+  /**
+   * Where the file's bytes lie on disk (an uncompressed layer in a local file): the worker reads a Go binary
+   * there instead of being sent a copy.
+   */
+  at?: BlobFile;
 }
 
 /** Most bytes of binaries handed to the attribution worker and not yet answered; past it the walk waits. */
 const MAX_IN_FLIGHT = 96 * 1024 * 1024;
 
 /**
- * Attributes the Go binaries of one layer read. With the worker (attribution-pool.ts), each binary's bytes are
- * moved to it and the walk goes on; without it, one buffer grown to the largest binary holds each in turn and the
- * walk waits for each attribution (a fresh buffer per binary, ~200 MB over the Go toolchain, kept the garbage
- * collector busy for nothing). Either way memory is bounded: by MAX_IN_FLIGHT, or by the largest binary.
+ * Attributes the Go binaries of one layer read. With the worker (analysis-pool.ts), a binary that lies in a
+ * local file is read there by the worker, any other's bytes are moved to it, and the walk goes on; without it,
+ * one buffer grown to the largest binary holds each in turn and the walk waits for each attribution (a fresh
+ * buffer per binary, ~200 MB over the Go toolchain, kept the garbage collector busy for nothing). Either way
+ * memory is bounded: by MAX_IN_FLIGHT, or by the largest binary.
  */
 export class BinaryAttributor {
   /** Started at the first binary: an image without any does not pay the worker's start. */
-  #pool: AttributionPool | undefined | null = null;
+  #pool: AnalysisPool | undefined | null = null;
   #scratch = Buffer.alloc(0);
   #inFlight = 0;
   readonly #pending = new Set<Promise<void>>();
 
   /** A buffer for a binary of `size` bytes. */
   take(size: number): Buffer {
-    if (this.#pool === null) this.#pool = attributionPool();
+    if (this.#pool === null) this.#pool = analysisPool();
     if (this.#pool) return Buffer.allocUnsafeSlow(size);
     if (this.#scratch.length < size) this.#scratch = Buffer.allocUnsafe(size);
     return this.#scratch.subarray(0, size);
@@ -70,9 +76,34 @@ export class BinaryAttributor {
     return this.#inFlight > MAX_IN_FLIGHT ? this.#drain(MAX_IN_FLIGHT) : undefined;
   }
 
+  /** Whether a binary in a local file can be attributed there (by the worker), with no copy of its bytes. */
+  readsFiles(): boolean {
+    if (this.#pool === null) this.#pool = analysisPool();
+    return this.#pool !== undefined;
+  }
+
+  /** Sets `info.attribution` from the binary at `file`, read by the worker (`readsFiles()` said it can). */
+  attributeFile(info: FileInfo, file: BlobFile, go: GoBuildInfo): void {
+    const pool = this.#pool;
+    if (!pool) throw new Error('attributeFile without the analysis worker');
+    const job: Promise<void> = pool
+      .attributeFile(file, go)
+      .then((a) => {
+        info.attribution = a;
+      }, this.#unreadable)
+      .finally(() => this.#pending.delete(job));
+    job.catch(() => undefined);
+    this.#pending.add(job);
+  }
+
+  readonly #unreadable = (err: unknown): void => {
+    // An ELF this reader does not understand (another pclntab layout): reported without attribution.
+    if (!(err instanceof MinnowError)) throw err;
+  };
+
   /** Resolves once every binary handed over is attributed (throws what attributing one threw). */
   async settled(): Promise<void> {
-    await this.#drain(0);
+    while (this.#pending.size > 0) await Promise.race(this.#pending);
   }
 
   async #drain(below: number): Promise<void> {
@@ -97,6 +128,7 @@ export function fileContentSink(info: FileInfo, wanted: ContentWanted): TarEntry
   let scanner: BuildInfoScanner | undefined;
   let whole: Buffer | undefined;
   let wholeLen = 0;
+  let inFile: BlobFile | undefined;
   // Text files outside package-owned trees: their start is searched for credentials (kind kept, value not).
   let secretHead: Buffer[] | undefined;
   let secretLeft = 0;
@@ -120,7 +152,9 @@ export function fileContentSink(info: FileInfo, wanted: ContentWanted): TarEntry
     const head = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
     if (info.size >= 64 && isElf(head)) {
       scanner = new BuildInfoScanner();
-      if (wanted.attribute && info.size <= MAX_ATTRIBUTED_BINARY) whole = wanted.attribute.take(info.size);
+      if (wanted.attribute && wanted.at && wanted.attribute.readsFiles()) inFile = wanted.at;
+      else if (wanted.attribute && info.size <= MAX_ATTRIBUTED_BINARY)
+        whole = wanted.attribute.take(info.size);
     } else if (scanForSecrets(info.path, info.size)) {
       secretHead = [];
       secretLeft = SECRET_SCAN_BYTES;
@@ -149,10 +183,12 @@ export function fileContentSink(info: FileInfo, wanted: ContentWanted): TarEntry
       if (!scanner) return undefined;
       const s = scanner;
       const bytes = whole;
+      const file = inFile;
       return s.result().then((go) => {
         if (s.elf) info.elf = { arch: s.arch ?? 'unknown', dynamic: s.dynamic };
         if (!go) return undefined;
         info.go = go;
+        if (file) return wanted.attribute?.attributeFile(info, file, go);
         return bytes && wanted.attribute?.attribute(info, bytes, go);
       });
     },

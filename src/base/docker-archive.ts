@@ -20,6 +20,7 @@ import {
   sniffManifestMediaType,
   splitNameTag,
   verifyBytes,
+  type BlobFile,
   type Descriptor,
   type Digest,
   type ImageOrIndex,
@@ -177,6 +178,10 @@ export async function readDockerArchive(
     if (!m) throw new MinnowError('NOT_FOUND', `${file} has no blob ${d.digest}`, { subject: file });
     return streamMember(file, m);
   };
+  const blobFile = async (d: Descriptor): Promise<BlobFile | undefined> => {
+    const m = byDigest.get(d.digest);
+    return m && m.size === d.size ? { path: file, start: m.offset, size: m.size } : undefined;
+  };
 
   const configMember = resolveMember(members, entry.Config);
   if (!configMember) {
@@ -210,7 +215,10 @@ export async function readDockerArchive(
       const raw = await rawOf(d);
       const mediaType = sniffManifestMediaType(raw, d.mediaType);
       if (isImageManifest(mediaType) && parseManifest(raw).config.digest === configDigest) {
-        return { kind: 'image', image: fromParts({ rawManifest: raw, blob, mediaType, rawConfig }) };
+        return {
+          kind: 'image',
+          image: fromParts({ rawManifest: raw, blob, blobFile, mediaType, rawConfig }),
+        };
       }
       if (isIndex(mediaType)) {
         const child = parseIndexManifest(raw).manifests;
@@ -221,7 +229,7 @@ export async function readDockerArchive(
             isImageManifest(sniffManifestMediaType(cm, c.mediaType)) &&
             parseManifest(cm).config.digest === configDigest
           ) {
-            const idx = fromIndexParts({ rawManifest: raw, manifest: rawOf, blob, mediaType });
+            const idx = fromIndexParts({ rawManifest: raw, manifest: rawOf, blob, blobFile, mediaType });
             return { kind: 'image', image: await idx.image(c) };
           }
         }
@@ -273,6 +281,7 @@ export async function readDockerArchive(
     image: fromParts({
       rawManifest: canonicalJson(manifest),
       blob,
+      blobFile,
       mediaType: MediaType.DockerManifest,
       rawConfig,
     }),

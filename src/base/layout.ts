@@ -11,6 +11,7 @@ import {
   parseIndexManifest,
   REF_NAME_ANNOTATION,
   sniffManifestMediaType,
+  type BlobFile,
   type Descriptor,
   verifyBytes,
   type ImageOrIndex,
@@ -37,6 +38,18 @@ async function readSmall(path: string, what: string): Promise<Buffer> {
     );
   }
   return readFile(path);
+}
+
+/**
+ * Where a blob lies: its file, when that holds exactly the descriptor's size (else the verified stream reports
+ * what is wrong).
+ */
+function blobFileIn(dir: string) {
+  return async (d: Descriptor): Promise<BlobFile | undefined> => {
+    const path = layoutBlobPath(dir, d.digest);
+    const st = await stat(path).catch(() => undefined);
+    return st?.isFile() && st.size === d.size ? { path, start: 0, size: d.size } : undefined;
+  };
 }
 
 function openBlob(dir: string) {
@@ -72,6 +85,7 @@ export async function readLayout(dir: string, options: LayoutReadOptions = {}): 
   }
   const index = parseIndexManifest(raw);
   const blob = openBlob(dir);
+  const blobFile = blobFileIn(dir);
   let chosen: Descriptor | undefined;
   const tags = index.manifests.map((d) => d.annotations?.[REF_NAME_ANNOTATION]).filter(Boolean);
   // Entries with an artifactType are referrers (an SBOM of an image), not images to pick.
@@ -112,6 +126,7 @@ export async function readLayout(dir: string, options: LayoutReadOptions = {}): 
       rawManifest: await verifiedChild(rawChild, chosen),
       manifest: manifestOf,
       blob,
+      blobFile,
       mediaType,
     });
     return { kind: 'index', index: idx };
@@ -119,7 +134,7 @@ export async function readLayout(dir: string, options: LayoutReadOptions = {}): 
   if (isImageManifest(mediaType)) {
     return {
       kind: 'image',
-      image: fromParts({ rawManifest: await verifiedChild(rawChild, chosen), blob, mediaType }),
+      image: fromParts({ rawManifest: await verifiedChild(rawChild, chosen), blob, blobFile, mediaType }),
     };
   }
   throw new MinnowError('UNSUPPORTED_MEDIA_TYPE', `unsupported manifest media type ${mediaType} in ${dir}`, {

@@ -17,6 +17,7 @@ export * from './media-types.js';
 export * from './mutate.js';
 export * from './name-tag.js';
 export * from './partial.js';
+export * from './blob-file.js';
 export * from './platform.js';
 export * from './select-platform.js';
 export * from './tar-head.js';

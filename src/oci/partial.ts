@@ -1,6 +1,7 @@
 import { pipeline, Readable } from 'node:stream';
 import { MinnowError } from '../errors.js';
 import { artifactFromBytes, type Artifact, type ArtifactBlob } from './artifact.js';
+import type { BlobFile, FileBackedLayer } from './blob-file.js';
 import { parseImageConfig, type ImageConfig } from './config.js';
 import { decompress } from './compression.js';
 import type { Descriptor } from './descriptor.js';
@@ -27,6 +28,8 @@ export interface ImageParts {
   rawConfig?: Buffer;
   /** Media type the transport declared (used when the manifest omits one). */
   mediaType?: string;
+  /** Where a blob lies in a local file, for sources that keep blobs in files (layers become FileBackedLayer). */
+  blobFile?(descriptor: Descriptor): Promise<BlobFile | undefined>;
 }
 
 /** Reads a whole small blob (a config) into memory, checking it against its descriptor. */
@@ -73,9 +76,10 @@ export function descriptorLayer(
   d: Descriptor,
   diffId: Digest,
   open: (d: Descriptor) => Promise<Readable>,
+  where?: (d: Descriptor) => Promise<BlobFile | undefined>,
 ): Layer {
   const compressed = async (): Promise<Readable> => verified(await open(d), d);
-  return {
+  const layer: Layer = {
     digest: async () => d.digest,
     diffId: async () => diffId,
     size: async () => d.size,
@@ -83,6 +87,9 @@ export function descriptorLayer(
     compressed,
     uncompressed: async () => decompress(await compressed()),
   };
+  if (!where) return layer;
+  const backed: FileBackedLayer = { ...layer, blobFile: () => where(d) };
+  return backed;
 }
 
 /** Derives a full Image from a raw manifest and a blob opener. */
@@ -115,7 +122,8 @@ export function fromParts(parts: ImageParts): Image {
         `manifest lists ${m.layers.length} layers but the config lists ${diffIds.length} diff_ids`,
       );
     }
-    layers = m.layers.map((d, i) => descriptorLayer(d, parseDigest(diffIds[i] as string), parts.blob));
+    const where = parts.blobFile?.bind(parts);
+    layers = m.layers.map((d, i) => descriptorLayer(d, parseDigest(diffIds[i] as string), parts.blob, where));
     return layers;
   };
   return {
@@ -143,6 +151,8 @@ export interface IndexParts {
   manifest(descriptor: Descriptor): Promise<Buffer>;
   /** Opens a blob of a child image. */
   blob(descriptor: Descriptor): Promise<Readable>;
+  /** Where a child image's blob lies in a local file (see ImageParts.blobFile). */
+  blobFile?(descriptor: Descriptor): Promise<BlobFile | undefined>;
   mediaType?: string;
 }
 
@@ -159,7 +169,13 @@ export function fromIndexParts(parts: IndexParts): ImageIndex {
     rawManifest: async () => parts.rawManifest,
     indexManifest: async () => (index ??= parseIndexManifest(parts.rawManifest)),
     digest: async () => sha256(parts.rawManifest),
-    image: async (d) => fromParts({ rawManifest: await child(d), blob: parts.blob, mediaType: d.mediaType }),
+    image: async (d) =>
+      fromParts({
+        rawManifest: await child(d),
+        blob: parts.blob,
+        ...(parts.blobFile ? { blobFile: parts.blobFile.bind(parts) } : {}),
+        mediaType: d.mediaType,
+      }),
     imageIndex: async (d) =>
       fromIndexParts({ ...parts, rawManifest: await child(d), mediaType: d.mediaType }),
     artifact: async (d) => artifactFromParts({ rawManifest: await child(d), blob: parts.blob }),
