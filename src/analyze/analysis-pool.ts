@@ -5,15 +5,9 @@ import { MinnowError, type ErrorCode } from '../errors.js';
 import type { BinaryAttribution } from '../go/attribution.js';
 import type { GoBuildInfo } from '../go/buildinfo.js';
 import type { BlobFile } from '../oci/blob-file.js';
+import { runAnalysisJob, type AnalysisJob } from './analysis-jobs.js';
 
-/** What the analysis worker does (analysis-worker.ts has the one table of how). */
-export type AnalysisJob =
-  /** Attribute a Go binary held in memory (moved to the worker). */
-  | { kind: 'attribute'; bytes: Uint8Array; info: GoBuildInfo }
-  /** Attribute a Go binary that lies in a local file, reading only the parts attribution needs. */
-  | { kind: 'attribute-file'; file: BlobFile; info: GoBuildInfo }
-  /** Hash a region of a local file (a blob, verified while the layer's walk reads the same bytes). */
-  | { kind: 'digest-file'; file: BlobFile; algorithm: 'sha256' | 'sha512' };
+export type { AnalysisJob } from './analysis-jobs.js';
 
 interface Answer {
   id: number;
@@ -21,24 +15,36 @@ interface Answer {
   error?: { minnow: boolean; code?: string; message: string };
 }
 
+interface Queued {
+  job: AnalysisJob;
+  transfer: ArrayBuffer[];
+  resolve: (a: unknown) => void;
+  reject: (e: Error) => void;
+}
+
 /**
- * Runs analysis jobs on one worker thread beside the thread that reads layers: the pclntab walks of Go binaries
- * (a quarter of a second over the Go toolchain) and the digests of blobs that lie in local files (0.2 s per
- * 250 MB). The worker is started at the first job and does not keep the process alive while it has none.
+ * Runs analysis jobs on one worker thread beside the thread that reads layers: the digests of blobs that lie in
+ * local files (0.25 s per 250 MB) and the pclntab walks of Go binaries (a quarter of a second over the Go
+ * toolchain). Jobs wait here and go to the worker one at a time, so that once the reading thread has walked every
+ * layer it can take the attributions still waiting (`helpUntil`) instead of idling while the worker does them all.
+ * The worker is started at the first job (or by `analysisPool().warm()`) and does not keep the process alive
+ * while it has none.
  */
 export class AnalysisPool {
-  readonly #worker: Worker;
-  readonly #jobs = new Map<number, { resolve: (a: unknown) => void; reject: (e: Error) => void }>();
+  readonly #script: URL;
+  #worker: Worker | undefined;
+  readonly #sent = new Map<number, Queued>();
+  readonly #waiting: Queued[] = [];
   #next = 0;
   #failed: Error | undefined;
 
   constructor(script: URL) {
-    this.#worker = new Worker(script);
-    this.#worker.on('message', (a: Answer) => this.#answer(a));
-    this.#worker.on('error', (err) => this.#fail(err));
-    this.#worker.on('exit', (code) => this.#fail(new Error(`the analysis worker exited (${code})`)));
-    // After the listeners: adding a 'message' listener refs the worker's port again.
-    this.#worker.unref();
+    this.#script = script;
+  }
+
+  /** Starts the worker now, so its start-up overlaps opening the image. */
+  warm(): void {
+    this.#start();
   }
 
   /**
@@ -47,45 +53,87 @@ export class AnalysisPool {
    */
   attribute(bytes: Buffer, info: GoBuildInfo): Promise<BinaryAttribution> {
     const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return this.#run({ kind: 'attribute', bytes: view, info }, [view.buffer as ArrayBuffer]);
+    return this.#queue({ kind: 'attribute', bytes: view, info }, [view.buffer as ArrayBuffer]);
   }
 
-  /** Attributes the Go binary at `file` (read there by the worker). */
+  /** Attributes the Go binary at `file` (read there). */
   attributeFile(file: BlobFile, info: GoBuildInfo): Promise<BinaryAttribution> {
-    return this.#run({ kind: 'attribute-file', file, info });
+    return this.#queue({ kind: 'attribute-file', file, info });
   }
 
   /** The digest (`sha256:…`) of the bytes at `file`. */
   digestFile(file: BlobFile, algorithm: 'sha256' | 'sha512'): Promise<string> {
-    return this.#run({ kind: 'digest-file', file, algorithm });
+    return this.#queue({ kind: 'digest-file', file, algorithm });
   }
 
-  #run<T>(job: AnalysisJob, transfer: ArrayBuffer[] = []): Promise<T> {
+  /**
+   * Does the attributions still waiting on this thread, then waits for `done`: for the reading thread once it has
+   * nothing else to do. A digest is never taken back (it is one long job, already under way).
+   */
+  async helpUntil(done: Promise<unknown>): Promise<void> {
+    // Awaited below, after the jobs: a rejection meanwhile must not count as unhandled.
+    done.catch(() => undefined);
+    for (;;) {
+      const at = this.#waiting.findIndex((q) => q.job.kind !== 'digest-file');
+      if (at < 0) break;
+      const [q] = this.#waiting.splice(at, 1) as [Queued];
+      await runAnalysisJob(q.job).then(q.resolve, (err: unknown) =>
+        q.reject(err instanceof Error ? err : new Error(String(err))),
+      );
+    }
+    await done;
+  }
+
+  #start(): Worker {
+    if (this.#worker) return this.#worker;
+    const worker = new Worker(this.#script);
+    worker.on('message', (a: Answer) => this.#answer(a));
+    worker.on('error', (err) => this.#fail(err));
+    worker.on('exit', (code) => this.#fail(new Error(`the analysis worker exited (${code})`)));
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    worker.unref();
+    this.#worker = worker;
+    return worker;
+  }
+
+  #queue<T>(job: AnalysisJob, transfer: ArrayBuffer[] = []): Promise<T> {
     if (this.#failed) return Promise.reject(this.#failed);
-    const id = this.#next++;
-    if (this.#jobs.size === 0) this.#worker.ref();
     const done = new Promise<T>((resolve, reject) =>
-      this.#jobs.set(id, { resolve: resolve as (a: unknown) => void, reject }),
+      this.#waiting.push({ job, transfer, resolve: resolve as (a: unknown) => void, reject }),
     );
-    this.#worker.postMessage({ ...job, id }, transfer);
+    this.#pump();
     return done;
   }
 
+  /** Sends the next waiting job when the worker has none. */
+  #pump(): void {
+    if (this.#sent.size > 0 || this.#waiting.length === 0 || this.#failed) return;
+    const q = this.#waiting.shift() as Queued;
+    const worker = this.#start();
+    const id = this.#next++;
+    this.#sent.set(id, q);
+    worker.ref();
+    worker.postMessage({ ...q.job, id }, q.transfer);
+  }
+
   #answer(a: Answer): void {
-    const job = this.#jobs.get(a.id);
-    this.#jobs.delete(a.id);
-    if (this.#jobs.size === 0) this.#worker.unref();
-    if (!job) return;
-    if (!a.error) job.resolve(a.result);
-    else if (a.error.minnow) {
-      job.reject(new MinnowError((a.error.code ?? 'INVALID_ARGUMENT') as ErrorCode, a.error.message));
-    } else job.reject(new Error(a.error.message));
+    const q = this.#sent.get(a.id);
+    this.#sent.delete(a.id);
+    if (this.#sent.size === 0) this.#worker?.unref();
+    if (q) {
+      if (!a.error) q.resolve(a.result);
+      else if (a.error.minnow) {
+        q.reject(new MinnowError((a.error.code ?? 'INVALID_ARGUMENT') as ErrorCode, a.error.message));
+      } else q.reject(new Error(a.error.message));
+    }
+    this.#pump();
   }
 
   #fail(err: Error): void {
     this.#failed ??= err;
-    for (const job of this.#jobs.values()) job.reject(err);
-    this.#jobs.clear();
+    for (const q of [...this.#sent.values(), ...this.#waiting]) q.reject(err);
+    this.#sent.clear();
+    this.#waiting.length = 0;
   }
 }
 
@@ -103,4 +151,9 @@ export function analysisPool(): AnalysisPool | undefined {
       import.meta.url.endsWith('.js') && existsSync(fileURLToPath(script)) ? new AnalysisPool(script) : null;
   }
   return shared ?? undefined;
+}
+
+/** Waits for `done`, doing waiting analysis jobs on this thread meanwhile (when there is a worker at all). */
+export function helpUntil(done: Promise<unknown>): Promise<void> {
+  return shared ? shared.helpUntil(done) : done.then(() => undefined);
 }

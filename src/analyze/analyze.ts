@@ -1,5 +1,6 @@
 import { MinnowError } from '../errors.js';
 import type { Image } from '../oci/index.js';
+import { helpUntil } from './analysis-pool.js';
 import { compositionOf } from './composition.js';
 import { MergedFilesystem } from './filesystem.js';
 import { parseOsRelease } from './packages/dpkg.js';
@@ -110,7 +111,8 @@ export async function analyzeImage(image: Image, options: AnalyzeOptions = {}): 
     });
     options.onLayer?.(i, layers.length);
   }
-  await Promise.all(deferred);
+  // The attributions still waiting for the worker are done here meanwhile: this thread has nothing else to do.
+  await helpUntil(Promise.all(deferred));
 
   const entries: FileInfo[] = [...fs.walk()];
   const files = entries.filter((e) => e.type === 'file' || e.type === 'hardlink');

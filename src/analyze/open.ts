@@ -1,3 +1,4 @@
+import { analysisPool } from './analysis-pool.js';
 import type { RegistryReadOptions } from '../base/registry.js';
 import { resolveBase } from '../base/resolve.js';
 import { hostPlatform, selectPlatform, type Image, type Platform } from '../oci/index.js';
@@ -21,6 +22,8 @@ export interface OpenImageOptions {
  * picks its platform with `selectPlatform`, as `build --base` does.
  */
 export async function openImage(spec: string, options: OpenImageOptions = {}): Promise<Image> {
+  // An image is opened to be analysed: the worker that hashes and attributes starts up while it is opened.
+  analysisPool()?.warm();
   const target = await resolveBase(spec, {
     ...(options.platform ? { platforms: [options.platform] } : {}),
     ...(options.registry ? { registry: options.registry } : {}),
