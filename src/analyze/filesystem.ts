@@ -12,6 +12,8 @@ interface LeafNode {
 }
 type Node = DirNode | LeafNode;
 
+/** A relative name of non-empty parts other than `.` and `..`, with no NUL, and at most a trailing `/`. */
+const PLAIN_NAME = /^(?:(?!\.\.?(?:\/|$))[^/\0]+\/)*(?!\.\.?(?:\/|$))[^/\0]+\/?$/;
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
 
@@ -20,6 +22,9 @@ const OPAQUE = '.wh..wh..opq';
  * climbs out of the root (`../../etc/passwd`). Returns `/` for the root itself.
  */
 export function entryPath(name: string): string {
+  // Most names are already plain (`usr/bin/x`, `./usr/bin/x`, `usr/share/`): no empty, `.` or `..` part inside.
+  const plain = name.startsWith('./') ? name.slice(2) : name;
+  if (PLAIN_NAME.test(plain)) return `/${plain.endsWith('/') ? plain.slice(0, -1) : plain}`;
   if (name.includes('\0'))
     throw new MinnowError('UNSAFE_PATH', `tar entry name has a NUL byte`, { subject: name });
   const parts = name.split('/').filter((p) => p !== '' && p !== '.');
@@ -75,6 +80,9 @@ export class MergedFilesystem {
   /** The inode of each file and hard-link entry. */
   readonly #inode = new WeakMap<FileInfo, number>();
   #nextInode = 1;
+  /** The directory the last entry went into, while no deletion can have detached it. */
+  #lastParent: DirNode | undefined;
+  #lastParentPath = '';
   #entries = 0;
   readonly maxEntries: number;
 
@@ -110,16 +118,25 @@ export class MergedFilesystem {
   /** Applies one entry of layer `layer`. Whiteouts are recognised from the name. Returns false for whiteouts. */
   apply(info: FileInfo): boolean {
     if (info.path === '/') return true;
-    const parentPath = posix.dirname(info.path);
-    const name = posix.basename(info.path);
-    const parent = this.#dir(parentPath, info.layer);
+    const slash = info.path.lastIndexOf('/');
+    const parentPath = slash === 0 ? '/' : info.path.slice(0, slash);
+    const name = info.path.slice(slash + 1);
+    // A tar lists a directory's entries together: the last parent found is most often the next one's too.
+    let parent = this.#lastParent;
+    if (parentPath !== this.#lastParentPath || !parent) {
+      parent = this.#dir(parentPath, info.layer);
+      this.#lastParent = parent;
+      this.#lastParentPath = parentPath;
+    }
     if (name === OPAQUE) {
       hideLower(parent, info.layer);
+      this.#lastParent = undefined;
       return false;
     }
     if (name.startsWith(WHITEOUT)) {
       const target = parent.children.get(name.slice(WHITEOUT.length));
       if (target && target.info.layer < info.layer) parent.children.delete(name.slice(WHITEOUT.length));
+      this.#lastParent = undefined;
       return false;
     }
     if (++this.#entries > this.maxEntries) {
@@ -145,6 +162,8 @@ export class MergedFilesystem {
       else parent.children.set(name, { info, children: new Map() });
     } else {
       parent.children.set(name, { info });
+      // A directory replaced by a file takes its subtree with it, perhaps the remembered parent.
+      if (existing?.children) this.#lastParent = undefined;
     }
     return true;
   }

@@ -11,6 +11,30 @@ describe('merged filesystem', () => {
     expect(entryPath('/usr//bin/./x')).toBe('/usr/bin/x');
     expect(entryPath('./')).toBe('/');
     expect(() => entryPath('a/../../b')).toThrow(/climbs out/);
+    // Plain names take a fast path; every odd one must still come out as the part-by-part rules say.
+    const cases: [string, string][] = [
+      ['usr/bin/x', '/usr/bin/x'],
+      ['./usr/bin/x', '/usr/bin/x'],
+      ['usr/share/', '/usr/share'],
+      ['.', '/'],
+      ['', '/'],
+      ['/', '/'],
+      ['a//b', '/a/b'],
+      ['a/./b', '/a/b'],
+      ['a/.', '/a'],
+      ['...', '/...'],
+      ['a/.../b..c/', '/a/.../b..c'],
+      ['.a/.b/', '/.a/.b'],
+      ['..a', '/..a'],
+      ['.//a', '/a'],
+      ['//a', '/a'],
+      ['x/.wh..wh..opq', '/x/.wh..wh..opq'],
+    ];
+    for (const [name, path] of cases) expect(entryPath(name), JSON.stringify(name)).toBe(path);
+    for (const name of ['a/../b', '../x', 'a/..', '..', './..', 'a/../']) {
+      expect(() => entryPath(name), name).toThrow(/climbs out/);
+    }
+    expect(() => entryPath('a\0b')).toThrow(/NUL/);
     expect(symlinkEscapes('/a/b', '../c')).toBe(false);
     expect(symlinkEscapes('/a/b', '../../c')).toBe(true);
     expect(symlinkEscapes('/a/b', '/etc/passwd')).toBe(false);
