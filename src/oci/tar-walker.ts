@@ -283,6 +283,16 @@ export class TarWalker {
         entrySize = Number(s);
       }
     }
+    // Owners past the ustar field's 2097151 (or GNU tar's choice) come as PAX records, as Go's archive/tar writes.
+    const paxId = (key: 'uid' | 'gid', field: number): number => {
+      const raw = pax?.get(key);
+      if (!raw?.length) return looseNumber(block, field, 8);
+      const s = raw.toString('latin1');
+      if (!/^[0-9]{1,16}$/.test(s) || !Number.isSafeInteger(Number(s))) {
+        throw this.#refuse(`has a PAX ${key} that is not a number at byte ${at}`);
+      }
+      return Number(s);
+    };
     this.#pax = undefined;
     this.#longName = undefined;
     this.#longLink = undefined;
@@ -292,8 +302,8 @@ export class TarWalker {
       type,
       size: entrySize,
       mode: looseNumber(block, 100, 8),
-      uid: looseNumber(block, 108, 8),
-      gid: looseNumber(block, 116, 8),
+      uid: paxId('uid', 108),
+      gid: paxId('gid', 116),
       linkname,
       pax,
       offset: at,

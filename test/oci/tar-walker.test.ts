@@ -121,6 +121,20 @@ describe('TarWalker', () => {
     for (const chunk of [3, 4096]) expect(await walk(t, chunk)).toEqual(want);
   });
 
+  it('takes owners from PAX uid and gid records, as GNU tar writes them past the ustar field', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'f'), 'x');
+    const file = join(dir, 'big-ids.tar');
+    execFileSync('tar', ['--format=pax', '--owner=:3000000', '--group=:3000001', '-C', dir, '-cf', file, 'f']);
+    const t = await readFile(file);
+    expect(t.includes('uid=3000000')).toBe(true);
+    const [e] = await walk(t, 512);
+    expect(e).toMatchObject({ name: 'f', uid: 3_000_000, gid: 3_000_001, data: 'x' });
+    const bad = Buffer.from(t);
+    bad.write('x', bad.indexOf('uid=3000000') + 'uid='.length, 'latin1');
+    expect((await failure(walk(bad, 512))).message).toMatch(/has a PAX uid that is not a number/);
+  });
+
   it('hands over PAX values as raw bytes (a security.capability value is binary)', async () => {
     const t = await tarOf([
       { header: { name: 'ping', pax: { 'SCHILY.xattr.security.capability': 'AB' } }, data: '' },
