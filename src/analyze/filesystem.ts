@@ -77,8 +77,11 @@ export class MergedFilesystem {
   readonly #shipped = new Map<number, { path: string; bytes: number }>();
   /** Per path: how many layers shipped a file, link or symlink there. */
   readonly #shipCount = new Map<string, number>();
-  /** The inode of each file and hard-link entry. */
-  readonly #inode = new WeakMap<FileInfo, number>();
+  /**
+   * The inode of each file and hard-link entry. A Map, not a WeakMap: the entries live as long as this view, and
+   * a WeakMap's ephemerons cost every GC cycle.
+   */
+  readonly #inode = new Map<FileInfo, number>();
   #nextInode = 1;
   /** The directory the last entry went into, while no deletion can have detached it. */
   #lastParent: DirNode | undefined;
