@@ -125,7 +125,16 @@ describe('TarWalker', () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'f'), 'x');
     const file = join(dir, 'big-ids.tar');
-    execFileSync('tar', ['--format=pax', '--owner=:3000000', '--group=:3000001', '-C', dir, '-cf', file, 'f']);
+    execFileSync('tar', [
+      '--format=pax',
+      '--owner=:3000000',
+      '--group=:3000001',
+      '-C',
+      dir,
+      '-cf',
+      file,
+      'f',
+    ]);
     const t = await readFile(file);
     expect(t.includes('uid=3000000')).toBe(true);
     const [e] = await walk(t, 512);
