@@ -142,7 +142,7 @@ export function fileContentSink(info: FileInfo, wanted: ContentWanted): TarEntry
       }
     } else if (secretHead && secretLeft > 0) {
       const part = chunk.subarray(0, secretLeft);
-      secretHead.push(part);
+      secretHead.push(Buffer.from(part));
       secretLeft -= part.length;
     }
   };
@@ -163,11 +163,12 @@ export function fileContentSink(info: FileInfo, wanted: ContentWanted): TarEntry
   };
 
   return {
+    // Chunks are lent (the reader may reuse their buffer): whatever outlives a call is copied.
     data(chunk) {
-      capture?.push(chunk);
+      capture?.push(Buffer.from(chunk));
       if (pending) {
-        pending.push(chunk);
         pendingLen += chunk.length;
+        pending.push(pendingLen >= 4 ? chunk : Buffer.from(chunk));
         if (pendingLen >= 4) decide();
         return;
       }

@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { MinnowError, messageOf } from '../errors.js';
 import {
@@ -7,12 +8,14 @@ import {
   type BlobFile,
   type Digest,
   type Layer,
+  type TarWalker,
 } from '../oci/index.js';
 import { analysisPool } from './analysis-pool.js';
 
 /** A layer's blob opened for one read, and the check that its bytes were the digest's. */
 export interface LayerBlob {
-  stream: Readable;
+  /** The blob's bytes as a stream (read in place from the file when `inPlace`). */
+  open(): Promise<Readable>;
   /** Where the blob lies when it is read in place from a local file (its tar entries can be read there too). */
   inPlace?: BlobFile;
   /**
@@ -31,16 +34,15 @@ export interface LayerBlob {
 export async function openLayerBlob(layer: Layer, what: string): Promise<LayerBlob> {
   const pool = analysisPool();
   const region = pool ? await blobFileOf(layer) : undefined;
-  if (!pool || !region) return { stream: await layer.compressed(), verify: async () => undefined };
+  if (!pool || !region) return { open: () => layer.compressed(), verify: async () => undefined };
   const digest = await layer.digest();
   const hashed = pool.digestFile(region, digestAlgorithm(digest));
   hashed.catch(() => undefined);
-  const stream =
-    region.size === 0
-      ? Readable.from([])
-      : blobFileStream(region.path, { start: region.start, end: region.start + region.size - 1 });
   return {
-    stream,
+    open: async () =>
+      region.size === 0
+        ? Readable.from([])
+        : blobFileStream(region.path, { start: region.start, end: region.start + region.size - 1 }),
     inPlace: region,
     verify: async (bytesRead) => {
       const actual = await hashed.catch((err: unknown) => {
@@ -64,4 +66,47 @@ export async function openLayerBlob(layer: Layer, what: string): Promise<LayerBl
       }
     },
   };
+}
+
+/** Bytes per read of a tar walked in place: one buffer, filled again for each read. */
+const WALK_CHUNK = 1024 * 1024;
+
+/** The first `n` bytes of a file region (fewer when it is shorter). */
+export async function readRegionHead(file: BlobFile, n: number): Promise<Buffer> {
+  const fh = await open(file.path, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min(n, file.size));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, file.start);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Feeds a tar stored as is in a file region to `walker` through one reused buffer: the walker and its sinks only
+ * borrow chunks (tar-walker.ts), and a fresh buffer per read cost the reading thread page faults and garbage
+ * collections (about a fifth of its time on a 250 MB layer). `onBytes` sees each read's length before the walker
+ * does, for the limits. A region cut short ends the walk early; the blob's check reports the size.
+ */
+export async function walkRegion(
+  file: BlobFile,
+  walker: TarWalker,
+  onBytes: (n: number) => void,
+): Promise<void> {
+  const fh = await open(file.path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(Math.min(WALK_CHUNK, Math.max(1, file.size)));
+    for (let at = 0; at < file.size;) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, file.size - at), file.start + at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+      onBytes(bytesRead);
+      const waiting = walker.write(buf.subarray(0, bytesRead));
+      if (waiting) await waiting;
+    }
+    walker.end();
+  } finally {
+    await fh.close();
+  }
 }

@@ -1,4 +1,4 @@
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip, Gunzip } from 'node:zlib';
 import { MinnowError, messageOf } from '../errors.js';
@@ -20,7 +20,7 @@ import {
 import { DigestingStream } from '../oci/digest.js';
 import { CAPABILITY_PAX_KEY, decodeFileCapabilities } from '../oci/file-capabilities.js';
 import { BinaryAttributor, fileContentSink } from './file-content.js';
-import { openLayerBlob } from './layer-blob.js';
+import { openLayerBlob, readRegionHead, walkRegion } from './layer-blob.js';
 import { entryPath, symlinkEscapes, type MergedFilesystem } from './filesystem.js';
 import { DEBIAN_COPYRIGHT } from './packages/debian-copyright.js';
 import type { FileInfo, LayerSummary } from './types.js';
@@ -134,9 +134,11 @@ export async function readLayer(
   const what = `layer ${index} (${digest})`;
   const counted = { bytes: 0 };
   const blob = await openLayerBlob(layer, what);
-  const source = blob.stream;
+  let source: Readable | undefined;
+  const compression = sniffCompression(
+    blob.inPlace ? await readRegionHead(blob.inPlace, 4) : await peek((source = await blob.open()), 4),
+  );
   const counter = countBytes(counted);
-  const compression = sniffCompression(await peek(source, 4));
   const inflater =
     compression === 'gzip'
       ? createGunzip({ chunkSize: INFLATE_CHUNK })
@@ -233,17 +235,26 @@ export async function readLayer(
 
   const estimate =
     compression === 'none' && limits.estimateCompressed ? gzipSizer(await layer.size()) : undefined;
+  // A plain tar in a local file with nothing else to feed is walked from the file through one reused buffer.
+  const walkInPlace =
+    blob.inPlace && compression === 'none' && !tarDigest && !estimate ? blob.inPlace : undefined;
+  const walker = new TarWalker(what, onEntry);
   const stages = [
-    source,
+    source ?? (walkInPlace ? undefined : await blob.open()),
     counter,
     ...(inflater ? [inflater] : []),
     meter,
     ...(tarDigest ? [tarDigest] : []),
     ...(estimate ? [estimate.tap] : []),
-    tarWalkerSink(new TarWalker(what, onEntry)),
+    tarWalkerSink(walker),
   ];
   try {
-    await pipeline(stages);
+    if (walkInPlace) {
+      await walkRegion(walkInPlace, walker, (n) => {
+        counted.bytes += n;
+        meter.count(n);
+      });
+    } else await pipeline(stages as [Readable, ...NodeJS.ReadWriteStream[], NodeJS.WritableStream]);
   } catch (err) {
     // Bytes that are not the blob's explain any failure reading them: that is the error to report.
     await blob.verify().catch((mismatch: unknown) => {

@@ -36,8 +36,9 @@ export class BuildInfoScanner {
     const chunkStart = this.#pos;
     this.#pos += chunk.length;
     if (!this.#segments) {
-      this.#head.push(chunk);
+      // Kept past this call only while the head is short: a copy, as the caller may reuse the chunk's buffer.
       this.#headLen += chunk.length;
+      this.#head.push(this.#headLen < 4096 ? Buffer.from(chunk) : chunk);
       if (this.#headLen < 4096) return;
       this.#start();
       return;
@@ -96,7 +97,7 @@ export class BuildInfoScanner {
   #keep(chunk: Buffer): void {
     const f = this.#found as { parts: Buffer[]; len: number };
     const n = Math.min(chunk.length, BUILDINFO_WINDOW - f.len);
-    f.parts.push(chunk.subarray(0, n));
+    f.parts.push(Buffer.from(chunk.subarray(0, n)));
     f.len += n;
     if (f.len >= BUILDINFO_WINDOW) this.#done = true;
   }

@@ -34,26 +34,30 @@ export class InflateMeter extends Transform {
     this.limits = { ...DEFAULT_LAYER_LIMITS, ...definedOnly(limits) };
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.bytes += chunk.length;
-    const { maxUncompressedSize, maxRatio, ratioGrace } = this.limits;
-    if (this.bytes > maxUncompressedSize) {
-      done(
-        new MinnowError('LIMIT_EXCEEDED', `${this.what} inflates past ${maxUncompressedSize} bytes`, {
-          hint: 'a decompression bomb, or raise the limit',
-        }),
-      );
-      return;
-    }
-    if (this.bytes > ratioGrace && this.bytes > maxRatio * Math.max(1, this.compressed.bytes)) {
-      done(
-        new MinnowError(
-          'LIMIT_EXCEEDED',
-          `${this.what} inflates more than ${maxRatio}:1 (${this.bytes} bytes from ${this.compressed.bytes}): a decompression bomb`,
-        ),
-      );
+    try {
+      this.count(chunk.length);
+    } catch (err) {
+      done(err as Error);
       return;
     }
     done(null, chunk);
+  }
+
+  /** Counts `n` more inflated bytes; throws LIMIT_EXCEEDED past a limit (for readers that are not streams). */
+  count(n: number): void {
+    this.bytes += n;
+    const { maxUncompressedSize, maxRatio, ratioGrace } = this.limits;
+    if (this.bytes > maxUncompressedSize) {
+      throw new MinnowError('LIMIT_EXCEEDED', `${this.what} inflates past ${maxUncompressedSize} bytes`, {
+        hint: 'a decompression bomb, or raise the limit',
+      });
+    }
+    if (this.bytes > ratioGrace && this.bytes > maxRatio * Math.max(1, this.compressed.bytes)) {
+      throw new MinnowError(
+        'LIMIT_EXCEEDED',
+        `${this.what} inflates more than ${maxRatio}:1 (${this.bytes} bytes from ${this.compressed.bytes}): a decompression bomb`,
+      );
+    }
   }
 }
 

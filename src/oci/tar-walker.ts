@@ -25,7 +25,10 @@ export interface TarEntry {
   offset: number;
 }
 
-/** Receives one entry's data, in order; `end` may return a promise, and the walk waits for it. */
+/**
+ * Receives one entry's data, in order; `end` may return a promise, and the walk waits for it. A chunk is lent:
+ * it is valid during the `data` call only (the reader may fill its buffer again), so a sink copies what it keeps.
+ */
 export interface TarEntrySink {
   data?(chunk: Buffer): void;
   end?(): void | Promise<void>;
@@ -149,7 +152,10 @@ export class TarWalker {
     });
   }
 
-  /** Takes the next chunk; a promise when an entry's `end` made the walk wait (resolves once it is consumed). */
+  /**
+   * Takes the next chunk; a promise when an entry's `end` made the walk wait (resolves once it is consumed). The
+   * chunk is read during the call and, when a promise is returned, until it settles; not after.
+   */
   write(chunk: Buffer): Promise<void> | undefined {
     let off = 0;
     while (off < chunk.length) {
@@ -163,7 +169,8 @@ export class TarWalker {
         this.#data -= n;
         off += n;
         this.#offset += n;
-        if (this.#long) this.#long.parts.push(part);
+        // Chunks are lent (the caller may reuse its buffer): what outlives this call is copied.
+        if (this.#long) this.#long.parts.push(Buffer.from(part));
         else this.#sink?.data?.(part);
         if (this.#data === 0) {
           const waiting = this.#finishData();

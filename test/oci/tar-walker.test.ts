@@ -85,6 +85,30 @@ async function tarStream(bytes: Buffer): Promise<Seen[]> {
   return seen;
 }
 
+/** As `walk`, but through one buffer filled again for every chunk and scribbled over once the walker is done with it. */
+async function walkLent(bytes: Buffer, chunk: number): Promise<Seen[]> {
+  const seen: Seen[] = [];
+  const walker = new TarWalker('layer 0', (e) => {
+    const parts: Buffer[] = [];
+    const s: Seen = { ...pick(e), data: '' };
+    seen.push(s);
+    return {
+      data: (c) => parts.push(Buffer.from(c)),
+      end: () => {
+        s.data = Buffer.concat(parts).toString('latin1');
+      },
+    };
+  });
+  const lent = Buffer.alloc(chunk);
+  for (let i = 0; i < bytes.length; i += chunk) {
+    const n = bytes.copy(lent, 0, i, i + chunk);
+    await walker.write(lent.subarray(0, n));
+    lent.fill(0xaa);
+  }
+  walker.end();
+  return seen;
+}
+
 describe('TarWalker', () => {
   it('reads what tar-stream reads (ustar prefix, PAX names, links), however the stream is chunked', async () => {
     const t = await tarOf([
@@ -103,6 +127,7 @@ describe('TarWalker', () => {
     const want = await tarStream(t);
     expect(want.length).toBe(8);
     for (const chunk of [1, 7, 511, 512, 513, 100_000]) expect(await walk(t, chunk)).toEqual(want);
+    for (const chunk of [1, 7, 513]) expect(await walkLent(t, chunk)).toEqual(want);
     expect(await walk(Buffer.alloc(0))).toEqual([]);
   });
 
@@ -119,6 +144,8 @@ describe('TarWalker', () => {
     expect(want.map((e) => e.name)).toContain(`./${'d'.repeat(120)}/${'f'.repeat(110)}`);
     expect(want.find((e) => e.type === 'symlink')?.linkname).toBe('l'.repeat(150));
     for (const chunk of [3, 4096]) expect(await walk(t, chunk)).toEqual(want);
+    // Chunks are lent: long names and PAX records that span chunks are copied, not kept as views.
+    for (const chunk of [3, 100, 512]) expect(await walkLent(t, chunk)).toEqual(want);
   });
 
   it('takes owners from PAX uid and gid records, as GNU tar writes them past the ustar field', async () => {
