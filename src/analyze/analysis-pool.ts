@@ -80,6 +80,8 @@ export class AnalysisPool {
       await runAnalysisJob(q.job).then(q.resolve, (err: unknown) =>
         q.reject(err instanceof Error ? err : new Error(String(err))),
       );
+      // A turn of the event loop between jobs: the worker's answers arrive, and it is sent the next job.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     await done;
   }
