@@ -47,7 +47,8 @@ export class BuildInfoScanner {
   }
 
   #start(): void {
-    const head = Buffer.concat(this.#head);
+    // Read now and not kept (what #take keeps it copies): one part needs no copy.
+    const head = this.#head.length === 1 ? (this.#head[0] as Buffer) : Buffer.concat(this.#head);
     this.#head = [];
     const elf = parseElfHeader(head);
     const segs = elf?.programHeaders.filter(isDataSegment) ?? [];
