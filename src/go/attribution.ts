@@ -1,6 +1,9 @@
 import { bufferSource, ElfFile, type RandomAccess } from './elf.js';
 import { readBuildInfo, type GoBuildInfo } from './buildinfo.js';
 import { parsePclntab, type PclnFunc } from './pclntab.js';
+import { packageOfSymbol } from './symbol-package.js';
+
+export { packageOfSymbol };
 
 /**
  * What a Go binary's bytes are, by kind: machine code, read-only data, type and interface tables, the pclntab
@@ -71,24 +74,6 @@ const SHT_NOBITS = 8;
 /** A gap between functions up to this size is alignment padding; a larger one is code the pclntab does not know. */
 const MAX_PADDING = 64;
 
-/**
- * The import path of a Go symbol: up to the first `.` after the last `/`, ignoring type arguments in brackets.
- * The linker escapes `.` (and a few other bytes) in the last path element as `%2e` (`gopkg.in/yaml%2ev3.Marshal`):
- * they are unescaped.
- */
-export function packageOfSymbol(name: string): string {
-  const bracket = name.indexOf('[');
-  const base = bracket >= 0 ? name.slice(0, bracket) : name;
-  if (base.startsWith('type:') || base.startsWith('go:')) return '(linker)';
-  const slash = base.lastIndexOf('/');
-  const dot = base.indexOf('.', slash + 1);
-  if (dot < 0) return '(no package)';
-  const pkg = base.slice(0, dot);
-  return pkg.includes('%')
-    ? pkg.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
-    : pkg;
-}
-
 /** The module a package belongs to: the longest module path it lies in, else `std` for the standard library. */
 export function moduleOfPackage(pkg: string, modulePaths: readonly string[]): string {
   if (pkg === '(linker)' || pkg === '(no package)') return pkg;
@@ -112,13 +97,18 @@ export function modulePathsOf(info: GoBuildInfo | undefined): string[] {
 export function symbolClassifier(
   info: GoBuildInfo | undefined,
 ): (symbol: string) => { path: string; module: string } {
+  const classify = packageClassifier(info);
+  return (symbol) => classify(packageOfSymbol(symbol));
+}
+
+/** Names the package and module of each package of one binary, `main` under its import path. */
+function packageClassifier(info: GoBuildInfo | undefined): (pkg: string) => { path: string; module: string } {
   const paths = modulePathsOf(info);
   const modules = new Map<string, string>();
   // Symbols of the main package are named `main.`: report it under its import path, in the main module.
   const mainPath = info?.path && info.path !== 'command-line-arguments' ? info.path : 'main';
   const mainModule = info?.main?.path ?? mainPath;
-  return (symbol) => {
-    const pkg = packageOfSymbol(symbol);
+  return (pkg) => {
     if (pkg === 'main') return { path: mainPath, module: mainModule };
     let module = modules.get(pkg);
     if (module === undefined) {
@@ -152,12 +142,12 @@ export async function attributeBinary(
   const funcs = pcln
     ? parsePclntab(await src.read(pcln.offset, pcln.size), elf.header.littleEndian).funcs
     : [];
-  const classify = symbolClassifier(buildInfo);
+  const classify = packageClassifier(buildInfo);
   const byPackage = new Map<string, PackageSize>();
   let codePadding = 0;
   let covered = 0;
   funcs.forEach((f: PclnFunc, i) => {
-    const { path, module } = classify(f.name);
+    const { path, module } = classify(f.pkg);
     let p = byPackage.get(path);
     if (!p) {
       p = { path, module, code: 0, pclntab: 0, functions: 0 };

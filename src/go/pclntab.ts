@@ -1,8 +1,10 @@
 import { MinnowError } from '../errors.js';
+import { packageOfSymbol } from './symbol-package.js';
 
 /** One function as the pclntab records it: enough to size it and name its package. */
 export interface PclnFunc {
-  name: string;
+  /** The import path its name begins with (symbol-package.ts `packageOfSymbol`). */
+  pkg: string;
   /** Offset of its entry from the start of the text. */
   entry: number;
   /** Bytes of machine code (from its pc-value table: the linker's own size, without alignment padding). */
@@ -94,6 +96,7 @@ export function parsePclntab(tab: Buffer, littleEndian = true): Pclntab {
     return walk(off, wantPc);
   };
   const funcs: PclnFunc[] = [];
+  const packages = new PackageNames(tab);
   for (let i = 0; i < nfunc; i++) {
     const ft = pclnOff + i * 8;
     const entry = u32(ft);
@@ -105,16 +108,65 @@ export function parsePclntab(tab: Buffer, littleEndian = true): Pclntab {
     const nfuncdata = tab[funcOff + 43] as number;
     const nameStart = funcnameOff + nameOff;
     const nameEnd = tab.indexOf(0, nameStart);
-    const name = tab.toString('utf8', nameStart, nameEnd < 0 ? nameStart : nameEnd);
+    const pkg = packages.of(nameStart, nameEnd < 0 ? nameStart : nameEnd);
     let tableBytes = 44 + 4 * npcdata + 4 * nfuncdata + (nameEnd - nameStart + 1);
     // The pcsp table covers exactly the function's code; without one (assembly stubs) the span to the next entry.
     tableBytes += owned(pcsp, true);
     const size = pcsp !== 0 ? Math.min(pcReached, nextEntry - entry) : nextEntry - entry;
     tableBytes += owned(u32(funcOff + 20)) + owned(u32(funcOff + 24));
     for (let k = 0; k < npcdata; k++) tableBytes += owned(u32(funcOff + 44 + 4 * k));
-    funcs.push({ name, entry, size, tableBytes });
+    funcs.push({ pkg, entry, size, tableBytes });
   }
   return { textStart, textSpan: u32(pclnOff + nfunc * 8), funcs };
+}
+
+/**
+ * The package of each function name, decoding a name only when its package part (the bytes before the first `.`
+ * after the last `/`, `[` ending the name: what packageOfSymbol reads) differs from the previous name's. The
+ * linker lays functions out package by package, so a binary's ~10^5 names decode to a few thousand strings.
+ */
+class PackageNames {
+  readonly #tab: Buffer;
+  #keyStart = 0;
+  #keyEnd = -1;
+  #pkg = '';
+
+  constructor(tab: Buffer) {
+    this.#tab = tab;
+  }
+
+  of(start: number, end: number): string {
+    const tab = this.#tab;
+    let baseEnd = end;
+    let slash = start - 1;
+    for (let i = start; i < end; i++) {
+      const c = tab[i] as number;
+      if (c === 0x5b) {
+        baseEnd = i;
+        break;
+      }
+      if (c === 0x2f) slash = i;
+    }
+    let keyEnd = -1;
+    for (let i = slash + 1; i < baseEnd; i++) {
+      if (tab[i] === 0x2e) {
+        keyEnd = i;
+        break;
+      }
+    }
+    // Without a dot the name is its own key; it is decoded.
+    if (
+      keyEnd >= 0 &&
+      keyEnd - start === this.#keyEnd - this.#keyStart &&
+      tab.compare(tab, this.#keyStart, this.#keyEnd, start, keyEnd) === 0
+    ) {
+      return this.#pkg;
+    }
+    this.#pkg = packageOfSymbol(tab.toString('utf8', start, end));
+    this.#keyStart = start;
+    this.#keyEnd = keyEnd;
+    return this.#pkg;
+  }
 }
 
 function bad(what: string): MinnowError {
