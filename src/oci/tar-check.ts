@@ -18,6 +18,18 @@ export function tarNumber(field: Buffer): number | undefined {
     for (let i = 1; i < field.length; i++) n = n * 256 + (field[i] as number);
     return Number.isSafeInteger(n) ? n : undefined;
   }
+  // The common field (spaces, octal digits, spaces, then a NUL or the end) without making a string.
+  let i = 0;
+  while (i < field.length && field[i] === 0x20) i++;
+  let n = 0;
+  for (; i < field.length; i++) {
+    const c = field[i] as number;
+    if (c < 0x30 || c > 0x37) break;
+    n = n * 8 + (c - 0x30);
+  }
+  let j = i;
+  while (j < field.length && field[j] === 0x20) j++;
+  if (j === field.length || field[j] === 0) return n;
   const text = field.toString('latin1').replace(/\0.*$/s, '').trim();
   if (text === '') return 0;
   return /^[0-7]+$/.test(text) ? parseInt(text, 8) : undefined;

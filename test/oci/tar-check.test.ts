@@ -60,6 +60,20 @@ describe('tarNumber and parsePaxRecords', () => {
     expect(tarNumber(Buffer.from([0x80, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0]))).toBe(2 * 65536);
     expect(tarNumber(Buffer.from([0xff, ...Buffer.alloc(11, 0xfe)]))).toBeUndefined();
     expect(tarNumber(Buffer.from('12x\0'))).toBeUndefined();
+    // The fast path for plain fields and the text path for the rest agree with Go's trimming rules.
+    const cases: [string, number | undefined][] = [
+      ['   17 \0junk', 15],
+      ['0000644 \0', 0o644],
+      ['\0\0\0', 0],
+      ['    ', 0],
+      ['12 3\0', undefined],
+      ['\t17\0', 15],
+      ['17\t\0', 15],
+      ['8\0', undefined],
+      ['-1\0', undefined],
+    ];
+    for (const [field, want] of cases)
+      expect(tarNumber(Buffer.from(field, 'latin1')), JSON.stringify(field)).toBe(want);
   });
 
   it('reads well-formed records and refuses lying ones', () => {
