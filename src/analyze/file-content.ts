@@ -40,20 +40,21 @@ export class BinaryAttributor {
   #inFlight = 0;
   readonly #pending = new Set<Promise<void>>();
 
+  #worker(): AnalysisPool | undefined {
+    if (this.#pool === null) this.#pool = analysisPool();
+    return this.#pool;
+  }
+
   /** A buffer for a binary of `size` bytes. */
   take(size: number): Buffer {
-    if (this.#pool === null) this.#pool = analysisPool();
-    if (this.#pool) return Buffer.allocUnsafeSlow(size);
+    if (this.#worker()) return Buffer.allocUnsafeSlow(size);
     if (this.#scratch.length < size) this.#scratch = Buffer.allocUnsafe(size);
     return this.#scratch.subarray(0, size);
   }
 
   /** Sets `info.attribution` from `bytes` (from `take`); a promise when the walk must wait before going on. */
   attribute(info: FileInfo, bytes: Buffer, go: GoBuildInfo): Promise<void> | undefined {
-    const unreadable = (err: unknown): void => {
-      // An ELF this reader does not understand (another pclntab layout): reported without attribution.
-      if (!(err instanceof MinnowError)) throw err;
-    };
+    const unreadable = this.#unreadable;
     if (!this.#pool) {
       return attributeBinary(bytes, go).then((a) => {
         info.attribution = a;
@@ -78,8 +79,7 @@ export class BinaryAttributor {
 
   /** Whether a binary in a local file can be attributed there (by the worker), with no copy of its bytes. */
   readsFiles(): boolean {
-    if (this.#pool === null) this.#pool = analysisPool();
-    return this.#pool !== undefined;
+    return this.#worker() !== undefined;
   }
 
   /** Sets `info.attribution` from the binary at `file`, read by the worker (`readsFiles()` said it can). */

@@ -239,22 +239,23 @@ export async function readLayer(
   const walkInPlace =
     blob.inPlace && compression === 'none' && !tarDigest && !estimate ? blob.inPlace : undefined;
   const walker = new TarWalker(what, onEntry);
-  const stages = [
-    source ?? (walkInPlace ? undefined : await blob.open()),
-    counter,
-    ...(inflater ? [inflater] : []),
-    meter,
-    ...(tarDigest ? [tarDigest] : []),
-    ...(estimate ? [estimate.tap] : []),
-    tarWalkerSink(walker),
-  ];
   try {
     if (walkInPlace) {
       await walkRegion(walkInPlace, walker, (n) => {
         counted.bytes += n;
         meter.count(n);
       });
-    } else await pipeline(stages as [Readable, ...NodeJS.ReadWriteStream[], NodeJS.WritableStream]);
+    } else {
+      await pipeline([
+        source ?? (await blob.open()),
+        counter,
+        ...(inflater ? [inflater] : []),
+        meter,
+        ...(tarDigest ? [tarDigest] : []),
+        ...(estimate ? [estimate.tap] : []),
+        tarWalkerSink(walker),
+      ]);
+    }
   } catch (err) {
     // Bytes that are not the blob's explain any failure reading them: that is the error to report.
     await blob.verify().catch((mismatch: unknown) => {
