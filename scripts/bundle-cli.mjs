@@ -14,8 +14,12 @@ const outdir = `${target}.tmp-${process.pid}`;
 await rm(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root.pathname,
-  // The analysis worker sits beside the chunks, where analysis-pool.ts (bundled into one) looks for it.
-  entryPoints: { main: 'src/cli/main.ts', 'chunks/analysis-worker': 'src/analyze/analysis-worker.ts' },
+  // The workers sit beside the chunks, where analysis-pool.ts and gzip-pool.ts (bundled into ones) look for them.
+  entryPoints: {
+    main: 'src/cli/main.ts',
+    'chunks/analysis-worker': 'src/analyze/analysis-worker.ts',
+    'chunks/gzip-worker': 'src/util/gzip-worker.ts',
+  },
   outdir,
   bundle: true,
   splitting: true,

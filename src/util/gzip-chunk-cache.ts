@@ -3,6 +3,7 @@ import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { writeFileAtomic } from './atomic.js';
+import { GZIP_MEMBER_ENGINE } from './gzip-member.js';
 
 /** Compressed gzip members by the content they hold, so a rebuild compresses only what changed. */
 export interface GzipChunkCache {
@@ -11,11 +12,11 @@ export interface GzipChunkCache {
   set(chunk: Buffer, level: number, member: Buffer): Promise<void>;
 }
 
-// zlib's version is part of the key: another zlib may deflate the same bytes differently, and a cache hit must
+// The compressor is part of the key: another one may deflate the same bytes differently, and a cache hit must
 // give exactly what compressing afresh would.
 const keyOf = (chunk: Buffer, level: number): string =>
   createHash('sha256')
-    .update(`gzip-member v2 zlib ${process.versions.zlib} level ${level}\0`)
+    .update(`gzip-member v3 ${GZIP_MEMBER_ENGINE} level ${level}\0`)
     .update(chunk)
     .digest('hex');
 

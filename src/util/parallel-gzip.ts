@@ -1,20 +1,16 @@
 import { availableParallelism } from 'node:os';
 import { Transform, type TransformCallback } from 'node:stream';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import type { GzipChunkCache } from './gzip-chunk-cache.js';
+import { gzipPool } from './gzip-pool.js';
 
-const gzipAsync = promisify(gzip);
-
-/** The gzip header's OS byte minnow writes on every platform (3, Unix), so builds on macOS and Linux agree. */
-export const GZIP_OS_UNIX = 3;
+export { GZIP_OS_UNIX } from './gzip-member.js';
 
 export interface ParallelGzipOptions {
-  /** zlib level, 1–9. Default 6. */
+  /** Level, 1–9 (libdeflate's, gzip-member.ts). Default 6. */
   level?: number;
   /** Bytes of input per gzip member. Default 1 MiB: the ratio loss against one stream is under 0.1%. */
   chunkSize?: number;
-  /** Members compressed at once. Default: the CPU count. */
+  /** Members under way at once (looked up in the cache or compressed). Default: the CPU count + 2. */
   concurrency?: number;
   /** Reuses members of earlier runs for chunks that did not change (a rebuild's unchanged code). */
   cache?: GzipChunkCache;
@@ -29,7 +25,9 @@ export interface ParallelGzipOptions {
 export function createParallelGzip(options: ParallelGzipOptions = {}): Transform {
   const level = options.level ?? 6;
   const chunkSize = options.chunkSize ?? 1 << 20;
-  const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
+  // Beyond the CPU count: cache lookups wait on the disk, not a CPU.
+  const concurrency = Math.max(1, options.concurrency ?? availableParallelism() + 2);
+  const pool = gzipPool();
   const pending: Promise<Buffer>[] = [];
   let buffered: Buffer[] = [];
   let bufferedBytes = 0;
@@ -38,8 +36,7 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
   const compress = async (data: Buffer): Promise<Buffer> => {
     const cached = await cache?.get(data, level);
     if (cached) return cached;
-    const out = await gzipAsync(data, { level });
-    out[9] = GZIP_OS_UNIX;
+    const out = await pool.gzip(data, level);
     await cache?.set(data, level, out);
     return out;
   };

@@ -1,0 +1,148 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { gzipMember } from './gzip-member.js';
+
+interface Job {
+  data: Buffer;
+  level: number;
+  resolve: (member: Buffer) => void;
+  reject: (err: Error) => void;
+}
+
+interface Helper {
+  worker: Worker;
+  job?: Job;
+  id: number;
+}
+
+/**
+ * On a machine of one or two CPUs, the bytes this thread compresses before a helper starts: a small binary (a
+ * one-line edit recompresses a few MB) is done before a worker thread would be up, and there a worker's start-up
+ * is CPU taken from everything else. With more CPUs helpers start at the first member.
+ */
+const INLINE_BYTES = 8 << 20;
+/** Most helper threads: each holds libdeflate's tables and a chunk; more would add start-up, not speed. */
+const MAX_HELPERS = 4;
+
+/**
+ * Compresses gzip members (gzip-member.ts) on this thread, a chunk per turn of the event loop, and on up to
+ * CPU count − 1 helper threads as well (see INLINE_BYTES). Helpers do not keep the process alive while idle; a
+ * helper that fails is dropped and its chunk done here, so a member is never lost.
+ */
+export class GzipPool {
+  readonly #script: URL | undefined;
+  readonly #maxHelpers: number;
+  readonly #startAt: number;
+  readonly #waiting: Job[] = [];
+  readonly #helpers: Helper[] = [];
+  #inlineBytes = 0;
+  #scheduled = false;
+  #helpersFailed = false;
+  #started = 0;
+
+  constructor(script: URL | undefined, cpus = availableParallelism()) {
+    this.#script = script;
+    this.#maxHelpers = Math.max(0, Math.min(MAX_HELPERS, cpus - 1));
+    this.#startAt = cpus > 2 ? 0 : INLINE_BYTES;
+  }
+
+  /** Helper threads started so far (for tests and benches). */
+  get helpersStarted(): number {
+    return this.#started;
+  }
+
+  /** A member of `data` at `level`; `data` is only read, and may be a view of a larger buffer. */
+  gzip(data: Buffer, level: number): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ data, level, resolve, reject });
+      this.#dispatch();
+    });
+  }
+
+  #dispatch(): void {
+    for (const h of this.#helpers) if (!h.job && this.#waiting.length) this.#send(h, this.#waiting.shift()!);
+    if (
+      this.#waiting.length &&
+      this.#inlineBytes >= this.#startAt &&
+      this.#script &&
+      !this.#helpersFailed &&
+      this.#helpers.length < this.#maxHelpers
+    ) {
+      this.#start(this.#script);
+    }
+    if (this.#waiting.length && !this.#scheduled) {
+      this.#scheduled = true;
+      // A turn of the event loop per chunk: reads, digests and helpers' answers go on between them.
+      setImmediate(() => this.#runHere());
+    }
+  }
+
+  #runHere(): void {
+    this.#scheduled = false;
+    const job = this.#waiting.shift();
+    if (!job) return;
+    try {
+      job.resolve(gzipMember(job.data, job.level));
+    } catch (err) {
+      job.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    this.#inlineBytes += job.data.length;
+    this.#dispatch();
+  }
+
+  #start(script: URL): void {
+    const helper: Helper = { worker: new Worker(script), id: 0 };
+    helper.worker.on('message', (a: { id: number; member?: Uint8Array; error?: string }) => {
+      const job = helper.job;
+      if (!job || a.id !== helper.id) return;
+      helper.job = undefined;
+      helper.worker.unref();
+      if (a.member) job.resolve(Buffer.from(a.member.buffer, a.member.byteOffset, a.member.byteLength));
+      else job.reject(new Error(a.error ?? 'gzip failed'));
+      this.#dispatch();
+    });
+    const drop = (): void => {
+      this.#helpersFailed = true;
+      const at = this.#helpers.indexOf(helper);
+      if (at >= 0) this.#helpers.splice(at, 1);
+      const job = helper.job;
+      helper.job = undefined;
+      if (job) this.#waiting.unshift(job);
+      this.#dispatch();
+    };
+    helper.worker.on('error', drop);
+    helper.worker.on('exit', drop);
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    helper.worker.unref();
+    this.#helpers.push(helper);
+    this.#started++;
+  }
+
+  #send(helper: Helper, job: Job): void {
+    helper.job = job;
+    helper.id++;
+    // A copy the worker owns: `data` is a view of the caller's buffer, which stays in use here.
+    const copy = new Uint8Array(job.data);
+    helper.worker.ref();
+    helper.worker.postMessage({ id: helper.id, data: copy, level: job.level }, [copy.buffer]);
+  }
+}
+
+let shared: GzipPool | undefined;
+
+/**
+ * The process's gzip pool. Its helpers run gzip-worker.js from beside this module (dist/util/, or
+ * dist/cli-bundle/chunks/ where the CLI bundle puts both); where that is not built (the TypeScript sources under
+ * a test runner) every member is compressed on the calling thread.
+ */
+export function gzipPool(): GzipPool {
+  if (!shared) {
+    const script = new URL('./gzip-worker.js', import.meta.url);
+    shared = new GzipPool(
+      import.meta.url.endsWith('.js') && existsSync(fileURLToPath(script)) ? script : undefined,
+    );
+  }
+  return shared;
+}

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { GZIP_MEMBER_ENGINE, gzipMember } from '../../src/util/gzip-member.js';
+import { GzipPool } from '../../src/util/gzip-pool.js';
+import { tempDir } from '../helpers/tmp.js';
+
+// The built worker (npm run build puts it in dist/util/), as the CLI runs it.
+const WORKER = new URL('../../dist/util/gzip-worker.js', import.meta.url);
+
+/** Chunks like a Go binary's: code-like random runs, zeros, repeats. */
+function chunks(n: number): Buffer[] {
+  const repeat = randomBytes(4096);
+  return Array.from({ length: n }, (_, i) =>
+    Buffer.concat([randomBytes(20_000 + i), Buffer.alloc(40_000, i), repeat, repeat, randomBytes(7)]),
+  );
+}
+
+describe('gzipMember (libdeflate)', () => {
+  it('round-trips, gives the same bytes every time, and writes mtime 0 and OS byte 3', () => {
+    for (const data of [Buffer.alloc(0), Buffer.from('x'), ...chunks(2)]) {
+      const a = gzipMember(data, 6);
+      expect(gunzipSync(a).equals(data)).toBe(true);
+      expect(gzipMember(data, 6).equals(a)).toBe(true);
+      expect(a.subarray(0, 4)).toEqual(Buffer.from([0x1f, 0x8b, 8, 0]));
+      expect(a.readUInt32LE(4)).toBe(0);
+      expect(a[9]).toBe(3);
+    }
+  });
+
+  it('refuses levels libdeflate does not have', () => {
+    for (const level of [0, 13, 1.5]) expect(() => gzipMember(Buffer.from('x'), level)).toThrow(RangeError);
+  });
+
+  it('names the libdeflate.js it runs in every key (a new one must change the keys)', async () => {
+    const pkg = JSON.parse(
+      await readFile(new URL('../../node_modules/libdeflate/package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
+    expect(GZIP_MEMBER_ENGINE).toBe(`libdeflate.js ${pkg.version}`);
+  });
+});
+
+describe('GzipPool', () => {
+  it('gives the members this thread would, byte for byte, with helper threads doing part of the work', async () => {
+    const pool = new GzipPool(WORKER, 8);
+    const data = chunks(48);
+    const members = await Promise.all(data.map((c) => pool.gzip(c, 6)));
+    expect(pool.helpersStarted).toBeGreaterThan(0);
+    members.forEach((m, i) => expect(m.equals(gzipMember(data[i]!, 6))).toBe(true));
+  });
+
+  it('compresses on this thread alone with one or two CPUs and a small input', async () => {
+    const pool = new GzipPool(WORKER, 2);
+    const data = chunks(8);
+    const members = await Promise.all(data.map((c) => pool.gzip(c, 6)));
+    expect(pool.helpersStarted).toBe(0);
+    members.forEach((m, i) => expect(m.equals(gzipMember(data[i]!, 6))).toBe(true));
+  });
+
+  it('a helper that dies takes no member with it: its chunk is done here', async () => {
+    const dir = await tempDir();
+    const dying = join(dir, 'dying-worker.mjs');
+    await writeFile(
+      dying,
+      "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => process.exit(3));\n",
+    );
+    const pool = new GzipPool(pathToFileURL(dying), 8);
+    const data = chunks(24);
+    const members = await Promise.all(data.map((c) => pool.gzip(c, 6)));
+    expect(pool.helpersStarted).toBeGreaterThan(0);
+    members.forEach((m, i) => expect(m.equals(gzipMember(data[i]!, 6))).toBe(true));
+  });
+});
