@@ -120,9 +120,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     ...(debug ? ['debug'] : []),
     ...(options.disableOptimizations ? ['no-optimizations'] : []),
   ]);
-  progress({ phase: 'list', message: `go list ${patterns.join(' ')}` });
-  const listing = findMainPackages(patterns, { go, dir, env: firstEnv, signal: stop.signal });
-  const compile = (platform: Platform): Promise<void> => {
+  const compile = (platform: Platform, onSpawn?: () => void): Promise<void> => {
     progress({
       phase: 'compile',
       platform,
@@ -140,6 +138,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
       // --debug and --disable-optimizations both build unoptimized and unstripped (go/build.ts's debug mode).
       ...(debug || options.disableOptimizations ? { debug: true } : {}),
       signal: stop.signal,
+      ...(onSpawn ? { onSpawn } : {}),
     });
     running.catch(() => undefined);
     return running;
@@ -159,8 +158,20 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   if (debug) platforms.forEach((p) => void delveFor(p));
   const limit = availableParallelism();
   const compiles = new Map<string, Promise<void>>();
-  for (const p of platforms.slice(0, limit)) compiles.set(formatPlatform(p), compile(p));
-  const assembling = import('./assemble.js');
+  // The compiler first, the listing next (go build is the long one); the image model loads once go runs, so
+  // that loading it does not hold back the spawns.
+  const spawned: Promise<void>[] = [];
+  for (const p of platforms.slice(0, limit)) {
+    let started = (): void => undefined;
+    spawned.push(new Promise<void>((resolve) => (started = resolve)));
+    const running = compile(p, started);
+    // A compile that fails before go starts (no work directory) must not hold the image model back forever.
+    running.then(started, started);
+    compiles.set(formatPlatform(p), running);
+  }
+  progress({ phase: 'list', message: `go list ${patterns.join(' ')}` });
+  const listing = findMainPackages(patterns, { go, dir, env: firstEnv, signal: stop.signal });
+  const assembling = Promise.all(spawned).then(() => import('./assemble.js'));
   // Every way out of a failed build stops go and waits for it: a go left running would write into its work
   // directory after the caller (or its process) has gone.
   const settle = async (): Promise<void> => {

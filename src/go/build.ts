@@ -74,6 +74,8 @@ export interface GoBuildIntoOptions extends ListOptions {
   flags?: string[];
   /** Build for a debugger: see `GoBuildOptions.debug`. */
   debug?: boolean;
+  /** Called once go is started. */
+  onSpawn?: () => void;
 }
 
 /**
@@ -91,6 +93,7 @@ export async function goBuildInto(options: GoBuildIntoOptions): Promise<void> {
     cwd: options.dir,
     env: options.env,
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
   });
   if (run.code !== 0) throw await buildFailure(run.stderr, options.packages.join(' '), options);
 }

@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { MinnowError } from '../errors.js';
 
@@ -10,11 +9,12 @@ export interface FindGoOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-async function isExecutable(path: string): Promise<boolean> {
+// Synchronous: a stat or two per PATH entry costs microseconds, and each await before go starts is a turn of the
+// event loop that something else (a module loading) may hold for milliseconds.
+function isExecutable(path: string): boolean {
   try {
-    const info = await stat(path);
-    if (!info.isFile()) return false;
-    await access(path, constants.X_OK);
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
     return true;
   } catch {
     return false;
@@ -29,7 +29,7 @@ async function isExecutable(path: string): Promise<boolean> {
 export async function findGo(options: FindGoOptions = {}): Promise<string> {
   const env = options.env ?? process.env;
   if (options.goPath) {
-    if (await isExecutable(options.goPath)) return options.goPath;
+    if (isExecutable(options.goPath)) return options.goPath;
     throw new MinnowError('GO_NOT_FOUND', `${options.goPath} is not an executable go command`, {
       subject: options.goPath,
     });
@@ -38,7 +38,7 @@ export async function findGo(options: FindGoOptions = {}): Promise<string> {
   for (const dir of (env.PATH ?? '').split(delimiter)) if (dir) candidates.push(join(dir, 'go'));
   if (env.GOROOT) candidates.push(join(env.GOROOT, 'bin', 'go'));
   candidates.push('/usr/local/go/bin/go');
-  for (const candidate of candidates) if (await isExecutable(candidate)) return candidate;
+  for (const candidate of candidates) if (isExecutable(candidate)) return candidate;
   throw new MinnowError(
     'GO_NOT_FOUND',
     'the go command was not found on PATH, in $GOROOT/bin or /usr/local/go/bin',

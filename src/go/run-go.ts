@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MinnowError } from '../errors.js';
@@ -14,6 +15,8 @@ export interface RunGoOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** Called once go is started (not when it cannot be). */
+  onSpawn?: () => void;
 }
 
 /**
@@ -26,7 +29,9 @@ export interface RunGoOptions {
  */
 export async function runGo(go: string, args: string[], options: RunGoOptions): Promise<GoRun> {
   if (options.signal?.aborted) throw new MinnowError('ABORTED', 'build aborted');
-  const goTmp = await mkdtemp(join(options.env.GOTMPDIR || tmpdir(), 'minnow-go-'));
+  // Made synchronously (one system call): go starts in this turn of the event loop, not after whatever else
+  // (a module loading) got the turn in between.
+  const goTmp = mkdtempSync(join(options.env.GOTMPDIR || tmpdir(), 'minnow-go-'));
   try {
     return await spawnGo(go, args, { ...options, env: { ...options.env, GOTMPDIR: goTmp } });
   } finally {
@@ -45,6 +50,7 @@ function spawnGo(go: string, args: string[], options: RunGoOptions): Promise<GoR
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
+    child.once('spawn', () => options.onSpawn?.());
     const stop = (): void => {
       try {
         if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
