@@ -1,12 +1,12 @@
 // What the analysis worker does, as plain functions: the worker runs them, and so does the main thread when it
 // takes a queued job back once its own walk is done (analysis-pool.ts).
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import { MinnowError } from '../errors.js';
 import { attributeBinary } from '../go/attribution.js';
 import type { GoBuildInfo } from '../go/buildinfo.js';
-import type { RandomAccess } from '../go/elf.js';
 import type { BlobFile } from '../oci/blob-file.js';
+import { regionSource, withRegionFile } from './region-source.js';
 
 /** What the analysis worker does; JOBS below is the one table of how. */
 export type AnalysisJob =
@@ -20,35 +20,9 @@ export type AnalysisJob =
 /** Bytes per read when hashing a file region, into one reused buffer. */
 const READ_CHUNK = 1024 * 1024;
 
-/** Reads `region` in place with positioned reads (pread): a short read is a truncated file. */
-function regionSource(fd: number, region: BlobFile): RandomAccess {
-  return {
-    size: region.size,
-    read: async (offset, length) => {
-      const n = Math.max(0, Math.min(length, region.size - offset));
-      const buf = Buffer.allocUnsafe(n);
-      for (let got = 0; got < n;) {
-        const r = readSync(fd, buf, got, n - got, region.start + offset + got);
-        if (r === 0) throw new MinnowError('INVALID_IMAGE', `${region.path} ends inside a blob`);
-        got += r;
-      }
-      return buf;
-    },
-  };
-}
-
-async function withFile<T>(region: BlobFile, use: (fd: number) => Promise<T>): Promise<T> {
-  const fd = openSync(region.path, 'r');
-  try {
-    return await use(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** The digest (`sha256:…`) of a region's bytes. */
 function digestRegion(region: BlobFile, algorithm: 'sha256' | 'sha512'): Promise<string> {
-  return withFile(region, async (fd) => {
+  return withRegionFile(region, async (fd) => {
     const hash = createHash(algorithm);
     const buf = Buffer.allocUnsafe(READ_CHUNK);
     for (let at = 0; at < region.size;) {
@@ -67,7 +41,7 @@ const JOBS: { [K in AnalysisJob['kind']]: (job: Extract<AnalysisJob, { kind: K }
     return attributeBinary(Buffer.from(b.buffer, b.byteOffset, b.byteLength), job.info);
   },
   'attribute-file': (job) =>
-    withFile(job.file, (fd) => attributeBinary(regionSource(fd, job.file), job.info)),
+    withRegionFile(job.file, (fd) => attributeBinary(regionSource(fd, job.file), job.info)),
   'digest-file': (job) => digestRegion(job.file, job.algorithm),
 };
 

@@ -1,9 +1,10 @@
 import { MinnowError } from '../errors.js';
 import { attributeBinary } from '../go/attribution.js';
 import type { GoBuildInfo } from '../go/buildinfo.js';
-import { BuildInfoScanner } from '../go/buildinfo-scanner.js';
+import { BuildInfoScanner, scanBuildInfoAt } from '../go/buildinfo-scanner.js';
 import type { BlobFile, TarEntrySink } from '../oci/index.js';
 import { analysisPool, type AnalysisPool } from './analysis-pool.js';
+import { regionSource, withRegionFile } from './region-source.js';
 import { scanForSecrets, SECRET_SCAN_BYTES, secretKind } from './secrets.js';
 import type { FileInfo } from './types.js';
 
@@ -118,7 +119,9 @@ const isElf = (head: Buffer): boolean =>
  * Looks inside one regular file as it streams past, filling in `info`: ELF architecture and linking, Go build
  * info, the attribution of a Go binary (when wanted: the one file's bytes are held until its end, so memory is
  * bounded by the largest binary), and for other text files the kind of credential their start holds. What it finds
- * does not depend on how the data was cut into chunks.
+ * does not depend on how the data was cut into chunks. An ELF that lies in a local file (`wanted.at`) is read
+ * there at its end, its headers, data segments and build info only (and attributed there by the worker): the sink
+ * wants none of its stream past the first bytes, so the walk can skip them (`wantsMore`).
  */
 export function fileContentSink(info: FileInfo, wanted: ContentWanted): TarEntrySink {
   const capture: Buffer[] | undefined = wanted.capture ? [] : undefined;
@@ -129,6 +132,9 @@ export function fileContentSink(info: FileInfo, wanted: ContentWanted): TarEntry
   let whole: Buffer | undefined;
   let wholeLen = 0;
   let inFile: BlobFile | undefined;
+  /** Where an ELF is read at its end, when it lies in a local file and is not to be held in memory. */
+  const elfAt = wanted.at && (!wanted.attribute || wanted.attribute.readsFiles()) ? wanted.at : undefined;
+  let elfInPlace = false;
   // Text files outside package-owned trees: their start is searched for credentials (kind kept, value not).
   let secretHead: Buffer[] | undefined;
   let secretLeft = 0;
@@ -151,10 +157,13 @@ export function fileContentSink(info: FileInfo, wanted: ContentWanted): TarEntry
     pending = undefined;
     const head = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
     if (info.size >= 64 && isElf(head)) {
+      if (elfAt) {
+        elfInPlace = true;
+        if (wanted.attribute) inFile = elfAt;
+        return;
+      }
       scanner = new BuildInfoScanner();
-      if (wanted.attribute && wanted.at && wanted.attribute.readsFiles()) inFile = wanted.at;
-      else if (wanted.attribute && info.size <= MAX_ATTRIBUTED_BINARY)
-        whole = wanted.attribute.take(info.size);
+      if (wanted.attribute && info.size <= MAX_ATTRIBUTED_BINARY) whole = wanted.attribute.take(info.size);
     } else if (scanForSecrets(info.path, info.size)) {
       secretHead = [];
       secretLeft = SECRET_SCAN_BYTES;
@@ -174,6 +183,14 @@ export function fileContentSink(info: FileInfo, wanted: ContentWanted): TarEntry
       }
       take(chunk);
     },
+    wantsMore() {
+      return (
+        pending !== undefined ||
+        capture !== undefined ||
+        scanner !== undefined ||
+        (secretHead !== undefined && secretLeft > 0)
+      );
+    },
     end() {
       if (pending) decide();
       if (capture) wanted.capture?.(Buffer.concat(capture));
@@ -181,17 +198,20 @@ export function fileContentSink(info: FileInfo, wanted: ContentWanted): TarEntry
         const kind = secretKind(Buffer.concat(secretHead).toString('latin1'));
         if (kind) info.secretContent = kind;
       }
-      if (!scanner) return undefined;
-      const s = scanner;
       const bytes = whole;
       const file = inFile;
-      return s.result().then((go) => {
+      const found = async (s: BuildInfoScanner): Promise<void> => {
+        const go = await s.result();
         if (s.elf) info.elf = { arch: s.arch ?? 'unknown', dynamic: s.dynamic };
         if (!go) return undefined;
         info.go = go;
         if (file) return wanted.attribute?.attributeFile(info, file, go);
         return bytes && wanted.attribute?.attribute(info, bytes, go);
-      });
+      };
+      if (elfInPlace && elfAt) {
+        return withRegionFile(elfAt, (fd) => scanBuildInfoAt(regionSource(fd, elfAt))).then(found);
+      }
+      return scanner ? found(scanner) : undefined;
     },
   };
 }

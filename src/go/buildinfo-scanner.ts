@@ -1,5 +1,10 @@
 import { BUILDINFO_WINDOW, decodeBuildInfo, findMagic, MAGIC_CARRY, type GoBuildInfo } from './buildinfo.js';
-import { isDataSegment, parseElfHeader } from './elf.js';
+import { isDataSegment, parseElfHeader, type RandomAccess } from './elf.js';
+
+/** The first bytes, where the ELF and program headers are read from. */
+const HEAD = 4096;
+/** Bytes per read of `scanBuildInfoAt`. */
+const READ_CHUNK = 1024 * 1024;
 
 /** A data segment being searched: file range, virtual address, and the seam bytes of the previous chunk. */
 interface Segment {
@@ -31,6 +36,33 @@ export class BuildInfoScanner {
   /** True once the first bytes were seen to be ELF. */
   elf = false;
 
+  /** True once no more bytes can change the answer (not ELF, the blob's window kept, every data segment passed). */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /**
+   * The first offset at or after `pos` whose bytes can change the answer, once the head has been seen: `pos` itself
+   * while the blob's window fills, else the next part of a data segment not yet searched; undefined when none.
+   */
+  nextWanted(pos: number): number | undefined {
+    if (this.#done || !this.#segments) return this.#done ? undefined : pos;
+    if (this.#found) return pos;
+    let next: number | undefined;
+    for (const seg of this.#segments) {
+      if (seg.end <= pos) continue;
+      const at = Math.max(seg.offset, pos);
+      if (next === undefined || at < next) next = at;
+    }
+    return next;
+  }
+
+  /** `push` for a chunk that starts at file offset `at`, at or after the end of the last one pushed. */
+  pushAt(chunk: Buffer, at: number): void {
+    this.#pos = at;
+    this.push(chunk);
+  }
+
   push(chunk: Buffer): void {
     if (this.#done) return;
     const chunkStart = this.#pos;
@@ -38,8 +70,8 @@ export class BuildInfoScanner {
     if (!this.#segments) {
       // Kept past this call only while the head is short: a copy, as the caller may reuse the chunk's buffer.
       this.#headLen += chunk.length;
-      this.#head.push(this.#headLen < 4096 ? Buffer.from(chunk) : chunk);
-      if (this.#headLen < 4096) return;
+      this.#head.push(this.#headLen < HEAD ? Buffer.from(chunk) : chunk);
+      if (this.#headLen < HEAD) return;
       this.#start();
       return;
     }
@@ -109,4 +141,23 @@ export class BuildInfoScanner {
     if (!this.#found) return undefined;
     return decodeBuildInfo(Buffer.concat(this.#found.parts));
   }
+}
+
+/**
+ * Scans a file read at offsets as a `BuildInfoScanner` scans it streaming, with the same answer, reading only the
+ * head, the data segments and the blob's window: not the code and read-only data in between (most of a binary).
+ */
+export async function scanBuildInfoAt(src: RandomAccess): Promise<BuildInfoScanner> {
+  const scanner = new BuildInfoScanner();
+  const head = await src.read(0, Math.min(HEAD, src.size));
+  scanner.push(head);
+  for (let pos = head.length; pos < src.size && !scanner.done;) {
+    const at = scanner.nextWanted(pos);
+    if (at === undefined || at >= src.size) break;
+    const chunk = await src.read(at, Math.min(READ_CHUNK, src.size - at));
+    if (chunk.length === 0) break;
+    scanner.pushAt(chunk, at);
+    pos = at + chunk.length;
+  }
+  return scanner;
 }

@@ -31,6 +31,11 @@ export interface TarEntry {
  */
 export interface TarEntrySink {
   data?(chunk: Buffer): void;
+  /**
+   * False once the rest of the data would change nothing for this sink: a reader that can seek (walkRegion) then
+   * skips it instead of reading it. Undefined: wants all of it.
+   */
+  wantsMore?(): boolean;
   end?(): void | Promise<void>;
 }
 
@@ -208,6 +213,27 @@ export class TarWalker {
       if (waiting) return waiting.then(() => this.write(chunk.subarray(off)));
     }
     return undefined;
+  }
+
+  /**
+   * Bytes of the current entry's data that nobody wants (its sink said so with `wantsMore`, or it has none), which a
+   * reader that can seek may pass over with `skip` instead of reading: 0 anywhere else (a header, padding, a PAX
+   * record or long name, which the walk must read).
+   */
+  skippable(): number {
+    if (this.#data === 0 || this.#long || this.#zeros === 2) return 0;
+    const sink = this.#sink;
+    if (sink?.data && (sink.wantsMore?.() ?? true)) return 0;
+    return this.#data;
+  }
+
+  /** Passes over `n` (at most `skippable()`) bytes of the current entry's data unread; a promise as `write` gives. */
+  skip(n: number): Promise<void> | undefined {
+    if (n <= 0) return undefined;
+    if (n > this.skippable()) throw new Error(`TarWalker.skip(${n}) past the skippable data`);
+    this.#data -= n;
+    this.#offset += n;
+    return this.#data === 0 ? this.#finishData() : undefined;
   }
 
   /** Call after the last chunk: fails when the stream ends inside a header or an entry's data. */

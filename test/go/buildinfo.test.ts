@@ -2,9 +2,9 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BuildInfoScanner } from '../../src/go/buildinfo-scanner.js';
+import { BuildInfoScanner, scanBuildInfoAt } from '../../src/go/buildinfo-scanner.js';
 import { readBuildInfo, type GoBuildInfo } from '../../src/go/buildinfo.js';
-import { ElfFile, bufferSource } from '../../src/go/elf.js';
+import { ElfFile, bufferSource, type RandomAccess } from '../../src/go/elf.js';
 import { exec } from '../helpers/exec.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -173,6 +173,42 @@ describe('readBuildInfo', () => {
         buf.fill(0xaa);
       }
       expect(await lent.result()).toEqual(await readBuildInfo(bin));
+    }
+  });
+
+  it('finds the same info read at offsets, reading the headers and data segments only', async () => {
+    const counted = (data: Buffer): { read: RandomAccess; bytes: () => number } => {
+      let bytes = 0;
+      const src = bufferSource(data);
+      return {
+        read: {
+          size: src.size,
+          read: async (o, n) => ((bytes += Math.min(n, data.length - o)), src.read(o, n)),
+        },
+        bytes: () => bytes,
+      };
+    };
+    for (const v of VARIANTS) {
+      const bin = await readFile(bins.get(v.name) as string);
+      const streamed = new BuildInfoScanner();
+      streamed.push(bin);
+      const src = counted(bin);
+      const atOffsets = await scanBuildInfoAt(src.read);
+      expect(await atOffsets.result()).toEqual(await streamed.result());
+      expect([atOffsets.elf, atOffsets.arch, atOffsets.dynamic]).toEqual([
+        streamed.elf,
+        streamed.arch,
+        streamed.dynamic,
+      ]);
+      // The code and read-only data in between are not read: most of a Go binary.
+      expect(src.bytes()).toBeLessThan(bin.length / 2);
+    }
+    for (const other of [await readFile('/bin/ls'), Buffer.from('#!/bin/sh\necho hi\n')]) {
+      const streamed = new BuildInfoScanner();
+      streamed.push(other);
+      const atOffsets = await scanBuildInfoAt(bufferSource(other));
+      expect(await atOffsets.result()).toEqual(await streamed.result());
+      expect([atOffsets.elf, atOffsets.dynamic]).toEqual([streamed.elf, streamed.dynamic]);
     }
   });
 

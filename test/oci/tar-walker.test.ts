@@ -203,6 +203,56 @@ describe('TarWalker', () => {
     expect(order).toEqual(['data a', 'end a', 'data b', 'end b']);
   });
 
+  it('lets a reader that can seek pass over data no sink wants, and reads the same entries after it', async () => {
+    const big = Buffer.alloc(300_000, 'b');
+    big.write('HEAD', 0);
+    const t = await tarOf([
+      { header: { name: 'small' }, data: 'tiny' },
+      { header: { name: 'big' }, data: big },
+      { header: { name: 'dir/', type: 'directory' } },
+      { header: { name: 'after' }, data: 'last' },
+    ]);
+    // Sinks that want 4 bytes of each file, as fileContentSink wants an ELF's magic.
+    const heads: Record<string, string> = {};
+    const ended: string[] = [];
+    const walker = new TarWalker('layer 0', (e) => {
+      let got = '';
+      return {
+        data: (c) => (got += c.toString('latin1')),
+        wantsMore: () => got.length < 4,
+        end: () => {
+          heads[e.name] = got.slice(0, 4);
+          ended.push(e.name);
+        },
+      };
+    });
+    let read = 0;
+    for (let at = 0; at < t.length;) {
+      const n = Math.min(1000, t.length - at);
+      await walker.write(t.subarray(at, at + n));
+      at += n;
+      read += n;
+      const skip = Math.min(walker.skippable(), t.length - at);
+      expect(() => walker.skip(skip + 1)).toThrow(/past the skippable data/);
+      await walker.skip(skip);
+      at += skip;
+    }
+    walker.end();
+    expect(ended).toEqual(['small', 'big', 'dir/', 'after']);
+    expect(heads).toEqual({ small: 'tiny', big: 'HEAD', 'dir/': '', after: 'last' });
+    expect(read).toBeLessThan(t.length - 290_000);
+  });
+
+  it('never offers to skip a sink that wants its data, a header, or a PAX record', async () => {
+    const t = await tarOf([{ header: { name: 'x'.repeat(200) }, data: Buffer.alloc(5000, 1) }]);
+    const walker = new TarWalker('layer 0', () => ({ data: () => undefined }));
+    for (let at = 0; at < t.length; at += 100) {
+      await walker.write(t.subarray(at, at + 100));
+      expect(walker.skippable()).toBe(0);
+    }
+    walker.end();
+  });
+
   it('ignores what follows two zero blocks and refuses a header after one', async () => {
     const one = await tarOf([{ header: { name: 'a' }, data: 'x' }]);
     const end = one.length - 1024;
