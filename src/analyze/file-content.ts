@@ -124,94 +124,116 @@ const isElf = (head: Buffer): boolean =>
  * wants none of its stream past the first bytes, so the walk can skip them (`wantsMore`).
  */
 export function fileContentSink(info: FileInfo, wanted: ContentWanted): TarEntrySink {
-  const capture: Buffer[] | undefined = wanted.capture ? [] : undefined;
-  /** The first bytes, until there are 4 to tell an ELF by. */
-  let pending: Buffer[] | undefined = [];
-  let pendingLen = 0;
-  let scanner: BuildInfoScanner | undefined;
-  let whole: Buffer | undefined;
-  let wholeLen = 0;
-  let inFile: BlobFile | undefined;
-  /** Where an ELF is read at its end, when it lies in a local file and is not to be held in memory. */
-  const elfAt = wanted.at && (!wanted.attribute || wanted.attribute.readsFiles()) ? wanted.at : undefined;
-  let elfInPlace = false;
-  // Text files outside package-owned trees: their start is searched for credentials (kind kept, value not).
-  let secretHead: Buffer[] | undefined;
-  let secretLeft = 0;
+  return new FileContentSink(info, wanted);
+}
 
-  const take = (chunk: Buffer): void => {
+/**
+ * One file's sink, as a class: a walk makes one per regular file (15k over the Go toolchain), and an object with
+ * fields costs the garbage collector less than a dozen closures and their contexts.
+ */
+class FileContentSink implements TarEntrySink {
+  readonly #info: FileInfo;
+  readonly #wanted: ContentWanted;
+  #capture: Buffer[] | undefined;
+  /** The first bytes, until there are 4 to tell an ELF by. */
+  #pending: Buffer[] | undefined = [];
+  #pendingLen = 0;
+  #scanner: BuildInfoScanner | undefined;
+  #whole: Buffer | undefined;
+  #wholeLen = 0;
+  #inFile: BlobFile | undefined;
+  /** Where the ELF is read at its end, when it lies in a local file and is not to be held in memory. */
+  #elfAt: BlobFile | undefined;
+  // Text files outside package-owned trees: their start is searched for credentials (kind kept, value not).
+  #secretHead: Buffer[] | undefined;
+  #secretLeft = 0;
+
+  constructor(info: FileInfo, wanted: ContentWanted) {
+    this.#info = info;
+    this.#wanted = wanted;
+    if (wanted.capture) this.#capture = [];
+  }
+
+  // Chunks are lent (the reader may reuse their buffer): whatever outlives a call is copied.
+  data(chunk: Buffer): void {
+    this.#capture?.push(Buffer.from(chunk));
+    const pending = this.#pending;
+    if (pending) {
+      this.#pendingLen += chunk.length;
+      pending.push(this.#pendingLen >= 4 ? chunk : Buffer.from(chunk));
+      if (this.#pendingLen >= 4) this.#decide();
+      return;
+    }
+    this.#take(chunk);
+  }
+
+  wantsMore(): boolean {
+    return (
+      this.#pending !== undefined ||
+      this.#capture !== undefined ||
+      this.#scanner !== undefined ||
+      (this.#secretHead !== undefined && this.#secretLeft > 0)
+    );
+  }
+
+  end(): Promise<void> | undefined {
+    if (this.#pending) this.#decide();
+    const info = this.#info;
+    if (this.#capture) this.#wanted.capture?.(Buffer.concat(this.#capture));
+    if (this.#secretHead) {
+      const kind = secretKind(Buffer.concat(this.#secretHead).toString('latin1'));
+      if (kind) info.secretContent = kind;
+    }
+    const at = this.#elfAt;
+    if (at)
+      return withRegionFile(at, (fd) => scanBuildInfoAt(regionSource(fd, at))).then((s) => this.#found(s));
+    return this.#scanner ? this.#found(this.#scanner) : undefined;
+  }
+
+  #take(chunk: Buffer): void {
+    const scanner = this.#scanner;
     if (scanner) {
       scanner.push(chunk);
-      if (whole) {
-        chunk.copy(whole, wholeLen);
-        wholeLen += chunk.length;
+      if (this.#whole) {
+        chunk.copy(this.#whole, this.#wholeLen);
+        this.#wholeLen += chunk.length;
       }
-    } else if (secretHead && secretLeft > 0) {
-      const part = chunk.subarray(0, secretLeft);
-      secretHead.push(Buffer.from(part));
-      secretLeft -= part.length;
+    } else if (this.#secretHead && this.#secretLeft > 0) {
+      const part = chunk.subarray(0, this.#secretLeft);
+      this.#secretHead.push(Buffer.from(part));
+      this.#secretLeft -= part.length;
     }
-  };
-  const decide = (): void => {
-    const parts = pending ?? [];
-    pending = undefined;
+  }
+
+  #decide(): void {
+    const parts = this.#pending ?? [];
+    this.#pending = undefined;
+    const info = this.#info;
+    const wanted = this.#wanted;
     const head = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
     if (info.size >= 64 && isElf(head)) {
-      if (elfAt) {
-        elfInPlace = true;
-        if (wanted.attribute) inFile = elfAt;
+      if (wanted.at && (!wanted.attribute || wanted.attribute.readsFiles())) {
+        this.#elfAt = wanted.at;
+        if (wanted.attribute) this.#inFile = wanted.at;
         return;
       }
-      scanner = new BuildInfoScanner();
-      if (wanted.attribute && info.size <= MAX_ATTRIBUTED_BINARY) whole = wanted.attribute.take(info.size);
+      this.#scanner = new BuildInfoScanner();
+      if (wanted.attribute && info.size <= MAX_ATTRIBUTED_BINARY)
+        this.#whole = wanted.attribute.take(info.size);
     } else if (scanForSecrets(info.path, info.size)) {
-      secretHead = [];
-      secretLeft = SECRET_SCAN_BYTES;
+      this.#secretHead = [];
+      this.#secretLeft = SECRET_SCAN_BYTES;
     }
-    for (const p of parts) take(p);
-  };
+    for (const p of parts) this.#take(p);
+  }
 
-  return {
-    // Chunks are lent (the reader may reuse their buffer): whatever outlives a call is copied.
-    data(chunk) {
-      capture?.push(Buffer.from(chunk));
-      if (pending) {
-        pendingLen += chunk.length;
-        pending.push(pendingLen >= 4 ? chunk : Buffer.from(chunk));
-        if (pendingLen >= 4) decide();
-        return;
-      }
-      take(chunk);
-    },
-    wantsMore() {
-      return (
-        pending !== undefined ||
-        capture !== undefined ||
-        scanner !== undefined ||
-        (secretHead !== undefined && secretLeft > 0)
-      );
-    },
-    end() {
-      if (pending) decide();
-      if (capture) wanted.capture?.(Buffer.concat(capture));
-      if (secretHead) {
-        const kind = secretKind(Buffer.concat(secretHead).toString('latin1'));
-        if (kind) info.secretContent = kind;
-      }
-      const bytes = whole;
-      const file = inFile;
-      const found = async (s: BuildInfoScanner): Promise<void> => {
-        const go = await s.result();
-        if (s.elf) info.elf = { arch: s.arch ?? 'unknown', dynamic: s.dynamic };
-        if (!go) return undefined;
-        info.go = go;
-        if (file) return wanted.attribute?.attributeFile(info, file, go);
-        return bytes && wanted.attribute?.attribute(info, bytes, go);
-      };
-      if (elfInPlace && elfAt) {
-        return withRegionFile(elfAt, (fd) => scanBuildInfoAt(regionSource(fd, elfAt))).then(found);
-      }
-      return scanner ? found(scanner) : undefined;
-    },
-  };
+  async #found(s: BuildInfoScanner): Promise<void> {
+    const info = this.#info;
+    const go = await s.result();
+    if (s.elf) info.elf = { arch: s.arch ?? 'unknown', dynamic: s.dynamic };
+    if (!go) return undefined;
+    info.go = go;
+    if (this.#inFile) return this.#wanted.attribute?.attributeFile(info, this.#inFile, go);
+    return this.#whole && this.#wanted.attribute?.attribute(info, this.#whole, go);
+  }
 }

@@ -19,7 +19,7 @@ import {
 } from '../oci/index.js';
 import { DigestingStream } from '../oci/digest.js';
 import { CAPABILITY_PAX_KEY, decodeFileCapabilities } from '../oci/file-capabilities.js';
-import { BinaryAttributor, fileContentSink } from './file-content.js';
+import { BinaryAttributor, fileContentSink, type ContentWanted } from './file-content.js';
 import { openLayerBlob, readRegionHead, walkRegion } from './layer-blob.js';
 import { entryPath, symlinkEscapes, type MergedFilesystem } from './filesystem.js';
 import { DEBIAN_COPYRIGHT } from './packages/debian-copyright.js';
@@ -222,15 +222,13 @@ export async function readLayer(
     if (info.type === 'symlink') result.contentSize += Buffer.byteLength(info.linkname ?? '');
     if (info.type !== 'file' || info.size === 0) return undefined;
     result.contentSize += info.size;
-    return fileContentSink(info, {
-      ...(info.size <= captureLimit(info.path)
-        ? { capture: (data: Buffer) => captured.set(info.path, { layer: index, data }) }
-        : {}),
-      ...(hold ? { attribute: hold } : {}),
-      ...(tarFile
-        ? { at: { path: tarFile.path, start: tarFile.start + entry.offset + 512, size: info.size } }
-        : {}),
-    });
+    const wanted: ContentWanted = {};
+    if (info.size <= captureLimit(info.path))
+      wanted.capture = (data: Buffer) => captured.set(info.path, { layer: index, data });
+    if (hold) wanted.attribute = hold;
+    if (tarFile)
+      wanted.at = { path: tarFile.path, start: tarFile.start + entry.offset + 512, size: info.size };
+    return fileContentSink(info, wanted);
   };
 
   const estimate =
