@@ -33,11 +33,13 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
   let bufferedBytes = 0;
 
   const cache = options.cache;
+  const storing: Promise<void>[] = [];
   const compress = async (data: Buffer): Promise<Buffer> => {
     const cached = await cache?.get(data, level);
     if (cached) return cached;
     const out = await pool.gzip(data, level);
-    await cache?.set(data, level, out);
+    // Stored beside the work, not in its way: the member goes on while its copy is written (awaited at the end).
+    if (cache) storing.push(cache.set(data, level, out).catch(() => undefined));
     return out;
   };
 
@@ -73,6 +75,7 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
         if (bufferedBytes > 0 || pending.length === 0)
           pending.push(started(Buffer.concat(buffered, bufferedBytes)));
         while (pending.length > 0) this.push(await (pending.shift() as Promise<Buffer>));
+        await Promise.all(storing);
       })().then(() => done(), done);
     },
   });
