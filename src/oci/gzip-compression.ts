@@ -1,4 +1,4 @@
-import { GZIP_MEMBER_ENGINE } from '../util/gzip-member.js';
+import { GZIP_MEMBER_ENGINE } from '../util/gzip-engine.js';
 import { createParallelGzip, type ParallelGzipOptions } from '../util/parallel-gzip.js';
 import type { LayerCompression } from './layer-compression.js';
 import { MediaType } from './media-types.js';

@@ -3,7 +3,7 @@ import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { writeFileAtomic } from './atomic.js';
-import { GZIP_MEMBER_ENGINE } from './gzip-member.js';
+import { GZIP_MEMBER_ENGINE } from './gzip-engine.js';
 
 /** Compressed gzip members by the content they hold, so a rebuild compresses only what changed. */
 export interface GzipChunkCache {

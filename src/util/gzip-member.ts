@@ -1,14 +1,7 @@
 import { gzip } from 'libdeflate';
+import { GZIP_OS_UNIX } from './gzip-engine.js';
 
-/** The gzip header's OS byte minnow writes on every platform (3, Unix), so builds on macOS and Linux agree. */
-export const GZIP_OS_UNIX = 3;
-
-/**
- * What makes a member's bytes, for cache keys and layer keys: libdeflate (compiled to WebAssembly, shipped in
- * the npm package) deflates the same input the same way on every Node and every machine, where Node's own zlib
- * differs between Node releases. A new libdeflate.js must change this string (test/util/gzip-member.test.ts).
- */
-export const GZIP_MEMBER_ENGINE = 'libdeflate.js 0.1.0';
+export { GZIP_MEMBER_ENGINE, GZIP_OS_UNIX } from './gzip-engine.js';
 
 /** libdeflate's levels: 1 fastest … 12 smallest (minnow takes 1–9, as zlib names them). */
 const MIN_LEVEL = 1;

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { gzipMember } from './gzip-member.js';
+
+type Compress = (data: Uint8Array, level: number) => Buffer;
 
 interface Job {
   data: Buffer;
@@ -41,6 +42,8 @@ export class GzipPool {
   #scheduled = false;
   #helpersFailed = false;
   #started = 0;
+  /** gzip-member.ts, loaded at the first member: commands that write no gzip never load libdeflate. */
+  #compress: Compress | undefined;
 
   constructor(script: URL | undefined, cpus = availableParallelism()) {
     this.#script = script;
@@ -54,7 +57,8 @@ export class GzipPool {
   }
 
   /** A member of `data` at `level`; `data` is only read, and may be a view of a larger buffer. */
-  gzip(data: Buffer, level: number): Promise<Buffer> {
+  async gzip(data: Buffer, level: number): Promise<Buffer> {
+    this.#compress ??= (await import('./gzip-member.js')).gzipMember;
     return new Promise((resolve, reject) => {
       this.#waiting.push({ data, level, resolve, reject });
       this.#dispatch();
@@ -84,7 +88,7 @@ export class GzipPool {
     const job = this.#waiting.shift();
     if (!job) return;
     try {
-      job.resolve(gzipMember(job.data, job.level));
+      job.resolve((this.#compress as Compress)(job.data, job.level));
     } catch (err) {
       job.reject(err instanceof Error ? err : new Error(String(err)));
     }
