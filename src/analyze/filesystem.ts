@@ -87,6 +87,9 @@ export class MergedFilesystem {
   #lastParent: DirNode | undefined;
   #lastParentPath = '';
   #entries = 0;
+  /** The walk and the inodes it reaches, until the next `apply` changes the view. */
+  #walked: FileInfo[] | undefined;
+  #kept: Set<number> | undefined;
   readonly maxEntries: number;
 
   constructor(options: { maxEntries?: number } = {}) {
@@ -120,6 +123,8 @@ export class MergedFilesystem {
 
   /** Applies one entry of layer `layer`. Whiteouts are recognised from the name. Returns false for whiteouts. */
   apply(info: FileInfo): boolean {
+    this.#walked = undefined;
+    this.#kept = undefined;
     if (info.path === '/') return true;
     const slash = info.path.lastIndexOf('/');
     const parentPath = slash === 0 ? '/' : info.path.slice(0, slash);
@@ -184,15 +189,24 @@ export class MergedFilesystem {
 
   /** Every entry of the merged view (the root excluded), depth first in name order. */
   *walk(): Generator<FileInfo> {
+    yield* this.#ordered();
+  }
+
+  /** The walk's order, made once per state of the view: an analysis reads it three times (sorting each time). */
+  #ordered(): FileInfo[] {
+    if (this.#walked) return this.#walked;
+    const out: FileInfo[] = [];
     const stack: Node[] = [this.#root];
     while (stack.length > 0) {
       const node = stack.pop() as Node;
-      if (node !== this.#root) yield node.info;
+      if (node !== this.#root) out.push(node.info);
       if (node.children) {
         const names = [...node.children.keys()].sort().reverse();
         for (const n of names) stack.push(node.children.get(n) as Node);
       }
     }
+    this.#walked = out;
+    return out;
   }
 
   /** Children of a directory (empty when it is not one). */
@@ -208,11 +222,13 @@ export class MergedFilesystem {
 
   /** The inodes the merged view still reaches, through any name (a file or one of its hard links). */
   #keptInodes(): Set<number> {
+    if (this.#kept) return this.#kept;
     const kept = new Set<number>();
-    for (const e of this.walk()) {
+    for (const e of this.#ordered()) {
       const inode = this.#inode.get(e);
       if (inode !== undefined) kept.add(inode);
     }
+    this.#kept = kept;
     return kept;
   }
 
