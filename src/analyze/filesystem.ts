@@ -74,7 +74,8 @@ export class MergedFilesystem {
    * Every file content shipped (an inode: one regular-file entry, shared by its hard links): where it was shipped
    * and its bytes. Waste is counted per inode, so deleting one name of a hard-linked file wastes nothing.
    */
-  readonly #shipped = new Map<number, { path: string; bytes: number }>();
+  readonly #shippedPath: string[] = [];
+  readonly #shippedBytes: number[] = [];
   /** Per path: how many layers shipped a file, link or symlink there. */
   readonly #shipCount = new Map<string, number>();
   /**
@@ -89,7 +90,7 @@ export class MergedFilesystem {
   #entries = 0;
   /** The walk and the inodes it reaches, until the next `apply` changes the view. */
   #walked: FileInfo[] | undefined;
-  #kept: Set<number> | undefined;
+  #kept: Uint8Array | undefined;
   readonly maxEntries: number;
 
   constructor(options: { maxEntries?: number } = {}) {
@@ -156,7 +157,8 @@ export class MergedFilesystem {
     if (info.type === 'file') {
       const inode = this.#nextInode++;
       this.#inode.set(info, inode);
-      this.#shipped.set(inode, { path: info.path, bytes: info.size });
+      this.#shippedPath[inode] = info.path;
+      this.#shippedBytes[inode] = info.size;
     } else if (info.type === 'hardlink') {
       // A hard link shares its target's content (and ships no bytes of its own).
       const target = info.linkname ? this.get(info.linkname) : undefined;
@@ -221,12 +223,13 @@ export class MergedFilesystem {
   }
 
   /** The inodes the merged view still reaches, through any name (a file or one of its hard links). */
-  #keptInodes(): Set<number> {
+  #keptInodes(): Uint8Array {
     if (this.#kept) return this.#kept;
-    const kept = new Set<number>();
+    // Inodes are numbered from 1 as files arrive: one mark each.
+    const kept = new Uint8Array(this.#nextInode);
     for (const e of this.#ordered()) {
       const inode = this.#inode.get(e);
-      if (inode !== undefined) kept.add(inode);
+      if (inode !== undefined) kept[inode] = 1;
     }
     this.#kept = kept;
     return kept;
@@ -235,7 +238,9 @@ export class MergedFilesystem {
   /** Bytes of regular-file content in the final filesystem, each hard-linked file counted once. */
   filesystemBytes(): number {
     let bytes = 0;
-    for (const inode of this.#keptInodes()) bytes += this.#shipped.get(inode)?.bytes ?? 0;
+    const kept = this.#keptInodes();
+    for (let inode = 1; inode < this.#nextInode; inode++)
+      if (kept[inode]) bytes += this.#shippedBytes[inode] as number;
     return bytes;
   }
 
@@ -253,11 +258,13 @@ export class MergedFilesystem {
     let shipped = 0;
     let wastedBytes = 0;
     const byPath = new Map<string, number>();
-    for (const [inode, s] of this.#shipped) {
-      shipped += s.bytes;
-      if (kept.has(inode) || s.bytes === 0) continue;
-      wastedBytes += s.bytes;
-      byPath.set(s.path, (byPath.get(s.path) ?? 0) + s.bytes);
+    for (let inode = 1; inode < this.#nextInode; inode++) {
+      const bytes = this.#shippedBytes[inode] as number;
+      shipped += bytes;
+      if (kept[inode] || bytes === 0) continue;
+      wastedBytes += bytes;
+      const path = this.#shippedPath[inode] as string;
+      byPath.set(path, (byPath.get(path) ?? 0) + bytes);
     }
     const wasted = [...byPath].map(([path, w]) => ({
       path,
