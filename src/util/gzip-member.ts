@@ -1,8 +1,6 @@
 import { gzip } from 'libdeflate';
 import { GZIP_OS_UNIX } from './gzip-engine.js';
 
-export { GZIP_MEMBER_ENGINE, GZIP_OS_UNIX } from './gzip-engine.js';
-
 /** libdeflate's levels: 1 fastest … 12 smallest (minnow takes 1–9, as zlib names them). */
 const MIN_LEVEL = 1;
 const MAX_LEVEL = 12;

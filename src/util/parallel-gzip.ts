@@ -3,8 +3,6 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { GzipChunkCache } from './gzip-chunk-cache.js';
 import { gzipPool } from './gzip-pool.js';
 
-export { GZIP_OS_UNIX } from './gzip-engine.js';
-
 export interface ParallelGzipOptions {
   /** Level, 1–9 (libdeflate's, gzip-member.ts). Default 6. */
   level?: number;

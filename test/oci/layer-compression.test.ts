@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
-import { GZIP_MEMBER_ENGINE } from '../../src/util/gzip-member.js';
+import { GZIP_MEMBER_ENGINE } from '../../src/util/gzip-engine.js';
 import { describe, expect, it } from 'vitest';
 import { cachedLayer } from '../../src/base/layer-cache.js';
 import {

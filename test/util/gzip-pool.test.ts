@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { GZIP_MEMBER_ENGINE, gzipMember } from '../../src/util/gzip-member.js';
+import { GZIP_MEMBER_ENGINE } from '../../src/util/gzip-engine.js';
+import { gzipMember } from '../../src/util/gzip-member.js';
 import { GzipPool } from '../../src/util/gzip-pool.js';
 import { tempDir } from '../helpers/tmp.js';
 
