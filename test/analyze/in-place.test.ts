@@ -119,6 +119,19 @@ describe('analyze reads blobs in local files in place (built CLI, analysis worke
     expect(r.stderr).not.toMatch(/malformed/);
   });
 
+  it('fails in one line when the archive ends inside a binary whose code the walk skips', async () => {
+    const bytes = await readFile(archive);
+    // Cut past the binary's headers, inside the code the walk passes over unread.
+    const file = join(dir, 'cut.tar');
+    await writeFile(file, bytes.subarray(0, elfOffset(bytes) + 1024 * 1024));
+    const r = await built(['analyze', `docker-archive:${file}`, '--json']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      error: { code: expect.stringMatching(/INVALID_IMAGE|DIGEST_MISMATCH/) },
+    });
+  });
+
   it('fails when a layout blob is shorter or longer than its descriptor says', async () => {
     const image = await openImage(`oci:${layout}:v1`);
     const last = (await image.manifest()).layers.at(-1)!;
