@@ -31,7 +31,13 @@ const MAGIC_118 = 0xfffffff0;
  * traces. Throws INVALID_ARGUMENT on a layout it does not know.
  */
 export function parsePclntab(tab: Buffer, littleEndian = true): Pclntab {
-  const u32 = (o: number): number => (littleEndian ? tab.readUInt32LE(o) : tab.readUInt32BE(o));
+  const u32 = littleEndian
+    ? (o: number): number =>
+        ((tab[o] as number) | ((tab[o + 1] as number) << 8) | ((tab[o + 2] as number) << 16)) +
+        (tab[o + 3] as number) * 0x1000000
+    : (o: number): number =>
+        (tab[o] as number) * 0x1000000 +
+        (((tab[o + 1] as number) << 16) | ((tab[o + 2] as number) << 8) | (tab[o + 3] as number));
   if (tab.length < 16) throw bad('too short');
   const magic = u32(0);
   if (magic !== MAGIC_120 && magic !== MAGIC_118) throw bad(`unknown magic 0x${magic.toString(16)}`);
@@ -48,23 +54,126 @@ export function parsePclntab(tab: Buffer, littleEndian = true): Pclntab {
   const funcnameOff = word(3);
   const pctabOff = word(6);
   const pclnOff = word(7);
-  if (pclnOff + (nfunc + 1) * 8 > tab.length) throw bad('function table past its end');
-  // Offsets of the pc-value tables already counted, one bit each: a Set of a big binary's ~10^6 offsets costs
-  // more than walking the tables.
-  const seen = new Uint8Array((Math.max(0, tab.length - pctabOff) >>> 3) + 1);
-  let pcReached = 0;
+  if (pclnOff + (nfunc + 1) * 8 > tab.length || pctabOff > pclnOff) throw bad('function table past its end');
+  const tables = new PcTables(tab, pctabOff, pclnOff, minLC);
+  const funcs: PclnFunc[] = [];
+  const packages = new PackageNames(tab);
+  for (let i = 0; i < nfunc; i++) {
+    const ft = pclnOff + i * 8;
+    const entry = u32(ft);
+    const funcOff = pclnOff + u32(ft + 4);
+    const nextEntry = u32(ft + 8);
+    if (funcOff + 44 > tab.length) throw bad('function record past its end');
+    const nameStart = funcnameOff + u32(funcOff + 4);
+    const pcsp = u32(funcOff + 16);
+    const npcdata = u32(funcOff + 28);
+    const nfuncdata = tab[funcOff + 43] as number;
+    if (funcOff + 44 + 4 * npcdata > tab.length) throw bad('function record past its end');
+    const pkg = packages.of(nameStart);
+    // The pcsp table covers exactly the function's code; without one (assembly stubs) the span to the next entry.
+    const size = pcsp !== 0 ? Math.min(tables.pcSpan(pcsp), nextEntry - entry) : nextEntry - entry;
+    const f: PclnFunc = {
+      pkg,
+      entry,
+      size,
+      tableBytes: 44 + 4 * npcdata + 4 * nfuncdata + (packages.nameEnd - nameStart + 1),
+    };
+    funcs.push(f);
+    tables.open(f);
+    tables.use(pcsp);
+    tables.use(u32(funcOff + 20));
+    tables.use(u32(funcOff + 24));
+    for (let k = 0; k < npcdata; k++) tables.use(u32(funcOff + 44 + 4 * k));
+    tables.close();
+  }
+  tables.finish();
+  return { textStart, textSpan: u32(pclnOff + nfunc * 8), funcs };
+}
+
+/**
+ * The pc-value tables (pctab) and who owns their bytes. The linker (cmd/link pcln.go `generatePctab`) lays each
+ * distinct table out once, contiguously, in the order of the functions that first use it: so the tables a
+ * function uses first are exactly those past every table of the functions before it, and they end where the next
+ * function's first new table begins. Their bytes are counted from those offsets, without walking them; only the
+ * last function's tables are walked (nothing follows them but padding), and the pcsp tables for the code they
+ * cover.
+ */
+class PcTables {
+  readonly #tab: Buffer;
+  readonly #base: number;
+  readonly #end: number;
+  readonly #minLC: number;
+  /** Highest table offset of the functions before the current one. */
+  #before = 0;
+  #highest = 0;
+  #lowestNew = Infinity;
+  /** The last function with tables of its own, and where they begin: their end is not known yet. */
+  #owner: PclnFunc | undefined;
+  #ownerStart = 0;
+  #ownerTables: number[] = [];
+  #current: PclnFunc | undefined;
+  #currentTables: number[] = [];
+
+  constructor(tab: Buffer, base: number, end: number, minLC: number) {
+    this.#tab = tab;
+    this.#base = base;
+    this.#end = end;
+    this.#minLC = minLC;
+  }
+
+  open(f: PclnFunc): void {
+    this.#current = f;
+    this.#lowestNew = Infinity;
+    this.#currentTables.length = 0;
+  }
+
+  use(off: number): void {
+    // 0 is no table; an offset past pctab is no table either (a damaged binary), not bytes to count.
+    if (off === 0 || off >= this.#end - this.#base) return;
+    if (off > this.#highest) this.#highest = off;
+    if (off > this.#before) {
+      if (off < this.#lowestNew) this.#lowestNew = off;
+      this.#currentTables.push(off);
+    }
+  }
+
+  close(): void {
+    if (this.#lowestNew !== Infinity) {
+      if (this.#owner) this.#owner.tableBytes += this.#lowestNew - this.#ownerStart;
+      this.#owner = this.#current;
+      this.#ownerStart = this.#lowestNew;
+      // Kept for the last one only, whose end is found by walking.
+      [this.#ownerTables, this.#currentTables] = [this.#currentTables, this.#ownerTables];
+    }
+    this.#before = this.#highest;
+  }
+
+  /** The last owner's tables, walked: the end of pctab may hold alignment padding. */
+  finish(): void {
+    if (!this.#owner) return;
+    let end = this.#ownerStart;
+    for (const off of new Set(this.#ownerTables)) end = Math.max(end, this.#walk(off, false).end);
+    this.#owner.tableBytes += end - this.#ownerStart;
+  }
+
+  /** Bytes of code the pcsp table at `off` covers. */
+  pcSpan(off: number): number {
+    return this.#walk(off, true).pc;
+  }
+
   /**
-   * Walks a pc-value table (pairs of varints: value delta, pc delta; a zero value delta after the first ends it)
-   * and returns the bytes it occupies; `pcReached` is left at the pc it ends at (the code it covers).
+   * Walks a pc-value table (pairs of varints: value delta, pc delta; a zero value delta after the first ends it):
+   * where it ends and, when asked, the pc it reaches.
    */
-  const walk = (off: number, wantPc: boolean): number => {
-    let p = pctabOff + off;
-    const start = p;
+  #walk(off: number, wantPc: boolean): { end: number; pc: number } {
+    const tab = this.#tab;
+    const limit = this.#end;
+    let p = this.#base + off;
     let pc = 0;
-    for (let first = true; p < tab.length; first = false) {
+    for (let first = true; p < limit; first = false) {
       let b = tab[p++] as number;
       let zero = b === 0;
-      while (b & 0x80 && p < tab.length) {
+      while (b & 0x80 && p < limit) {
         b = tab[p++] as number;
         zero = false;
       }
@@ -76,48 +185,14 @@ export function parsePclntab(tab: Buffer, littleEndian = true): Pclntab {
           b = tab[p++] as number;
           pd += shift < 28 ? (b & 0x7f) << shift : (b & 0x7f) * 2 ** shift;
           shift += 7;
-        } while (b & 0x80 && p < tab.length);
-        pc += pd * minLC;
+        } while (b & 0x80 && p < limit);
+        pc += pd * this.#minLC;
       } else {
-        while ((tab[p++] as number) & 0x80 && p < tab.length);
+        while ((tab[p++] as number) & 0x80 && p < limit);
       }
     }
-    pcReached = pc;
-    return p - start;
-  };
-  const owned = (off: number, wantPc = false): number => {
-    if (off === 0) return 0;
-    const bit = 1 << (off & 7);
-    if (off >>> 3 >= seen.length || (seen[off >>> 3] as number) & bit) {
-      if (wantPc) walk(off, true);
-      return 0;
-    }
-    seen[off >>> 3] = (seen[off >>> 3] as number) | bit;
-    return walk(off, wantPc);
-  };
-  const funcs: PclnFunc[] = [];
-  const packages = new PackageNames(tab);
-  for (let i = 0; i < nfunc; i++) {
-    const ft = pclnOff + i * 8;
-    const entry = u32(ft);
-    const funcOff = pclnOff + u32(ft + 4);
-    const nextEntry = u32(ft + 8);
-    const nameOff = u32(funcOff + 4);
-    const pcsp = u32(funcOff + 16);
-    const npcdata = u32(funcOff + 28);
-    const nfuncdata = tab[funcOff + 43] as number;
-    const nameStart = funcnameOff + nameOff;
-    const nameEnd = tab.indexOf(0, nameStart);
-    const pkg = packages.of(nameStart, nameEnd < 0 ? nameStart : nameEnd);
-    let tableBytes = 44 + 4 * npcdata + 4 * nfuncdata + (nameEnd - nameStart + 1);
-    // The pcsp table covers exactly the function's code; without one (assembly stubs) the span to the next entry.
-    tableBytes += owned(pcsp, true);
-    const size = pcsp !== 0 ? Math.min(pcReached, nextEntry - entry) : nextEntry - entry;
-    tableBytes += owned(u32(funcOff + 20)) + owned(u32(funcOff + 24));
-    for (let k = 0; k < npcdata; k++) tableBytes += owned(u32(funcOff + 44 + 4 * k));
-    funcs.push({ pkg, entry, size, tableBytes });
+    return { end: Math.min(p, limit) - this.#base, pc };
   }
-  return { textStart, textSpan: u32(pclnOff + nfunc * 8), funcs };
 }
 
 /**
@@ -130,23 +205,30 @@ class PackageNames {
   #keyStart = 0;
   #keyEnd = -1;
   #pkg = '';
+  /** Where the name `of` last read ends (its NUL). */
+  nameEnd = 0;
 
   constructor(tab: Buffer) {
     this.#tab = tab;
   }
 
-  of(start: number, end: number): string {
+  of(start: number): string {
     const tab = this.#tab;
-    let baseEnd = end;
+    const length = tab.length;
+    // One pass to the NUL: the last `/` before any `[`, and the first `[`.
+    let end = start;
     let slash = start - 1;
-    for (let i = start; i < end; i++) {
-      const c = tab[i] as number;
-      if (c === 0x5b) {
-        baseEnd = i;
-        break;
+    let bracket = -1;
+    for (; end < length; end++) {
+      const c = tab[end] as number;
+      if (c === 0) break;
+      if (bracket < 0) {
+        if (c === 0x2f) slash = end;
+        else if (c === 0x5b) bracket = end;
       }
-      if (c === 0x2f) slash = i;
     }
+    this.nameEnd = end;
+    const baseEnd = bracket < 0 ? end : bracket;
     let keyEnd = -1;
     for (let i = slash + 1; i < baseEnd; i++) {
       if (tab[i] === 0x2e) {
@@ -158,7 +240,7 @@ class PackageNames {
     if (
       keyEnd >= 0 &&
       keyEnd - start === this.#keyEnd - this.#keyStart &&
-      tab.compare(tab, this.#keyStart, this.#keyEnd, start, keyEnd) === 0
+      this.#sameKey(start, keyEnd - start)
     ) {
       return this.#pkg;
     }
@@ -166,6 +248,14 @@ class PackageNames {
     this.#keyStart = start;
     this.#keyEnd = keyEnd;
     return this.#pkg;
+  }
+
+  #sameKey(start: number, length: number): boolean {
+    const tab = this.#tab;
+    const prev = this.#keyStart;
+    // Backwards: names of one package differ from another's mostly at the end of the path.
+    for (let i = length - 1; i >= 0; i--) if (tab[start + i] !== tab[prev + i]) return false;
+    return true;
   }
 }
 
