@@ -5,7 +5,7 @@ import { MinnowError, type ErrorCode } from '../errors.js';
 import type { BinaryAttribution } from '../go/attribution.js';
 import type { GoBuildInfo } from '../go/buildinfo.js';
 import type { BlobFile } from '../oci/blob-file.js';
-import { runAnalysisJob, type AnalysisJob } from './analysis-jobs.js';
+import type { AnalysisJob } from './analysis-jobs.js';
 
 export type { AnalysisJob } from './analysis-jobs.js';
 
@@ -73,6 +73,9 @@ export class AnalysisPool {
   async helpUntil(done: Promise<unknown>): Promise<void> {
     // Awaited below, after the jobs: a rejection meanwhile must not count as unhandled.
     done.catch(() => undefined);
+    // Loaded here, not at the top: the CLI starts the worker before it loads the command (main.ts), and this
+    // module must stay small for that.
+    const { runAnalysisJob } = await import('./analysis-jobs.js');
     for (;;) {
       const at = this.#waiting.findIndex((q) => q.job.kind !== 'digest-file');
       if (at < 0) break;

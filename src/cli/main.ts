@@ -18,6 +18,9 @@ async function keepCacheBounded(): Promise<void> {
   }
 }
 
+/** Commands whose first step is reading an image, which the analysis worker hashes and attributes. */
+const READS_IMAGES = new Set(['analyze', 'sbom', 'diff']);
+
 /**
  * Runs the CLI; returns the exit status instead of exiting, so it can be tested in-process. Only what a run needs
  * is loaded: `minnow --version` loads nothing more than this file, a command only its own module (program.ts).
@@ -32,6 +35,10 @@ export async function main(argv: string[]): Promise<number> {
   // Global options (-h, -V) come before the command, so the command is the first word that is not a flag.
   const command = words.find((a) => !a.startsWith('-'));
   const versionOnly = !command && words.some((a) => a === '-V' || a === '--version');
+  if (command && READS_IMAGES.has(command) && !words.some((a) => a === '-h' || a === '--help')) {
+    // Its ~150 ms of start-up then overlap this thread's loading of the command (warm again later is a no-op).
+    void import('../analyze/analysis-pool.js').then((m) => m.analysisPool()?.warm());
+  }
   const [{ createProgram }, { CommanderError }, { quietOnBrokenPipe, reportError }, { checkEnvironment }] =
     await Promise.all([
       import('./program.js'),
