@@ -113,6 +113,49 @@ function checksumField(block: Buffer): number {
   return /^[0-7]{1,7}$/.test(field) ? parseInt(field, 8) : -1;
 }
 
+/**
+ * The header's unsigned byte sum with the checksum field (148–155) read as spaces. Four bytes at a time where the
+ * block is aligned: two 16-bit lanes per word cannot overflow over 128 words (2 × 255 × 128 < 65536).
+ */
+function headerSum(block: Buffer): number {
+  if ((block.byteOffset & 3) !== 0) {
+    let sum = 8 * 0x20;
+    for (let i = 0; i < 148; i++) sum += block[i] as number;
+    for (let i = 156; i < BLOCK; i++) sum += block[i] as number;
+    return sum;
+  }
+  const words = new Uint32Array(block.buffer, block.byteOffset, BLOCK >>> 2);
+  let lanes = 0;
+  for (let i = 0; i < 128; i++) {
+    // Words 37 and 38 are the checksum field (bytes 148–155).
+    if (i === 37) i = 39;
+    const w = words[i] as number;
+    lanes += (w & 0x00ff00ff) + ((w >>> 8) & 0x00ff00ff);
+  }
+  return (lanes & 0xffff) + (lanes >>> 16) + 8 * 0x20;
+}
+
+/** Whether `block` holds `magic` at `at`. */
+function startsWith(block: Buffer, at: number, magic: Buffer): boolean {
+  for (let i = 0; i < magic.length; i++) if (block[at + i] !== magic[i]) return false;
+  return true;
+}
+
+/** The common numeric field, octal digits then NULs or spaces to its end; undefined for anything else. */
+function octalField(block: Buffer, at: number, length: number): number | undefined {
+  const end = at + length;
+  let i = at;
+  let n = 0;
+  for (; i < end; i++) {
+    const c = block[i] as number;
+    if (c < 0x30 || c > 0x37) break;
+    n = n * 8 + (c - 0x30);
+  }
+  if (i === at) return undefined;
+  for (; i < end; i++) if (block[i] !== 0 && block[i] !== 0x20) return undefined;
+  return n;
+}
+
 const USTAR = Buffer.from('ustar\0', 'latin1');
 const GNU = Buffer.from('ustar  \0', 'latin1');
 
@@ -253,10 +296,7 @@ export class TarWalker {
   #header(block: Buffer, at: number): Promise<void> | undefined {
     // One pass for the checksum (the field read as spaces), as isTarHeader checks it; tar-stream, which read
     // these layers before, took only the unsigned sum, so a header only a signed sum matches stays refused.
-    let sum = 0;
-    for (let i = 0; i < 148; i++) sum += block[i] as number;
-    for (let i = 156; i < BLOCK; i++) sum += block[i] as number;
-    sum += 8 * 0x20;
+    const sum = headerSum(block);
     if (sum === 8 * 0x20 && block.readBigUInt64LE(148) === 0n) {
       // A zero block: two end the archive; one followed by a header is refused, as Go's archive/tar refuses it.
       this.#zeros++;
@@ -272,12 +312,12 @@ export class TarWalker {
       return undefined;
     }
     if (this.#zeros > 0) throw this.#refuse(`has a tar header after the end-of-archive block at byte ${at}`);
-    const ustar = block.compare(USTAR, 0, 6, 257, 263) === 0;
-    if (!ustar && block.compare(GNU, 0, 8, 257, 265) !== 0) {
+    const ustar = startsWith(block, 257, USTAR);
+    if (!ustar && !startsWith(block, 257, GNU)) {
       // Neither ustar nor GNU (a v7 tar): tar-stream, which read these layers before, refused it too.
       throw this.#refuse(`has a tar header of unknown format at byte ${at}`);
     }
-    const size = tarNumber(block.subarray(124, 136));
+    const size = octalField(block, 124, 12) ?? tarNumber(block.subarray(124, 136));
     if (size === undefined) throw this.#refuse(`has a tar header with an invalid size at byte ${at}`);
     const flag = String.fromCharCode(block[156] as number);
     if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {

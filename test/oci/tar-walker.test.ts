@@ -128,6 +128,10 @@ describe('TarWalker', () => {
     expect(want.length).toBe(8);
     for (const chunk of [1, 7, 511, 512, 513, 100_000]) expect(await walk(t, chunk)).toEqual(want);
     for (const chunk of [1, 7, 513]) expect(await walkLent(t, chunk)).toEqual(want);
+    // Headers at an odd address in their chunk (summed byte by byte, not four bytes at a time).
+    const odd = Buffer.alloc(t.length + 1);
+    t.copy(odd, 1);
+    expect(await walk(odd.subarray(1), 100_000)).toEqual(want);
     expect(await walk(Buffer.alloc(0))).toEqual([]);
   });
 
@@ -277,6 +281,12 @@ describe('TarWalker', () => {
     const bad = Buffer.from(t);
     bad[1034] = (bad[1034] ?? 0) ^ 0xff;
     expect((await failure(walk(bad, 100))).message).toBe(
+      'layer 0 is not a tar archive (bad header at byte 1024)',
+    );
+    // Where the header lies at an odd address in the chunk (summed byte by byte, not by words), the same.
+    const odd = Buffer.alloc(bad.length + 1);
+    bad.copy(odd, 1);
+    expect((await failure(walk(odd.subarray(1), 100_000))).message).toBe(
       'layer 0 is not a tar archive (bad header at byte 1024)',
     );
     const negative = Buffer.from(t);
