@@ -15,6 +15,12 @@ interface Answer {
   error?: { minnow: boolean; code?: string; message: string };
 }
 
+/**
+ * Jobs the worker holds at once: one running and one queued in its port, so that it starts the next as it answers
+ * instead of waiting for this thread (busy walking or attributing) to read the answer and send another.
+ */
+const IN_FLIGHT = 2;
+
 interface Queued {
   job: AnalysisJob;
   transfer: ArrayBuffer[];
@@ -24,11 +30,12 @@ interface Queued {
 
 /**
  * Runs analysis jobs on one worker thread beside the thread that reads layers: the digests of blobs that lie in
- * local files (0.25 s per 250 MB) and the pclntab walks of Go binaries (a quarter of a second over the Go
- * toolchain). Jobs wait here and go to the worker one at a time, so that once the reading thread has walked every
- * layer it can take the attributions still waiting (`helpUntil`) instead of idling while the worker does them all.
- * The worker is started at the first job (or by `analysisPool().warm()`) and does not keep the process alive
- * while it has none.
+ * local files (0.25 s per 250 MB) and the pclntab walks of Go binaries (a tenth of a second over the Go
+ * toolchain). Jobs wait here and go to the worker at most IN_FLIGHT at a time, so that once the reading thread
+ * has walked every layer it can take the attributions still waiting (`helpUntil`) instead of idling while the
+ * worker does them all; digests go first, in order, then the largest binary waiting (both threads take the
+ * largest, so the last jobs left are small). The worker is started at the first job (or by
+ * `analysisPool().warm()`) and does not keep the process alive while it has none.
  */
 export class AnalysisPool {
   readonly #script: URL;
@@ -77,9 +84,8 @@ export class AnalysisPool {
     // module must stay small for that.
     const { runAnalysisJob } = await import('./analysis-jobs.js');
     for (;;) {
-      const at = this.#waiting.findIndex((q) => q.job.kind !== 'digest-file');
-      if (at < 0) break;
-      const [q] = this.#waiting.splice(at, 1) as [Queued];
+      const q = this.#take(false);
+      if (!q) break;
       await runAnalysisJob(q.job).then(q.resolve, (err: unknown) =>
         q.reject(err instanceof Error ? err : new Error(String(err))),
       );
@@ -110,10 +116,36 @@ export class AnalysisPool {
     return done;
   }
 
-  /** Sends the next waiting job when the worker has none. */
+  /**
+   * The next job to do: the first digest waiting (for the worker only: it is one long job), else the attribution
+   * of the largest binary waiting. Removed from the queue.
+   */
+  #take(digests: boolean): Queued | undefined {
+    let best = -1;
+    let bestSize = -1;
+    for (let i = 0; i < this.#waiting.length; i++) {
+      const job = (this.#waiting[i] as Queued).job;
+      if (job.kind === 'digest-file') {
+        if (!digests) continue;
+        best = i;
+        break;
+      }
+      const size = job.kind === 'attribute' ? job.bytes.byteLength : job.file.size;
+      if (size > bestSize) [best, bestSize] = [i, size];
+    }
+    return best < 0 ? undefined : this.#waiting.splice(best, 1)[0];
+  }
+
+  /** Sends waiting jobs while the worker has fewer than IN_FLIGHT. */
   #pump(): void {
-    if (this.#sent.size > 0 || this.#waiting.length === 0 || this.#failed) return;
-    const q = this.#waiting.shift() as Queued;
+    while (this.#sent.size < IN_FLIGHT && !this.#failed) {
+      const q = this.#take(true);
+      if (!q) return;
+      this.#send(q);
+    }
+  }
+
+  #send(q: Queued): void {
     const worker = this.#start();
     const id = this.#next++;
     this.#sent.set(id, q);
