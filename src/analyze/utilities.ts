@@ -70,6 +70,11 @@ const isProgram = (e: FileInfo): boolean =>
   e.type === 'symlink' || ((e.type === 'file' || e.type === 'hardlink') && (e.mode & 0o111) !== 0);
 
 /** Shells, package managers, busybox with its applets, debuggers, network tools and compilers in the image. */
+/** The last part of an entry path (entryPath's: absolute, no trailing `/`), without posix.basename's checks. */
+export function fileName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
 export function findUtilities(entries: FileInfo[]): ImageAnalysis['utilities'] {
   const out: ImageAnalysis['utilities'] = {
     shells: [],
@@ -79,13 +84,13 @@ export function findUtilities(entries: FileInfo[]): ImageAnalysis['utilities'] {
     compilers: [],
   };
   const busyboxes = entries.filter(
-    (e) => e.type === 'file' && posix.basename(e.path) === 'busybox' && (e.mode & 0o111) !== 0,
+    (e) => e.type === 'file' && fileName(e.path) === 'busybox' && (e.mode & 0o111) !== 0,
   );
   const busyboxPaths = new Set(busyboxes.map((b) => b.path));
   const applets: string[] = [];
   for (const e of entries) {
     if (!isProgram(e)) continue;
-    const name = posix.basename(e.path);
+    const name = fileName(e.path);
     if (e.linkname && busyboxPaths.size > 0) {
       const target = e.type === 'symlink' ? posix.resolve(posix.dirname(e.path), e.linkname) : e.linkname;
       if (busyboxPaths.has(target)) applets.push(e.path);

@@ -213,13 +213,12 @@ export class TarWalker {
       }
       if (this.#data > 0) {
         const n = Math.min(this.#data, chunk.length - off);
-        const part = chunk.subarray(off, off + n);
+        // Chunks are lent (the caller may reuse its buffer): what outlives this call is copied.
+        if (this.#long) this.#long.parts.push(Buffer.from(chunk.subarray(off, off + n)));
+        else if (this.#sink?.data) this.#sink.data(chunk.subarray(off, off + n));
         this.#data -= n;
         off += n;
         this.#offset += n;
-        // Chunks are lent (the caller may reuse its buffer): what outlives this call is copied.
-        if (this.#long) this.#long.parts.push(Buffer.from(part));
-        else this.#sink?.data?.(part);
         if (this.#data === 0) {
           const waiting = this.#finishData();
           if (waiting) return waiting.then(() => this.write(chunk.subarray(off)));

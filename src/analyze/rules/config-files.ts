@@ -1,22 +1,27 @@
-import { posix } from 'node:path';
 import { finding } from './catalog.js';
 import { listed, type RuleContext } from './context.js';
 import { tokenKind } from '../secrets.js';
+import { fileName } from '../utilities.js';
 import type { FileInfo, ImageFinding } from '../types.js';
 
-const SECRET_NAMES = [
-  /^id_(rsa|dsa|ecdsa|ed25519)$/,
-  /^\.env(\..+)?$/,
-  /^\.?credentials(\.json)?$/,
-  /^\.git-credentials$/,
-  /^\.netrc$/,
-  /^\.npmrc$/,
-  /^\.pypirc$/,
-  /^\.htpasswd$/,
-  /\.(key|p12|pfx|jks|keystore)$/,
-  /^secrets?\.(json|ya?ml|env|txt)$/,
-];
-const SECRET_PATHS = [/\/\.aws\/credentials$/, /\/\.docker\/config\.json$/, /\/\.kube\/config$/];
+/** File names and paths that usually hold secrets: one alternation each, tested once per file. */
+const SECRET_NAME = new RegExp(
+  [
+    /^id_(rsa|dsa|ecdsa|ed25519)$/,
+    /^\.env(\..+)?$/,
+    /^\.?credentials(\.json)?$/,
+    /^\.git-credentials$/,
+    /^\.netrc$/,
+    /^\.npmrc$/,
+    /^\.pypirc$/,
+    /^\.htpasswd$/,
+    /\.(key|p12|pfx|jks|keystore)$/,
+    /^secrets?\.(json|ya?ml|env|txt)$/,
+  ]
+    .map((r) => `(?:${r.source})`)
+    .join('|'),
+);
+const SECRET_PATH = /\/(?:\.aws\/credentials|\.docker\/config\.json|\.kube\/config)$/;
 /** Env keys that usually hold secrets (values are never printed). */
 export const SECRET_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL|AUTH)/i;
 const NOT_SECRET_ENV = /(_FILE|_PATH|_DIR|_URL|_HOST|_PORT)$/i;
@@ -29,8 +34,7 @@ export function isSecretEnvKey(key: string): boolean {
 function looksSecret(e: FileInfo): string | undefined {
   if (e.type !== 'file') return undefined;
   if (e.secretContent) return e.secretContent;
-  const name = posix.basename(e.path);
-  if (SECRET_NAMES.some((r) => r.test(name)) || SECRET_PATHS.some((r) => r.test(e.path))) return 'file name';
+  if (SECRET_NAME.test(fileName(e.path)) || SECRET_PATH.test(e.path)) return 'file name';
   return undefined;
 }
 
