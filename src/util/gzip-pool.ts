@@ -14,9 +14,16 @@ interface Job {
 
 interface Helper {
   worker: Worker;
-  job?: Job;
+  /** Jobs sent and not yet answered, by id. */
+  jobs: Map<number, Job>;
   id: number;
 }
+
+/**
+ * Chunks a helper holds at once: one it compresses and one waiting in its port, so that it goes on to the next as
+ * it answers instead of idling until this thread (busy with its own chunk) reads the answer and sends another.
+ */
+const HELPER_QUEUE = 2;
 
 /**
  * On a machine of one or two CPUs, the bytes this thread compresses before a helper starts: a small binary (a
@@ -66,7 +73,9 @@ export class GzipPool {
   }
 
   #dispatch(): void {
-    for (const h of this.#helpers) if (!h.job && this.#waiting.length) this.#send(h, this.#waiting.shift()!);
+    for (const h of this.#helpers) {
+      while (h.jobs.size < HELPER_QUEUE && this.#waiting.length) this.#send(h, this.#waiting.shift()!);
+    }
     if (
       this.#waiting.length &&
       this.#inlineBytes >= this.#startAt &&
@@ -97,12 +106,12 @@ export class GzipPool {
   }
 
   #start(script: URL): void {
-    const helper: Helper = { worker: new Worker(script), id: 0 };
+    const helper: Helper = { worker: new Worker(script), jobs: new Map(), id: 0 };
     helper.worker.on('message', (a: { id: number; member?: Uint8Array; error?: string }) => {
-      const job = helper.job;
-      if (!job || a.id !== helper.id) return;
-      helper.job = undefined;
-      helper.worker.unref();
+      const job = helper.jobs.get(a.id);
+      if (!job) return;
+      helper.jobs.delete(a.id);
+      if (helper.jobs.size === 0) helper.worker.unref();
       if (a.member) job.resolve(Buffer.from(a.member.buffer, a.member.byteOffset, a.member.byteLength));
       else job.reject(new Error(a.error ?? 'gzip failed'));
       this.#dispatch();
@@ -111,9 +120,9 @@ export class GzipPool {
       this.#helpersFailed = true;
       const at = this.#helpers.indexOf(helper);
       if (at >= 0) this.#helpers.splice(at, 1);
-      const job = helper.job;
-      helper.job = undefined;
-      if (job) this.#waiting.unshift(job);
+      // Its chunks are done here instead, first, in the order they were sent.
+      this.#waiting.unshift(...helper.jobs.values());
+      helper.jobs.clear();
       this.#dispatch();
     };
     helper.worker.on('error', drop);
@@ -125,8 +134,8 @@ export class GzipPool {
   }
 
   #send(helper: Helper, job: Job): void {
-    helper.job = job;
     helper.id++;
+    helper.jobs.set(helper.id, job);
     // A copy the worker owns: `data` is a view of the caller's buffer, which stays in use here.
     const copy = new Uint8Array(job.data);
     helper.worker.ref();
