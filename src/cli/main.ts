@@ -37,7 +37,8 @@ export async function main(argv: string[]): Promise<number> {
   const versionOnly = !command && words.some((a) => a === '-V' || a === '--version');
   if (command && READS_IMAGES.has(command) && !words.some((a) => a === '-h' || a === '--help')) {
     // Its ~150 ms of start-up then overlap this thread's loading of the command (warm again later is a no-op).
-    void import('../analyze/analysis-pool.js').then((m) => m.analysisPool()?.warm());
+    // A failure here is the command's to report, when openImage warms it again.
+    void import('../analyze/analysis-pool.js').then((m) => m.analysisPool()?.warm()).catch(() => undefined);
   }
   const [{ createProgram }, { CommanderError }, { quietOnBrokenPipe, reportError }, { checkEnvironment }] =
     await Promise.all([
