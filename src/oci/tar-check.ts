@@ -7,30 +7,32 @@ const BLOCK = 512;
 export const MAX_PAX_BYTES = 1024 * 1024;
 
 /**
- * A tar number field: octal text, or GNU base-256 (high bit set). Undefined for a negative base-256 value or a
- * field that is not a number, both of which Go's archive/tar refuses.
+ * A tar number field (`length` bytes at `at`, the whole buffer by default): octal text, or GNU base-256 (high bit
+ * set). Undefined for a negative base-256 value or a field that is not a number, both of which Go's archive/tar
+ * refuses. Read in place: a header walker calls it for every entry.
  */
-export function tarNumber(field: Buffer): number | undefined {
-  const first = field[0] ?? 0;
+export function tarNumber(field: Buffer, at = 0, length = field.length - at): number | undefined {
+  const end = at + length;
+  const first = field[at] ?? 0;
   if (first & 0x80) {
     if (first === 0xff) return undefined;
     let n = first & 0x7f;
-    for (let i = 1; i < field.length; i++) n = n * 256 + (field[i] as number);
+    for (let i = at + 1; i < end; i++) n = n * 256 + (field[i] as number);
     return Number.isSafeInteger(n) ? n : undefined;
   }
   // The common field (spaces, octal digits, spaces, then a NUL or the end) without making a string.
-  let i = 0;
-  while (i < field.length && field[i] === 0x20) i++;
+  let i = at;
+  while (i < end && field[i] === 0x20) i++;
   let n = 0;
-  for (; i < field.length; i++) {
+  for (; i < end; i++) {
     const c = field[i] as number;
     if (c < 0x30 || c > 0x37) break;
     n = n * 8 + (c - 0x30);
   }
   let j = i;
-  while (j < field.length && field[j] === 0x20) j++;
-  if (j === field.length || field[j] === 0) return n;
-  const text = field.toString('latin1').replace(/\0.*$/s, '').trim();
+  while (j < end && field[j] === 0x20) j++;
+  if (j === end || field[j] === 0) return n;
+  const text = field.toString('latin1', at, end).replace(/\0.*$/s, '').trim();
   if (text === '') return 0;
   return /^[0-7]+$/.test(text) ? parseInt(text, 8) : undefined;
 }

@@ -60,7 +60,7 @@ const MAX_LONG_NAME = 1024 * 1024;
  * space, octal; base-256 when the high bit is set), so results stay what they were with it.
  */
 function looseNumber(block: Buffer, at: number, length: number): number {
-  if ((block[at] as number) & 0x80) return tarNumber(block.subarray(at, at + length)) ?? NaN;
+  if ((block[at] as number) & 0x80) return tarNumber(block, at, length) ?? NaN;
   let start = at;
   const end0 = at + length;
   // The common field, octal digits then a NUL or space, without making a string.
@@ -139,21 +139,6 @@ function headerSum(block: Buffer): number {
 function startsWith(block: Buffer, at: number, magic: Buffer): boolean {
   for (let i = 0; i < magic.length; i++) if (block[at + i] !== magic[i]) return false;
   return true;
-}
-
-/** The common numeric field, octal digits then NULs or spaces to its end; undefined for anything else. */
-function octalField(block: Buffer, at: number, length: number): number | undefined {
-  const end = at + length;
-  let i = at;
-  let n = 0;
-  for (; i < end; i++) {
-    const c = block[i] as number;
-    if (c < 0x30 || c > 0x37) break;
-    n = n * 8 + (c - 0x30);
-  }
-  if (i === at) return undefined;
-  for (; i < end; i++) if (block[i] !== 0 && block[i] !== 0x20) return undefined;
-  return n;
 }
 
 const USTAR = Buffer.from('ustar\0', 'latin1');
@@ -316,7 +301,7 @@ export class TarWalker {
       // Neither ustar nor GNU (a v7 tar): tar-stream, which read these layers before, refused it too.
       throw this.#refuse(`has a tar header of unknown format at byte ${at}`);
     }
-    const size = octalField(block, 124, 12) ?? tarNumber(block.subarray(124, 136));
+    const size = tarNumber(block, 124, 12);
     if (size === undefined) throw this.#refuse(`has a tar header with an invalid size at byte ${at}`);
     const flag = String.fromCharCode(block[156] as number);
     if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {

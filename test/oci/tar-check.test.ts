@@ -72,8 +72,17 @@ describe('tarNumber and parsePaxRecords', () => {
       ['8\0', undefined],
       ['-1\0', undefined],
     ];
-    for (const [field, want] of cases)
+    for (const [field, want] of cases) {
       expect(tarNumber(Buffer.from(field, 'latin1')), JSON.stringify(field)).toBe(want);
+      // The same field read in place, between bytes that are not its own (as the tar walker reads a header).
+      const around = Buffer.concat([Buffer.from('7777'), Buffer.from(field, 'latin1'), Buffer.from('7 x')]);
+      expect(tarNumber(around, 4, field.length), `in place: ${JSON.stringify(field)}`).toBe(want);
+    }
+    const base256 = Buffer.concat([
+      Buffer.from([0xff]),
+      Buffer.from([0x80, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0]),
+    ]);
+    expect(tarNumber(base256, 1, 12)).toBe(2 * 65536);
   });
 
   it('reads well-formed records and refuses lying ones', () => {
