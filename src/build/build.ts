@@ -37,6 +37,9 @@ export function baseName(spec: string): string {
   }
 }
 
+/** The errors a full `go list` names better than go build's output does. */
+const LISTING_ERRORS = new Set(['CGO_REQUIRED', 'NO_MAIN_PACKAGE', 'NOT_A_MODULE']);
+
 /** The default user: distroless's nonroot. */
 export const DEFAULT_USER = '65532:65532';
 
@@ -120,6 +123,21 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     ...(debug ? ['debug'] : []),
     ...(options.disableOptimizations ? ['no-optimizations'] : []),
   ]);
+  // The listing beside the compiles is quick (the named packages, not their imports): when go build fails, the
+  // full listing says whether a dependency is the cause it can name (one that needs cgo), and that error wins.
+  const explainFailure = async (err: unknown, platform: Platform): Promise<never> => {
+    if (!(err instanceof MinnowError) || err.code !== 'GO_BUILD_FAILED' || stop.signal.aborted) throw err;
+    const named = await findMainPackages(patterns, {
+      go,
+      dir,
+      env: envFor(platform),
+      signal: stop.signal,
+    }).then(
+      () => undefined,
+      (listed: unknown) => listed,
+    );
+    throw named instanceof MinnowError && LISTING_ERRORS.has(named.code) ? named : err;
+  };
   const compile = (platform: Platform, onSpawn?: () => void): Promise<void> => {
     progress({
       phase: 'compile',
@@ -139,7 +157,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
       ...(debug || options.disableOptimizations ? { debug: true } : {}),
       signal: stop.signal,
       ...(onSpawn ? { onSpawn } : {}),
-    });
+    }).catch((err: unknown) => explainFailure(err, platform));
     running.catch(() => undefined);
     return running;
   };
@@ -170,7 +188,11 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     compiles.set(formatPlatform(p), running);
   }
   progress({ phase: 'list', message: `go list ${patterns.join(' ')}` });
-  const listing = findMainPackages(patterns, { go, dir, env: firstEnv, signal: stop.signal });
+  const listing = findMainPackages(
+    patterns,
+    { go, dir, env: firstEnv, signal: stop.signal },
+    { quick: true },
+  );
   const assembling = Promise.all(spawned).then(() => import('./assemble.js'));
   // Every way out of a failed build stops go and waits for it: a go left running would write into its work
   // directory after the caller (or its process) has gone.

@@ -30,6 +30,11 @@ export interface ListOptions {
 }
 
 const FIELDS = 'ImportPath,Name,Dir,Module,Deps,CgoFiles,Standard,Error,DepsErrors';
+/**
+ * What a `-find` listing asks for: the named packages alone, their imports not loaded. For a large program this
+ * is a third of the CPU (0.19 → 0.05 s user for Helm), taken while `go build` wants both cores.
+ */
+const FIND_FIELDS = 'ImportPath,Name,Dir,Module,Error';
 
 /** Turns the go command's own failures (no module, toolchain missing) into minnow errors. */
 function goCommandError(stderr: string, dir: string): MinnowError {
@@ -61,9 +66,24 @@ function goCommandError(stderr: string, dir: string): MinnowError {
   });
 }
 
-/** Runs `go list -e -json` on patterns and returns the packages they match. */
-export async function goList(patterns: string[], options: ListOptions, deps = false): Promise<GoPackage[]> {
-  const args = ['list', '-e', `-json=${FIELDS}`, ...(deps ? ['-deps'] : []), '--', ...patterns];
+/**
+ * Runs `go list -e -json` on patterns and returns the packages they match (`deps`: their dependencies too;
+ * `find`: without loading their imports, so no Deps or DepsErrors).
+ */
+export async function goList(
+  patterns: string[],
+  options: ListOptions,
+  deps = false,
+  find = false,
+): Promise<GoPackage[]> {
+  const args = [
+    'list',
+    '-e',
+    ...(find ? ['-find', `-json=${FIND_FIELDS}`] : [`-json=${FIELDS}`]),
+    ...(deps ? ['-deps'] : []),
+    '--',
+    ...patterns,
+  ];
   const run = await runGo(options.go, args, { cwd: options.dir, env: options.env, signal: options.signal });
   if (run.code !== 0) throw goCommandError(run.stderr, options.dir);
   return parseJsonStream<GoPackage>(run.stdout);
@@ -109,7 +129,17 @@ export interface MainPackage {
   module: string;
   moduleDir: string;
   goVersion?: string;
+  /** Its dependencies' import paths; empty from a `quick` listing. */
   deps: string[];
+}
+
+export interface FindMainOptions {
+  /**
+   * Lists the named packages without loading their dependencies (`go list -find`): what a build needs to name
+   * its binaries, and the errors of the packages themselves. A dependency that needs cgo is then found only when
+   * `go build` fails (go/build.ts's buildFailure, or a full listing then).
+   */
+  quick?: boolean;
 }
 
 /**
@@ -117,8 +147,12 @@ export interface MainPackage {
  * (naming the package that is not main), or CGO_REQUIRED (naming the package that needs cgo). Other package
  * errors (syntax, type errors) are left for `go build`, whose output says more.
  */
-export async function findMainPackages(patterns: string[], options: ListOptions): Promise<MainPackage[]> {
-  const pkgs = await goList(patterns, options);
+export async function findMainPackages(
+  patterns: string[],
+  options: ListOptions,
+  how: FindMainOptions = {},
+): Promise<MainPackage[]> {
+  const pkgs = await goList(patterns, options, false, how.quick ?? false);
   const suspects: { importPath: string; chain: string[] }[] = [];
   for (const p of pkgs) {
     if (p.Error && /build constraints exclude all Go files/.test(p.Error.Err)) {

@@ -19,6 +19,28 @@ describe('findMainPackages (real go list)', () => {
     expect(main?.deps).toContain('net/http');
   });
 
+  it('a quick listing names the same main package without loading its imports', async () => {
+    const go = await findGo();
+    const [full] = await findMainPackages(['.'], { go, dir: HELLO_DIR, env });
+    const quick = await findMainPackages(['.'], { go, dir: HELLO_DIR, env }, { quick: true });
+    expect(quick).toEqual([{ ...full, deps: [] }]);
+  });
+
+  it('a quick listing still refuses a library package and a main package that needs cgo', async () => {
+    const go = await findGo();
+    const lib = await writeModule(join(await tempDir(), 'lib'), LIBRARY_MODULE, 'example.com/lib');
+    expect((await failure(findMainPackages(['.'], { go, dir: lib, env }, { quick: true }))).code).toBe(
+      'NO_MAIN_PACKAGE',
+    );
+    const cgoMain = await writeModule(join(await tempDir(), 'cgomain'), {
+      'main.go':
+        'package main\n\n// int two() { return 2; }\nimport "C"\n\nfunc main() { println(C.two()) }\n',
+    });
+    const err = await failure(findMainPackages(['.'], { go, dir: cgoMain, env }, { quick: true }));
+    expect(err.code).toBe('CGO_REQUIRED');
+    expect(err.subject).toBe('example.com/app');
+  });
+
   it('refuses a directory outside any module', async () => {
     const dir = await tempDir();
     const err = await failure(findMainPackages(['.'], { go: await findGo(), dir, env }));
