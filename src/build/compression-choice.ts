@@ -5,6 +5,7 @@ import { MinnowError } from '../errors.js';
 import { gzipCompression, parallelGzipCompression } from '../oci/gzip-compression.js';
 import type { LayerCompression } from '../oci/layer-compression.js';
 import { ZSTD_DEFAULT_LEVEL, zstdCompression } from '../oci/zstd-compression.js';
+import { contentChunker } from '../util/content-chunks.js';
 import { fileGzipChunkCache } from '../util/gzip-chunk-cache.js';
 
 /** The layer compressions a build can choose: `--compression` and `compression:` in minnow.yaml. */
@@ -17,10 +18,11 @@ export interface CompressionChoice {
 }
 
 /**
- * Bytes per gzip member of an app layer. After a one-line edit about half of a Go binary's 128 KiB chunks are
- * unchanged and come from the chunk cache; the ratio loss against one gzip stream is under 1%.
+ * Where an app layer's gzip members start and end: at content-defined cuts (content-chunks.ts), so that after an
+ * edit, which moves the binary's bytes, the chunks it did not change are found again and come from the chunk
+ * cache: 35–42 % of a Go binary after a one-line edit, where fixed 128 KiB chunks kept 3–4 %.
  */
-export const APP_LAYER_CHUNK = 128 * 1024;
+export const APP_LAYER_CHUNKS = contentChunker();
 
 /**
  * The layers a build writes: the app binaries, the files and data layers, plain-tar base layers. gzip writes each
@@ -49,7 +51,7 @@ const ALGORITHMS: Record<CompressionAlgorithm, Algorithm> = {
         case 'app':
           return parallelGzipCompression({
             level: level ?? 6,
-            chunkSize: APP_LAYER_CHUNK,
+            chunker: APP_LAYER_CHUNKS,
             cache: fileGzipChunkCache(join(cacheDir, 'gzip-chunks')),
           });
         // Small layers written once: one stream at 9.

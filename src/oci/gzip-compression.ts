@@ -1,3 +1,4 @@
+import { fixedChunker } from '../util/content-chunks.js';
 import { GZIP_MEMBER_ENGINE } from '../util/gzip-engine.js';
 import { createParallelGzip, type ParallelGzipOptions } from '../util/parallel-gzip.js';
 import type { LayerCompression } from './layer-compression.js';
@@ -8,17 +9,17 @@ const CONTENT_CHUNK = 1 << 20;
 
 /**
  * Layers gzipped as concatenated members (`createParallelGzip`: libdeflate, mtime 0, OS byte 3), on several cores
- * where there are any. The level, the chunk size and libdeflate's version are in the key, the chunk cache is not
+ * where there are any. The level, the chunking and libdeflate's version are in the key, the chunk cache is not
  * (it saves time, never changes a byte). No byte depends on Node's own zlib, whose output differs between Node
  * releases.
  */
 export function parallelGzipCompression(options: ParallelGzipOptions = {}): LayerCompression {
   const level = options.level ?? 6;
-  const chunkSize = options.chunkSize ?? CONTENT_CHUNK;
+  const chunker = options.chunker ?? fixedChunker(options.chunkSize ?? CONTENT_CHUNK);
   return {
     mediaType: MediaType.OciLayerGzip,
-    key: `gzip members level ${level} chunk ${chunkSize} ${GZIP_MEMBER_ENGINE}`,
-    create: () => createParallelGzip({ ...options, level, chunkSize }),
+    key: `gzip members level ${level} ${chunker.key} ${GZIP_MEMBER_ENGINE}`,
+    create: () => createParallelGzip({ ...options, level, chunker }),
   };
 }
 

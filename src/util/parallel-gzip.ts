@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Transform, type TransformCallback } from 'node:stream';
+import { fixedChunker, type Chunker } from './content-chunks.js';
 import type { GzipChunkCache } from './gzip-chunk-cache.js';
 import { gzipPool } from './gzip-pool.js';
 
@@ -8,6 +9,8 @@ export interface ParallelGzipOptions {
   level?: number;
   /** Bytes of input per gzip member. Default 1 MiB: the ratio loss against one stream is under 0.1%. */
   chunkSize?: number;
+  /** Where members start and end, instead of every `chunkSize` bytes (content-chunks.ts). */
+  chunker?: Chunker;
   /** Members under way at once (looked up in the cache or compressed). Default: the CPU count + 2. */
   concurrency?: number;
   /** Reuses members of earlier runs for chunks that did not change (a rebuild's unchanged code). */
@@ -15,20 +18,21 @@ export interface ParallelGzipOptions {
 }
 
 /**
- * A gzip Transform that compresses fixed-size chunks of its input on several cores at once and emits them, in
- * order, as concatenated gzip members (RFC 1952 §2.2, read by every gzip reader: Go's, zlib's, Node's).
+ * A gzip Transform that compresses chunks of its input (every `chunkSize` bytes, or where `chunker` cuts) on
+ * several cores at once and emits them, in order, as concatenated gzip members (RFC 1952 §2.2, read by every gzip reader: Go's, zlib's, Node's).
  * Deterministic: the same input and options always give the same bytes (mtime 0, OS byte 3). Memory stays
  * bounded to `concurrency` chunks.
  */
 export function createParallelGzip(options: ParallelGzipOptions = {}): Transform {
   const level = options.level ?? 6;
-  const chunkSize = options.chunkSize ?? 1 << 20;
+  const chunker = options.chunker ?? fixedChunker(options.chunkSize ?? 1 << 20);
   // Beyond the CPU count: cache lookups wait on the disk, not a CPU.
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism() + 2);
   const pool = gzipPool();
   const pending: Promise<Buffer>[] = [];
   let buffered: Buffer[] = [];
   let bufferedBytes = 0;
+  let members = 0;
 
   const cache = options.cache;
   const storing: Promise<void>[] = [];
@@ -49,29 +53,42 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
     return p;
   };
 
+  /** Starts a member for every chunk the buffered bytes complete (all of them when `final`). */
+  const cutBuffered = async (stream: Transform, final: boolean): Promise<void> => {
+    // One copy of what is buffered, then chunks as views of it: a whole binary arriving at once is not
+    // copied again for every chunk taken from its front.
+    const all = buffered.length === 1 ? (buffered[0] as Buffer) : Buffer.concat(buffered, bufferedBytes);
+    let at = 0;
+    while (at < all.length) {
+      const end = chunker.cut(all, at, final);
+      if (end < 0) break;
+      pending.push(started(all.subarray(at, end)));
+      members++;
+      at = end;
+      while (pending.length >= concurrency) stream.push(await (pending.shift() as Promise<Buffer>));
+    }
+    buffered = at < all.length ? [all.subarray(at)] : [];
+    bufferedBytes = all.length - at;
+  };
+
+  // Cut again once the bytes left uncut have doubled (and there are enough for a chunk): a chunk that spans many
+  // small writes is not copied and rescanned on each of them.
+  let nextTry = chunker.least;
   return new Transform({
     transform(this: Transform, chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
       buffered.push(chunk);
       bufferedBytes += chunk.length;
-      void (async () => {
-        if (bufferedBytes < chunkSize) return;
-        // One copy of what is buffered, then chunks as views of it: a whole binary arriving at once is not
-        // copied again for every chunk taken from its front.
-        const all = buffered.length === 1 ? (buffered[0] as Buffer) : Buffer.concat(buffered, bufferedBytes);
-        let at = 0;
-        while (all.length - at >= chunkSize) {
-          pending.push(started(all.subarray(at, at + chunkSize)));
-          at += chunkSize;
-          while (pending.length >= concurrency) this.push(await (pending.shift() as Promise<Buffer>));
-        }
-        buffered = at < all.length ? [all.subarray(at)] : [];
-        bufferedBytes = all.length - at;
-      })().then(() => done(), done);
+      if (bufferedBytes < nextTry) return done();
+      cutBuffered(this, false).then(() => {
+        nextTry = Math.max(chunker.least, 2 * bufferedBytes);
+        done();
+      }, done);
     },
     flush(this: Transform, done: TransformCallback) {
       void (async () => {
-        if (bufferedBytes > 0 || pending.length === 0)
-          pending.push(started(Buffer.concat(buffered, bufferedBytes)));
+        if (bufferedBytes > 0) await cutBuffered(this, true);
+        // Empty input is one empty member, so the output is always valid gzip.
+        if (members === 0) pending.push(started(Buffer.alloc(0)));
         while (pending.length > 0) this.push(await (pending.shift() as Promise<Buffer>));
         await Promise.all(storing);
       })().then(() => done(), done);
