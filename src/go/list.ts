@@ -137,7 +137,7 @@ export interface FindMainOptions {
   /**
    * Lists the named packages without loading their dependencies (`go list -find`): what a build needs to name
    * its binaries, and the errors of the packages themselves. A dependency that needs cgo is then found only when
-   * `go build` fails (go/build.ts's buildFailure, or a full listing then).
+   * `go build` fails: build/build.ts runs the full listing then, and its error wins.
    */
   quick?: boolean;
 }

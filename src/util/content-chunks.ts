@@ -22,7 +22,7 @@ export function fixedChunker(size: number): Chunker {
 
 /**
  * A byte's 32-bit value in the gear hash: xorshift32 from a fixed seed. These numbers are part of the layer
- * format (they decide the cuts, hence the digests): never change them without changing CONTENT_CHUNKS.key.
+ * format (they decide the cuts, hence the digests): never change them without changing contentChunker's key.
  */
 const GEAR = (() => {
   const table = new Int32Array(256);

@@ -19,7 +19,8 @@ export interface ParallelGzipOptions {
 
 /**
  * A gzip Transform that compresses chunks of its input (every `chunkSize` bytes, or where `chunker` cuts) on
- * several cores at once and emits them, in order, as concatenated gzip members (RFC 1952 §2.2, read by every gzip reader: Go's, zlib's, Node's).
+ * several cores at once and emits them, in order, as concatenated gzip members (RFC 1952 §2.2, read by every
+ * gzip reader: Go's, zlib's, Node's).
  * Deterministic: the same input and options always give the same bytes (mtime 0, OS byte 3). Memory stays
  * bounded to `concurrency` chunks.
  */
