@@ -35,6 +35,23 @@ interface SpdxDoc {
   documentDescribes: string[];
 }
 
+interface CdxComponent {
+  'bom-ref': string;
+  type: string;
+  name: string;
+  version?: string;
+  purl?: string;
+  cpe?: string;
+  supplier?: { name?: string; contact?: { name?: string; email?: string }[] };
+  hashes?: { alg: string; content: string }[];
+}
+
+interface CdxDoc {
+  metadata: { component: CdxComponent };
+  components: CdxComponent[];
+  dependencies?: { ref: string; dependsOn?: string[] }[];
+}
+
 /** A PURL as comparable parts: the qualifiers as a sorted list (their order is not part of a PURL's identity). */
 function purlParts(purl: string): string {
   const [base = '', query = ''] = purl.split('?');
@@ -60,9 +77,33 @@ function syftEdges(doc: SyftDoc): string[] {
     .sort();
 }
 
+/**
+ * `dependent -> dependency` pairs from a CycloneDX `dependencies` array, each end as its component's PURL (by
+ * purlParts). syft's bom-refs are PURLs with its own `package-id=` qualifier added, and its components' `purl`
+ * fields are the plain PURLs, so both documents resolve to the same names. The image's own entry (minnow lists
+ * the image depending on every component, syft lists no entry for its metadata.component) is left out, as the
+ * SPDX comparison leaves out CONTAINS; entries with no dependsOn add no pair. A ref to no component shows as
+ * `(no component REF)`.
+ */
+function cdxEdges(doc: CdxDoc): string[] {
+  const purl = new Map(
+    doc.components.map((c) => [c['bom-ref'], c.purl ? purlParts(c.purl) : `${c.name}@${c.version}`]),
+  );
+  const node = (ref: string): string => purl.get(ref) ?? `(no component ${ref})`;
+  return (doc.dependencies ?? [])
+    .filter((d) => d.ref !== doc.metadata.component['bom-ref'])
+    .flatMap((d) => (d.dependsOn ?? []).map((x) => `${node(d.ref)} -> ${node(x)}`))
+    .sort();
+}
+
+/** The components a CycloneDX SBOM lists as software (syft also lists `file` components). */
+const CDX_SOFTWARE = new Set(['library', 'operating-system', 'application']);
+
 describe('SBOM depth against syft, on real Debian and Alpine content', () => {
-  const images: Record<'debian' | 'alpine', { analysis: ImageAnalysis; spdx: SpdxDoc; syft: SyftDoc }> =
-    {} as never;
+  const images: Record<
+    'debian' | 'alpine',
+    { analysis: ImageAnalysis; spdx: SpdxDoc; cdx: CdxDoc; syft: SyftDoc; syftCdx: CdxDoc }
+  > = {} as never;
   let debianPackages: string[];
   let debianPaths: string[];
   beforeAll(async () => {
@@ -78,13 +119,19 @@ describe('SBOM depth against syft, on real Debian and Alpine content', () => {
       const layout = join(dir, kind);
       await writeLayout(layout, { kind: 'image', image }, { tag: 'latest' });
       const analysis = await analyzeImage(image, { reference: `${kind}-test` });
-      const out = await exec(syft, ['-q', `oci-dir:${layout}`, '-o', 'syft-json'], {
-        env: { ...process.env, SYFT_CHECK_FOR_APP_UPDATE: 'false' },
-      });
+      // One syft run, both its own JSON (stdout) and its CycloneDX JSON (a file).
+      const syftCdx = join(dir, `${kind}.syft.cdx.json`);
+      const out = await exec(
+        syft,
+        ['-q', `oci-dir:${layout}`, '-o', 'syft-json', '-o', `cyclonedx-json=${syftCdx}`],
+        { env: { ...process.env, SYFT_CHECK_FOR_APP_UPDATE: 'false' } },
+      );
       images[kind] = {
         analysis,
         spdx: JSON.parse(renderSbom(analysis, 'spdx-json')) as SpdxDoc,
+        cdx: JSON.parse(renderSbom(analysis, 'cyclonedx-json')) as CdxDoc,
         syft: JSON.parse(out) as SyftDoc,
+        syftCdx: JSON.parse(await readFile(syftCdx, 'utf8')) as CdxDoc,
       };
     }
   }, 300_000);
@@ -134,7 +181,61 @@ describe('SBOM depth against syft, on real Debian and Alpine content', () => {
       expect(edges.length).toBeGreaterThan(kind === 'debian' ? 100 : 10);
       expect(edges).toEqual(syftEdges(images[kind].syft));
     });
+
+    it(`${kind}: the CycloneDX dependency graph equals syft's CycloneDX graph`, () => {
+      const { cdx, syftCdx } = images[kind];
+      const edges = cdxEdges(cdx);
+      expect(edges.length).toBeGreaterThan(kind === 'debian' ? 100 : 10);
+      expect(edges.filter((e) => e.includes('(no component '))).toEqual([]);
+      expect(edges).toEqual(cdxEdges(syftCdx));
+      // The same graph as minnow's SPDX DEPENDS_ON relationships.
+      expect(edges.length).toBe(spdxEdges(images[kind].spdx).length);
+      // Every ref and dependsOn names a component (or the image), each component has exactly one entry.
+      const refs = new Set([cdx.metadata.component['bom-ref'], ...cdx.components.map((c) => c['bom-ref'])]);
+      const deps = cdx.dependencies ?? [];
+      expect(deps.map((d) => d.ref).sort()).toEqual([...refs].sort());
+      expect(deps.flatMap((d) => d.dependsOn ?? []).filter((r) => !refs.has(r))).toEqual([]);
+    });
   }
+
+  it('CycloneDX: every component has a supplier and a CPE; metadata.component is the image with its digest', () => {
+    for (const kind of ['debian', 'alpine'] as const) {
+      const { cdx, syftCdx, analysis } = images[kind];
+      const root = cdx.metadata.component;
+      expect(root.type).toBe('container');
+      expect(root.version).toBe(analysis.digest);
+      // syft names the image by the same manifest digest.
+      expect(syftCdx.metadata.component.version).toBe(analysis.digest);
+      expect(root.hashes).toEqual([{ alg: 'SHA-256', content: analysis.digest.slice('sha256:'.length) }]);
+      expect(root.purl).toBe(root['bom-ref']);
+      expect(root.purl).toContain(`@${encodeURIComponent(analysis.digest)}`);
+      // Nothing says who supplies these test images: no supplier is made up (SPDX says NOASSERTION).
+      expect(root.supplier).toBeUndefined();
+      // The image depends on every component.
+      const imageDeps = cdx.dependencies?.find((d) => d.ref === root['bom-ref'])?.dependsOn ?? [];
+      expect([...imageDeps].sort()).toEqual(cdx.components.map((c) => c['bom-ref']).sort());
+      const components = cdx.components.filter((c) => CDX_SOFTWARE.has(c.type));
+      expect(components).toEqual(cdx.components);
+      expect(components.length).toBe(analysis.packages.length);
+      const problems = components.flatMap((c) => [
+        ...(c.supplier?.name?.trim() ? [] : [`${c.name}: no supplier`]),
+        ...(c.cpe?.startsWith('cpe:2.3:a:') ? [] : [`${c.name}: no CPE (${c.cpe})`]),
+      ]);
+      expect(problems).toEqual([]);
+      // The same software syft lists, by PURL.
+      expect(components.map((c) => purlParts(c.purl ?? '')).sort()).toEqual(
+        syftCdx.components
+          .filter((c) => c.type === 'library')
+          .map((c) => purlParts(c.purl ?? ''))
+          .sort(),
+      );
+    }
+    const libc = images.debian.cdx.components.find((c) => c.name === 'libc6');
+    expect(libc?.supplier).toEqual({
+      name: 'GNU Libc Maintainers',
+      contact: [{ email: 'debian-glibc@lists.debian.org' }],
+    });
+  });
 
   it('every component has a supplier and a CPE; the image is the described root with its digest', () => {
     for (const kind of ['debian', 'alpine'] as const) {

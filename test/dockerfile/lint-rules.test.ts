@@ -74,8 +74,8 @@ const CASES: Record<string, [bad: string, good: string]> = {
   'MN-DF-021': [build(GOOD_RUN).replace('ENTRYPOINT', 'CMD ["/x"]\nCMD ["/y"]\nENTRYPOINT'), build(GOOD_RUN)],
   'MN-DF-022': [
     build(GOOD_RUN, 'RUN sudo apk add --no-cache git\n'),
-    // Installing the sudo package is not running sudo.
-    build(GOOD_RUN, 'RUN apk add --no-cache sudo=1.9.15-r0 zip=3.0-r12\n'),
+    // Installing the sudo package is not running sudo (issue 11: this exact line was reported).
+    build(GOOD_RUN, 'RUN apt-get update && apt-get install -y sudo zip\n'),
   ],
   'MN-DF-023': [
     build(GOOD_RUN).replace('USER', 'EXPOSE 8080 70000/tcp\nUSER'),
@@ -281,6 +281,36 @@ describe('rules', () => {
     }
     for (const run of ['echo cd', 'go build ./cmd/cd', 'abcd /x']) {
       expect(await ids(build(GOOD_RUN, `RUN ${run}\n`)), run).not.toContain('MN-DF-029');
+    }
+  });
+
+  test('MN-DF-022 fires on sudo as a command word, not on installing the sudo package (issue 11)', async () => {
+    const sudo = async (run: string, stage: 'build' | 'final'): Promise<boolean> => {
+      const text =
+        stage === 'build'
+          ? build(GOOD_RUN, `RUN ${run}\n`)
+          : build(GOOD_RUN).replace('FROM scratch', `FROM debian:12.5\nRUN ${run}`);
+      return (await ids(text)).includes('MN-DF-022');
+    };
+    for (const stage of ['build', 'final'] as const) {
+      for (const run of [
+        // The real-world Dockerfile that reported a false positive.
+        'apt-get update && apt-get install -y sudo zip',
+        'apt-get update && apt-get install -y --no-install-recommends sudo zip',
+        'apk add --no-cache sudo=1.9.15-r0 zip=3.0-r12',
+        'echo sudo > /tmp/x && grep -q sudo /etc/group',
+      ]) {
+        expect(await sudo(run, stage), `${stage}: ${run}`).toBe(false);
+      }
+      for (const run of [
+        'sudo apt-get install x',
+        'apt-get update && sudo make install',
+        'apt-get install -y sudo zip && sudo -u nobody true',
+        'DEBIAN_FRONTEND=noninteractive sudo apt-get install -y zip',
+        'true; (sudo make install)',
+      ]) {
+        expect(await sudo(run, stage), `${stage}: ${run}`).toBe(true);
+      }
     }
   });
 
