@@ -103,7 +103,7 @@ export function cacheBudget(env: NodeJS.ProcessEnv = process.env): number | unde
 
 /**
  * Keeps the cache within its budget (see {@link cacheBudget}): at most hourly (a marker file's mtime says when it
- * last looked), walks the cache and, when it is over budget, prunes least recently used entries down to it.
+ * last looked, the first look an hour after the marker is made), walks the cache and, when it is over budget, prunes least recently used entries down to it.
  * Cheap on the hot path: between checks it costs one stat. Never throws: a cache that cannot be pruned only
  * stays big.
  */
@@ -117,6 +117,9 @@ export async function boundCache(
     const last = await stat(marker).catch(() => undefined);
     if (last && Date.now() - last.mtimeMs < CHECK_EVERY_MS) return undefined;
     await writeFile(marker, '');
+    // No marker: a cache this check has not seen, nearly always one the command just made (a first build),
+    // far under any budget. Its clock starts now; walking it would only delay the command's exit.
+    if (!last) return undefined;
     return await pruneCache({ dir, maxBytes: budget });
   } catch {
     return undefined;

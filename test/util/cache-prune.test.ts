@@ -144,6 +144,10 @@ describe('boundCache', () => {
     await age(a.blob, 3 * HOUR);
     await age(b.blob, 2 * HOUR);
     const total = (await cacheUsage(dir)).totalBytes;
+    // The first call only starts the clock: a cache without the marker is one the command just made.
+    expect(await boundCache(dir, 0)).toBeUndefined();
+    await expect(stat(b.blob)).resolves.toBeDefined();
+    await age(join(dir, '.pruned'), 2 * HOUR);
     const result = await boundCache(dir, total - 1);
     expect(result?.removed.map((r) => r.path)).toEqual([a.blob]);
     await expect(stat(b.blob)).resolves.toBeDefined();
@@ -158,6 +162,8 @@ describe('boundCache', () => {
     const dir = await tempDir();
     const old = await baseLayer(dir, 'an old base layer');
     await age(old.blob, 3 * HOUR);
+    await writeFile(join(dir, '.pruned'), '');
+    await age(join(dir, '.pruned'), 2 * HOUR);
     const bin = new URL('../../bin/minnow.js', import.meta.url).pathname;
     const { execFile } = await import('node:child_process');
     await new Promise<void>((resolve, reject) =>
