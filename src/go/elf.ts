@@ -29,6 +29,14 @@ const MACHINES: Record<number, string> = {
   258: 'loong64',
 };
 
+/** GOARCH of a machine number: one number covers MIPS and POWER of both byte orders and word sizes. */
+function archOf(machine: number, is64: boolean, littleEndian: boolean): string {
+  const name = MACHINES[machine];
+  if (name === 'mips') return `mips${is64 ? '64' : ''}${littleEndian ? 'le' : ''}`;
+  if (name === 'ppc64' && littleEndian) return 'ppc64le';
+  return name ?? 'unknown';
+}
+
 export interface ElfProgramHeader {
   type: number;
   flags: number;
@@ -144,7 +152,7 @@ export function parseElfHeader(head: Buffer): ElfHeader | undefined {
     littleEndian: le,
     type,
     machine,
-    arch: MACHINES[machine] ?? 'unknown',
+    arch: archOf(machine, is64, le),
     programHeaders,
     dynamic: programHeaders.some((p) => p.type === PT_INTERP),
     shoff,

@@ -81,6 +81,14 @@ const VARIANTS: Variant[] = [
   { name: 'arm64', args: ['-ldflags=-s -w'], env: { GOARCH: 'arm64' }, arch: 'arm64' },
   { name: '386', args: [], env: { GOARCH: '386' }, arch: '386' },
   { name: 's390x', args: [], env: { GOARCH: 's390x' }, arch: 's390x' },
+  // Every word size and byte order the header takes (mips 32-bit BE, arm 32-bit LE, ppc64 64-bit BE), and the GOARCHes
+  // that share one ELF machine number (mips*, ppc64*).
+  { name: 'mips', args: [], env: { GOARCH: 'mips' }, arch: 'mips' },
+  { name: 'arm', args: ['-ldflags=-s -w'], env: { GOARCH: 'arm', GOARM: '7' }, arch: 'arm' },
+  { name: 'ppc64', args: [], env: { GOARCH: 'ppc64' }, arch: 'ppc64' },
+  { name: 'ppc64le', args: [], env: { GOARCH: 'ppc64le' }, arch: 'ppc64le' },
+  { name: 'mipsle', args: [], env: { GOARCH: 'mipsle' }, arch: 'mipsle' },
+  { name: 'mips64', args: [], env: { GOARCH: 'mips64' }, arch: 'mips64' },
   {
     name: 'cgo-external',
     args: ['-ldflags=-linkmode=external'],
@@ -98,6 +106,20 @@ const VARIANTS: Variant[] = [
     dynamic: true,
   },
 ];
+
+/** The word size and byte order of each target: the ELF header's and the build info header's must both say so. */
+const WORD: Record<string, { bits: 32 | 64; bigEndian: boolean }> = {
+  amd64: { bits: 64, bigEndian: false },
+  arm64: { bits: 64, bigEndian: false },
+  '386': { bits: 32, bigEndian: false },
+  s390x: { bits: 64, bigEndian: true },
+  mips: { bits: 32, bigEndian: true },
+  arm: { bits: 32, bigEndian: false },
+  ppc64: { bits: 64, bigEndian: true },
+  ppc64le: { bits: 64, bigEndian: false },
+  mipsle: { bits: 32, bigEndian: false },
+  mips64: { bits: 64, bigEndian: true },
+};
 
 /** What `go version -m` says, the reference this parser must agree with. */
 async function goVersionM(bin: string): Promise<{ goVersion: string; lines: string[] }> {
@@ -153,6 +175,16 @@ describe('readBuildInfo', () => {
       ]);
       expect(info?.settings.GOARCH).toBe(v.arch);
       expect(asLines(info as GoBuildInfo)).toEqual(ref.lines);
+      // The binary really is of its target's word size and byte order, and so is the build info header
+      // (byte 14 the pointer size, bit 0 of byte 15 big-endian) the reader decodes.
+      const bytes = await readFile(bin);
+      const elf = await ElfFile.open(bufferSource(bytes));
+      const word = WORD[v.arch];
+      expect([elf.header.class, !elf.header.littleEndian]).toEqual([word?.bits, word?.bigEndian]);
+      const section = elf.section('.go.buildinfo');
+      const blob = bytes.subarray(section?.offset, (section?.offset ?? 0) + 16);
+      expect(blob.toString('latin1', 0, 14)).toBe('\xff Go buildinf:');
+      expect([blob[14], ((blob[15] ?? 0) & 1) === 1]).toEqual([(word?.bits ?? 0) / 8, word?.bigEndian]);
     });
   }
 
