@@ -7,6 +7,7 @@ import {
   mutate,
   selectPlatform,
   type Addendum,
+  type Image,
   type ImageOrIndex,
   type LayerEntry,
   type Platform,
@@ -82,8 +83,43 @@ async function selectAny(target: Extract<ImageOrIndex, { kind: 'index' }>) {
 /** Most layers an image may have: the Docker Engine's layer store refuses deeper chains ("max depth exceeded"). */
 export const MAX_LAYERS = 125;
 
+export interface PrepareBaseOptions {
+  /** minnow's cache directory (compressed base layers, verdicts of verified ones). */
+  cacheDir: string;
+  /** How plain-tar base layers are compressed. Default gzip level 6. */
+  compression?: CompressionChoice;
+  signal?: AbortSignal;
+}
+
+/**
+ * The base's image for `platform` as it ships: plain-tar layers gzip-compressed (as `docker push` sends them)
+ * and every layer checked against its digest and diff_id (each once: verdicts are kept in the cache). `build`
+ * starts this as soon as the base is resolved, so that a first build on a base does it while Go compiles.
+ */
+export async function prepareBase(
+  base: BuildBase,
+  platform: Platform,
+  options: PrepareBaseOptions,
+): Promise<Image> {
+  const signal = options.signal ? { signal: options.signal } : {};
+  const baseImage = await compressBase(
+    await selectPlatform(base.target, platform, { strict: true, subject: base.spec }),
+    {
+      cacheDir: options.cacheDir,
+      known: base.known,
+      compression: layerCompressionFor(options.compression ?? DEFAULT_COMPRESSION, 'base', options.cacheDir),
+      ...signal,
+    },
+  );
+  // Layers that go out as they came (gzip, zstd) are checked here; compressBase checked the ones it rewrote.
+  await verifyBaseLayers(baseImage, { cacheDir: options.cacheDir, ...signal });
+  return baseImage;
+}
+
 export interface AssembleOptions {
   base: BuildBase;
+  /** The base's image for `platform` from `prepareBase` (prepared here when not given). */
+  baseImage?: Promise<Image>;
   platform: Platform;
   binaries: BuiltBinary[];
   /** Where the app layer blob goes. */
@@ -126,21 +162,12 @@ export async function assembleImage(options: AssembleOptions): Promise<BuiltImag
   });
   base.known.set(layer.digest, layer.uncompressedSize);
   if (!layer.reused) await pruneBlobs(options.blobDir, layer.digest.slice('sha256:'.length));
-  // Plain-tar base layers (`docker save`, the Engine) go out gzip-compressed, as `docker push` sends them.
-  const baseImage = await compressBase(
-    await selectPlatform(base.target, platform, { strict: true, subject: base.spec }),
-    {
+  const baseImage = await (options.baseImage ??
+    prepareBase(base, platform, {
       cacheDir: options.cacheDir,
-      known: base.known,
-      compression: layerCompressionFor(choice, 'base', options.cacheDir),
+      compression: choice,
       ...(options.signal ? { signal: options.signal } : {}),
-    },
-  );
-  // Layers that go out as they came (gzip, zstd) are checked here; compressBase checked the ones it rewrote.
-  await verifyBaseLayers(baseImage, {
-    cacheDir: options.cacheDir,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+    }));
   const image = await mutate(baseImage, {
     layers: [
       ...(options.toolLayers ?? []),

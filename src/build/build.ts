@@ -11,6 +11,7 @@ import { canonicalPlatform, goEnvironment } from '../go/platform-env.js';
 import { goInfo } from '../go/go-info.js';
 import { parseCapability } from '../oci/file-capabilities.js';
 import { formatPlatform, hostPlatform, type Platform } from '../oci/platform.js';
+import type { Image } from '../oci/image.js';
 import { minnowCacheDir } from '../util/cache-layout.js';
 import { checkDelvePlatform, delveBinary, DELVE_VERSION } from '../go/delve.js';
 import { checkDebugBinaries, debugEntrypoint, DEFAULT_DEBUG_PORT } from './debug.js';
@@ -196,9 +197,10 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const assembling = Promise.all(spawned).then(() => import('./assemble.js'));
   // Every way out of a failed build stops go and waits for it: a go left running would write into its work
   // directory after the caller (or its process) has gone.
+  const prepared = new Map<string, Promise<Image>>();
   const settle = async (): Promise<void> => {
     stop.abort();
-    await Promise.allSettled([...compiles.values(), ...delves.values(), listing]);
+    await Promise.allSettled([...compiles.values(), ...delves.values(), listing, ...prepared.values()]);
   };
   const cancel = async (err: unknown): Promise<never> => {
     await settle();
@@ -231,6 +233,17 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
         ...(signal ? { signal } : {}),
       })
       .catch(cancel);
+    // A first build on a base compresses and checks the base's layers while Go compiles, not after it.
+    for (const p of platforms) {
+      const ready = asm.prepareBase(base, p, {
+        cacheDir,
+        ...(options.compression ? { compression: options.compression } : {}),
+        signal: stop.signal,
+      });
+      // Seen when its image is assembled (or never, if the build has failed by then).
+      ready.catch(() => undefined);
+      prepared.set(formatPlatform(p), ready);
+    }
     const created = rfc3339(provenance.created);
     const annotations: Record<string, string> = {
       'org.opencontainers.image.created': created,
@@ -320,6 +333,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
             }
           : {}),
         base,
+        ...(prepared.has(key) ? { baseImage: prepared.get(key) as Promise<Image> } : {}),
         platform,
         binaries,
         blobDir: join(work, slugOf(platform), 'blobs'),

@@ -2,6 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { build } from '../../src/build/build.js';
 import { verdictPath, verifyBaseLayers } from '../../src/build/verify-base.js';
 import {
   emptyImage,
@@ -14,6 +16,7 @@ import {
   type Image,
   type Layer,
 } from '../../src/oci/index.js';
+import { writeLayout } from '../../src/publish/layout.js';
 import { failure } from '../helpers/failure.js';
 import { gzipLayerFile, tarOf } from '../helpers/tar-layers.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -97,6 +100,33 @@ describe('verifyBaseLayers', () => {
       ),
     );
     expect(process.memoryUsage().rss - before).toBeLessThan(128 * 1024 * 1024);
+  });
+});
+
+describe('build on a base with a lying layer', () => {
+  it('fails with the base layer named, and records no verdict for it', async () => {
+    const dir = await tempDir();
+    const t = await tarOf([{ header: { name: 'etc/motd' }, data: 'hi\n' }]);
+    const good = await gzLayer(dir, await tarOf([{ header: { name: 'etc/hosts' }, data: '127.0.0.1 x\n' }]));
+    const lying = await gzLayer(dir, t, sha256(Buffer.from('something else')));
+    const layout = join(dir, 'base');
+    await writeLayout(layout, { kind: 'image', image: await imageOf([good, lying]) }, { tag: 'v1' });
+    const cacheDir = join(dir, 'cache');
+    const err = await failure(
+      build({
+        dir: fileURLToPath(new URL('../../examples/hello', import.meta.url)),
+        base: `oci:${layout}:v1`,
+        platforms: [{ os: 'linux', architecture: 'amd64' }],
+        cacheDir,
+      }),
+    );
+    expect(err.code).toBe('DIGEST_MISMATCH');
+    expect(err.message).toBe(
+      `base layer 1 (${await lying.digest()}): uncompressed content hashes to ${sha256(t)}, the config's diff_id is ${await lying.diffId()}`,
+    );
+    await expect(readFile(verdictPath(cacheDir, await lying.digest()), 'utf8')).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
   });
 });
 
