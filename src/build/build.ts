@@ -7,6 +7,7 @@ import { formatReference, parseReference } from '../registry/reference.js';
 import { DEBUG_GCFLAGS, goBuildInto } from '../go/build.js';
 import { findGo } from '../go/find-go.js';
 import { findMainPackages, type MainPackage } from '../go/list.js';
+import { cachedMainPackages } from '../go/listing-cache.js';
 import { canonicalPlatform, goEnvironment } from '../go/platform-env.js';
 import { goInfo } from '../go/go-info.js';
 import { parseCapability } from '../oci/file-capabilities.js';
@@ -189,10 +190,9 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     compiles.set(formatPlatform(p), running);
   }
   progress({ phase: 'list', message: `go list ${patterns.join(' ')}` });
-  const listing = findMainPackages(
-    patterns,
-    { go, dir, env: firstEnv, signal: stop.signal },
-    { quick: true },
+  const listOptions = { go, dir, env: firstEnv, signal: stop.signal };
+  const listing = cachedMainPackages(work, patterns, listOptions, () =>
+    findMainPackages(patterns, listOptions, { quick: true }),
   );
   const assembling = Promise.all(spawned).then(() => import('./assemble.js'));
   // Every way out of a failed build stops go and waits for it: a go left running would write into its work
