@@ -156,7 +156,7 @@ export async function gzipPlainLayer(
       verifyingStream(diffId, await layer.size(), `layer ${diffId}`),
       tarHeadCheck(`base layer ${diffId}`),
       plain,
-      compression.create(),
+      compression.create(await layer.size()),
       compressed,
       createWriteStream(tmp),
       { signal: options.signal },

@@ -19,7 +19,13 @@ export function parallelGzipCompression(options: ParallelGzipOptions = {}): Laye
   return {
     mediaType: MediaType.OciLayerGzip,
     key: `gzip members level ${level} ${chunker.key} ${GZIP_MEMBER_ENGINE}`,
-    create: () => createParallelGzip({ ...options, level, chunker }),
+    create: (expectedBytes) =>
+      createParallelGzip({
+        ...options,
+        level,
+        chunker,
+        ...(expectedBytes !== undefined ? { expectedBytes } : {}),
+      }),
   };
 }
 

@@ -12,6 +12,10 @@ export interface LayerCompression {
    * cached layer is reused only by the compression that wrote it.
    */
   readonly key: string;
-  /** A fresh compressing stream: tar in, compressed layer out. */
-  create(): Duplex;
+  /**
+   * A fresh compressing stream: tar in, compressed layer out. `expectedBytes`, when the writer knows it, is how
+   * much tar is coming: a compressor may get its helpers ready for a large layer at once. The bytes it writes
+   * never depend on it.
+   */
+  create(expectedBytes?: number): Duplex;
 }

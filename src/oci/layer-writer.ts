@@ -176,6 +176,18 @@ async function addEntry(pack: tar.Pack, n: Normalized, mtime: Date): Promise<voi
   await pipeline(createReadStream(source, { highWaterMark: 1 << 20 }), sink);
 }
 
+/** The bytes of the files a layer will hold (what its compressor has coming), 0 for what cannot be read yet. */
+async function fileBytes(normalized: Normalized[]): Promise<number> {
+  const sizes = await Promise.all(
+    normalized.map(async ({ entry: e }) => {
+      if (e.type !== 'file') return 0;
+      if (Buffer.isBuffer(e.source)) return e.source.length;
+      return (await stat(e.source).catch(() => undefined))?.size ?? 0;
+    }),
+  );
+  return sizes.reduce((a, b) => a + b, 0);
+}
+
 /**
  * Writes a deterministic layer: sorted entries with explicit parents, fixed modes and owners, one mtime, no user
  * or group names, compressed by `options.compression` (deterministic too). The compressed digest and the
@@ -192,7 +204,7 @@ export async function writeLayer(entries: LayerEntry[], options: WriteLayerOptio
   const compression = options.compression ?? gzipCompression();
   const withCapabilities = normalized.some((n) => n.entry.type === 'file' && n.entry.capabilities?.length);
   const sink = createWriteStream(tmp);
-  const stages = [uncompressed, compression.create(), compressed, sink] as const;
+  const stages = [uncompressed, compression.create(await fileBytes(normalized)), compressed, sink] as const;
   const written = withCapabilities
     ? pipeline(pack, paxHeaderFixer(), ...stages, { signal: options.signal })
     : pipeline(pack, ...stages, { signal: options.signal });

@@ -15,6 +15,8 @@ export interface ParallelGzipOptions {
   concurrency?: number;
   /** Reuses members of earlier runs for chunks that did not change (a rebuild's unchanged code). */
   cache?: GzipChunkCache;
+  /** Input bytes coming, when known: enough of them start the pool's helpers now (GzipPool.expect). */
+  expectedBytes?: number;
 }
 
 /**
@@ -30,6 +32,7 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
   // Beyond the CPU count: cache lookups wait on the disk, not a CPU.
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism() + 2);
   const pool = gzipPool();
+  if (options.expectedBytes !== undefined) pool.expect(options.expectedBytes);
   const pending: Promise<Buffer>[] = [];
   let buffered: Buffer[] = [];
   let bufferedBytes = 0;

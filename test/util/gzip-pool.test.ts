@@ -61,6 +61,19 @@ describe('GzipPool', () => {
     members.forEach((m, i) => expect(m.equals(gzipMember(data[i]!, 6))).toBe(true));
   });
 
+  it('with one or two CPUs, starts its helpers at once when told a large input is coming', async () => {
+    const small = new GzipPool(WORKER, 2);
+    small.expect(4 << 20);
+    expect(small.helpersStarted).toBe(0);
+    const large = new GzipPool(WORKER, 2);
+    large.expect(64 << 20);
+    // Before a single member is asked for: ready while the first chunks are read and cut.
+    expect(large.helpersStarted).toBe(1);
+    const data = chunks(8);
+    const members = await Promise.all(data.map((c) => large.gzip(c, 6)));
+    members.forEach((m, i) => expect(m.equals(gzipMember(data[i]!, 6))).toBe(true));
+  });
+
   it('a helper that dies takes no member with it: its chunk is done here', async () => {
     const dir = await tempDir();
     const dying = join(dir, 'dying-worker.mjs');
