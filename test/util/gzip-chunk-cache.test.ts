@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { fileGzipChunkCache, trimGzipChunkCache } from '../../src/util/gzip-chunk-cache.js';
+import { gzipMember } from '../../src/util/gzip-member.js';
 import { createParallelGzip } from '../../src/util/parallel-gzip.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -62,6 +63,24 @@ describe('gzip chunk cache', () => {
     await copyFile(second, first);
     expect((await gz(data, cache)).equals(fresh)).toBe(true);
     expect((await readFile(first)).equals(original)).toBe(true);
+  });
+
+  it('stores a miss under the key its lookup used, and a buffer changed in between is never served', async () => {
+    const dir = await tempDir();
+    const cache = fileGzipChunkCache(dir);
+    const chunk = randomBytes(50_000);
+    expect(await cache.get(chunk, 6)).toBeUndefined();
+    const member = gzipMember(chunk, 6);
+    await cache.set(chunk, 6, member);
+    // Found by content, from another buffer with the same bytes.
+    expect((await cache.get(Buffer.from(chunk), 6))?.equals(member)).toBe(true);
+    // A caller that reuses a buffer for other bytes between get and set stores a member the next lookup refuses.
+    const reused = randomBytes(50_000);
+    const original = Buffer.from(reused);
+    expect(await cache.get(reused, 6)).toBeUndefined();
+    reused.fill(7);
+    await cache.set(reused, 6, gzipMember(reused, 6));
+    expect(await cache.get(original, 6)).toBeUndefined();
   });
 
   it('trims to the most recently used members', async () => {
