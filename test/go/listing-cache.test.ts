@@ -65,6 +65,13 @@ describe('the listing kept beside a build', () => {
     await once();
     expect(await runs()).toEqual(['build', 'list']);
 
+    // A pattern with ... is listed every time: a new directory under it could hold another main package.
+    const wildcard = () => build({ dir: src, goPath, cacheDir, packages: ['./...'] });
+    await wildcard();
+    expect(await runs()).toEqual(['build', 'list']);
+    await wildcard();
+    expect(await runs()).toEqual(['build', 'list']);
+
     // No longer package main: listed again, and refused as before, not built from the binary left behind.
     await writeFile(main, original.replace(/^package main$/m, 'package hello'));
     await rm(join(src, 'extra.go'));
