@@ -146,7 +146,34 @@ async function addCapabilityHeader(pack: tar.Pack, n: Normalized, mtime: Date): 
   );
 }
 
-async function addEntry(pack: tar.Pack, n: Normalized, mtime: Date): Promise<void> {
+/**
+ * The size of every file entry, each source file checked once before anything is written: a missing source or
+ * one that is not a regular file fails here, in one line. The sum is what the compressor has coming.
+ */
+async function fileSizes(normalized: Normalized[]): Promise<Map<Normalized, number>> {
+  const sizes = new Map<Normalized, number>();
+  for (const n of normalized) {
+    const e = n.entry;
+    if (e.type !== 'file') continue;
+    if (Buffer.isBuffer(e.source)) {
+      sizes.set(n, e.source.length);
+      continue;
+    }
+    const source = e.source;
+    const info = await stat(source).catch((err: unknown) => {
+      throw new MinnowError('NOT_FOUND', `cannot read ${source} for /${n.name}`, {
+        subject: source,
+        cause: err,
+      });
+    });
+    if (!info.isFile())
+      throw new MinnowError('INVALID_ARGUMENT', `${source} is not a regular file`, { subject: source });
+    sizes.set(n, info.size);
+  }
+  return sizes;
+}
+
+async function addEntry(pack: tar.Pack, n: Normalized, mtime: Date, size: number): Promise<void> {
   const e = n.entry;
   await addCapabilityHeader(pack, n, mtime);
   if (e.type !== 'file') {
@@ -162,30 +189,9 @@ async function addEntry(pack: tar.Pack, n: Normalized, mtime: Date): Promise<voi
     );
     return;
   }
-  const source = e.source;
-  const info = await stat(source).catch((err: unknown) => {
-    throw new MinnowError('NOT_FOUND', `cannot read ${source} for /${n.name}`, {
-      subject: source,
-      cause: err,
-    });
-  });
-  if (!info.isFile())
-    throw new MinnowError('INVALID_ARGUMENT', `${source} is not a regular file`, { subject: source });
-  const sink = pack.entry(header(n, mtime, info.size));
+  const sink = pack.entry(header(n, mtime, size));
   // tar-stream fails the entry itself if the file changes size while it is copied.
-  await pipeline(createReadStream(source, { highWaterMark: 1 << 20 }), sink);
-}
-
-/** The bytes of the files a layer will hold (what its compressor has coming), 0 for what cannot be read yet. */
-async function fileBytes(normalized: Normalized[]): Promise<number> {
-  const sizes = await Promise.all(
-    normalized.map(async ({ entry: e }) => {
-      if (e.type !== 'file') return 0;
-      if (Buffer.isBuffer(e.source)) return e.source.length;
-      return (await stat(e.source).catch(() => undefined))?.size ?? 0;
-    }),
-  );
-  return sizes.reduce((a, b) => a + b, 0);
+  await pipeline(createReadStream(e.source, { highWaterMark: 1 << 20 }), sink);
 }
 
 /**
@@ -196,6 +202,7 @@ async function fileBytes(normalized: Normalized[]): Promise<number> {
 export async function writeLayer(entries: LayerEntry[], options: WriteLayerOptions): Promise<WrittenLayer> {
   const mtime = new Date((options.mtime ?? sourceDateEpoch()) * 1000);
   const normalized = normalizeEntries(entries);
+  const sizes = await fileSizes(normalized);
   await makeDirs(options.blobDir);
   const tmp = tempPathFor(join(options.blobDir, 'layer'));
   const pack = tar.pack();
@@ -204,13 +211,18 @@ export async function writeLayer(entries: LayerEntry[], options: WriteLayerOptio
   const compression = options.compression ?? gzipCompression();
   const withCapabilities = normalized.some((n) => n.entry.type === 'file' && n.entry.capabilities?.length);
   const sink = createWriteStream(tmp);
-  const stages = [uncompressed, compression.create(await fileBytes(normalized)), compressed, sink] as const;
+  const stages = [
+    uncompressed,
+    compression.create([...sizes.values()].reduce((a, b) => a + b, 0)),
+    compressed,
+    sink,
+  ] as const;
   const written = withCapabilities
     ? pipeline(pack, paxHeaderFixer(), ...stages, { signal: options.signal })
     : pipeline(pack, ...stages, { signal: options.signal });
   try {
     const feeding = (async () => {
-      for (const n of normalized) await addEntry(pack, n, mtime);
+      for (const n of normalized) await addEntry(pack, n, mtime, sizes.get(n) ?? 0);
       pack.finalize();
     })();
     feeding.catch((err: unknown) => pack.destroy(err as Error));

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import tar from 'tar-stream';
@@ -84,6 +84,20 @@ describe('writeLayer', () => {
     await expect(
       writeLayer([{ type: 'file', path: '/../../etc/passwd', source: Buffer.from('x') }], { blobDir: dir }),
     ).rejects.toMatchObject({ code: 'UNSAFE_PATH' });
+  });
+
+  it('refuses a missing source and one that is not a file in one line, before writing anything', async () => {
+    const dir = await tempDir();
+    const blobDir = join(dir, 'blobs');
+    const missing = join(dir, 'no-such-binary');
+    await expect(
+      writeLayer([{ type: 'file', path: '/app/x', source: missing }], { blobDir, mtime: 0 }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND', message: `cannot read ${missing} for /app/x` });
+    await expect(
+      writeLayer([{ type: 'file', path: '/app/x', source: dir }], { blobDir, mtime: 0 }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: `${dir} is not a regular file` });
+    // Nothing was started: no blob directory, no temp file.
+    await expect(readdir(dir)).resolves.toEqual([]);
   });
 
   it('serves the blob back verified', async () => {
