@@ -310,6 +310,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
           importPath: main.importPath,
         });
       }
+      const baseImage = prepared.get(key);
       if (debug) progress({ phase: 'compile', platform, message: `dlv ${DELVE_VERSION} (${key})` });
       const toolLayers = debug
         ? [
@@ -333,7 +334,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
             }
           : {}),
         base,
-        ...(prepared.has(key) ? { baseImage: prepared.get(key) as Promise<Image> } : {}),
+        ...(baseImage ? { baseImage } : {}),
         platform,
         binaries,
         blobDir: join(work, slugOf(platform), 'blobs'),

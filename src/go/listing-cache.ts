@@ -106,11 +106,9 @@ async function fingerprint(dirs: string[], options: ListOptions, patterns: strin
   const env = Object.entries(options.env)
     .filter(([k]) => k.startsWith('GO') || k.startsWith('CGO_'))
     .sort(([a], [b]) => (a < b ? -1 : 1));
-  const parts = await Promise.all([
-    fileState(options.go),
-    moduleFiles(resolve(options.dir)),
-    ...dirs.flatMap((d) => [goFiles(d), moduleFiles(d)]),
-  ]);
+  // Go looks for go.mod and go.work from the working directory and from each package's; `.` is both.
+  const starts = [...new Set([resolve(options.dir), ...dirs])];
+  const parts = await Promise.all([fileState(options.go), ...starts.map(moduleFiles), ...dirs.map(goFiles)]);
   return JSON.stringify([options.go, options.dir, patterns, env, parts]);
 }
 

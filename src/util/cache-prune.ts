@@ -103,9 +103,9 @@ export function cacheBudget(env: NodeJS.ProcessEnv = process.env): number | unde
 
 /**
  * Keeps the cache within its budget (see {@link cacheBudget}): at most hourly (a marker file's mtime says when it
- * last looked, the first look an hour after the marker is made), walks the cache and, when it is over budget, prunes least recently used entries down to it.
- * Cheap on the hot path: between checks it costs one stat. Never throws: a cache that cannot be pruned only
- * stays big.
+ * last looked; the first look comes an hour after the marker is made), walks the cache and, when it is over
+ * budget, prunes least recently used entries down to it. Cheap on the hot path: between checks it costs one stat.
+ * Never throws: a cache that cannot be pruned only stays big.
  */
 export async function boundCache(
   dir: string = minnowCacheDir(),
