@@ -4,7 +4,11 @@
  * Every cut depends on the bytes alone, never on how they arrived, so the same input always gives the same chunks.
  */
 export interface Chunker {
-  cut(data: Uint8Array, at: number, final: boolean): number;
+  /**
+   * `searched`, when given, is how far past `at` an earlier call on the same bytes looked without finding a cut
+   * (it returned -1): the search goes on from there instead of starting again. The cut is the same either way.
+   */
+  cut(data: Uint8Array, at: number, final: boolean, searched?: number): number;
   /** The fewest bytes from `at` that a cut can be found in before the input ends (cutting fewer is a waste). */
   readonly least: number;
   /** Names the cuts for cache and layer keys: other cuts give other bytes. */
@@ -52,9 +56,10 @@ export function contentChunker(bits = 17, min = 64 << 10, max = 512 << 10): Chun
   return {
     key: `content chunks gear v1 ${bits} bits ${min}-${max}`,
     least: min + 1,
-    cut(data, at, final) {
+    cut(data, at, final, searched = 0) {
       const end = Math.min(data.length, at + max);
-      const from = at + min;
+      // Cuts are looked for from `min` bytes on, or from where an earlier search stopped (none before that).
+      const from = Math.max(at + min, at + searched);
       let h = 0;
       // The hash at `from` needs only the WINDOW bytes before it.
       for (let i = Math.max(at, from - WINDOW); i < end; i++) {

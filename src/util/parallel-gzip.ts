@@ -37,6 +37,8 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
   let buffered: Buffer[] = [];
   let bufferedBytes = 0;
   let members = 0;
+  /** How many of the buffered bytes the chunker has searched for a cut without finding one. */
+  let searched = 0;
 
   const cache = options.cache;
   const storing: Promise<void>[] = [];
@@ -64,7 +66,8 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
     const all = buffered.length === 1 ? (buffered[0] as Buffer) : Buffer.concat(buffered, bufferedBytes);
     let at = 0;
     while (at < all.length) {
-      const end = chunker.cut(all, at, final);
+      // The bytes kept from the last call were searched already: only the first chunk's search goes on.
+      const end = chunker.cut(all, at, final, at === 0 ? searched : 0);
       if (end < 0) break;
       pending.push(started(all.subarray(at, end)));
       members++;
@@ -73,6 +76,7 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
     }
     buffered = at < all.length ? [all.subarray(at)] : [];
     bufferedBytes = all.length - at;
+    searched = bufferedBytes;
   };
 
   // Cut again once the bytes left uncut have doubled (and there are enough for a chunk): a chunk that spans many

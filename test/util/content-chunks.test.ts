@@ -63,6 +63,20 @@ describe('content-defined chunks', () => {
   const chunker = contentChunker();
   const data = bytes(4 << 20, 'binary');
 
+  it('goes on from where an earlier search of the same bytes stopped, to the same cut', () => {
+    let at = 0;
+    for (let n = 0; n < 12; n++) {
+      const cut = chunker.cut(data, at, true);
+      // Every prefix that held no cut (a streaming caller's -1), searched again from where it stopped.
+      for (const prefix of [1, 31, 32, 33, 64 << 10, (64 << 10) + 1, cut - at - 1, cut - at - 32]) {
+        if (prefix <= 0 || prefix >= cut - at) continue;
+        expect(chunker.cut(data.subarray(0, at + prefix), at, false)).toBe(-1);
+        expect(chunker.cut(data, at, true, prefix)).toBe(cut);
+      }
+      at = cut;
+    }
+  });
+
   it('cuts every chunk between 64 KiB and 512 KiB (the last may be shorter), covering all the bytes', () => {
     const cut = chunks(chunker, data);
     expect(cut.length).toBeGreaterThan(8);
