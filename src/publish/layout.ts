@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MinnowError } from '../errors.js';
+import { mapLimit } from '../util/map-limit.js';
 import {
   artifactTypeOf,
   canonicalJson,
@@ -68,6 +69,9 @@ async function hashesTo(path: string, digest: Digest): Promise<boolean> {
   await pipeline(createReadStream(path), hasher);
   return hasher.digest === digest;
 }
+
+/** Blobs written to a layout at once. */
+const BLOB_WRITES = 4;
 
 /** Copies one blob into the layout unless a blob of the right size is already there; tmp + rename. */
 async function writeBlob(dir: string, blob: BlobToWrite, signal?: AbortSignal): Promise<void> {
@@ -136,7 +140,8 @@ async function fill(
     return { path: dir, digest: d.digest, descriptor, unchanged: true };
   }
   await writeFileAtomic(join(dir, 'oci-layout'), canonicalJson(OCI_LAYOUT_FILE));
-  for (const blob of contents.blobs) await writeBlob(dir, blob, options.signal);
+  // Side by side: a blob already there is only read (to check its digest) while a new one is copied.
+  await mapLimit(contents.blobs, BLOB_WRITES, (blob) => writeBlob(dir, blob, options.signal));
   for (const m of contents.manifests) {
     await writeBlob(
       dir,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readDockerArchive } from '../../src/base/docker-archive.js';
 import { readLayout } from '../../src/base/layout.js';
-import { assertValid, validateImage } from '../../src/oci/index.js';
+import { assertValid, mutate, validateImage, writeLayer } from '../../src/oci/index.js';
 import { writeLayout } from '../../src/publish/layout.js';
 import { tagOf, writeTarball } from '../../src/publish/tarball.js';
 import { exec } from '../helpers/exec.js';
@@ -86,6 +86,45 @@ describe('layout blobs already present', () => {
     await writeFile(blobPath, Buffer.alloc(good.length, 0x41));
     await writeLayout(out, { kind: 'image', image }, { tag: 'v2' });
     expect((await readFile(blobPath)).equals(good)).toBe(true);
+  });
+});
+
+describe('a blob that fails while others are written', () => {
+  it('fails the write, leaves index.json and the blobs already there as they were, and no temp file', async () => {
+    const dir = await tempDir();
+    const old = await testImage(dir, [{ type: 'file', path: '/old', source: Buffer.from('old') }]);
+    const out = join(dir, 'layout');
+    await writeLayout(out, { kind: 'image', image: old }, { tag: 'v1' });
+    const indexBefore = await readFile(join(out, 'index.json'));
+    const blobsBefore = (await readdir(join(out, 'blobs', 'sha256'))).sort();
+    // Five layers written side by side; the third one's blob is damaged after its digest was taken.
+    const layers = [];
+    for (let i = 0; i < 5; i++) {
+      layers.push(
+        await writeLayer([{ type: 'file', path: `/f${i}`, source: Buffer.alloc(200_000 + i, i) }], {
+          blobDir: join(dir, `blobs-${i}`),
+          mtime: 0,
+        }),
+      );
+    }
+    const damaged = await readFile(layers[2]!.path);
+    damaged[damaged.length - 12] = (damaged[damaged.length - 12] ?? 0) ^ 0xff;
+    await writeFile(layers[2]!.path, damaged);
+    const image = await mutate(old, {
+      layers: layers.map((w) => ({ layer: w.layer, history: { created_by: 'minnow test' } })),
+    });
+    await expect(writeLayout(out, { kind: 'image', image }, { tag: 'v1' })).rejects.toThrow(
+      new RegExp(layers[2]!.digest.slice(7, 19)),
+    );
+    expect((await readFile(join(out, 'index.json'))).equals(indexBefore)).toBe(true);
+    const blobsAfter = await readdir(join(out, 'blobs', 'sha256'));
+    expect(blobsAfter.filter((n) => !/^[0-9a-f]{64}$/.test(n))).toEqual([]);
+    expect(blobsAfter).not.toContain(layers[2]!.digest.slice(7));
+    for (const b of blobsBefore) expect(blobsAfter).toContain(b);
+    const back = await readLayout(out, { tag: 'v1' });
+    if (back.kind !== 'image') throw new Error('want an image');
+    expect(await back.image.digest()).toBe(await old.digest());
+    expect(await validateImage(back.image)).toEqual([]);
   });
 });
 
