@@ -44,9 +44,18 @@ export async function buildWorkDir(
       if (info && now.getTime() - info.mtimeMs > STALE_MS)
         await rm(join(root, name), { recursive: true, force: true });
     }
+    await sweepStale(layout.goHeadStarts, now.getTime());
     await trimGzipChunkCache(layout.gzipChunks);
   }
   return work;
+}
+
+/** Removes the files of `dir` not touched for a week (head-start memos of command lines no longer run). */
+async function sweepStale(dir: string, now: number): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const info = await stat(join(dir, name)).catch(() => undefined);
+    if (info && now - info.mtimeMs > STALE_MS) await rm(join(dir, name), { force: true });
+  }
 }
 
 /**

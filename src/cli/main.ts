@@ -1,5 +1,6 @@
 import { VERSION } from '../version.js';
 import { enableCompileCache } from './compile-cache.js';
+import { cacheLayout } from '../util/cache-layout.js';
 
 /**
  * At most hourly, prune minnow's cache down to its budget (MINNOW_CACHE_MAX, default 5 GB). Done here, after a
@@ -32,6 +33,18 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   enableCompileCache();
+  // The go build this command line ran last time starts now, while the command's modules load (go/head-start.ts).
+  const { startHeadStart } = await import('../go/head-start.js');
+  const headStart = startHeadStart({ argv, memoDir: cacheLayout().goHeadStarts, version: VERSION });
+  try {
+    return await runCommand(argv, words);
+  } finally {
+    await headStart.finish();
+  }
+}
+
+/** Loads the command `words` names and runs it. */
+async function runCommand(argv: string[], words: string[]): Promise<number> {
   // Global options (-h, -V) come before the command, so the command is the first word that is not a flag.
   const command = words.find((a) => !a.startsWith('-'));
   const versionOnly = !command && words.some((a) => a === '-V' || a === '--version');

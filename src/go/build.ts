@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { MinnowError } from '../errors.js';
 import { tempPathFor } from '../util/atomic.js';
 import { findCgoPackage, type ListOptions } from './list.js';
+import { runGoBuild } from './head-start.js';
 import { runGo } from './run-go.js';
 import { makeDirs } from '../util/make-dirs.js';
 
@@ -89,7 +90,7 @@ export async function goBuildInto(options: GoBuildIntoOptions): Promise<void> {
   const args = goBuildArgs({ ...options, pkg: '', output: `${options.outDir}/` });
   args.pop();
   args.splice(1, 0, ...(options.flags ?? []));
-  const run = await runGo(options.go, [...args, ...options.packages], {
+  const run = await runGoBuild(options.go, [...args, ...options.packages], {
     cwd: options.dir,
     env: options.env,
     ...(options.signal ? { signal: options.signal } : {}),

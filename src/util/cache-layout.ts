@@ -49,6 +49,8 @@ export interface CacheLayout {
   readonly builds: string;
   /** Marker whose mtime says when old build work directories were last swept. */
   readonly buildsSweptMarker: string;
+  /** The go build each command line ran last (`<key>.json`), started ahead by its next run (go/head-start.ts). */
+  readonly goHeadStarts: string;
   /** Marker whose mtime says when the cache was last checked against its budget. */
   readonly prunedMarker: string;
   /** Verdicts on base layers (`<digest hex>` holds the diff_id the blob was found to have), see build/verify-base.ts. */
@@ -75,6 +77,7 @@ export function cacheLayout(root: string = minnowCacheDir()): CacheLayout {
     gzipChunks: join(root, 'gzip-chunks'),
     builds,
     buildsSweptMarker: join(builds, '.swept'),
+    goHeadStarts: join(builds, '.head-start'),
     prunedMarker: join(root, '.pruned'),
     verifiedLayers: join(root, 'verified-layers'),
     tools: join(root, 'tools'),

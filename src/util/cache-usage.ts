@@ -6,7 +6,8 @@ import { cacheLayout, CACHE_TOP_LEVEL, minnowCacheDir } from './cache-layout.js'
  * The areas of minnow's cache directory:
  * - `registry`: blobs and manifests pulled from registries (`blobs/sha256`) and the tags last seen (`refs/`);
  * - `base-layers`: the layers of the built-in bases (`blobs/sha256`, named by `layers/*.json`);
- * - `build`: one work directory per source built (`build/`);
+ * - `build`: one work directory per source built (`build/`), and the go build each command line ran last
+ *   (`build/.head-start/`);
  * - `gzip-chunks`: compressed pieces of app layers (`gzip-chunks/`);
  * - `gzip-layers`: plain-tar base layers compressed once (`gzip-layers/`);
  * - `tools`: tools built for images, such as `--debug`'s dlv (`tools/`), built again when pruned;
@@ -213,6 +214,21 @@ export async function listCache(dir: string = minnowCacheDir()): Promise<CacheLi
     const path = join(buildRoot, name);
     const st = await lstat(path).catch(() => undefined);
     if (!st) continue;
+    if (path === layout.goHeadStarts && st.isDirectory()) {
+      // The head-start memos (go/head-start.ts): each one an entry, last used when the run that read it ended.
+      for (const f of await walk(path)) {
+        const temp = TEMP_NAME.test(f.name);
+        listing.entries.push({
+          area: 'build',
+          path: f.path,
+          bytes: f.bytes,
+          usedMs: f.mtimeMs,
+          temp,
+          records: [],
+        });
+      }
+      continue;
+    }
     if (!st.isDirectory() || name.startsWith('.')) {
       addLoose(listing, 'build', st.size);
       continue;

@@ -1,8 +1,9 @@
-import { readdir, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pruneBlobs } from '../../src/build/workdir.js';
+import { buildWorkDir, pruneBlobs } from '../../src/build/workdir.js';
 import { tempPathFor } from '../../src/util/atomic.js';
+import { cacheLayout } from '../../src/util/cache-layout.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('pruneBlobs', () => {
@@ -24,5 +25,31 @@ describe('pruneBlobs', () => {
     const left = (await readdir(dir)).sort();
     const name = (p: string): string => p.slice(dir.length + 1);
     expect(left).toEqual([files.keep, files.newBlob, files.newTemp, files.oldDotfile].map(name).sort());
+  });
+});
+
+describe('buildWorkDir', () => {
+  it('sweeps work directories and head-start memos unused for a week, and keeps the rest', async () => {
+    const cache = await tempDir();
+    const layout = cacheLayout(cache);
+    const eightDaysAgo = new Date(Date.now() - 8 * 24 * 3_600_000);
+    const yesterday = new Date(Date.now() - 24 * 3_600_000);
+    const made = async (path: string, when: Date, dir = false): Promise<void> => {
+      if (dir) await mkdir(path, { recursive: true });
+      else {
+        await mkdir(join(path, '..'), { recursive: true });
+        await writeFile(path, '{}');
+      }
+      await utimes(path, when, when);
+    };
+    await made(join(layout.builds, 'oldsource'), eightDaysAgo, true);
+    await made(join(layout.builds, 'recentsource'), yesterday, true);
+    await made(join(layout.goHeadStarts, 'old.json'), eightDaysAgo);
+    await made(join(layout.goHeadStarts, 'recent.json'), yesterday);
+    const work = await buildWorkDir(cache, '/src/app', ['.']);
+    expect((await readdir(layout.builds)).sort()).toEqual(
+      ['.head-start', '.swept', 'recentsource', work.slice(layout.builds.length + 1)].sort(),
+    );
+    expect(await readdir(layout.goHeadStarts)).toEqual(['recent.json']);
   });
 });

@@ -17,6 +17,7 @@ describe('cacheLayout', () => {
       layout.gzipChunks,
       layout.builds,
       layout.buildsSweptMarker,
+      layout.goHeadStarts,
     ];
     const outside = paths.filter((p) => !CACHE_TOP_LEVEL.includes(p.slice(root.length + 1).split('/')[0]!));
     expect(outside).toEqual([]);

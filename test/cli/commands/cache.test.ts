@@ -85,8 +85,11 @@ describe('minnow cache', () => {
     expect(area(usage, 'registry').entries).toBeGreaterThanOrEqual(4);
     expect(area(usage, 'registry').bytes).toBeGreaterThan(3_000_000);
     expect(area(usage, 'base-layers').entries).toBeGreaterThanOrEqual(1);
-    // One source built twice (the base is not part of the work directory's key): one work directory.
-    expect(area(usage, 'build').entries).toBe(1);
+    // One source built twice (the base is not part of the work directory's key): one work directory, and the
+    // go build each of the two command lines ran, for its next run (go/head-start.ts).
+    expect(area(usage, 'build').entries).toBe(3);
+    const memos = await readdir(join(cache, 'build', '.head-start'));
+    expect(memos.filter((n) => n.endsWith('.json'))).toHaveLength(2);
     // The build area is the work directory and the sweep marker, counted like du.
     expect(area(usage, 'build').bytes).toBe(sum(await files(join(cache, 'build'))));
     const text = await cli(['cache', 'info']);
@@ -144,7 +147,7 @@ describe('minnow cache', () => {
     expect(res.out).toMatch(/^freed /);
     // What was freed, per area.
     expect(res.out).toMatch(/\n {2}registry +[\d.]+ [kMG]?B +\d+ entries/);
-    expect(res.out).toMatch(/\n {2}build +[\d.]+ [kMG]?B +1 entries/);
+    expect(res.out).toMatch(/\n {2}build +[\d.]+ [kMG]?B +3 entries/);
     const empty = await info();
     for (const name of ['registry', 'base-layers', 'build', 'gzip-chunks'])
       expect(area(empty, name).entries).toBe(0);
