@@ -27,7 +27,7 @@ import { goTool } from './lib/go-tool.mjs';
 
 const run = promisify(execFile);
 const api = await import(new URL('../dist/index.js', import.meta.url).href);
-const minnow = fileURLToPath(new URL('../bin/minnow.js', import.meta.url));
+const minnow = fileURLToPath(new URL('../bin/minnow.cjs', import.meta.url));
 const alpineRootfs = fileURLToPath(
   new URL('../test/fixtures/alpine-3.19.4/alpine-minirootfs-3.19.4-x86_64.tar.gz', import.meta.url),
 );

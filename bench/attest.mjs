@@ -13,7 +13,7 @@ import { startRegistry } from './lib/registry.mjs';
 
 const run = promisify(execFile);
 const ROOT = new URL('..', import.meta.url).pathname;
-const BIN = join(ROOT, 'bin/minnow.js');
+const BIN = join(ROOT, 'bin/minnow.cjs');
 const HELLO = join(ROOT, 'examples/hello');
 const RUNS = Number(process.env.RUNS ?? 7);
 const TARGET_S = 0.3;

@@ -90,7 +90,7 @@ try {
       join(app, 'main.go'),
       source.replace('smallest Go container!', `smallest Go container! (${i})`),
     );
-  const bin = join(root, 'bin', 'minnow.js');
+  const bin = join(root, 'bin', 'minnow.cjs');
   const out = `oci:${join(work, 'out')}:latest`;
   const time = (cmd, args, opts) => {
     const t0 = process.hrtime.bigint();
@@ -113,7 +113,7 @@ try {
   const [m, g] = [median(minnowTimes), median(goTimes)];
   console.log(`  go build ${goArgs.slice(1, -3).join(' ')}: ${g.toFixed(3)} s`);
   console.log(
-    `  minnow build (node bin/minnow.js, whole run):   ${m.toFixed(3)} s  (+${(m - g).toFixed(3)} s)`,
+    `  minnow build (node bin/minnow.cjs, whole run):   ${m.toFixed(3)} s  (+${(m - g).toFixed(3)} s)`,
   );
   check('minnow build vs go build + 0.4 s', m, g + 0.4, 's');
 } finally {

@@ -20,7 +20,7 @@ import { emptyImage, fileLayer, MediaType, mutate, sha256 } from '../dist/oci/in
 import { writeLayout } from '../dist/publish/layout.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'bin/minnow.js');
+const BIN = join(ROOT, 'bin/minnow.cjs');
 const MiB = (kib) => (kib / 1024).toFixed(0);
 const s = (ms) => (ms / 1000).toFixed(1);
 

@@ -23,7 +23,7 @@ import { startRegistry } from './lib/registry.mjs';
 const ROOT = new URL('..', import.meta.url).pathname;
 const RUNS = Number(process.env.RUNS ?? 5);
 const PROGRAMS = (process.env.PROGRAMS ?? 'hello,large').split(',');
-const BIN = join(ROOT, 'bin', 'minnow.js');
+const BIN = join(ROOT, 'bin', 'minnow.cjs');
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function time(cmd, args, opts) {

@@ -54,7 +54,7 @@ try {
       run('skopeo', ['copy', '-q', '--dest-tls-verify=false', `oci:${layout}:v1`, `docker://${ref}`]),
     'crane push': (ref) => run(crane, ['push', layout, ref]),
     'minnow push (CLI process)': (ref) =>
-      run(process.execPath, [join(ROOT, 'bin/minnow.js'), 'push', '-q', `oci:${layout}:v1`, ref]),
+      run(process.execPath, [join(ROOT, 'bin/minnow.cjs'), 'push', '-q', `oci:${layout}:v1`, ref]),
     'minnow pushImage (library)': (ref) => pushImage(ref, { kind: 'image', image }),
   };
   const names = Object.keys(tools);

@@ -98,7 +98,7 @@ async function diffTime() {
   const { cp, readFile: read, writeFile } = await import('node:fs/promises');
   const src = join(work, 'hello-src');
   await cp(hello, src, { recursive: true });
-  const cli = fileURLToPath(new URL('../bin/minnow.js', import.meta.url));
+  const cli = fileURLToPath(new URL('../bin/minnow.cjs', import.meta.url));
   const layout = (n) => `oci:${join(work, n)}:v1`;
   await run('node', [cli, 'build', src, '-o', layout('diff-a'), '-q']);
   const main = join(src, 'main.go');

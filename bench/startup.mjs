@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const RUNS = Number(process.env.RUNS ?? 21);
-const BIN = fileURLToPath(new URL('../bin/minnow.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/minnow.cjs', import.meta.url));
 const tools = process.env.MINNOW_TOOLS_DIR ?? join(homedir(), '.cache', 'minnow-test-tools');
 const nodes = [
   ['this node', process.execPath],

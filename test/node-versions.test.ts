@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers/tmp.js';
 
-const BIN = fileURLToPath(new URL('../bin/minnow.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/minnow.cjs', import.meta.url));
 const HELLO = fileURLToPath(new URL('../examples/hello/', import.meta.url));
 const TOOLS = process.env.MINNOW_TOOLS_DIR ?? join(homedir(), '.cache', 'minnow-test-tools');
 

@@ -13,10 +13,10 @@ import { tempDir } from '../helpers/tmp.js';
 /**
  * Issue 11, item 1: Go modules vanished from the SBOM (and analyze said "go binaries: none") for externally linked
  * Go binaries whose .data pushes .go.buildinfo more than 64 KiB past the start of the data segment. Two such
- * binaries, each put in an image, go through the real CLI (bin/minnow.js, the bundle `npm run build` makes):
+ * binaries, each put in an image, go through the real CLI (bin/minnow.cjs, the bundle `npm run build` makes):
  * a 20-line cgo program linked by gcc, and syft as scripts/install-go-tools.sh go-installs it (hundreds of modules).
  */
-const BIN = fileURLToPath(new URL('../../bin/minnow.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/minnow.cjs', import.meta.url));
 
 /** A cgo program whose C data (a writable 256 KiB table, so not moved to .rodata) lands in .data before Go's. */
 const CGO_MAIN = `package main

@@ -15,7 +15,7 @@ import { runCli } from '../cli/build-helpers.js';
 import { HELLO_DIR } from '../go/go-fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const BIN = fileURLToPath(new URL('../../bin/minnow.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/minnow.cjs', import.meta.url));
 const run = promisify(execFile);
 
 /** Runs the built CLI; its exit code, stdout and stderr (a failure is not thrown). */

@@ -13,7 +13,7 @@ import { exec } from '../helpers/exec.js';
 import { alpineBase } from '../helpers/fixture-images.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const BIN = fileURLToPath(new URL('../../bin/minnow.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/minnow.cjs', import.meta.url));
 const tag = randomBytes(4).toString('hex');
 const BASE = `minnow-test-analyze/alpine:${tag}`;
 const BUILT = `minnow-test-analyze/built:${tag}`;

@@ -7,7 +7,7 @@ import { exec } from '../helpers/exec.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const BIN = fileURLToPath(new URL('../../bin/minnow.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/minnow.cjs', import.meta.url));
 const HELLO = fileURLToPath(new URL('../../examples/hello/', import.meta.url));
 
 /** The CLI as a process: its exit status and what it printed. */

@@ -124,7 +124,7 @@ describe('README quick start', () => {
     const work = await tempDir();
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      [join(ROOT, 'bin', 'minnow.js'), 'build', HELLO_DIR],
+      [join(ROOT, 'bin', 'minnow.cjs'), 'build', HELLO_DIR],
       { cwd: work },
     );
     expect(stderr).toBe('');

@@ -9,7 +9,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { copyHello } from '../go/go-fixtures.js';
 
 const run = promisify(execFile);
-const BIN = fileURLToPath(new URL('../../bin/minnow.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/minnow.cjs', import.meta.url));
 
 describe('minnow build starts the go build of its last run ahead (go/head-start.ts)', () => {
   it('takes it over when it is the same build, stops it when it is not, and the image is the same either way', async () => {

@@ -10,7 +10,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { copyHello } from '../go/go-fixtures.js';
 
 const run = promisify(execFile);
-const BIN = fileURLToPath(new URL('../../bin/minnow.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/minnow.cjs', import.meta.url));
 
 describe('the default output folder .minnow/', () => {
   it('is ignored by git on its own, so a default build leaves the work tree clean', async () => {

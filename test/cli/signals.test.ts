@@ -7,7 +7,7 @@ import { copyHello } from '../go/go-fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
 import { plain } from './build-helpers.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'minnow.js');
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'minnow.cjs');
 
 /** The pid of a `go` process whose parent is `parent`, once there is one. */
 async function goChildOf(parent: number, timeoutMs = 60_000): Promise<number> {

@@ -12,7 +12,7 @@ import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
 import { generateCorpus, type CorpusCase, type Expect } from './generate.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'minnow.js');
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'minnow.cjs');
 const HOOK = join(import.meta.dirname, 'rss-hook.mjs');
 /** Peak RSS any run may reach, the bombs included (issue 15: ≤ 256 MiB). */
 const MAX_RSS_KIB = 256 * 1024;

@@ -19,7 +19,7 @@ import { HELLO_DIR, writeModule } from './go-fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const run = promisify(execFile);
-const BIN = fileURLToPath(new URL('../../bin/minnow.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/minnow.cjs', import.meta.url));
 
 /** The same source built stripped (as minnow builds) and unstripped (for `go tool nm`). */
 async function buildPair(dir: string, out: string): Promise<{ stripped: string; full: string }> {

@@ -18,7 +18,7 @@ import { testImage } from '../helpers/images.js';
 import { DEFAULT_USERS, startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'minnow.js');
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'minnow.cjs');
 const fast = { retry: { retries: 3, baseDelayMs: 20, maxDelayMs: 200 } };
 
 async function readAll(image: Image): Promise<Buffer[]> {

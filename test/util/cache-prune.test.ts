@@ -164,7 +164,7 @@ describe('boundCache', () => {
     await age(old.blob, 3 * HOUR);
     await writeFile(join(dir, '.pruned'), '');
     await age(join(dir, '.pruned'), 2 * HOUR);
-    const bin = new URL('../../bin/minnow.js', import.meta.url).pathname;
+    const bin = new URL('../../bin/minnow.cjs', import.meta.url).pathname;
     const { execFile } = await import('node:child_process');
     await new Promise<void>((resolve, reject) =>
       execFile(

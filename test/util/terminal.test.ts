@@ -7,7 +7,7 @@ import { table } from '../../src/report/analysis-text.js';
 import { escapeTerminal } from '../../src/util/terminal.js';
 import { plain } from '../cli/build-helpers.js';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'minnow.js');
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'minnow.cjs');
 
 describe('escapeTerminal', () => {
   it('escapes ESC sequences, newlines, C1 controls and bidi overrides; leaves other text alone', () => {
