@@ -1,5 +1,5 @@
 import { MinnowError } from '../errors.js';
-import { isImageConfig, type Digest, type Publishable } from '../oci/index.js';
+import { isImageConfig, type Descriptor, type Digest, type Publishable } from '../oci/index.js';
 import { RegistryClient, type RegistryClientOptions, type Repo } from '../registry/client.js';
 import { blobOriginOn } from '../registry/origins.js';
 import type { ProgressCallback, TransferProgress } from '../registry/progress.js';
@@ -129,13 +129,20 @@ export async function pushImage(
       });
     };
     const root = contents.root.descriptor;
+    const tags = [...new Set(ref.tag ? [ref.tag, ...extraTags] : extraTags)];
+    const head = (target: string): Promise<Descriptor | undefined> =>
+      client.headManifest(repo, target, ['pull', 'push']).catch((err: unknown) => {
+        if (options.signal?.aborted) throw err;
+        return undefined;
+      });
     // A registry holds a manifest only once it holds everything it references: when it has this one by digest,
-    // every blob and child is there and only the tags remain to be written.
-    const held = await client.headManifest(repo, root.digest, ['pull', 'push']).catch((err: unknown) => {
-      if (options.signal?.aborted) throw err;
-      return undefined;
-    });
+    // every blob and child is there and only the tags remain to be written; a tag that already names it is not
+    // written again (as crane does). Its HEADs go with the digest's, so they cost no round trip of their own.
+    const [held, ...tagged] = await Promise.all([head(root.digest), ...tags.map(head)]);
     const complete = held?.digest === root.digest;
+    const tagsToWrite = tags.filter(
+      (_, i) => !complete || target.kind === 'artifact' || tagged[i]?.digest !== root.digest,
+    );
     if (complete) {
       for (const b of contents.blobs) exists(b);
     }
@@ -167,7 +174,6 @@ export async function pushImage(
     const children = complete ? [] : contents.manifests.filter((m) => m !== contents.root);
     const signal = options.signal;
     for (const m of children) await putManifest(client, repo, m.descriptor.digest, m, signal);
-    const tags = ref.tag ? [ref.tag, ...extraTags] : extraTags;
     let subjectIndexed = false;
     const putRoot = async (target: string): Promise<void> => {
       subjectIndexed =
@@ -175,12 +181,12 @@ export async function pushImage(
     };
     // An artifact is always PUT: the answer says whether the registry indexed its subject (OCI-Subject).
     if (tags.length === 0 && (!complete || target.kind === 'artifact')) await putRoot(root.digest);
-    for (const tag of [...new Set(tags)]) await putRoot(tag);
+    for (const tag of tagsToWrite) await putRoot(tag);
     const digest = contents.root.descriptor.digest;
     return {
       ref: `${referenceName(ref)}@${digest}`,
       digest,
-      tags: [...new Set(tags)].map((tag) => formatReference({ ...repo, tag })),
+      tags: tags.map((tag) => formatReference({ ...repo, tag })),
       ...counts,
       subjectIndexed,
     };

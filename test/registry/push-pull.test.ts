@@ -43,7 +43,7 @@ describe('push and pull against an anonymous registry', () => {
     expect(again.existing).toBe(2);
   });
 
-  it('pushing an image the registry already has by digest writes only the tag; a new one HEADs the manifest first', async () => {
+  it('pushing an image the registry already has by digest writes only a tag that does not name it yet; a new one HEADs the manifest first', async () => {
     const proxy = await startFaultProxy(reg.host);
     try {
       const image = await testImage(dir, [
@@ -53,15 +53,39 @@ describe('push and pull against an anonymous registry', () => {
       const first = await pushImage(`${proxy.host}/minnow/again:v1`, { kind: 'image', image }, { env });
       expect(first.uploaded).toBe(2);
       const calls = proxy.seen.filter((l) => !l.endsWith(' /v2/'));
-      expect(calls[0]).toBe(`HEAD /v2/minnow/again/manifests/${digest}`);
+      // The manifest by digest and the tag, side by side, before anything else.
+      expect(calls.slice(0, 2).sort()).toEqual([
+        `HEAD /v2/minnow/again/manifests/${digest}`,
+        'HEAD /v2/minnow/again/manifests/v1',
+      ]);
       expect(calls.filter((l) => l.startsWith('HEAD /v2/minnow/again/blobs/'))).toHaveLength(2);
 
       proxy.seen.length = 0;
       const second = await pushImage(`${proxy.host}/minnow/again:v2`, { kind: 'image', image }, { env });
       expect(second).toMatchObject({ digest, uploaded: 0, existing: 2, mounted: 0 });
-      expect(proxy.seen.filter((l) => !l.endsWith(' /v2/'))).toEqual([
+      const seen = proxy.seen.filter((l) => !l.endsWith(' /v2/'));
+      expect(seen.slice(0, 2).sort()).toEqual([
         `HEAD /v2/minnow/again/manifests/${digest}`,
-        'PUT /v2/minnow/again/manifests/v2',
+        'HEAD /v2/minnow/again/manifests/v2',
+      ]);
+      expect(seen.slice(2)).toEqual(['PUT /v2/minnow/again/manifests/v2']);
+
+      // Pushed again under tags that already name it (and one that names another image): only that one is
+      // written; the result still names every tag.
+      const other = await testImage(dir, [
+        { type: 'file', path: '/other.txt', source: Buffer.from('other') },
+      ]);
+      await pushImage(`${proxy.host}/minnow/again:elsewhere`, { kind: 'image', image: other }, { env });
+      proxy.seen.length = 0;
+      const third = await pushImage(
+        `${proxy.host}/minnow/again:v2`,
+        { kind: 'image', image },
+        { env, tags: ['v1', 'elsewhere'] },
+      );
+      expect(third).toMatchObject({ digest, uploaded: 0, existing: 2 });
+      expect(third.tags).toEqual(['v2', 'v1', 'elsewhere'].map((t) => `${proxy.host}/minnow/again:${t}`));
+      expect(proxy.seen.filter((l) => !l.startsWith('HEAD ') && !l.endsWith(' /v2/'))).toEqual([
+        'PUT /v2/minnow/again/manifests/elsewhere',
       ]);
       const inspect = JSON.parse(
         await exec('skopeo', ['inspect', '--tls-verify=false', `docker://${reg.host}/minnow/again:v2`]),
