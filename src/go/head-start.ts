@@ -1,9 +1,11 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rm, utimes } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic.js';
-import { runGo, type GoRun, type RunGoOptions } from './run-go.js';
+import type { GoRun, RunGoOptions, runGo } from './run-go.js';
+
+// Every command loads this file before anything else (cli/main.ts), most of them to find no memo: so it imports
+// nothing more. node:crypto, node:child_process and the writer are loaded only once there is work for them.
+const loadRunGo = (): Promise<{ runGo: typeof runGo }> => import('./run-go.js');
 
 /**
  * A head start for `go build`. The first go build a command line ran is remembered in minnow's cache (keyed by
@@ -79,11 +81,23 @@ interface Session {
 /** The runs in progress (one in the CLI; tests may run several in one process). */
 const sessions = new Set<Session>();
 
+/**
+ * 64 bits of FNV-1a (two 32-bit lanes) over the command line: a file name, not a proof (a memo is run only when
+ * it is exactly the build asked for), so no cryptographic hash, whose module costs ~3 ms to load.
+ */
+function memoKey(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0xcbf29ce4;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (a >>> 15);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
 function memoPath(options: HeadStartOptions, cwd: string): string {
-  const key = createHash('sha256')
-    .update(JSON.stringify([options.version, cwd, options.argv.slice(2)]))
-    .digest('hex')
-    .slice(0, 32);
+  const key = memoKey(JSON.stringify([options.version, cwd, options.argv.slice(2)]));
   return join(options.memoDir, `${key}.json`);
 }
 
@@ -187,7 +201,8 @@ function stopOnSignals(ahead: Ahead): void {
 
 /**
  * Starts the go build remembered for this command line, if there is one, and notes the go builds this run
- * starts (`runGoBuild`) until `finish()`. Synchronous, so go starts before the caller loads anything more.
+ * starts (`runGoBuild`) until `finish()`. Synchronous: go starts as soon as run-go.ts has loaded, before the
+ * command's own modules have.
  */
 export function startHeadStart(options: HeadStartOptions): HeadStart {
   const env = options.env ?? process.env;
@@ -203,12 +218,14 @@ export function startHeadStart(options: HeadStartOptions): HeadStart {
       call,
       abort,
       spawned: new Promise<void>((resolve) => (spawned = resolve)),
-      result: runGo(call.go, call.args, {
-        cwd: call.cwd,
-        env: call.env,
-        signal: abort.signal,
-        onSpawn: () => spawned(),
-      }),
+      result: loadRunGo().then(({ runGo }) =>
+        runGo(call.go, call.args, {
+          cwd: call.cwd,
+          env: call.env,
+          signal: abort.signal,
+          onSpawn: () => spawned(),
+        }),
+      ),
     };
     ahead.result.catch(() => undefined);
     stopOnSignals(ahead);
@@ -235,6 +252,7 @@ export function startHeadStart(options: HeadStartOptions): HeadStart {
           const now = new Date();
           await utimes(path, now, now);
         } else {
+          const { writeFileAtomic } = await import('../util/atomic.js');
           await writeFileAtomic(path, JSON.stringify(next), 0o600);
         }
       } catch {
@@ -269,5 +287,6 @@ export async function runGoBuild(go: string, args: string[], options: RunGoOptio
     session.outcome = 'stopped';
     await stopAhead(ahead);
   }
+  const { runGo } = await loadRunGo();
   return runGo(go, args, options);
 }
