@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
@@ -37,6 +38,17 @@ export function baseName(spec: string): string {
   } catch {
     return spec;
   }
+}
+
+/** Whether an earlier build of this work directory left binaries for any of `platforms`. */
+function hasBinaries(work: string, platforms: Platform[]): boolean {
+  return platforms.some((p) => {
+    try {
+      return readdirSync(join(work, slugOf(p), 'bin')).length > 0;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** The errors a full `go list` names better than go build's output does. */
@@ -195,6 +207,18 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     findMainPackages(patterns, listOptions, { quick: true }),
   );
   const assembling = Promise.all(spawned).then(() => import('./assemble.js'));
+  // A first build of this source (no binary of an earlier one) compresses the whole app layer: on two CPUs the
+  // gzip helper then starts while Go compiles, not after INLINE_BYTES (gzip-pool.ts). Never on a rebuild, where
+  // the binary may not change at all (a no-op) and a helper would be started for nothing.
+  if (
+    (options.compression?.algorithm ?? DEFAULT_COMPRESSION.algorithm) === 'gzip' &&
+    !hasBinaries(work, platforms)
+  ) {
+    void Promise.all(spawned)
+      .then(() => import('../util/gzip-pool.js'))
+      .then((m) => m.gzipPool().prestart())
+      .catch(() => undefined);
+  }
   // Every way out of a failed build stops go and waits for it: a go left running would write into its work
   // directory after the caller (or its process) has gone.
   const prepared = new Map<string, Promise<Image>>();

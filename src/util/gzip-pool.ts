@@ -75,6 +75,15 @@ export class GzipPool {
     }
   }
 
+  /**
+   * Every member soon to come will be compressed (a first build: no earlier layer, no chunk to find again): the
+   * helpers start now, whatever INLINE_BYTES says, so their start-up overlaps the caller's wait (Go compiling)
+   * instead of the compression. A no-op without helpers to start (one CPU, no worker script).
+   */
+  prestart(): void {
+    this.expect(Number.POSITIVE_INFINITY);
+  }
+
   /** A member of `data` at `level`; `data` is only read, and may be a view of a larger buffer. */
   async gzip(data: Buffer, level: number): Promise<Buffer> {
     this.#compress ??= (await import('./gzip-member.js')).gzipMember;

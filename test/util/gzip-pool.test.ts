@@ -61,6 +61,20 @@ describe('GzipPool', () => {
     members.forEach((m, i) => expect(m.equals(gzipMember(data[i]!, 6))).toBe(true));
   });
 
+  it('starts its helpers at once when told everything to come will be compressed, on two CPUs as on more', async () => {
+    for (const cpus of [2, 8]) {
+      const pool = new GzipPool(WORKER, cpus);
+      pool.prestart();
+      expect(pool.helpersStarted).toBe(Math.min(4, cpus - 1));
+      const data = chunks(3);
+      const members = await Promise.all(data.map((c) => pool.gzip(c, 6)));
+      members.forEach((m, i) => expect(m.equals(gzipMember(data[i]!, 6))).toBe(true));
+    }
+    const alone = new GzipPool(WORKER, 1);
+    alone.prestart();
+    expect(alone.helpersStarted).toBe(0);
+  });
+
   it('with one or two CPUs, starts its helpers at once when told a large input is coming', async () => {
     const small = new GzipPool(WORKER, 2);
     small.expect(4 << 20);
