@@ -60,11 +60,16 @@ export function contentChunker(bits = 17, min = 64 << 10, max = 512 << 10): Chun
       const end = Math.min(data.length, at + max);
       // Cuts are looked for from `min` bytes on, or from where an earlier search stopped (none before that).
       const from = Math.max(at + min, at + searched);
+      const gear = GEAR;
       let h = 0;
-      // The hash at `from` needs only the WINDOW bytes before it.
-      for (let i = Math.max(at, from - WINDOW); i < end; i++) {
-        h = ((h << 1) + (GEAR[data[i] as number] as number)) | 0;
-        if (i >= from && (h & mask) === 0) return i + 1;
+      // The hash at `from` needs only the WINDOW bytes before it; no cut is looked for among those. Two loops, so
+      // the one over nearly all the bytes tests nothing but the mask (3.6 against 5.8 ms for hello's 5.8 MB).
+      let i = Math.max(at, from - WINDOW);
+      for (const warm = Math.min(from, end); i < warm; i++)
+        h = ((h << 1) + (gear[data[i] as number] as number)) | 0;
+      for (; i < end; i++) {
+        h = ((h << 1) + (gear[data[i] as number] as number)) | 0;
+        if ((h & mask) === 0) return i + 1;
       }
       if (end === at + max) return end;
       return final ? data.length : -1;

@@ -77,6 +77,38 @@ describe('content-defined chunks', () => {
     }
   });
 
+  it('cuts where the definition says: the hash of the 32 bytes ending there, recomputed at each byte', () => {
+    // The gear table as content-chunks.ts makes it (xorshift32 from 0x9e3779b9): part of the layer format.
+    const gear: number[] = [];
+    for (let i = 0, x = 0x9e3779b9 | 0; i < 256; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      gear.push(x);
+    }
+    const [min, max, mask] = [64 << 10, 512 << 10, (~0 << 15) | 0];
+    /** The end of the chunk at `at`, from scratch: no rolling state, each candidate's window hashed alone. */
+    const reference = (data: Buffer, at: number): number => {
+      for (let i = at + min; i < Math.min(data.length, at + max); i++) {
+        let h = 0;
+        for (let k = Math.max(at, i - 31); k <= i; k++)
+          h = ((h << 1) + (gear[data[k] as number] as number)) | 0;
+        if ((h & mask) === 0) return i + 1;
+      }
+      return Math.min(data.length, at + max);
+    };
+    // Random bytes, and long runs of zeros and of one repeated pattern, as a Go binary has.
+    const data = Buffer.concat([bytes(1 << 20, 'ref'), Buffer.alloc(600 << 10), bytes(700 << 10, 'ref2')]);
+    const want: number[] = [];
+    for (let at = 0; at < data.length; at = want[want.length - 1] as number) want.push(reference(data, at));
+    const chunker = contentChunker();
+    const got: number[] = [];
+    for (let at = 0; at < data.length; at = chunker.cut(data, at, true))
+      got.push(chunker.cut(data, at, true));
+    expect(got).toEqual(want);
+    expect(want.length).toBeGreaterThan(5);
+  });
+
   it('cuts every chunk between 64 KiB and 512 KiB (the last may be shorter), covering all the bytes', () => {
     const cut = chunks(chunker, data);
     expect(cut.length).toBeGreaterThan(8);
