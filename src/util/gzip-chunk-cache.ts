@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
+import { open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { writeFileAtomic } from './atomic.js';
@@ -34,6 +34,9 @@ const rememberedKey = (chunk: Buffer, level: number): string => {
   return key;
 };
 
+/** How stale a hit's mtime may be before `get` sets it again (the trim's sense of "recently used"). */
+const TOUCH_MS = 60 * 60 * 1000;
+
 /** A member's file: the sha256 of the member, then the member. */
 const HASH_BYTES = 32;
 
@@ -62,12 +65,23 @@ export function fileGzipChunkCache(dir: string): GzipChunkCache {
   return {
     async get(chunk, level) {
       const path = pathOf(rememberedKey(chunk, level));
-      const file = await readFile(path).catch(() => undefined);
-      const member = file ? holds(file, chunk) : undefined;
-      if (!member) return undefined;
-      const now = new Date();
-      await utimes(path, now, now).catch(() => undefined);
-      return member;
+      const handle = await open(path, 'r').catch(() => undefined);
+      if (!handle) return undefined;
+      try {
+        const [info, file] = await Promise.all([handle.stat(), handle.readFile()]);
+        const member = holds(file, chunk);
+        // Marked as used for the trim (most recently used kept), at most once in TOUCH_MS: a rebuild a minute
+        // after the last one need not touch every hit again.
+        if (member && Date.now() - info.mtimeMs > TOUCH_MS) {
+          const now = new Date();
+          await handle.utimes(now, now).catch(() => undefined);
+        }
+        return member;
+      } catch {
+        return undefined;
+      } finally {
+        await handle.close().catch(() => undefined);
+      }
     },
     async set(chunk, level, member) {
       const hash = createHash('sha256').update(member).digest();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
@@ -81,6 +81,23 @@ describe('gzip chunk cache', () => {
     reused.fill(7);
     await cache.set(reused, 6, gzipMember(reused, 6));
     expect(await cache.get(original, 6)).toBeUndefined();
+  });
+
+  it('marks a hit as used when its last use is over an hour old, and leaves a recent one as it is', async () => {
+    const dir = await tempDir();
+    const cache = fileGzipChunkCache(dir);
+    const [stale, recent] = [randomBytes(40_000), randomBytes(40_000)];
+    await cache.set(stale, 6, gzipMember(stale, 6));
+    const [staleFile] = await files(dir);
+    await cache.set(recent, 6, gzipMember(recent, 6));
+    const recentFile = (await files(dir)).find((f) => f !== staleFile) as string;
+    const [twoHoursAgo, tenMinutesAgo] = [Date.now() - 7_200_000, Date.now() - 600_000];
+    await utimes(staleFile as string, new Date(twoHoursAgo), new Date(twoHoursAgo));
+    await utimes(recentFile, new Date(tenMinutesAgo), new Date(tenMinutesAgo));
+    expect((await cache.get(stale, 6))?.equals(gzipMember(stale, 6))).toBe(true);
+    expect((await cache.get(recent, 6))?.equals(gzipMember(recent, 6))).toBe(true);
+    expect((await stat(staleFile as string)).mtimeMs).toBeGreaterThan(Date.now() - 60_000);
+    expect(Math.round((await stat(recentFile)).mtimeMs)).toBe(Math.round(tenMinutesAgo));
   });
 
   it('trims to the most recently used members', async () => {
