@@ -68,6 +68,15 @@ async function setup(): Promise<Setup> {
   };
 }
 
+/** A first run of the command line that builds once and ends: what makes the memo the next runs start from. */
+async function remember(s: Setup): Promise<void> {
+  const [go, args] = s.call();
+  const first = startHeadStart(s.options());
+  expect((await runGoBuild(go, args, { cwd: s.dir, env: s.goEnv })).code).toBe(0);
+  await first.finish();
+  expect(first.outcome).toBe('none');
+}
+
 /** Waits (at most 5 s) for the start logged as number `index` to appear; returns its pid. */
 async function startedPid(s: Setup, index: number): Promise<number> {
   for (let i = 0; i < 250; i++) {
@@ -98,10 +107,7 @@ describe('go build head start (real go)', () => {
     const [go, args] = s.call();
     const run = { cwd: s.dir, env: s.goEnv };
 
-    const first = startHeadStart(s.options());
-    expect((await runGoBuild(go, args, run)).code).toBe(0);
-    await first.finish();
-    expect(first.outcome).toBe('none');
+    await remember(s);
     const memos = await readdir(s.options().memoDir);
     expect(memos).toHaveLength(1);
     const memoFile = join(s.options().memoDir, memos[0] as string);
@@ -129,11 +135,9 @@ describe('go build head start (real go)', () => {
 
   it('stops a head start that is another go build, and waits for it, before the real one starts', async () => {
     const s = await setup();
-    const [go, args] = s.call();
+    const [go] = s.call();
     const run = { cwd: s.dir, env: s.goEnv };
-    const first = startHeadStart(s.options());
-    await runGoBuild(go, args, run);
-    await first.finish();
+    await remember(s);
 
     await s.slow();
     const second = startHeadStart(s.options());
@@ -162,9 +166,7 @@ describe('go build head start (real go)', () => {
   it('takes nothing over when the environment differs, and remembers no variable it did not set', async () => {
     const s = await setup();
     const [go, args] = s.call();
-    const first = startHeadStart(s.options());
-    await runGoBuild(go, args, { cwd: s.dir, env: s.goEnv });
-    await first.finish();
+    await remember(s);
 
     const second = startHeadStart(s.options());
     await startedPid(s, 1);
@@ -184,10 +186,7 @@ describe('go build head start (real go)', () => {
 
   it('starts nothing for another command line or directory, and stops an unused head start at the end', async () => {
     const s = await setup();
-    const [go, args] = s.call();
-    const first = startHeadStart(s.options());
-    await runGoBuild(go, args, { cwd: s.dir, env: s.goEnv });
-    await first.finish();
+    await remember(s);
 
     for (const other of [
       startHeadStart(s.options(['node', 'minnow', 'build', '--push'])),
@@ -213,10 +212,7 @@ describe('go build head start (real go)', () => {
 
   it('ignores a memo it did not write: nothing is run', async () => {
     const s = await setup();
-    const [go, args] = s.call();
-    const first = startHeadStart(s.options());
-    await runGoBuild(go, args, { cwd: s.dir, env: s.goEnv });
-    await first.finish();
+    await remember(s);
     const memoDir = s.options().memoDir;
     const file = join(memoDir, (await readdir(memoDir))[0] as string);
     const good = JSON.parse(await readFile(file, 'utf8'));
@@ -241,10 +237,7 @@ describe('go build head start (real go)', () => {
 
   it('stops the go started ahead on SIGINT before the command has taken it over', async () => {
     const s = await setup();
-    const [go, args] = s.call();
-    const first = startHeadStart(s.options());
-    await runGoBuild(go, args, { cwd: s.dir, env: s.goEnv });
-    await first.finish();
+    await remember(s);
 
     // The command's own handler, as cli/signals.ts installs: the head start must then not end the process.
     let seen = 0;
