@@ -77,7 +77,7 @@ describe('GzipPool', () => {
 
   it('with one or two CPUs, starts its helpers at once when told a large input is coming', async () => {
     const small = new GzipPool(WORKER, 2);
-    small.expect(4 << 20);
+    small.expect(512 << 10);
     expect(small.helpersStarted).toBe(0);
     const large = new GzipPool(WORKER, 2);
     large.expect(64 << 20);
