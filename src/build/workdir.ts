@@ -38,23 +38,24 @@ export async function buildWorkDir(
   const swept = await stat(marker).catch(() => undefined);
   if (!swept || now.getTime() - swept.mtimeMs > SWEEP_EVERY_MS) {
     await writeFile(marker, '');
-    for (const name of await readdir(root)) {
-      if (name.startsWith('.') || name === key) continue;
-      const info = await stat(join(root, name)).catch(() => undefined);
-      if (info && now.getTime() - info.mtimeMs > STALE_MS)
-        await rm(join(root, name), { recursive: true, force: true });
-    }
+    // The work directories of other sources (not the markers and memos: dot names), then the memos.
+    await sweepStale(root, now.getTime(), (name) => name.startsWith('.') || name === key);
     await sweepStale(layout.goHeadStarts, now.getTime());
     await trimGzipChunkCache(layout.gzipChunks);
   }
   return work;
 }
 
-/** Removes the files of `dir` not touched for a week (head-start memos of command lines no longer run). */
-async function sweepStale(dir: string, now: number): Promise<void> {
+/** Removes the entries of `dir` (files or directories) not touched for a week, but those `keep` names. */
+async function sweepStale(
+  dir: string,
+  now: number,
+  keep: (name: string) => boolean = () => false,
+): Promise<void> {
   for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (keep(name)) continue;
     const info = await stat(join(dir, name)).catch(() => undefined);
-    if (info && now - info.mtimeMs > STALE_MS) await rm(join(dir, name), { force: true });
+    if (info && now - info.mtimeMs > STALE_MS) await rm(join(dir, name), { recursive: true, force: true });
   }
 }
 

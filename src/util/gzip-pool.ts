@@ -29,9 +29,9 @@ const HELPER_QUEUE = 2;
  * On a machine of one or two CPUs, the bytes this thread compresses (or a layer is expected to hold) before a
  * helper starts: a worker's start-up is CPU taken from everything else, which a layer of a few chunks does not pay
  * back. From 1 MiB on it does: once Go is done the other core is idle, and a hello rebuild after an edit that
- * moves 3.8 MB of its 5.8 MB into new chunks took 0.481 -> 0.468 s (21 interleaved rounds; 8 MiB before), with
- * same-length edits (few new chunks, ~1 MiB expected but mostly cached) and no-ops unchanged. With more CPUs
- * helpers start at the first member.
+ * moves 3.8 MB of its 5.8 MB into new chunks took 0.481 -> 0.468 s (21 interleaved rounds; 8 MiB before). Edits
+ * that keep the layout (most chunks come from the cache, so the helper has little to do) and no-ops (nothing is
+ * compressed) took as long as before. With more CPUs helpers start at the first member.
  */
 const INLINE_BYTES = 1 << 20;
 /** Most helper threads: each holds libdeflate's tables and a chunk; more would add start-up, not speed. */
