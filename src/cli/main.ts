@@ -1,6 +1,7 @@
 import { VERSION } from '../version.js';
 import { enableCompileCache } from './compile-cache.js';
 import { cacheLayout } from '../util/cache-layout.js';
+import { blobOrigins } from '../registry/origins.js';
 
 /**
  * At most hourly, prune minnow's cache down to its budget (MINNOW_CACHE_MAX, default 5 GB). Done here, after a
@@ -35,11 +36,14 @@ export async function main(argv: string[]): Promise<number> {
   enableCompileCache();
   // The go build this command line ran last time starts now, while the command's modules load (go/head-start.ts).
   const { startHeadStart } = await import('../go/head-start.js');
-  const headStart = startHeadStart({ argv, memoDir: cacheLayout().goHeadStarts, version: VERSION });
+  const layout = cacheLayout();
+  const headStart = startHeadStart({ argv, memoDir: layout.goHeadStarts, version: VERSION });
+  // Blobs pushed or pulled by earlier runs are mounted, not sent again, by a push to another repository.
+  blobOrigins.keepIn(layout.blobOrigins);
   try {
     return await runCommand(argv, words);
   } finally {
-    await headStart.finish();
+    await Promise.all([headStart.finish(), blobOrigins.save()]);
   }
 }
 

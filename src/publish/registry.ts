@@ -1,7 +1,7 @@
 import { MinnowError } from '../errors.js';
 import { isImageConfig, type Descriptor, type Digest, type Publishable } from '../oci/index.js';
 import { RegistryClient, type RegistryClientOptions, type Repo } from '../registry/client.js';
-import { blobOriginOn } from '../registry/origins.js';
+import { blobOrigins } from '../registry/origins.js';
 import type { ProgressCallback, TransferProgress } from '../registry/progress.js';
 import { formatReference, parseReference, referenceName, type Reference } from '../registry/reference.js';
 import { registryError } from '../registry/registry-error.js';
@@ -118,6 +118,7 @@ export async function pushImage(
     const report = options.onProgress;
     const exists = (b: BlobToWrite): void => {
       counts.existing++;
+      blobOrigins.remember(b.descriptor.digest, repo);
       const d = b.descriptor;
       report?.({
         direction: 'push',
@@ -148,10 +149,13 @@ export async function pushImage(
     }
     // Every HEAD at once (they are small), then the uploads at `concurrency`.
     const missing: BlobToWrite[] = [];
+    // Where earlier pushes and pulls saw these blobs on this registry, for mounts (read while the HEADs run).
+    const knownOrigins = blobOrigins.load(repo.registry);
     await mapLimit(complete ? [] : contents.blobs, HEAD_CONCURRENCY, async (b) => {
       if (await client.hasBlob(repo, b.descriptor.digest, ['pull', 'push'], options.signal)) exists(b);
       else missing.push(b);
     });
+    await knownOrigins;
     await mapLimit(missing, options.concurrency ?? 4, async (b) => {
       const d = b.descriptor;
       const kind = blobKind(b);
@@ -159,7 +163,7 @@ export async function pushImage(
         report?.({ direction: 'push', kind, digest: d.digest, total: d.size, done, status });
       const from =
         options.mountFrom?.find((r) => r !== repo.repository) ??
-        blobOriginOn(d.digest, repo.registry, repo.repository);
+        blobOrigins.on(d.digest, repo.registry, repo.repository);
       event('start', 0);
       const outcome = await uploadBlob(client, repo, d, b.open, from, {
         monolithicMaxBytes: options.monolithicMaxBytes,
@@ -169,6 +173,10 @@ export async function pushImage(
         onRetry: () => event('retry', 0),
       });
       counts[outcome === 'mounted' ? 'mounted' : 'uploaded']++;
+      // A refused mount (the blob is gone from there, or not ours to read) is not tried again.
+      if (from && outcome !== 'mounted')
+        blobOrigins.forget(d.digest, { registry: repo.registry, repository: from });
+      blobOrigins.remember(d.digest, repo);
       event(outcome === 'mounted' ? 'mounted' : 'done', d.size);
     });
     const children = complete ? [] : contents.manifests.filter((m) => m !== contents.root);
@@ -191,6 +199,7 @@ export async function pushImage(
       subjectIndexed,
     };
   } finally {
+    await blobOrigins.save();
     if (!options.client) await client.close();
   }
 }

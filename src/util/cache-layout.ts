@@ -22,6 +22,7 @@ export const CACHE_TOP_LEVEL: readonly string[] = [
   'build',
   'verified-layers',
   'tools',
+  'blob-origins',
 ];
 
 /** Every path inside minnow's cache directory: the one place they are spelled. */
@@ -55,6 +56,8 @@ export interface CacheLayout {
   readonly prunedMarker: string;
   /** Verdicts on base layers (`<digest hex>` holds the diff_id the blob was found to have), see build/verify-base.ts. */
   readonly verifiedLayers: string;
+  /** Where blobs were seen on each registry (`<registry>.json`, registry/origins.ts), for cross-repository mounts. */
+  readonly blobOrigins: string;
   /** Tools minnow builds for images (`--debug`'s dlv): `tools/<name>/<version>/<platform>/`. */
   readonly tools: string;
   /** Where one build of Delve for one platform (`linux-amd64`) is kept. */
@@ -81,6 +84,7 @@ export function cacheLayout(root: string = minnowCacheDir()): CacheLayout {
     prunedMarker: join(root, '.pruned'),
     verifiedLayers: join(root, 'verified-layers'),
     tools: join(root, 'tools'),
+    blobOrigins: join(root, 'blob-origins'),
     delve: (version, platform) => join(root, 'tools', 'delve', version, platform),
   };
 }

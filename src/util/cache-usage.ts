@@ -4,7 +4,8 @@ import { cacheLayout, CACHE_TOP_LEVEL, minnowCacheDir } from './cache-layout.js'
 
 /**
  * The areas of minnow's cache directory:
- * - `registry`: blobs and manifests pulled from registries (`blobs/sha256`) and the tags last seen (`refs/`);
+ * - `registry`: blobs and manifests pulled from registries (`blobs/sha256`), the tags last seen (`refs/`) and
+ *   where blobs were seen on each registry (`blob-origins/`);
  * - `base-layers`: the layers of the built-in bases (`blobs/sha256`, named by `layers/*.json`);
  * - `build`: one work directory per source built (`build/`), and the go build each command line ran last
  *   (`build/.head-start/`);
@@ -188,6 +189,18 @@ export async function listCache(dir: string = minnowCacheDir()): Promise<CacheLi
   for (const f of await walk(layout.gzipChunks)) {
     listing.entries.push({
       area: 'gzip-chunks',
+      path: f.path,
+      bytes: f.bytes,
+      usedMs: f.mtimeMs,
+      temp: TEMP_NAME.test(f.name),
+      records: [],
+    });
+  }
+
+  // blob-origins/<registry>.json: where blobs were seen on each registry, each file an entry of the registry area.
+  for (const f of await walk(layout.blobOrigins)) {
+    listing.entries.push({
+      area: 'registry',
       path: f.path,
       bytes: f.bytes,
       usedMs: f.mtimeMs,

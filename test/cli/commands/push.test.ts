@@ -1,5 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pullImage } from '../../../src/base/registry.js';
@@ -15,6 +19,9 @@ import { tempDir } from '../../helpers/tmp.js';
 import { alpineImage } from '../../registry/fixtures.js';
 import { cli } from '../../helpers/cli.js';
 import { nameFromSource } from '../../../src/cli/commands/push.js';
+
+const run = promisify(execFile);
+const BIN = fileURLToPath(new URL('../../../bin/minnow.cjs', import.meta.url));
 
 describe('minnow push', () => {
   let reg: TestRegistry;
@@ -66,6 +73,37 @@ describe('minnow push', () => {
     const copy = await cli(['push', `${reg.host}/cli/alpine:3.19`, `${reg.host}/cli/copy:v1`, '--json']);
     expect(JSON.parse(copy.out)).toMatchObject({ digest, mounted: 2, uploaded: 0 });
     await assertValid((await pullImage(`${reg.host}/cli/copy:v1`, { cacheDir: false })).target);
+  });
+
+  it('mounts what an earlier process pushed to another repository, and uploads what a stale origin lacks', async () => {
+    const image = await alpineImage('amd64');
+    const layout = join(dir, 'origins-layout');
+    await writeLayout(layout, { kind: 'image', image }, { tag: 'v1' });
+    const cache = join(dir, 'origins-cache');
+    /** `minnow push --json` as a process of its own, so nothing is remembered but what the cache holds. */
+    const push = async (repo: string): Promise<Record<string, unknown>> => {
+      const { stdout } = await run(
+        process.execPath,
+        [BIN, 'push', '--json', `oci:${layout}:v1`, `${reg.host}/${repo}:v1`],
+        { env: { ...process.env, MINNOW_CACHE_DIR: cache } },
+      );
+      return JSON.parse(stdout) as Record<string, unknown>;
+    };
+    expect(await push('origins/first')).toMatchObject({ uploaded: 2, mounted: 0, existing: 0 });
+    expect(await push('origins/second')).toMatchObject({ uploaded: 0, mounted: 2, existing: 0 });
+    await assertValid((await pullImage(`${reg.host}/origins/second:v1`, { cacheDir: false })).target);
+
+    // Every origin the cache names is a repository the registry has never seen: the mounts are refused, the
+    // blobs go up, and the refused origin is dropped for the one that now holds them.
+    const file = join(cache, 'blob-origins', `${encodeURIComponent(reg.host)}.json`);
+    const saved = await readFile(file, 'utf8');
+    expect(saved).toContain('origins/first');
+    await writeFile(file, saved.replaceAll(/origins\/(first|second)/g, 'origins/nowhere'));
+    expect(await push('origins/third')).toMatchObject({ uploaded: 2, mounted: 0 });
+    const after = JSON.parse(await readFile(file, 'utf8')) as { blobs: Record<string, string[]> };
+    const layer = (await image.manifest()).layers[0]!.digest;
+    expect(after.blobs[layer]).toEqual(['origins/third']);
+    await assertValid((await pullImage(`${reg.host}/origins/third:v1`, { cacheDir: false })).target);
   });
 
   it('pushes from a docker-archive too', async () => {
