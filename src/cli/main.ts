@@ -1,7 +1,6 @@
 import { VERSION } from '../version.js';
 import { enableCompileCache } from './compile-cache.js';
 import { cacheLayout } from '../util/cache-layout.js';
-import { blobOrigins } from '../registry/origins.js';
 
 /**
  * At most hourly, prune minnow's cache down to its budget (MINNOW_CACHE_MAX, default 5 GB). Done here, after a
@@ -38,12 +37,18 @@ export async function main(argv: string[]): Promise<number> {
   const { startHeadStart } = await import('../go/head-start.js');
   const layout = cacheLayout();
   const headStart = startHeadStart({ argv, memoDir: layout.goHeadStarts, version: VERSION });
-  // Blobs pushed or pulled by earlier runs are mounted, not sent again, by a push to another repository.
-  blobOrigins.keepIn(layout.blobOrigins);
   try {
-    return await runCommand(argv, words);
+    // Blobs pushed or pulled by earlier runs are mounted, not sent again, by a push to another repository.
+    // Loaded once go has been started: nothing here may delay that.
+    const { blobOrigins } = await import('../registry/origins.js');
+    blobOrigins.keepIn(layout.blobOrigins);
+    try {
+      return await runCommand(argv, words);
+    } finally {
+      await blobOrigins.save();
+    }
   } finally {
-    await Promise.all([headStart.finish(), blobOrigins.save()]);
+    await headStart.finish();
   }
 }
 
