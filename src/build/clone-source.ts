@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
 import { cp, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { MinnowError, messageOf } from '../errors.js';
+import { execFileText as run } from '../util/exec-file.js';
 import { makeDirs } from '../util/make-dirs.js';
-
-const run = promisify(execFile);
 
 /** Runs git in `cwd` without prompts, optional locks or translated messages; its stdout. */
 export async function git(cwd: string, args: string[]): Promise<string> {

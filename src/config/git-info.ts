@@ -1,7 +1,4 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { execFileText as run } from '../util/exec-file.js';
 
 /** What git says about the source tree; every field is undefined outside a git work tree. */
 export interface GitInfo {

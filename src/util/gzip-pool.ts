@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 
 type Compress = (data: Uint8Array, level: number) => Buffer;
 
@@ -130,7 +130,12 @@ export class GzipPool {
   }
 
   #start(script: URL): void {
-    const helper: Helper = { worker: new Worker(script), jobs: new Map(), id: 0 };
+    // node:worker_threads loads with the first helper, not with every command that imports the pool (~4 ms).
+    const helper: Helper = {
+      worker: new (process.getBuiltinModule('node:worker_threads').Worker)(script),
+      jobs: new Map(),
+      id: 0,
+    };
     helper.worker.on('message', (a: { id: number; member?: Uint8Array; error?: string }) => {
       const job = helper.jobs.get(a.id);
       if (!job) return;

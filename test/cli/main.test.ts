@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/tmp.js';
 
 const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../../bin/minnow.cjs', import.meta.url));
@@ -46,6 +48,32 @@ describe('the minnow program', () => {
     const lint = await cli(['lint', '--help']);
     expect(lint.code).toBe(0);
     expect(lint.stdout).toContain('Usage: minnow lint');
+  });
+
+  it("loads node:zlib, node:worker_threads and node:util's lazy parts only when a command uses them", async () => {
+    const dir = await tempDir();
+    // Preloaded: writes the built-in modules Node loaded after its own start-up, at exit.
+    const hook = join(dir, 'builtins.cjs');
+    const out = join(dir, 'builtins.txt');
+    await writeFile(
+      hook,
+      `const seen = new Set(process.moduleLoadList);
+process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)},
+  process.moduleLoadList.filter((m) => !seen.has(m)).join('\\n')));`,
+    );
+    const builtins = async (args: string[]): Promise<string[]> => {
+      await run(process.execPath, ['--require', hook, BIN, ...args], {
+        env: { ...process.env, MINNOW_CACHE_DIR: join(dir, 'cache') },
+      });
+      return (await readFile(out, 'utf8')).split('\n');
+    };
+    for (const args of [['build', '--help'], ['push', '--help'], ['cache', 'info']]) {
+      const loaded = await builtins(args);
+      expect(loaded).toContain('NativeModule fs/promises');
+      expect(
+        loaded.filter((m) => /NativeModule (zlib|worker_threads|internal\/util\/parse_args)/.test(m)),
+      ).toEqual([]);
+    }
   });
 
   it('lists every command in --help', async () => {
