@@ -30,9 +30,9 @@ export default tseslint.config(
     },
   },
   {
-    // bin/minnow.cjs: CommonJS so that --version starts no ES module loader.
+    // bin/minnow.cjs: CommonJS so that --version starts no ES module loader, and it runs the bundle itself.
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'readonly' } },
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'readonly', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

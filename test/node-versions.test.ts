@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { access, readdir } from 'node:fs/promises';
+import { access, readdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,21 +62,24 @@ describe('the same bytes whichever Node runs minnow (20 here, 22 and 24 for user
     expect(seen['24']).toEqual(seen['20']);
   }, 600_000);
 
-  it("Node 22 and 24 keep V8's compiled chunks in minnow's cache, and use them on the next start", async () => {
+  it("Node 20, 22 and 24 keep V8's compiled code of the CLI in minnow's cache, and use it on the next start", async () => {
     const dir = await tempDir();
     const listing = async (cache: string): Promise<string[]> =>
-      readdir(join(cache, 'tools', 'node-compile-cache'), { recursive: true }).catch(() => []);
+      readdir(join(cache, 'tools', 'node-code-cache')).catch(() => []);
     for (const [major, node] of Object.entries(NODES)) {
       const cache = join(dir, `cache-${major}`);
       const env: NodeJS.ProcessEnv = { ...process.env, MINNOW_CACHE_DIR: cache };
-      delete env.NODE_COMPILE_CACHE;
       const first = await run(node, ['build', '--help'], env);
       const stored = await listing(cache);
-      // Node 20 has no compile cache: nothing is written, and the help is the same.
-      if (major === '20') expect(stored).toEqual([]);
-      else expect(stored.length).toBeGreaterThan(1);
+      // One file, named for this Node.
+      expect(stored).toHaveLength(1);
+      expect(stored[0]).toMatch(new RegExp(`-v${major}\\.\\d+\\.\\d+-x64-build-help\\.bin$`));
+      const bytes = await readFile(join(cache, 'tools', 'node-code-cache', stored[0] as string));
       expect(await run(node, ['build', '--help'], env)).toBe(first);
       expect(await listing(cache)).toEqual(stored);
+      expect(
+        (await readFile(join(cache, 'tools', 'node-code-cache', stored[0] as string))).equals(bytes),
+      ).toBe(true);
     }
   }, 120_000);
 });

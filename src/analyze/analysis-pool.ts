@@ -183,10 +183,10 @@ let shared: AnalysisPool | null | undefined;
  */
 export function analysisPool(): AnalysisPool | undefined {
   if (shared === undefined) {
-    // Beside this module in dist/analyze/, and in dist/cli-bundle/chunks/ where the CLI bundle puts both.
+    // Beside this module in dist/analyze/, and in dist/cli-bundle/ where the CLI bundle puts both.
     const script = new URL('./analysis-worker.js', import.meta.url);
     shared =
-      import.meta.url.endsWith('.js') && existsSync(fileURLToPath(script)) ? new AnalysisPool(script) : null;
+      !import.meta.url.endsWith('.ts') && existsSync(fileURLToPath(script)) ? new AnalysisPool(script) : null;
   }
   return shared ?? undefined;
 }

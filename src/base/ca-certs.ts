@@ -41,6 +41,6 @@ export async function loadCaBundle(file?: string, candidates: string[] = HOST_CA
     if (data && looksLikePem(data)) return { data, source: candidate };
   }
   // node:tls loads a good part of Node's networking stack: only for this fallback.
-  const { rootCertificates } = await import('node:tls');
+  const { rootCertificates } = process.getBuiltinModule('node:tls');
   return { data: Buffer.from(`${rootCertificates.join('\n')}\n`), source: 'node:tls' };
 }

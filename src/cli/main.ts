@@ -1,5 +1,4 @@
 import { VERSION } from '../version.js';
-import { enableCompileCache } from './compile-cache.js';
 import { cacheLayout } from '../util/cache-layout.js';
 
 /**
@@ -32,7 +31,6 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  enableCompileCache();
   // The go build this command line ran last time starts now, while the command's modules load (go/head-start.ts).
   const { startHeadStart } = await import('../go/head-start.js');
   const layout = cacheLayout();

@@ -176,14 +176,14 @@ let shared: GzipPool | undefined;
 
 /**
  * The process's gzip pool. Its helpers run gzip-worker.js from beside this module (dist/util/, or
- * dist/cli-bundle/chunks/ where the CLI bundle puts both); where that is not built (the TypeScript sources under
+ * dist/cli-bundle/ where the CLI bundle puts both); where that is not built (the TypeScript sources under
  * a test runner) every member is compressed on the calling thread.
  */
 export function gzipPool(): GzipPool {
   if (!shared) {
     const script = new URL('./gzip-worker.js', import.meta.url);
     shared = new GzipPool(
-      import.meta.url.endsWith('.js') && existsSync(fileURLToPath(script)) ? script : undefined,
+      !import.meta.url.endsWith('.ts') && existsSync(fileURLToPath(script)) ? script : undefined,
     );
   }
   return shared;

@@ -115,7 +115,7 @@ describe('README quick start', () => {
   // dist/ is built by `npm test` before vitest runs. Rebuilding it here raced the other test files that run the
   // CLI at the same moment (a chunk missing mid-run, and a go build left behind by the CLI that died).
   beforeAll(async () => {
-    await access(join(ROOT, 'dist', 'cli-bundle', 'main.js')).catch(() => {
+    await access(join(ROOT, 'dist', 'cli-bundle', 'minnow.cjs')).catch(() => {
       throw new Error('dist/ is missing: run `npm run build` (npm test does) before this test');
     });
   });

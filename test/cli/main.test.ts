@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { minnowCacheDir } from '../../src/util/cache-layout.js';
+import { copyHello } from '../go/go-fixtures.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const run = promisify(execFile);
@@ -28,26 +30,66 @@ describe('the minnow program', () => {
     expect(r).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
   });
 
-  it('runs from the bundle, where --version loads a few KB of code and no dependency', async () => {
-    // The CommonJS entry answers --version itself (package.json, no module loader) and imports the bundle else.
-    expect(await readFile(BIN, 'utf8')).toContain("import('../dist/cli-bundle/main.js')");
-    // The files a start-up loads before main() runs: the entry and what it imports statically.
-    const loaded = new Map<string, string>();
-    const visit = async (url: URL): Promise<void> => {
-      if (loaded.has(url.href)) return;
-      const code = await readFile(url, 'utf8');
-      loaded.set(url.href, code);
-      for (const m of code.matchAll(/^(?:import|export)\b[^'"]*['"](\.[^'"]+)['"]/gm))
-        await visit(new URL(m[1] as string, url));
-    };
-    await visit(new URL('../../dist/cli-bundle/main.js', import.meta.url));
-    const code = [...loaded.values()].join('\n');
-    expect(code.length).toBeLessThan(10_000);
-    expect(code).not.toMatch(/node_modules/);
-    // Each command's help comes from its own chunk.
+  it('runs the one-file bundle with a code cache per bundle, Node and command, made once and then used', async () => {
+    const bundle = await readFile(new URL('../../dist/cli-bundle/minnow.cjs', import.meta.url), 'utf8');
+    const id = /^\/\/ minnow-bundle ([0-9a-f]{32})\n/.exec(bundle)?.[1];
+    expect(id).toBeDefined();
+    // The large dependencies few commands use are required from node_modules when first used.
+    for (const dep of ['undici', 'zod', 'yaml', 'dockerfile-ast'])
+      expect(bundle).toContain(`require("${dep}")`);
+    const dir = await tempDir();
+    // minnow's cache directory as cache-layout.ts names it: here $XDG_CACHE_HOME/minnow.
+    const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: join(dir, 'xdg') };
+    delete env.MINNOW_CACHE_DIR;
+    const codeCache = join(minnowCacheDir(env), 'tools', 'node-code-cache');
+    const help = async (): Promise<string> =>
+      (await run(process.execPath, [BIN, 'build', '--help'], { env })).stdout;
+    const first = await help();
+    expect(first).toContain('Usage: minnow build');
+    const made = await readdir(codeCache);
+    expect(made).toEqual([`${id}-${process.version}-${process.arch}-build-help.bin`]);
+    const file = join(codeCache, made[0] as string);
+    const bytes = await readFile(file);
+    expect(bytes.length).toBeGreaterThan(10_000);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    // Used as it is: not written again, the same help.
+    expect(await help()).toBe(first);
+    expect((await readFile(file)).equals(bytes)).toBe(true);
+    // A damaged cache is turned down by V8 and made again; the run is the same.
+    await writeFile(file, Buffer.alloc(bytes.length, 7));
+    expect(await help()).toBe(first);
+    expect((await readFile(file)).equals(Buffer.alloc(bytes.length, 7))).toBe(false);
+    // Another command has its own.
+    await run(process.execPath, [BIN, 'cache', 'info'], { env });
+    expect((await readdir(codeCache)).sort()).toEqual(
+      [
+        `${id}-${process.version}-${process.arch}-build-help.bin`,
+        `${id}-${process.version}-${process.arch}-cache.bin`,
+      ].sort(),
+    );
+    // Each command's help comes from the bundle too.
     const lint = await cli(['lint', '--help']);
     expect(lint.code).toBe(0);
     expect(lint.stdout).toContain('Usage: minnow lint');
+  });
+
+  it('a first build from the bundle compresses on the gzip helper beside it', async () => {
+    const dir = await tempDir();
+    const app = await copyHello(join(dir, 'hello'));
+    const hook = join(dir, 'builtins.cjs');
+    const out = join(dir, 'builtins.txt');
+    await writeFile(
+      hook,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}, process.moduleLoadList.join('\\n')));`,
+    );
+    const { stdout } = await run(
+      process.execPath,
+      ['--require', hook, BIN, 'build', '-q', '-o', `oci:${join(dir, 'out')}`],
+      { cwd: app, env: { ...process.env, MINNOW_CACHE_DIR: join(dir, 'cache') } },
+    );
+    expect(stdout.trim()).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // The pool loads node:worker_threads only to start a helper, and starts one only from a worker script found.
+    expect((await readFile(out, 'utf8')).split('\n')).toContain('NativeModule worker_threads');
   });
 
   it("loads node:zlib, node:worker_threads and node:util's lazy parts only when a command uses them", async () => {
@@ -67,7 +109,11 @@ process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}
       });
       return (await readFile(out, 'utf8')).split('\n');
     };
-    for (const args of [['build', '--help'], ['push', '--help'], ['cache', 'info']]) {
+    for (const args of [
+      ['build', '--help'],
+      ['push', '--help'],
+      ['cache', 'info'],
+    ]) {
       const loaded = await builtins(args);
       expect(loaded).toContain('NativeModule fs/promises');
       expect(

@@ -190,7 +190,7 @@ describe('Go binary attribution (real go, compared with go tool nm)', () => {
     // The built CLI attributes on its worker thread (the sources here attribute in-process): the same result.
     expect(
       existsSync(
-        fileURLToPath(new URL('../../dist/cli-bundle/chunks/analysis-worker.js', import.meta.url)),
+        fileURLToPath(new URL('../../dist/cli-bundle/analysis-worker.js', import.meta.url)),
       ),
     ).toBe(true);
     const { stdout } = await run(process.execPath, [BIN, 'analyze', `oci:${layout}:v1`, '--json']);
