@@ -33,6 +33,23 @@ function makeDirs(fs, path, dir) {
   for (const d of missing) fs.mkdirSync(d, { mode: 0o700 });
 }
 
+/** A week: how long another bundle's (an earlier build or release) caches stay after they were made. */
+const STALE_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Removes the caches of other bundles made over a week ago: each rebuild or upgrade makes new ones. */
+function sweep(fs, path, dir, id) {
+  const now = Date.now();
+  for (const name of fs.readdirSync(dir)) {
+    if (name.startsWith(`${id}-`)) continue;
+    const at = path.join(dir, name);
+    try {
+      if (now - fs.statSync(at).mtimeMs > STALE_MS) fs.rmSync(at, { force: true });
+    } catch {
+      // Gone already, or not ours to remove.
+    }
+  }
+}
+
 function run() {
   const fs = require('node:fs');
   const path = require('node:path');
@@ -75,6 +92,7 @@ function run() {
         makeDirs(fs, path, dir);
         fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
         fs.renameSync(tmp, file);
+        sweep(fs, path, dir, id);
       } catch {
         fs.rmSync(tmp, { force: true });
       }

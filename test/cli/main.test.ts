@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -67,6 +67,21 @@ describe('the minnow program', () => {
         `${id}-${process.version}-${process.arch}-cache.bin`,
       ].sort(),
     );
+    // Making one sweeps away other bundles' caches made over a week ago, and only those.
+    const old = join(codeCache, `${'0'.repeat(32)}-v20.0.0-x64-build.bin`);
+    const recent = join(codeCache, `${'1'.repeat(32)}-v20.0.0-x64-build.bin`);
+    const mine = join(codeCache, `${id}-${process.version}-${process.arch}-cache.bin`);
+    await writeFile(old, 'old');
+    await writeFile(recent, 'recent');
+    const weekAgo = Date.now() / 1000 - 8 * 24 * 3600;
+    await utimes(old, weekAgo, weekAgo);
+    await utimes(mine, weekAgo, weekAgo);
+    await run(process.execPath, [BIN, 'push', '--help'], { env });
+    const left = await readdir(codeCache);
+    expect(left).not.toContain(basename(old));
+    expect(left).toContain(basename(recent));
+    expect(left).toContain(basename(mine));
+    expect(left).toContain(`${id}-${process.version}-${process.arch}-push-help.bin`);
     // Each command's help comes from the bundle too.
     const lint = await cli(['lint', '--help']);
     expect(lint.code).toBe(0);
