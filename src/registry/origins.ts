@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { isDigest, type Digest } from '../oci/digest.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { Repo } from './client.js';
+import { isRepositoryName } from './reference.js';
 
 /** Blobs a registry's file keeps: the most recently seen (an entry is ~150 bytes). */
 const MAX_BLOBS = 4000;
@@ -10,9 +11,6 @@ const MAX_BLOBS = 4000;
 const MAX_REPOS = 3;
 /** Registry files kept in the directory: the most recently written (test registries come and go by port). */
 const MAX_FILES = 64;
-
-/** A repository name as distribution-spec spells it (reference.ts's components joined by `/`). */
-const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 
 /** digest → repositories holding it, most recent first; the Map's order is oldest seen first. */
 type Seen = Map<Digest, string[]>;
@@ -40,7 +38,7 @@ function parse(text: string): Seen {
   if (!blobs || typeof blobs !== 'object') return seen;
   for (const [digest, repos] of Object.entries(blobs)) {
     if (!isDigest(digest) || !Array.isArray(repos)) continue;
-    const valid = repos.filter((r): r is string => typeof r === 'string' && REPOSITORY.test(r));
+    const valid = repos.filter((r): r is string => typeof r === 'string' && isRepositoryName(r));
     if (valid.length) seen.set(digest, valid.slice(0, MAX_REPOS));
   }
   return seen;
@@ -174,9 +172,4 @@ export const blobOrigins = new BlobOrigins();
 /** Remembers that a blob is in `repo` (pulled from it, or pushed there). */
 export function rememberBlobOrigin(digest: Digest, repo: Repo): void {
   blobOrigins.remember(digest, repo);
-}
-
-/** A repository of `registry` other than `exclude` that is known to hold the blob. */
-export function blobOriginOn(digest: Digest, registry: string, exclude: string): string | undefined {
-  return blobOrigins.on(digest, registry, exclude);
 }

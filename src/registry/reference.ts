@@ -20,6 +20,11 @@ export const DOCKER_HUB_API_HOST = 'registry-1.docker.io';
 
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
+
+/** Whether `name` is a repository path as distribution-spec spells it (components joined by `/`). */
+export function isRepositoryName(name: string): boolean {
+  return name.split('/').every((c) => COMPONENT.test(c));
+}
 const HOST_PART =
   /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/;
 const IPV6 = /^\[[0-9a-fA-F:.]+\]$/;
