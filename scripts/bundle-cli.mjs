@@ -21,6 +21,11 @@ const ID_LINE = `// minnow-bundle ${'0'.repeat(32)}`;
 // Large dependencies few commands use stay in node_modules, required when first used: each start compiles (or
 // reads from its code cache) only the bundle, and a first start parses 2.4 MB less.
 const EXTERNAL = ['undici', 'zod', 'yaml', 'dockerfile-ast'];
+// The top-level help's list of commands, from the program with every command registered (the tsc output, built
+// just before): `minnow --help` then shows it without loading every command module (src/cli/command-index.ts).
+const { createProgram } = await import(new URL('dist/cli/program.js', root).href);
+const { indexCommands } = await import(new URL('dist/cli/command-index.js', root).href);
+const commandIndex = indexCommands(await createProgram());
 const common = {
   absWorkingDir: root.pathname,
   outdir,
@@ -39,7 +44,11 @@ await build({
   external: EXTERNAL,
   outExtension: { '.js': '.cjs' },
   // The sources' import.meta.url is this file's URL: the workers and @hpcc-js/wasm-zstd are found from it.
-  define: { ...common.define, 'import.meta.url': '__minnowBundleUrl' },
+  define: {
+    ...common.define,
+    'import.meta.url': '__minnowBundleUrl',
+    MINNOW_COMMAND_INDEX: JSON.stringify(commandIndex),
+  },
   banner: { js: `${ID_LINE}\nconst __minnowBundleUrl = require('node:url').pathToFileURL(__filename).href;` },
 });
 await build({

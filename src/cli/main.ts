@@ -69,7 +69,9 @@ async function runCommand(argv: string[], words: string[]): Promise<number> {
     ]);
   // `minnow lint --list-rules | head -1`: a closed pipe ends the run quietly, not with an EPIPE trace.
   quietOnBrokenPipe();
-  const program = await createProgram(versionOnly ? null : command);
+  // No command named (`minnow`, `minnow --help`, `minnow help`): only the list of commands is shown.
+  const helpOnly = !versionOnly && (command === undefined || (command === 'help' && words.length === 1));
+  const program = await createProgram(versionOnly ? null : helpOnly ? 'index' : command);
   try {
     checkEnvironment();
     await program.parseAsync(argv);

@@ -124,17 +124,38 @@ process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}
       });
       return (await readFile(out, 'utf8')).split('\n');
     };
-    for (const args of [
-      ['build', '--help'],
-      ['push', '--help'],
-      ['cache', 'info'],
-    ]) {
+    for (const args of [['build', '--help'], ['push', '--help'], ['cache', 'info'], ['--help'], ['help']]) {
       const loaded = await builtins(args);
       expect(loaded).toContain('NativeModule fs/promises');
       expect(
         loaded.filter((m) => /NativeModule (zlib|worker_threads|internal\/util\/parse_args)/.test(m)),
       ).toEqual([]);
     }
+    // The top-level help lists the commands from the bundle's index: no command module (http, tls) is loaded.
+    for (const args of [['--help'], ['help'], ['-h']]) {
+      expect((await builtins(args)).filter((m) => /NativeModule (http|tls|_http_client)$/.test(m))).toEqual(
+        [],
+      );
+    }
+  });
+
+  it("shows in --help, from the bundle's command index, exactly what every command registered shows", async () => {
+    // The in-process program of the TypeScript sources has no index: it registers every command module.
+    const { createProgram } = await import('../../src/cli/program.js');
+    const full = await createProgram();
+    let expected = '';
+    full.configureOutput({ writeOut: (text) => (expected += text) });
+    full.outputHelp();
+    expect(expected).toMatch(/^ {2}debug \[options\] <target> \[command\.\.\.\] +Open a toolbox/m);
+    for (const args of [['--help'], ['-h'], ['help']]) {
+      const r = await cli(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout, args.join(' ')).toBe(expected);
+    }
+    // A command named still loads that command itself.
+    expect((await cli(['help', 'push'])).stdout).toMatch(
+      /^Usage: minnow push \[options\] <source> <destination>/,
+    );
   });
 
   it('lists every command in --help', async () => {
