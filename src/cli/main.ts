@@ -53,9 +53,11 @@ export async function main(argv: string[]): Promise<number> {
 /** Loads the command `words` names and runs it. */
 async function runCommand(argv: string[], words: string[]): Promise<number> {
   // Global options (-h, -V) come before the command, so the command is the first word that is not a flag.
-  const command = words.find((a) => !a.startsWith('-'));
+  const at = words.findIndex((a) => !a.startsWith('-'));
+  const command = at < 0 ? undefined : words[at];
+  const isHelp = (a: string): boolean => a === '-h' || a === '--help';
   const versionOnly = !command && words.some((a) => a === '-V' || a === '--version');
-  if (command && READS_IMAGES.has(command) && !words.some((a) => a === '-h' || a === '--help')) {
+  if (command && READS_IMAGES.has(command) && !words.some(isHelp)) {
     // Its ~150 ms of start-up then overlap this thread's loading of the command (warm again later is a no-op).
     // A failure here is the command's to report, when openImage warms it again.
     void import('../analyze/analysis-pool.js').then((m) => m.analysisPool()?.warm()).catch(() => undefined);
@@ -69,8 +71,11 @@ async function runCommand(argv: string[], words: string[]): Promise<number> {
     ]);
   // `minnow lint --list-rules | head -1`: a closed pipe ends the run quietly, not with an EPIPE trace.
   quietOnBrokenPipe();
-  // No command named (`minnow`, `minnow --help`, `minnow help`): only the list of commands is shown.
-  const helpOnly = !versionOnly && (command === undefined || (command === 'help' && words.length === 1));
+  // Only the list of commands is shown: no command named (`minnow`, `minnow --help`, `minnow help`), or the help
+  // flag before it (`minnow --help build` is the top-level help, which must list every command, not just build).
+  const helpOnly =
+    !versionOnly &&
+    (command === undefined || words.slice(0, at).some(isHelp) || (command === 'help' && words.length === 1));
   const program = await createProgram(versionOnly ? null : helpOnly ? 'index' : command);
   try {
     checkEnvironment();

@@ -147,7 +147,8 @@ process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(out)}
     full.configureOutput({ writeOut: (text) => (expected += text) });
     full.outputHelp();
     expect(expected).toMatch(/^ {2}debug \[options\] <target> \[command\.\.\.\] +Open a toolbox/m);
-    for (const args of [['--help'], ['-h'], ['help']]) {
+    // The help flag before a command is the top-level help too: it lists every command, not just that one.
+    for (const args of [['--help'], ['-h'], ['help'], ['--help', 'build'], ['-h', 'push']]) {
       const r = await cli(args);
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.stdout, args.join(' ')).toBe(expected);
