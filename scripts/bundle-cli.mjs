@@ -47,7 +47,9 @@ await build({
   define: {
     ...common.define,
     'import.meta.url': '__minnowBundleUrl',
-    MINNOW_COMMAND_INDEX: JSON.stringify(commandIndex),
+    // A string literal, parsed where it is used: an object-valued define becomes a module of its own whose
+    // initialiser esbuild calls from every other module's.
+    MINNOW_COMMAND_INDEX: JSON.stringify(JSON.stringify(commandIndex)),
   },
   banner: { js: `${ID_LINE}\nconst __minnowBundleUrl = require('node:url').pathToFileURL(__filename).href;` },
 });

@@ -13,11 +13,13 @@ export interface IndexedCommand {
  * analyzers, http, tls, zlib) took the top-level help from 80 to 260 ms on Node 24. Undefined elsewhere (the
  * TypeScript sources, the library), where the help registers every command as before.
  */
-declare const MINNOW_COMMAND_INDEX: IndexedCommand[] | undefined;
+declare const MINNOW_COMMAND_INDEX: string | undefined;
 
-/** The index the bundle was built with, if this code runs in the bundle. */
+/** The index the bundle was built with (JSON of `IndexedCommand[]`), if this code runs in the bundle. */
 export function bundledCommandIndex(): IndexedCommand[] | undefined {
-  return typeof MINNOW_COMMAND_INDEX === 'undefined' ? undefined : MINNOW_COMMAND_INDEX;
+  return typeof MINNOW_COMMAND_INDEX === 'undefined'
+    ? undefined
+    : (JSON.parse(MINNOW_COMMAND_INDEX) as IndexedCommand[]);
 }
 
 /** What the top-level help shows of each command of `program`, exactly as commander formats it. */
