@@ -47,6 +47,11 @@ export interface HeadStart {
   /** What became of the head start: none was remembered, it was taken over, or stopped unused. */
   readonly outcome: 'none' | 'taken' | 'stopped';
   /**
+   * Settles once the go build started ahead is running (or failed to start), at once when there is none: what
+   * the command loads next waits for it, so go starts before that loading, not after it.
+   */
+  readonly started: Promise<void>;
+  /**
    * Ends the run: stops a head start nothing took (and waits for it to exit), then remembers this run's first go
    * build for the next run of the same command line. Never throws: the memo only saves time.
    */
@@ -77,6 +82,8 @@ interface Session {
   outcome: HeadStart['outcome'];
   first: GoCall | undefined;
 }
+
+const noop = (): void => undefined;
 
 /** The runs in progress (one in the CLI; tests may run several in one process). */
 const sessions = new Set<Session>();
@@ -232,10 +239,13 @@ export function startHeadStart(options: HeadStartOptions): HeadStart {
     session.ahead = ahead;
   }
   sessions.add(session);
+  const ahead = session.ahead;
+  const started = ahead ? Promise.race([ahead.spawned, ahead.result.then(noop, noop)]) : Promise.resolve();
   return {
     get outcome() {
       return session.outcome;
     },
+    started,
     finish: async () => {
       sessions.delete(session);
       const ahead = session.ahead;

@@ -133,6 +133,25 @@ describe('go build head start (real go)', () => {
     expect((await readdir(join(s.dir, '..'))).filter((n) => n.startsWith('minnow-go-'))).toEqual([]);
   });
 
+  it('says when the go started ahead is running, at once when there is none', async () => {
+    const s = await setup();
+    const bounded = (p: Promise<void>): Promise<string> =>
+      Promise.race([p.then(() => 'settled'), sleep(5000).then(() => 'timed out')]);
+    const none = startHeadStart(s.options());
+    expect(await bounded(none.started)).toBe('settled');
+    await none.finish();
+    await remember(s);
+    await s.slow();
+    const ahead = startHeadStart(s.options());
+    // The go started ahead sleeps 30 s before it builds: `started` settles as it is spawned, not as it ends.
+    expect(await bounded(ahead.started)).toBe('settled');
+    const pid = await startedPid(s, 1);
+    expect(await stillRunning(pid, 200)).toBe(true);
+    await ahead.finish();
+    expect(ahead.outcome).toBe('stopped');
+    expect(await stillRunning(pid)).toBe(false);
+  });
+
   it('stops a head start that is another go build, and waits for it, before the real one starts', async () => {
     const s = await setup();
     const [go] = s.call();
