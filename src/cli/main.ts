@@ -64,13 +64,17 @@ async function runCommand(argv: string[], words: string[]): Promise<number> {
     // A failure here is the command's to report, when openImage warms it again.
     void import('../analyze/analysis-pool.js').then((m) => m.analysisPool()?.warm()).catch(() => undefined);
   }
-  const [{ createProgram }, { CommanderError }, { quietOnBrokenPipe, reportError }, { checkEnvironment }] =
-    await Promise.all([
-      import('./program.js'),
-      import('commander'),
-      import('./exit.js'),
-      import('./environment.js'),
-    ]);
+  const [
+    { createProgram, createTopLevelHelpProgram },
+    { CommanderError },
+    { quietOnBrokenPipe, reportError },
+    { checkEnvironment },
+  ] = await Promise.all([
+    import('./program.js'),
+    import('commander'),
+    import('./exit.js'),
+    import('./environment.js'),
+  ]);
   // `minnow lint --list-rules | head -1`: a closed pipe ends the run quietly, not with an EPIPE trace.
   quietOnBrokenPipe();
   // Only the list of commands is shown: no command named (`minnow`, `minnow --help`, `minnow help`), or the help
@@ -78,7 +82,9 @@ async function runCommand(argv: string[], words: string[]): Promise<number> {
   const helpOnly =
     !versionOnly &&
     (command === undefined || words.slice(0, at).some(isHelp) || (command === 'help' && words.length === 1));
-  const program = await createProgram(versionOnly ? null : helpOnly ? 'index' : command);
+  const program = helpOnly
+    ? await createTopLevelHelpProgram()
+    : await createProgram(versionOnly ? null : command);
   try {
     checkEnvironment();
     await program.parseAsync(argv);

@@ -1,7 +1,7 @@
 import { Command, Help, type Option } from 'commander';
 import { VERSION } from '../version.js';
 import { addCommonOptions } from './common-options.js';
-import { bundledCommandIndex, registerIndex } from './command-index.js';
+import { bundledCommandIndex, registerIndex, type IndexedCommand } from './command-index.js';
 import { addHelpTexts } from './help.js';
 
 type CommandModule = { register(program: Command): void };
@@ -32,10 +32,24 @@ const COMMANDS: Array<[names: string[], load: () => Promise<CommandModule>]> = [
 
 /**
  * Builds the program. With `only`, just the module that registers that command is loaded (when one does);
- * `'index'`: no command runs, only the top-level help shows (the bundle's command index stands in for the
- * modules, where there is one); otherwise every command is registered.
+ * otherwise every command is registered.
  */
-export async function createProgram(only?: string | null | 'index'): Promise<Command> {
+export async function createProgram(only?: string | null): Promise<Command> {
+  const match = only ? COMMANDS.find(([names]) => names.includes(only)) : undefined;
+  // null: no command at all is needed (minnow --version).
+  return programOf(only === null ? [] : match ? [match] : COMMANDS);
+}
+
+/**
+ * The program for a command line that only shows the top-level help: the bundle's command index stands in for
+ * the command modules where there is one (command-index.ts), else every command is registered.
+ */
+export async function createTopLevelHelpProgram(): Promise<Command> {
+  const index = bundledCommandIndex();
+  return programOf(index ? [] : COMMANDS, index);
+}
+
+async function programOf(load: typeof COMMANDS, index?: IndexedCommand[]): Promise<Command> {
   const program = new Command('minnow')
     .description(
       'Build the smallest, safest container image for a Go app, without a Docker daemon, and measure it.',
@@ -45,11 +59,7 @@ export async function createProgram(only?: string | null | 'index'): Promise<Com
     .showHelpAfterError('(run `minnow --help` for the commands, `minnow COMMAND --help` for their options)')
     .configureHelp({ optionDescription: describeOption })
     .exitOverride();
-  const index = only === 'index' ? bundledCommandIndex() : undefined;
   if (index) registerIndex(program, index);
-  // null: no command at all is needed (minnow --version).
-  const match = only && only !== 'index' ? COMMANDS.find(([names]) => names.includes(only)) : undefined;
-  const load = only === null || index ? [] : match ? [match] : COMMANDS;
   for (const [, register] of load) (await register()).register(program);
   addCommonOptions(program);
   addHelpTexts(program);
