@@ -1,7 +1,8 @@
-// Start-up: `node -e 0`, `minnow --version` and `minnow build --help` under each Node that is installed (this one,
+// Start-up: `node -e 0`, `minnow --version`, `minnow build --help` and `minnow --help` under each Node that is installed (this one,
 // and the 22 and 24 of scripts/install-node-versions.sh, which users run), medians of interleaved runs.
 // Targets (issue 12): --version <= 60 ms and build --help <= 120 ms on a Node that starts in about 50 ms (judged
-// on the Nodes that do); what minnow adds to `node -e 0` is shown for every Node.
+// on the Nodes that do); what minnow adds to `node -e 0` is shown for every Node. `minnow --help` (the list of
+// commands, from the bundle's command index) is held to build --help's target: it is the first thing users run.
 //
 //   npm run build && node bench/startup.mjs        # RUNS=21 by default
 import { spawnSync } from 'node:child_process';
@@ -27,8 +28,9 @@ const commands = {
   'node -e 0': ['-e', '0'],
   'minnow --version': [BIN, '--version'],
   'minnow build --help': [BIN, 'build', '--help'],
+  'minnow --help': [BIN, '--help'],
 };
-const TARGET = { 'minnow --version': [60, 10], 'minnow build --help': [120, 70] };
+const TARGET = { 'minnow --version': [60, 10], 'minnow build --help': [120, 70], 'minnow --help': [120, 70] };
 
 const ms = (node, args) => {
   const t0 = process.hrtime.bigint();
