@@ -14,6 +14,12 @@ interface Job {
 
 interface Helper {
   worker: Worker;
+  /**
+   * Whether the helper said it is ready (libdeflate loaded, gzip-worker.ts). Until then it is sent nothing: a
+   * worker takes ~70 ms to start on a 2-CPU machine, and chunks queued in its port meanwhile left this thread
+   * idle, waiting on the first of them to stream the layer in order (hello after an edit: 60 ms of 150).
+   */
+  ready: boolean;
   /** Jobs sent and not yet answered, by id. */
   jobs: Map<number, Job>;
   id: number;
@@ -98,7 +104,7 @@ export class GzipPool {
 
   #dispatch(): void {
     for (const h of this.#helpers) {
-      while (h.jobs.size < HELPER_QUEUE && this.#waiting.length) this.#send(h, this.#waiting.shift()!);
+      while (h.ready && h.jobs.size < HELPER_QUEUE && this.#waiting.length) this.#send(h, this.#waiting.shift()!);
     }
     if (
       this.#waiting.length &&
@@ -133,10 +139,16 @@ export class GzipPool {
     // node:worker_threads loads with the first helper, not with every command that imports the pool (~4 ms).
     const helper: Helper = {
       worker: new (process.getBuiltinModule('node:worker_threads').Worker)(script),
+      ready: false,
       jobs: new Map(),
       id: 0,
     };
-    helper.worker.on('message', (a: { id: number; member?: Uint8Array; error?: string }) => {
+    helper.worker.on('message', (a: { ready?: true; id: number; member?: Uint8Array; error?: string }) => {
+      if (a.ready) {
+        helper.ready = true;
+        this.#dispatch();
+        return;
+      }
       const job = helper.jobs.get(a.id);
       if (!job) return;
       helper.jobs.delete(a.id);

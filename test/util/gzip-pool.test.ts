@@ -93,9 +93,25 @@ describe('GzipPool', () => {
     const dying = join(dir, 'dying-worker.mjs');
     await writeFile(
       dying,
-      "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => process.exit(3));\n",
+      "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => process.exit(3));\nparentPort.postMessage({ ready: true });\n",
     );
     const pool = new GzipPool(pathToFileURL(dying), 8);
+    const data = chunks(24);
+    const members = await Promise.all(data.map((c) => pool.gzip(c, 6)));
+    expect(pool.helpersStarted).toBeGreaterThan(0);
+    members.forEach((m, i) => expect(m.equals(gzipMember(data[i]!, 6))).toBe(true));
+  });
+
+  it('sends a helper nothing before it says it is ready: this thread does the work meanwhile', async () => {
+    const dir = await tempDir();
+    // Never says it is ready, and answers whatever it is sent with bytes that are not gzip.
+    const unready = join(dir, 'unready-worker.mjs');
+    await writeFile(
+      unready,
+      "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', (j) => parentPort.postMessage({ id: j.id, member: new Uint8Array([1, 2, 3]) }));\n",
+    );
+    const pool = new GzipPool(pathToFileURL(unready), 8);
+    pool.prestart();
     const data = chunks(24);
     const members = await Promise.all(data.map((c) => pool.gzip(c, 6)));
     expect(pool.helpersStarted).toBeGreaterThan(0);
