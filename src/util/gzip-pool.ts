@@ -26,10 +26,11 @@ interface Helper {
 }
 
 /**
- * Chunks a helper holds at once: one it compresses and one waiting in its port, so that it goes on to the next as
- * it answers instead of idling until this thread (busy with its own chunk) reads the answer and sends another.
+ * Chunks a helper holds at once: one it compresses and three waiting in its port, so that it goes on to the next
+ * as it answers instead of idling until this thread (busy with its own chunk, a cut or a cache read) reads the
+ * answer and sends another. With 2, a helm edit's helper was idle 29 % of its app layer.
  */
-const HELPER_QUEUE = 2;
+const HELPER_QUEUE = 4;
 
 /**
  * On a machine of one or two CPUs, the bytes this thread compresses (or a layer is expected to hold) before a
