@@ -53,18 +53,12 @@ function sweep(fs, path, dir, id) {
 function run() {
   const fs = require('node:fs');
   const path = require('node:path');
-  const { Script } = require('node:vm');
   const Module = require('node:module');
-  const bundle = path.join(__dirname, '..', 'dist', 'cli-bundle', 'minnow.cjs');
-  const source = fs.readFileSync(bundle, 'utf8');
-  // V8 checks a cache against the source's length only: the file name carries the bundle's content hash, the
-  // Node version and the command (each command compiles its own functions; its --help, few of them).
-  const id = /^\/\/ minnow-bundle ([0-9a-f]{32})\n/.exec(source)?.[1];
-  const command = (words.find((w) => !w.startsWith('-')) ?? 'none').replace(/[^a-z0-9-]/g, '_').slice(0, 40);
-  const help = words.some((w) => w === '-h' || w === '--help') ? '-help' : '';
+  const dist = path.join(__dirname, '..', 'dist', 'cli-bundle');
   const tools = path.join(cacheDir(path), 'tools');
-  // The dependencies left out of the bundle (undici, zod, yaml, dockerfile-ast) load through Node's module
-  // loader: on Node 22 and later its compile cache keeps their compiled top levels. A NODE_COMPILE_CACHE set wins.
+  // The dependencies left out of the bundle (undici, zod, yaml, dockerfile-ast) and the prelude load through
+  // Node's module loader: on Node 22 and later its compile cache keeps their compiled top levels. A
+  // NODE_COMPILE_CACHE set wins.
   if (process.env.NODE_COMPILE_CACHE === undefined) {
     try {
       Module.enableCompileCache?.(path.join(tools, 'node-compile-cache'));
@@ -72,6 +66,28 @@ function run() {
       // Only a little slower without it.
     }
   }
+  // The go build this command line ran last time spawns first, and the bundle loads while go compiles
+  // (src/cli/prelude.ts): go then starts ~25 ms sooner than from inside the bundle.
+  let early;
+  try {
+    early = require(path.join(dist, 'prelude.cjs')).startEarly(process.argv);
+  } catch {
+    // The bundle starts it instead.
+  }
+  const go = () => load(fs, path, Module, dist, tools);
+  if (early) early.then(go);
+  else go();
+}
+
+function load(fs, path, Module, dist, tools) {
+  const { Script } = require('node:vm');
+  const bundle = path.join(dist, 'minnow.cjs');
+  const source = fs.readFileSync(bundle, 'utf8');
+  // V8 checks a cache against the source's length only: the file name carries the bundle's content hash, the
+  // Node version and the command (each command compiles its own functions; its --help, few of them).
+  const id = /^\/\/ minnow-bundle ([0-9a-f]{32})\n/.exec(source)?.[1];
+  const command = (words.find((w) => !w.startsWith('-')) ?? 'none').replace(/[^a-z0-9-]/g, '_').slice(0, 40);
+  const help = words.some((w) => w === '-h' || w === '--help') ? '-help' : '';
   const dir = path.join(tools, 'node-code-cache');
   const file = id && path.join(dir, `${id}-${process.version}-${process.arch}-${command}${help}.bin`);
   let cached;

@@ -6,6 +6,7 @@
 // Run by `npm run build` after tsc.
 import { createHash } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { relative } from 'node:path';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url);
@@ -37,11 +38,53 @@ const common = {
   legalComments: 'linked',
   logLevel: 'warning',
 };
+// The prelude (src/cli/prelude.ts), which bin/minnow.cjs loads first, and the modules the bundle takes from it
+// instead of bundling copies: the head starts it began, and the one MinnowError every command's `instanceof` needs.
+const SHARED = {
+  'src/cli/prelude.ts': '',
+  'src/errors.ts': '.errors',
+  'src/go/head-start.ts': '.headStart',
+  'src/go/run-go.ts': '.runGo',
+};
+const prelude = await build({
+  ...common,
+  entryPoints: { prelude: 'src/cli/prelude.ts' },
+  format: 'cjs',
+  outExtension: { '.js': '.cjs' },
+  metafile: true,
+  define: { ...common.define, 'import.meta.url': '__minnowPreludeUrl' },
+  banner: { js: "const __minnowPreludeUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+const inPrelude = new Set(Object.keys(prelude.metafile.inputs));
+for (const file of Object.keys(SHARED)) {
+  if (!inPrelude.has(file)) throw new Error(`${file} is not in the prelude: the bundle would have a copy of it`);
+}
+const fromPrelude = {
+  name: 'from-prelude',
+  setup(b) {
+    b.onResolve({ filter: /\.js$/ }, async (args) => {
+      if (args.pluginData?.inner || args.namespace !== 'file') return undefined;
+      const found = await b.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: { inner: true },
+      });
+      const file = relative(root.pathname, found.path);
+      return file in SHARED ? { path: file, namespace: 'prelude' } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'prelude' }, (args) => ({
+      contents: `module.exports = require('./prelude.cjs')${SHARED[args.path]};`,
+      loader: 'js',
+    }));
+  },
+};
 await build({
   ...common,
   entryPoints: { minnow: 'src/cli/main.ts' },
   format: 'cjs',
-  external: EXTERNAL,
+  external: [...EXTERNAL, './prelude.cjs'],
+  plugins: [fromPrelude],
   outExtension: { '.js': '.cjs' },
   // The sources' import.meta.url is this file's URL: the workers and @hpcc-js/wasm-zstd are found from it.
   define: {

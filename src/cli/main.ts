@@ -31,10 +31,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  // The go build this command line ran last time starts now, while the command's modules load (go/head-start.ts).
-  const { startHeadStart } = await import('../go/head-start.js');
+  // The go build this command line ran last time starts now, while the command's modules load (go/head-start.ts);
+  // under bin/minnow.cjs it started already, before this bundle loaded (prelude.ts).
+  const { cliHeadStart } = await import('./prelude.js');
   const layout = cacheLayout();
-  const headStart = startHeadStart({ argv, memoDir: layout.goHeadStarts, version: VERSION });
+  const headStart = cliHeadStart(argv);
   try {
     // Blobs pushed or pulled by earlier runs are mounted, not sent again, by a push to another repository.
     // Loaded once go has been started: nothing here may delay that (loading it, node:crypto among it, while the

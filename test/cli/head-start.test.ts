@@ -78,4 +78,60 @@ describe('minnow build starts the go build of its last run ahead (go/head-start.
     expect(running).toEqual([]);
     expect((await readdir(root)).filter((n) => n.startsWith('minnow-go-'))).toEqual([]);
   });
+
+  it('spawns that go from the prelude, before the bundle of every command is read', async () => {
+    const root = await tempDir();
+    const app = await copyHello(join(root, 'hello'));
+    // Preloaded: a line when go is spawned and when the bundle is read, in the order they happen.
+    const hook = join(root, 'order.cjs');
+    const log = join(root, 'order.log');
+    await writeFile(
+      hook,
+      `const cp = require('node:child_process'), fs = require('node:fs');
+const note = (what) => fs.appendFileSync(${JSON.stringify(log)}, what + '\\n');
+const spawn = cp.spawn;
+cp.spawn = function (file, args, ...rest) {
+  if (/(^|\\/)go$/.test(file) && args[0] === 'build') note('go build');
+  return spawn.call(this, file, args, ...rest);
+};
+const read = fs.readFileSync;
+fs.readFileSync = function (file, ...rest) {
+  if (String(file).endsWith('minnow.cjs') && String(file).includes('cli-bundle')) note('bundle');
+  return read.call(this, file, ...rest);
+};`,
+    );
+    const build = async (): Promise<string[]> => {
+      await writeFile(log, '');
+      await run(
+        process.execPath,
+        ['--require', hook, BIN, 'build', '-q', '--output', `oci:${join(root, 'out')}`],
+        {
+          cwd: app,
+          env: { ...process.env, MINNOW_CACHE_DIR: join(root, 'cache'), GOTMPDIR: root },
+        },
+      );
+      return (await readFile(log, 'utf8')).split('\n').filter(Boolean);
+    };
+    // No memo yet: go starts from the bundle. Then it is remembered, and starts first.
+    expect(await build()).toEqual(['bundle', 'go build']);
+    expect(await build()).toEqual(['go build', 'bundle']);
+  });
+
+  it('is one module with its errors, shared by the prelude and the bundle rather than copied', async () => {
+    const text = (name: string): Promise<string> =>
+      readFile(new URL(`../../dist/cli-bundle/${name}`, import.meta.url), 'utf8');
+    // esbuild heads each module it bundles with a comment naming its source.
+    const modules = (code: string): string[] =>
+      [...code.matchAll(/^\/\/ (src\/(?:errors|go\/head-start|go\/run-go)\.ts)$/gm)].map(
+        (m) => m[1] as string,
+      );
+    expect(modules(await text('prelude.cjs')).sort()).toEqual([
+      'src/errors.ts',
+      'src/go/head-start.ts',
+      'src/go/run-go.ts',
+    ]);
+    const bundle = await text('minnow.cjs');
+    expect(modules(bundle)).toEqual([]);
+    expect(bundle).toContain('require("./prelude.cjs")');
+  });
 });
