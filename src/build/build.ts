@@ -19,6 +19,7 @@ import { checkDelvePlatform, delveBinary, DELVE_VERSION } from '../go/delve.js';
 import { checkDebugBinaries, debugEntrypoint, DEFAULT_DEBUG_PORT } from './debug.js';
 import { DEFAULT_COMPRESSION } from './compression-choice.js';
 import { entrypointFor } from './entrypoint.js';
+import { startHelperWhenRelinking } from './helper-head-start.js';
 import { readProvenance, rfc3339, type Provenance } from './provenance.js';
 import type { BuildOptions, BuildResult, BuiltBinary, BuiltImage } from './types.js';
 import { LABEL_KEY, normalizePort, normalizeUser, normalizeWorkdir } from './validate.js';
@@ -44,7 +45,7 @@ export function baseName(spec: string): string {
 function hasBinaries(work: string, platforms: Platform[]): boolean {
   return platforms.some((p) => {
     try {
-      return readdirSync(join(work, slugOf(p), 'bin')).length > 0;
+      return readdirSync(binDirOf(work, p)).length > 0;
     } catch {
       return false;
     }
@@ -58,6 +59,8 @@ const LISTING_ERRORS = new Set(['CGO_REQUIRED', 'NO_MAIN_PACKAGE', 'NOT_A_MODULE
 export const DEFAULT_USER = '65532:65532';
 
 const slugOf = (p: Platform): string => formatPlatform(p).replaceAll('/', '-');
+/** Where Go writes a platform's binaries. */
+const binDirOf = (work: string, p: Platform): string => join(work, slugOf(p), 'bin');
 
 function checkOptions(options: BuildOptions): { user: string; ports: string[]; workdir?: string } {
   for (const key of Object.keys(options.env ?? {})) {
@@ -163,7 +166,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
       dir,
       env: envFor(platform),
       packages: patterns,
-      outDir: join(work, slugOf(platform), 'bin'),
+      outDir: binDirOf(work, platform),
       ...(options.ldflags ? { ldflags: options.ldflags } : {}),
       ...(tags.length ? { tags } : {}),
       ...(options.goFlags?.length ? { flags: options.goFlags } : {}),
@@ -207,17 +210,25 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     findMainPackages(patterns, listOptions, { quick: true }),
   );
   const assembling = Promise.all(spawned).then(() => import('./assemble.js'));
-  // A first build of this source (no binary of an earlier one) compresses the whole app layer: on two CPUs the
-  // gzip helper then starts while Go compiles, not after INLINE_BYTES (gzip-pool.ts). Never on a rebuild, where
-  // the binary may not change at all (a no-op) and a helper would be started for nothing.
-  if (
-    (options.compression?.algorithm ?? DEFAULT_COMPRESSION.algorithm) === 'gzip' &&
-    !hasBinaries(work, platforms)
-  ) {
-    void Promise.all(spawned)
-      .then(() => import('../util/gzip-pool.js'))
-      .then((m) => m.gzipPool().prestart())
-      .catch(() => undefined);
+  // The gzip helper (gzip-pool.ts) starts while Go compiles, so that it is ready when the app layer is written:
+  // at once on a first build of this source (no binary of an earlier one: the whole layer is compressed), and on
+  // a rebuild once Go has run longer than an up-to-date check, when a new binary is on its way
+  // (helper-head-start.ts). Never on a rebuild that is a no-op, where a helper would be started for nothing.
+  let helperTiming: Promise<void> = Promise.resolve();
+  if ((options.compression?.algorithm ?? DEFAULT_COMPRESSION.algorithm) === 'gzip') {
+    const prestart = (): void =>
+      void import('../util/gzip-pool.js').then((m) => m.gzipPool().prestart()).catch(() => undefined);
+    const allSpawned = Promise.all(spawned);
+    if (!hasBinaries(work, platforms)) void allSpawned.then(prestart);
+    else {
+      helperTiming = startHelperWhenRelinking({
+        work,
+        binDirs: platforms.slice(0, limit).map((p) => binDirOf(work, p)),
+        spawned: allSpawned,
+        compiled: Promise.allSettled(compiles.values()),
+        start: prestart,
+      });
+    }
   }
   // Every way out of a failed build stops go and waits for it: a go left running would write into its work
   // directory after the caller (or its process) has gone.
@@ -375,6 +386,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
     const images = await mapLimit(platforms, limit, (p) => buildOne(p).catch(cancel));
     const target = await asm.assembleTarget(images, annotations);
     const digest = target.kind === 'image' ? await target.image.digest() : await target.index.digest();
+    await helperTiming;
     progress({ phase: 'done', message: digest });
     return {
       target,

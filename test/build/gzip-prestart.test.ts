@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -35,8 +35,15 @@ async function helpersOfBuild(
   return JSON.parse(stdout) as { atLayer: number; atEnd: number };
 }
 
-describe('the gzip helper of a first build (build.ts)', () => {
-  it('starts while Go compiles on a first build, not on a rebuild, and not for zstd', async () => {
+/** The work directory of the one source built with `cacheDir` (build/workdir.ts). */
+async function workDirOf(cacheDir: string): Promise<string> {
+  const dirs = (await readdir(join(cacheDir, 'build'))).filter((n) => !n.startsWith('.'));
+  expect(dirs).toHaveLength(1);
+  return join(cacheDir, 'build', dirs[0] as string);
+}
+
+describe('the gzip helper of a build (build.ts, helper-head-start.ts)', () => {
+  it('starts while Go compiles on a first build and on a rebuild that relinks, not on a no-op, not for zstd', async () => {
     const root = await tempDir();
     const app = await copyHello(join(root, 'hello'));
     const cache = join(root, 'cache');
@@ -44,10 +51,23 @@ describe('the gzip helper of a first build (build.ts)', () => {
     expect((await helpersOfBuild(app, cache)).atLayer).toBeGreaterThanOrEqual(1);
     // Same binary: its layer comes from the cache, so nothing is compressed and no helper started at all.
     expect(await helpersOfBuild(app, cache)).toEqual({ atLayer: 0, atEnd: 0 });
-    // A changed binary: no helper while Go compiles (it could have been a no-op); the layer writer may start one.
+    // That no-op's time is kept: the time a rebuild's Go must exceed before the helper starts.
+    const record = join(await workDirOf(cache), '.go-up-to-date.json');
+    const kept = JSON.parse(await readFile(record, 'utf8')) as { ms: number };
+    expect(kept.ms).toBeGreaterThan(0);
     const main = join(app, 'main.go');
-    await writeFile(main, (await readFile(main, 'utf8')).replace('container!', 'container, edited!'));
+    const edit = async (text: string): Promise<void> =>
+      writeFile(main, (await readFile(main, 'utf8')).replace(/container[^"]*!/, `container, ${text}!`));
+    // A changed binary while Go runs far shorter than its up-to-date check: no helper before the layer.
+    await writeFile(record, JSON.stringify({ ms: 600_000 }));
+    await edit('edited');
     expect((await helpersOfBuild(app, cache)).atLayer).toBe(0);
+    // Go runs longer than its up-to-date check (1 ms): compiling and linking, so the helper starts meanwhile.
+    await writeFile(record, JSON.stringify({ ms: 1 }));
+    await edit('edited again');
+    expect((await helpersOfBuild(app, cache)).atLayer).toBeGreaterThanOrEqual(1);
+    // Not a no-op: the time kept is still the no-op's.
+    expect(JSON.parse(await readFile(record, 'utf8'))).toEqual({ ms: 1 });
     // zstd compresses no gzip: a first build with it starts no gzip helper.
     expect(await helpersOfBuild(app, join(root, 'zstd-cache'), 'zstd')).toEqual({ atLayer: 0, atEnd: 0 });
   });
