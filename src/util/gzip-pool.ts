@@ -92,6 +92,15 @@ export class GzipPool {
    */
   prestart(): void {
     this.expect(Number.POSITIVE_INFINITY);
+    // This thread is idle while Go runs: its compressor gets ready too, so its first member is not slow either.
+    if (!this.#compress) {
+      void import('./gzip-member.js')
+        .then((m) => {
+          m.warmGzipMember();
+          this.#compress ??= m.gzipMember;
+        })
+        .catch(() => undefined);
+    }
   }
 
   /** A member of `data` at `level`; `data` is only read, and may be a view of a larger buffer. */
@@ -105,7 +114,8 @@ export class GzipPool {
 
   #dispatch(): void {
     for (const h of this.#helpers) {
-      while (h.ready && h.jobs.size < HELPER_QUEUE && this.#waiting.length) this.#send(h, this.#waiting.shift()!);
+      while (h.ready && h.jobs.size < HELPER_QUEUE && this.#waiting.length)
+        this.#send(h, this.#waiting.shift()!);
     }
     if (
       this.#waiting.length &&

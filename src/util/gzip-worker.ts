@@ -1,7 +1,7 @@
-// The worker side of gzip-pool.ts: says it is ready once libdeflate is loaded, then compresses the chunks it is
+// The worker side of gzip-pool.ts: says it is ready once libdeflate is loaded and warm, then compresses the chunks it is
 // sent, one at a time, and sends each member back.
 import { parentPort } from 'node:worker_threads';
-import { gzipMember } from './gzip-member.js';
+import { gzipMember, warmGzipMember } from './gzip-member.js';
 
 parentPort?.on('message', (job: { id: number; data: Uint8Array; level: number }) => {
   try {
@@ -13,5 +13,7 @@ parentPort?.on('message', (job: { id: number; data: Uint8Array; level: number })
   }
 });
 
-// Sent only once the module (and libdeflate's WebAssembly, imported above) has loaded.
+// Sent only once the module has loaded and libdeflate has compressed something (gzip-member.ts): the pool's first
+// chunk for this helper is then compressed at full speed.
+warmGzipMember();
 parentPort?.postMessage({ ready: true });
