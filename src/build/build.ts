@@ -225,7 +225,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
         work,
         binDirs: platforms.slice(0, limit).map((p) => binDirOf(work, p)),
         spawned: allSpawned,
-        compiled: Promise.allSettled(compiles.values()),
+        compiled: Promise.all(compiles.values()),
         start: prestart,
       });
     }

@@ -60,7 +60,7 @@ export interface HelperHeadStartOptions {
   binDirs: string[];
   /** Settles once every go build has started. */
   spawned: Promise<unknown>;
-  /** Settles once every go build is done. */
+  /** Fulfils once every go build has succeeded; rejects when one fails (nothing is then kept). */
   compiled: Promise<unknown>;
   /** Starts the helper (GzipPool.prestart). */
   start: () => void;
