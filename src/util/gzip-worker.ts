@@ -1,5 +1,5 @@
-// The worker side of gzip-pool.ts: says it is ready once libdeflate is loaded and warm, then compresses the chunks it is
-// sent, one at a time, and sends each member back.
+// The worker side of gzip-pool.ts: says it is ready once libdeflate is loaded and warm, then compresses the
+// chunks it is sent, one at a time, and sends each member back.
 import { parentPort } from 'node:worker_threads';
 import { gzipMember, warmGzipMember } from './gzip-member.js';
 
