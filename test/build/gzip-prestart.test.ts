@@ -72,6 +72,10 @@ describe('the gzip helper of a build (build.ts, helper-head-start.ts)', () => {
     expect((await helpersOfBuild(app, cache)).atLayer).toBeGreaterThanOrEqual(1);
     // Not a no-op: the time kept is still the no-op's.
     expect(JSON.parse(await readFile(record, 'utf8'))).toEqual({ ms: 1 });
+    // A damaged record is only a missing one: the no-op builds as ever and keeps its time in its place.
+    await writeFile(record, '{"ms": "not a number"');
+    expect((await helpersOfBuild(app, cache)).atEnd).toBeLessThanOrEqual(1);
+    expect((JSON.parse(await readFile(record, 'utf8')) as { ms: number }).ms).toBeGreaterThan(0);
     // zstd compresses no gzip: a first build with it starts no gzip helper.
     expect(await helpersOfBuild(app, join(root, 'zstd-cache'), 'zstd')).toEqual({ atLayer: 0, atEnd: 0 });
   });
