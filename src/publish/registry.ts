@@ -88,8 +88,9 @@ async function putManifest(
 
 /**
  * Pushes an image, index or artifact to a registry: when the registry already has the root manifest by digest, only
- * the tags are written; else blobs first (all HEADs at once to skip what is there, then cross-repository mount when
- * the blob came from the same registry, else upload), then child manifests by digest, then the root manifest
+ * the tags are written; else blobs first (all HEADs at once to skip what is there, sent with the manifest's when
+ * the repository is new to these blobs, then cross-repository mount when the blob came from the same registry,
+ * else upload), then child manifests by digest, then the root manifest
  * under each tag. A tag is written only after every blob and child is confirmed, so it never names an
  * incomplete image.
  */
@@ -136,26 +137,49 @@ export async function pushImage(
         if (options.signal?.aborted) throw err;
         return undefined;
       });
+    // Where earlier pushes and pulls saw these blobs on this registry, for mounts, and whether this repository
+    // holds them (read while the manifest HEADs go out: a file of a few KB).
+    const knownOrigins = blobOrigins.load(repo.registry);
     // A registry holds a manifest only once it holds everything it references: when it has this one by digest,
     // every blob and child is there and only the tags remain to be written; a tag that already names it is not
     // written again (as crane does). Its HEADs go with the digest's, so they cost no round trip of their own.
-    const [held, ...tagged] = await Promise.all([head(root.digest), ...tags.map(head)]);
+    const manifestHeads = Promise.all([head(root.digest), ...tags.map(head)]);
+    await knownOrigins;
+    // A blob another repository of this registry holds, and this one is not known to, is mounted without a HEAD
+    // first (as docker does): a mount of a blob the repository has already succeeds all the same, so the HEAD
+    // would only cost a request (on a first push of an image on a pulled base, one per base layer).
+    const mountable = new Set(
+      contents.blobs.filter(
+        (b) =>
+          !blobOrigins.holds(b.descriptor.digest, repo) &&
+          blobOrigins.on(b.descriptor.digest, repo.registry, repo.repository) !== undefined,
+      ),
+    );
+    const asked = contents.blobs.filter((b) => !mountable.has(b));
+    const blobHeads = (): Promise<boolean[]> =>
+      mapLimit(asked, HEAD_CONCURRENCY, (b) =>
+        client.hasBlob(repo, b.descriptor.digest, ['pull', 'push'], options.signal),
+      );
+    // A repository these blobs were never seen in is most likely new to this image: the blob HEADs go out now,
+    // beside the manifest's, not a round trip later (a first push). Where they were all seen (a push again), the
+    // manifest's answer comes first and, when it is there, no blob is asked about.
+    const seenHere = contents.blobs.every((b) => blobOrigins.holds(b.descriptor.digest, repo));
+    const early = seenHere || asked.length === 0 ? undefined : blobHeads();
+    // Settled here if the manifest answers first; awaited below when its answer is needed.
+    early?.catch(() => undefined);
+    const [held, ...tagged] = await manifestHeads;
     const complete = held?.digest === root.digest;
     const tagsToWrite = tags.filter(
       (_, i) => !complete || target.kind === 'artifact' || tagged[i]?.digest !== root.digest,
     );
-    if (complete) {
-      for (const b of contents.blobs) exists(b);
+    // Settled before going on, so no HEAD is left running behind the caller's back.
+    if (complete) await early?.catch(() => undefined);
+    const present = complete ? [] : await (early ?? blobHeads());
+    const missing = complete ? [] : contents.blobs.filter((b) => mountable.has(b));
+    for (const [i, b] of asked.entries()) {
+      if (!complete && !present[i]) missing.push(b);
     }
-    // Every HEAD at once (they are small), then the uploads at `concurrency`.
-    const missing: BlobToWrite[] = [];
-    // Where earlier pushes and pulls saw these blobs on this registry, for mounts (read while the HEADs run).
-    const knownOrigins = blobOrigins.load(repo.registry);
-    await mapLimit(complete ? [] : contents.blobs, HEAD_CONCURRENCY, async (b) => {
-      if (await client.hasBlob(repo, b.descriptor.digest, ['pull', 'push'], options.signal)) exists(b);
-      else missing.push(b);
-    });
-    await knownOrigins;
+    for (const b of contents.blobs) if (!missing.includes(b)) exists(b);
     await mapLimit(missing, options.concurrency ?? 4, async (b) => {
       const d = b.descriptor;
       const kind = blobKind(b);

@@ -111,6 +111,11 @@ export class BlobOrigins {
     r.forgotten.set(digest, set);
   }
 
+  /** Whether `repo` is known to hold the blob (pushed, mounted or found there, or pulled from it). */
+  holds(digest: Digest, repo: Repo): boolean {
+    return this.#registries.get(repo.registry)?.seen.get(digest)?.includes(repo.repository) ?? false;
+  }
+
   /** A repository of `registry` other than `exclude` known to hold the blob, the most recently seen. */
   on(digest: Digest, registry: string, exclude: string): string | undefined {
     return this.#registries

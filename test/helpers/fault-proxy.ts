@@ -1,4 +1,11 @@
-import { createServer, request, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import {
+  createServer,
+  request,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 
 /** A canned answer the proxy sends instead of forwarding. */
@@ -20,6 +27,8 @@ export interface Tamper {
   holdRequest?: boolean;
   /** Reset the connection instead of forwarding the request. */
   reset?: boolean;
+  /** Forward the request only once this settles (a registry slow to answer it). */
+  holdUntil?: Promise<unknown>;
 }
 
 export interface FaultProxy {
@@ -69,6 +78,15 @@ export async function startFaultProxy(
       req.socket.destroy();
       return;
     }
+    if (damage?.holdUntil) {
+      const { holdUntil, ...rest } = damage;
+      req.pause();
+      void holdUntil.finally(() => forward(req, res, Object.keys(rest).length ? rest : undefined));
+      return;
+    }
+    forward(req, res, damage);
+  };
+  const forward = (req: IncomingMessage, res: ServerResponse, damage: Tamper | undefined): void => {
     const upstream = request(
       {
         host: targetHost,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pullImage } from '../../src/base/registry.js';
 import { assertValid } from '../../src/oci/index.js';
 import { pushImage } from '../../src/publish/registry.js';
+import { blobOrigins } from '../../src/registry/origins.js';
 import { exec } from '../helpers/exec.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { testImage } from '../helpers/images.js';
@@ -43,23 +44,43 @@ describe('push and pull against an anonymous registry', () => {
     expect(again.existing).toBe(2);
   });
 
-  it('pushing an image the registry already has by digest writes only a tag that does not name it yet; a new one HEADs the manifest first', async () => {
+  it('pushing an image the registry already has by digest writes only a tag that does not name it yet; a new one asks about its blobs while the manifest HEADs are out', async () => {
     const proxy = await startFaultProxy(reg.host);
     try {
       const image = await testImage(dir, [
         { type: 'file', path: '/again.txt', source: Buffer.from('again') },
       ]);
       const digest = await image.digest();
+      // The manifest HEADs of a first push are held until both blob HEADs arrived: a push that waited for the
+      // manifest's answer before asking about blobs would find them released only by the timeout.
+      let blobHeads = 0;
+      let bothAsked = (): void => undefined;
+      const asked = new Promise<boolean>((resolve) => {
+        bothAsked = () => resolve(true);
+        setTimeout(() => resolve(false), 5000).unref();
+      });
+      proxy.tamper = (req) => {
+        if (req.method !== 'HEAD') return undefined;
+        if (req.url?.includes('/manifests/')) return { holdUntil: asked };
+        if (req.url?.includes('/blobs/') && ++blobHeads === 2) bothAsked();
+        return undefined;
+      };
       const first = await pushImage(`${proxy.host}/minnow/again:v1`, { kind: 'image', image }, { env });
+      proxy.tamper = () => undefined;
       expect(first.uploaded).toBe(2);
+      expect(await asked).toBe(true);
       const calls = proxy.seen.filter((l) => !l.endsWith(' /v2/'));
-      // The manifest by digest and the tag, side by side, before anything else.
-      expect(calls.slice(0, 2).sort()).toEqual([
-        `HEAD /v2/minnow/again/manifests/${digest}`,
-        'HEAD /v2/minnow/again/manifests/v1',
-      ]);
+      // The manifest by digest and the tag, and both blobs, before any upload.
+      expect(calls.slice(0, 4).sort()).toEqual(
+        [
+          `HEAD /v2/minnow/again/manifests/${digest}`,
+          'HEAD /v2/minnow/again/manifests/v1',
+          ...calls.filter((l) => l.startsWith('HEAD /v2/minnow/again/blobs/')),
+        ].sort(),
+      );
       expect(calls.filter((l) => l.startsWith('HEAD /v2/minnow/again/blobs/'))).toHaveLength(2);
 
+      // The repository now holds these blobs: the manifest's answer comes first, and it is there.
       proxy.seen.length = 0;
       const second = await pushImage(`${proxy.host}/minnow/again:v2`, { kind: 'image', image }, { env });
       expect(second).toMatchObject({ digest, uploaded: 0, existing: 2, mounted: 0 });
@@ -91,6 +112,47 @@ describe('push and pull against an anonymous registry', () => {
         await exec('skopeo', ['inspect', '--tls-verify=false', `docker://${reg.host}/minnow/again:v2`]),
       ) as { Digest: string };
       expect(inspect.Digest).toBe(digest);
+    } finally {
+      await proxy.stop();
+    }
+  });
+  it('mounts a blob another repository holds without asking about it first, and uploads it when the mount is refused', async () => {
+    const proxy = await startFaultProxy(reg.host);
+    try {
+      const image = await testImage(dir, [
+        { type: 'file', path: '/mount.txt', source: Buffer.from('mount') },
+      ]);
+      const manifest = await image.manifest();
+      const blobs = [manifest.config.digest, ...manifest.layers.map((l) => l.digest)];
+      await pushImage(`${proxy.host}/minnow/source:v1`, { kind: 'image', image }, { env });
+
+      proxy.seen.length = 0;
+      const mounted = await pushImage(`${proxy.host}/minnow/mounted:v1`, { kind: 'image', image }, { env });
+      expect(mounted).toMatchObject({ uploaded: 0, existing: 0, mounted: 2 });
+      const seen = proxy.seen.filter((l) => !l.endsWith(' /v2/'));
+      expect(seen.filter((l) => l.includes('/blobs/') && l.startsWith('HEAD '))).toEqual([]);
+      for (const d of blobs)
+        expect(seen).toContain(
+          `POST /v2/minnow/mounted/blobs/uploads/?mount=${encodeURIComponent(d)}&from=minnow%2Fsource`,
+        );
+
+      // A hint that has gone stale (the registry refuses the mount): the blob is uploaded, and the hint dropped.
+      const other = await testImage(dir, [
+        { type: 'file', path: '/other-mount.txt', source: Buffer.from('x') },
+      ]);
+      const layer = (await other.manifest()).layers[0]!.digest;
+      blobOrigins.remember(layer, { registry: proxy.host, repository: 'minnow/gone' });
+      const refused = await pushImage(
+        `${proxy.host}/minnow/refused:v1`,
+        { kind: 'image', image: other },
+        { env },
+      );
+      expect(refused).toMatchObject({ uploaded: 2, mounted: 0 });
+      expect(blobOrigins.on(layer, proxy.host, 'minnow/refused')).toBeUndefined();
+      const inspect = JSON.parse(
+        await exec('skopeo', ['inspect', '--tls-verify=false', `docker://${reg.host}/minnow/refused:v1`]),
+      ) as { Digest: string };
+      expect(inspect.Digest).toBe(refused.digest);
     } finally {
       await proxy.stop();
     }
