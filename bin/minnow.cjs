@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // CommonJS, so `minnow --version` answers before anything else loads. Every other command runs the one-file
-// bundle (scripts/bundle-cli.mjs) with a V8 code cache kept in minnow's cache: V8 then compiles none of the
+// bundle (scripts/bundle-cli.mjs; push a smaller one of its own) with a V8 code cache kept in minnow's cache: V8 then compiles none of the
 // functions an earlier run of the same command compiled, where Node's own compile cache keeps only what a
 // module's first compile made (its top level), so every run compiled the rest again. On Node 24, 15
 // interleaved runs on a 2-CPU machine: a second push 211 -> 149 ms, `build --help` 158 -> 111 ms, a no-op build
@@ -81,12 +81,19 @@ function run() {
 
 function load(fs, path, Module, dist, tools) {
   const { Script } = require('node:vm');
-  const bundle = path.join(dist, 'minnow.cjs');
-  const source = fs.readFileSync(bundle, 'utf8');
+  const command = (words.find((w) => !w.startsWith('-')) ?? 'none').replace(/[^a-z0-9-]/g, '_').slice(0, 40);
+  // A command with a bundle of its own (scripts/bundle-cli.mjs: push) runs that one, a third of the size.
+  let bundle = path.join(dist, `minnow-${command}.cjs`);
+  let source;
+  try {
+    source = fs.readFileSync(bundle, 'utf8');
+  } catch {
+    bundle = path.join(dist, 'minnow.cjs');
+    source = fs.readFileSync(bundle, 'utf8');
+  }
   // V8 checks a cache against the source's length only: the file name carries the bundle's content hash, the
   // Node version and the command (each command compiles its own functions; its --help, few of them).
   const id = /^\/\/ minnow-bundle ([0-9a-f]{32})\n/.exec(source)?.[1];
-  const command = (words.find((w) => !w.startsWith('-')) ?? 'none').replace(/[^a-z0-9-]/g, '_').slice(0, 40);
   const help = words.some((w) => w === '-h' || w === '--help') ? '-help' : '';
   const dir = path.join(tools, 'node-code-cache');
   const file = id && path.join(dir, `${id}-${process.version}-${process.arch}-${command}${help}.bin`);

@@ -76,16 +76,41 @@ describe('the minnow program', () => {
     const weekAgo = Date.now() / 1000 - 8 * 24 * 3600;
     await utimes(old, weekAgo, weekAgo);
     await utimes(mine, weekAgo, weekAgo);
-    await run(process.execPath, [BIN, 'push', '--help'], { env });
+    await run(process.execPath, [BIN, 'analyze', '--help'], { env });
     const left = await readdir(codeCache);
     expect(left).not.toContain(basename(old));
     expect(left).toContain(basename(recent));
     expect(left).toContain(basename(mine));
-    expect(left).toContain(`${id}-${process.version}-${process.arch}-push-help.bin`);
+    expect(left).toContain(`${id}-${process.version}-${process.arch}-analyze-help.bin`);
     // Each command's help comes from the bundle too.
     const lint = await cli(['lint', '--help']);
     expect(lint.code).toBe(0);
     expect(lint.stdout).toContain('Usage: minnow lint');
+  });
+
+  it('runs push from a bundle of its own, which holds no other command, with its own code cache', async () => {
+    const read = (name: string): Promise<string> =>
+      readFile(new URL(`../../dist/cli-bundle/${name}`, import.meta.url), 'utf8');
+    const [full, push] = await Promise.all([read('minnow.cjs'), read('minnow-push.cjs')]);
+    const idOf = (code: string): string | undefined => /^\/\/ minnow-bundle ([0-9a-f]{32})\n/.exec(code)?.[1];
+    expect(idOf(push)).toBeDefined();
+    expect(idOf(push)).not.toBe(idOf(full));
+    expect(push).toContain('// src/cli/commands/push.ts\n');
+    for (const other of ['build', 'analyze', 'dockerfile', 'attest']) {
+      expect(full).toContain(`// src/cli/commands/${other}.ts\n`);
+      expect(push).not.toContain(`// src/cli/commands/${other}.ts\n`);
+    }
+    expect(push.length).toBeLessThan(full.length / 2);
+    const dir = await tempDir();
+    const env = { ...process.env, MINNOW_CACHE_DIR: join(dir, 'cache') };
+    const { stdout } = await run(process.execPath, [BIN, 'push', '--help'], { env });
+    expect(stdout).toContain('Usage: minnow push [options] <source> <destination>');
+    // The top-level help, asked for before the command, still lists every command from the index.
+    const top = await run(process.execPath, [BIN, '--help', 'push'], { env });
+    expect(top.stdout).toContain('  build [options] [source...]');
+    expect(await readdir(join(dir, 'cache', 'tools', 'node-code-cache'))).toEqual(
+      expect.arrayContaining([`${idOf(push)}-${process.version}-${process.arch}-push-help.bin`]),
+    );
   });
 
   it('a first build from the bundle compresses on the gzip helper beside it', async () => {
