@@ -6,6 +6,7 @@ import { lookupCredential, type Credential } from './docker-config.js';
 import { apiHost, type Reference } from './reference.js';
 import { resumableDownload } from './blob-download.js';
 import { registryError } from './registry-error.js';
+import { isRetriableStatus } from './retry.js';
 import {
   Transport,
   type HttpMethod,
@@ -80,8 +81,41 @@ export class RegistryClient {
 
   /** Sends a request about a repository, authenticating (and retrying once on 401) as needed. */
   async request(repo: Repo, req: RepoRequest): Promise<HttpResponse> {
+    const guess = /^https?:\/\//.test(req.path)
+      ? undefined
+      : this.transport.plainHttpGuess(apiHost(repo.registry));
+    if (guess) {
+      // Tried once over plain HTTP, with no credentials: any answer but a 400 is a registry's (a TLS server
+      // answers plain HTTP with 400, or drops the connection), and settles the scheme for every later request.
+      // Otherwise the probe decides (Transport.baseUrl) and the request is sent again, retried as usual.
+      const res = await this.#requestAt(`${guess}/v2/`, repo, { ...req, retry: false }, true).catch(
+        (err: unknown) => {
+          if (!(err instanceof MinnowError) || err.code !== 'NETWORK') throw err;
+          return undefined;
+        },
+      );
+      if (res && res.status !== 400) {
+        this.transport.speaksPlainHttp(apiHost(repo.registry));
+        // A busy or failing registry's answer is asked again, with the retries this attempt went without.
+        if (!isRetriableStatus(res.status)) return res;
+      }
+      await res?.body.dump();
+    }
+    // Not anonymous-only, so always an answer.
+    return (await this.#requestAt(await this.v2(repo.registry), repo, req, false)) as HttpResponse;
+  }
+
+  /**
+   * `request` against `base` (a registry's `/v2/` URL). `anonymous`: only without credentials; undefined when
+   * the request would need some before the registry asked for them.
+   */
+  async #requestAt(
+    base: string,
+    repo: Repo,
+    req: RepoRequest,
+    anonymous: boolean,
+  ): Promise<HttpResponse | undefined> {
     const host = apiHost(repo.registry);
-    const base = await this.v2(repo.registry);
     const url = /^https?:\/\//.test(req.path) ? req.path : `${base}${repo.repository}/${req.path}`;
     const subject = `${repo.registry}/${repo.repository}`;
     const send = (authorization: string | undefined): Promise<HttpResponse> =>
@@ -108,6 +142,7 @@ export class RegistryClient {
     }
     const scopes = [repositoryScope(repo.repository, req.actions ?? ['pull']), ...(req.extraScopes ?? [])];
     const first = await this.#auth.header(host, repo.registry, scopes);
+    if (first && anonymous) return undefined;
     let res = await send(first);
     if (res.status !== 401) return res;
     await res.body.dump();

@@ -137,6 +137,21 @@ export class Transport {
     return `${await scheme}://${host}`;
   }
 
+  /**
+   * `http://host` for a loopback host whose scheme no request has found yet: a request may go there first and
+   * stand in for the probe (`RegistryClient.request`), since a local registry most often speaks plain HTTP and
+   * the probe cost a request of its own (on a cold CLI start, ~5 ms of CPU). Undefined otherwise.
+   */
+  plainHttpGuess(host: string): string | undefined {
+    if (!isLoopback(host) || knownSchemes.has(host) || this.#schemes.has(host)) return undefined;
+    return `http://${host}`;
+  }
+
+  /** Records that `host` answered a guessed plain-HTTP request as a registry (not a TLS server's refusal). */
+  speaksPlainHttp(host: string): void {
+    knownSchemes.set(host, 'http');
+  }
+
   async #probe(host: string): Promise<'https' | 'http'> {
     if (isLoopback(host) && (await this.#speaksPlainHttp(host))) return 'http';
     try {

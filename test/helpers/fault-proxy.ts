@@ -97,8 +97,11 @@ export async function startFaultProxy(
       },
       (up) => {
         const headers = { ...up.headers };
+        // The registry names itself in upload locations: they must name the proxy, in the scheme it speaks.
         if (typeof headers.location === 'string')
-          headers.location = headers.location.replace(target, proxy.host);
+          headers.location = headers.location
+            .replace(`http://${target}`, `${options.tls ? 'https' : 'http'}://${proxy.host}`)
+            .replace(target, proxy.host);
         res.writeHead(up.statusCode ?? 502, headers);
         if (!damage) {
           up.pipe(res);
