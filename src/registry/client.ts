@@ -95,7 +95,7 @@ export class RegistryClient {
         },
       );
       if (res && res.status !== 400) {
-        this.transport.speaksPlainHttp(apiHost(repo.registry));
+        this.transport.rememberPlainHttp(apiHost(repo.registry));
         // A busy or failing registry's answer is asked again, with the retries this attempt went without.
         if (!isRetriableStatus(res.status)) return res;
       }

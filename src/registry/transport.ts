@@ -148,7 +148,7 @@ export class Transport {
   }
 
   /** Records that `host` answered a guessed plain-HTTP request as a registry (not a TLS server's refusal). */
-  speaksPlainHttp(host: string): void {
+  rememberPlainHttp(host: string): void {
     knownSchemes.set(host, 'http');
   }
 
