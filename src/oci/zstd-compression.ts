@@ -5,6 +5,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { Zstd } from '@hpcc-js/wasm-zstd';
 import type { LayerCompression } from './layer-compression.js';
 import { MediaType } from './media-types.js';
+import { compressFrame } from './zstd-frame.js';
 
 /**
  * zstd layers from libzstd compiled to WebAssembly (@hpcc-js/wasm-zstd): the same bytes on every Node version and
@@ -50,8 +51,7 @@ export function createZstdCompress(level = ZSTD_DEFAULT_LEVEL, frameSize = ZSTD_
   let frames = 0;
   const frame = (encoder: Zstd, data: Buffer): Buffer => {
     frames++;
-    const out = encoder.compress(data, level);
-    return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+    return compressFrame(encoder, data, level);
   };
   return new Transform({
     transform(this: Transform, chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {

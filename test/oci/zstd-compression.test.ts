@@ -17,6 +17,7 @@ import {
   zstdCompression,
 } from '../../src/oci/index.js';
 import { hostPlatform } from '../../src/oci/platform.js';
+import { compressFrame, fastFrames } from '../../src/oci/zstd-frame.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** Deterministic, partly compressible bytes (a linear congruential generator, masked every few bytes). */
@@ -71,6 +72,23 @@ describe('zstd layers', () => {
     const [cx, cy] = await Promise.all([zstdOf(x, 3, 40), zstdOf(y, 3, 40)]);
     expect(sha256(cx)).toBe(sha256(await zstdOf(x, 3, 1)));
     expect(sha256(cy)).toBe(sha256(await zstdOf(y, 3, 1)));
+  });
+
+  it("makes frames byte for byte as the package's own compress does, by its fast way", async () => {
+    const { Zstd } = await import('@hpcc-js/wasm-zstd');
+    const encoder = await Zstd.load();
+    // A release that changes the internals this takes would leave it on the slow way: look at it then.
+    expect(fastFrames(encoder)).toBe(true);
+    // The last input grows the WebAssembly heap while its frame is made.
+    for (const [data, level] of [
+      [Buffer.alloc(0), 3],
+      [sample(100_000), 1],
+      [sample(FRAME * 3 + 17), 3],
+      [sample(ZSTD_FRAME + 4096), 9],
+    ] as const) {
+      const own = encoder.compress(data, level);
+      expect(sha256(compressFrame(encoder, data, level))).toBe(sha256(Buffer.from(own)));
+    }
   });
 
   it('an empty input is one empty frame', async () => {
