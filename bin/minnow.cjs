@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // CommonJS, so `minnow --version` answers before anything else loads. Every other command runs the one-file
-// bundle (scripts/bundle-cli.mjs; push a smaller one of its own) with a V8 code cache kept in minnow's cache: V8 then compiles none of the
-// functions an earlier run of the same command compiled, where Node's own compile cache keeps only what a
-// module's first compile made (its top level), so every run compiled the rest again. On Node 24, 15
+// bundle (scripts/bundle-cli.mjs; push a smaller one of its own) with a V8 code cache kept in minnow's cache:
+// V8 then compiles none of the functions an earlier run of the same command compiled, where Node's own compile
+// cache keeps only what a module's first compile made (its top level), so every run compiled the rest again. On Node 24, 15
 // interleaved runs on a 2-CPU machine: a second push 211 -> 149 ms, `build --help` 158 -> 111 ms, a no-op build
 // 389 -> 336 ms. Node 20, which has no compile cache, gains too (`build --help` 245 -> 205 ms).
 'use strict';
@@ -82,7 +82,7 @@ function run() {
 function load(fs, path, Module, dist, tools) {
   const { Script } = require('node:vm');
   const command = (words.find((w) => !w.startsWith('-')) ?? 'none').replace(/[^a-z0-9-]/g, '_').slice(0, 40);
-  // A command with a bundle of its own (scripts/bundle-cli.mjs: push) runs that one, a third of the size.
+  // A command with a bundle of its own (scripts/bundle-cli.mjs: push) runs that one, under half the size.
   let bundle = path.join(dist, `minnow-${command}.cjs`);
   let source;
   try {

@@ -98,7 +98,7 @@ const cli = {
 await build({ ...cli, entryPoints: { minnow: 'src/cli/main.ts' }, plugins: [fromPrelude] });
 // Commands whose runs are short enough that loading the whole bundle is much of them get a bundle of their own,
 // minnow-COMMAND.cjs, which bin/minnow.cjs runs for them: the same main.ts, with every other command's module
-// left out (a third of the size for push: V8 reads and checks a smaller code cache, and less of it is kept).
+// left out (0.66 MB of the whole 1.63 MB for push: V8 reads and checks a smaller code cache, and keeps less).
 const OWN_BUNDLE = ['push'];
 /** Leaves out every command module program.ts loads except `name`'s: importing another one fails loudly. */
 const onlyCommand = (name) => ({

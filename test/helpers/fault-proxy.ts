@@ -81,7 +81,8 @@ export async function startFaultProxy(
     if (damage?.holdUntil) {
       const { holdUntil, ...rest } = damage;
       req.pause();
-      void holdUntil.finally(() => forward(req, res, Object.keys(rest).length ? rest : undefined));
+      const go = (): void => forward(req, res, Object.keys(rest).length ? rest : undefined);
+      holdUntil.then(go, go);
       return;
     }
     forward(req, res, damage);
