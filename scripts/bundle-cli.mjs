@@ -20,7 +20,9 @@ await rm(outdir, { recursive: true, force: true });
 // bin/minnow.cjs keys V8's code cache by it, since V8 itself checks only the source's length before it trusts one.
 const ID_LINE = `// minnow-bundle ${'0'.repeat(32)}`;
 // Large dependencies few commands use stay in node_modules, required when first used: each start compiles (or
-// reads from its code cache) only the bundle, and a first start parses 2.4 MB less.
+// reads from its code cache) only the bundle, and a first start parses 2.4 MB less. (Not @hpcc-js/wasm-zstd: an
+// ES module, which the bundle, run as a vm.Script, cannot import() without an experimental option that warns on
+// Node 20; commands that write no zstd leave it out, as esbuild drops what they never call.)
 const EXTERNAL = ['undici', 'zod', 'yaml', 'dockerfile-ast'];
 // The top-level help's list of commands, from the program with every command registered (the tsc output, built
 // just before): `minnow --help` then shows it without loading every command module (src/cli/command-index.ts).
@@ -131,6 +133,9 @@ await build({
     'gzip-worker': 'src/util/gzip-worker.ts',
   },
   format: 'esm',
+  // The gzip helper makes zstd frames too, and imports libzstd (0.26 MB of base64 WebAssembly) from node_modules
+  // only for them: a gzip build's helper starts as fast as before (a worker has no code cache).
+  external: ['@hpcc-js/wasm-zstd'],
   // CommonJS dependencies call require() for Node's built-ins.
   banner: {
     js: "import { createRequire as __minnowRequire } from 'node:module'; const require = __minnowRequire(import.meta.url);",

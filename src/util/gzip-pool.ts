@@ -2,10 +2,21 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
+import type { Zstd } from '@hpcc-js/wasm-zstd';
 
 type Compress = (data: Uint8Array, level: number) => Buffer;
 
+/** What a job makes: a gzip member (gzip-member.ts) or a zstd frame (zstd-frame.ts). */
+export type PoolJobKind = 'gzip' | 'zstd';
+
+/** libzstd loaded (zstd-frame.ts's loadZstd) and the frame maker that uses it. */
+export interface ZstdFrames {
+  encoder: Zstd;
+  frame(encoder: Zstd, data: Uint8Array, level: number): Buffer;
+}
+
 interface Job {
+  kind: PoolJobKind;
   data: Buffer;
   level: number;
   resolve: (member: Buffer) => void;
@@ -45,7 +56,8 @@ const INLINE_BYTES = 1 << 20;
 const MAX_HELPERS = 4;
 
 /**
- * Compresses gzip members (gzip-member.ts) on this thread, a chunk per turn of the event loop, and on up to
+ * Compresses gzip members (gzip-member.ts) and zstd frames (zstd-frame.ts) on this thread, a chunk per turn of
+ * the event loop, and on up to
  * CPU count − 1 helper threads as well (see INLINE_BYTES). Helpers do not keep the process alive while idle; a
  * helper that fails is dropped and its chunk done here, so a member is never lost.
  */
@@ -61,6 +73,8 @@ export class GzipPool {
   #started = 0;
   /** gzip-member.ts, loaded at the first member: commands that write no gzip never load libdeflate. */
   #compress: Compress | undefined;
+  /** The zstd frame maker of the first `zstd` call (zstd-frame.ts), for the frames made on this thread. */
+  #zstd: ZstdFrames | undefined;
 
   constructor(script: URL | undefined, cpus = availableParallelism()) {
     this.#script = script;
@@ -106,8 +120,21 @@ export class GzipPool {
   /** A member of `data` at `level`; `data` is only read, and may be a view of a larger buffer. */
   async gzip(data: Buffer, level: number): Promise<Buffer> {
     this.#compress ??= (await import('./gzip-member.js')).gzipMember;
+    return this.#queue('gzip', data, level);
+  }
+
+  /**
+   * A zstd frame of `data` at `level`, made by `frames` here (zstd-frame.ts, loaded by the caller: a command that
+   * writes no zstd does not carry libzstd in its bundle) or on a helper; `data` is only read, and may be a view.
+   */
+  async zstd(data: Buffer, level: number, frames: ZstdFrames): Promise<Buffer> {
+    this.#zstd ??= frames;
+    return this.#queue('zstd', data, level);
+  }
+
+  #queue(kind: PoolJobKind, data: Buffer, level: number): Promise<Buffer> {
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ data, level, resolve, reject });
+      this.#waiting.push({ kind, data, level, resolve, reject });
       this.#dispatch();
     });
   }
@@ -138,7 +165,12 @@ export class GzipPool {
     const job = this.#waiting.shift();
     if (!job) return;
     try {
-      job.resolve((this.#compress as Compress)(job.data, job.level));
+      const zstd = this.#zstd;
+      job.resolve(
+        job.kind === 'zstd' && zstd
+          ? zstd.frame(zstd.encoder, job.data, job.level)
+          : (this.#compress as Compress)(job.data, job.level),
+      );
     } catch (err) {
       job.reject(err instanceof Error ? err : new Error(String(err)));
     }
@@ -165,7 +197,7 @@ export class GzipPool {
       helper.jobs.delete(a.id);
       if (helper.jobs.size === 0) helper.worker.unref();
       if (a.member) job.resolve(Buffer.from(a.member.buffer, a.member.byteOffset, a.member.byteLength));
-      else job.reject(new Error(a.error ?? 'gzip failed'));
+      else job.reject(new Error(a.error ?? `${job.kind} failed`));
       this.#dispatch();
     });
     const drop = (): void => {
@@ -191,7 +223,7 @@ export class GzipPool {
     // A copy the worker owns: `data` is a view of the caller's buffer, which stays in use here.
     const copy = new Uint8Array(job.data);
     helper.worker.ref();
-    helper.worker.postMessage({ id: helper.id, data: copy, level: job.level }, [copy.buffer]);
+    helper.worker.postMessage({ id: helper.id, kind: job.kind, data: copy, level: job.level }, [copy.buffer]);
   }
 }
 

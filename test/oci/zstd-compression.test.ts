@@ -17,7 +17,7 @@ import {
   zstdCompression,
 } from '../../src/oci/index.js';
 import { hostPlatform } from '../../src/oci/platform.js';
-import { compressFrame, fastFrames } from '../../src/oci/zstd-frame.js';
+import { compressFrame, fastFrames } from '../../src/util/zstd-frame.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /** Deterministic, partly compressible bytes (a linear congruential generator, masked every few bytes). */

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { GZIP_MEMBER_ENGINE } from '../../src/util/gzip-engine.js';
 import { gzipMember } from '../../src/util/gzip-member.js';
 import { GzipPool } from '../../src/util/gzip-pool.js';
+import { compressFrame, loadZstd } from '../../src/util/zstd-frame.js';
 import { tempDir } from '../helpers/tmp.js';
 
 // The built worker (npm run build puts it in dist/util/), as the CLI runs it.
@@ -50,6 +51,19 @@ describe('GzipPool', () => {
     const data = chunks(48);
     const members = await Promise.all(data.map((c) => pool.gzip(c, 6)));
     expect(pool.helpersStarted).toBeGreaterThan(0);
+    members.forEach((m, i) => expect(m.equals(gzipMember(data[i]!, 6))).toBe(true));
+  });
+
+  it('makes zstd frames on helper threads too, byte for byte the frames this thread makes, gzip beside them', async () => {
+    const pool = new GzipPool(WORKER, 8);
+    const data = chunks(24);
+    const encoder = await loadZstd();
+    const [frames, members] = await Promise.all([
+      Promise.all(data.map((c) => pool.zstd(c, 3, { encoder, frame: compressFrame }))),
+      Promise.all(data.map((c) => pool.gzip(c, 6))),
+    ]);
+    expect(pool.helpersStarted).toBeGreaterThan(0);
+    frames.forEach((f, i) => expect(f.equals(compressFrame(encoder, data[i]!, 3))).toBe(true));
     members.forEach((m, i) => expect(m.equals(gzipMember(data[i]!, 6))).toBe(true));
   });
 

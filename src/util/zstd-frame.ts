@@ -1,5 +1,12 @@
 import type { Zstd } from '@hpcc-js/wasm-zstd';
 
+let loaded: Promise<Zstd> | undefined;
+/** libzstd's WebAssembly, loaded at its first use (on this thread): a gzip build never pays for it. */
+export function loadZstd(): Promise<Zstd> {
+  loaded ??= import('@hpcc-js/wasm-zstd').then((m) => m.Zstd.load());
+  return loaded;
+}
+
 /** The parts of @hpcc-js/wasm-zstd's Zstd object that its own `compress` uses (1.12: not in its types). */
 interface ZstdInternals {
   _mainModule: {
@@ -48,8 +55,10 @@ export function compressFrame(encoder: Zstd, data: Uint8Array, level: number): B
       const size = z._zstdClass.compress(dst.ptr, capacity, src.ptr, src.size, level);
       if (z._zstdClass.isError(size))
         throw new Error(`zstd compression failed: ${z._zstdClass.getErrorName(size)}`);
-      // HEAPU8 is read only now: the malloc above may have grown the heap and replaced it.
-      return Buffer.from(heap._module.HEAPU8.slice(dst.ptr, dst.ptr + size));
+      // HEAPU8 is read only now: the malloc above may have grown the heap and replaced it. The slice owns its
+      // memory, which a helper then hands over whole (never a view of Node's shared pool of small buffers).
+      const frame = heap._module.HEAPU8.slice(dst.ptr, dst.ptr + size);
+      return Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
     } finally {
       heap.free(dst);
     }
