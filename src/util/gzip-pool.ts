@@ -57,9 +57,8 @@ const MAX_HELPERS = 4;
 
 /**
  * Compresses gzip members (gzip-member.ts) and zstd frames (zstd-frame.ts) on this thread, a chunk per turn of
- * the event loop, and on up to
- * CPU count − 1 helper threads as well (see INLINE_BYTES). Helpers do not keep the process alive while idle; a
- * helper that fails is dropped and its chunk done here, so a member is never lost.
+ * the event loop, and on up to CPU count − 1 helper threads as well (see INLINE_BYTES). Helpers do not keep the
+ * process alive while idle; a helper that fails is dropped and its chunk done here, so a member is never lost.
  */
 export class GzipPool {
   readonly #script: URL | undefined;
@@ -166,6 +165,7 @@ export class GzipPool {
     if (!job) return;
     try {
       const zstd = this.#zstd;
+      if (job.kind === 'zstd' && !zstd) throw new Error('a zstd frame was asked for without libzstd');
       job.resolve(
         job.kind === 'zstd' && zstd
           ? zstd.frame(zstd.encoder, job.data, job.level)
