@@ -5,8 +5,8 @@ import { signalExitCode } from './signals.js';
 
 /**
  * Exit statuses: 1 a failure, 2 bad input (usage, arguments, config, a platform asked for that the image does not
- * have), 3 a policy check failed (--fail-on); an interrupted run exits 130 (SIGINT) or 143 (SIGTERM), see
- * signals.ts.
+ * have), 3 a policy check failed (--fail-on); an interrupted run exits 130 (SIGINT), 143 (SIGTERM) or 129
+ * (SIGHUP), see signals.ts.
  */
 export function exitCodeFor(code: ErrorCode): number {
   switch (code) {

@@ -190,7 +190,7 @@ export const EXIT_CODES: Array<[status: number, what: string]> = [
   [1, 'a failure (build, registry, I/O)'],
   [2, 'invalid arguments or configuration'],
   [3, 'a policy check failed (--fail-on, --max-size, lint warnings)'],
-  [130, 'interrupted (Ctrl-C); 143 for SIGTERM'],
+  [130, 'interrupted (Ctrl-C); 143 for SIGTERM, 129 for SIGHUP'],
 ];
 
 /** The exit statuses in one line, for each command's help. */

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { rm, utimes } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import type { GoRun, RunGoOptions, runGo } from './run-go.js';
+import type { GoRun, RunGoOptions, runGo, stopAll } from './run-go.js';
 
 // Every command loads this file before anything else (cli/main.ts), most of them to find no memo: so it imports
 // nothing more. node:crypto, node:child_process and the writer are loaded only once there is work for them.
-const loadRunGo = (): Promise<{ runGo: typeof runGo }> => import('./run-go.js');
+const loadRunGo = (): Promise<{ runGo: typeof runGo; stopAll: typeof stopAll }> => import('./run-go.js');
 
 /**
  * A head start for `go build`. The first go build a command line ran is remembered in minnow's cache (keyed by
@@ -180,8 +180,9 @@ async function stopAhead(ahead: Ahead): Promise<void> {
 
 /**
  * A go started ahead runs in a process group of its own (run-go.ts), which Ctrl-C at a terminal does not reach:
- * until something takes it over, a signal stops it too, then goes on as it would have (the command's own
- * handler, or the default: ending the process by that signal).
+ * until something takes it over, a signal stops it too, then goes on as it would have: the command's own handler
+ * when it has one, else the default (ending the process by that signal) once go has exited and its work files
+ * are gone. Raised at once, the signal ended the process inside runGo's await, before it removed them.
  */
 function stopOnSignals(ahead: Ahead): void {
   const names = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -192,7 +193,16 @@ function stopOnSignals(ahead: Ahead): void {
     const handler = (): void => {
       kill();
       for (const [n, h] of handlers) process.off(n, h);
-      if (process.listenerCount(name) === 0) process.kill(process.pid, name);
+      // The command's handler (which stops its build and cleans up) is called after this one.
+      if (process.listenerCount(name) > 0) return;
+      void ahead.result
+        .catch(() => undefined)
+        .then(loadRunGo)
+        .then(({ stopAll }) => {
+          // Any other go the command started meanwhile (go env, go list) is stopped and cleaned up too.
+          stopAll();
+          process.kill(process.pid, name);
+        });
     };
     return [name, handler] as const;
   });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,15 +32,68 @@ export async function runGo(go: string, args: string[], options: RunGoOptions): 
   // Made synchronously (one system call): go starts in this turn of the event loop, not after whatever else
   // (a module loading) got the turn in between.
   const goTmp = mkdtempSync(join(options.env.GOTMPDIR || tmpdir(), 'minnow-go-'));
+  const run: LiveRun = { goTmp, pid: undefined };
+  live(run);
   try {
-    return await spawnGo(go, args, { ...options, env: { ...options.env, GOTMPDIR: goTmp } });
+    return await spawnGo(go, args, {
+      ...options,
+      env: { ...options.env, GOTMPDIR: goTmp },
+      onPid: (pid) => (run.pid = pid),
+    });
   } finally {
     // The go-build files are go's own; a failure to remove them must not hide how go ended.
     await rm(goTmp, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }).catch(() => undefined);
+    running.delete(run);
   }
 }
 
-function spawnGo(go: string, args: string[], options: RunGoOptions): Promise<GoRun> {
+/** A go under way: its process group (once spawned) and its GOTMPDIR. */
+interface LiveRun {
+  goTmp: string;
+  pid: number | undefined;
+}
+
+const running = new Set<LiveRun>();
+let exitHooked = false;
+
+/**
+ * Notes a run for `stopAll`, which the process's exit runs: a process that ends while go runs (process.exit, or
+ * a signal re-raised once the head start was stopped) never reaches runGo's `finally`, and left go's process
+ * group running and its work files behind (seen as empty `minnow-go-*` directories after a closed terminal).
+ */
+function live(run: LiveRun): void {
+  running.add(run);
+  if (!exitHooked) {
+    exitHooked = true;
+    process.on('exit', stopAll);
+  }
+}
+
+/** Kills every go still running and removes its work files, synchronously (all that 'exit' allows). */
+export function stopAll(): void {
+  for (const run of running) {
+    if (run.pid !== undefined) {
+      try {
+        process.kill(-run.pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+    // Killed processes run no more system calls, but one under way (a file made) may finish: retried.
+    try {
+      rmSync(run.goTmp, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+    } catch {
+      // Best effort on the way out.
+    }
+    running.delete(run);
+  }
+}
+
+function spawnGo(
+  go: string,
+  args: string[],
+  options: RunGoOptions & { onPid: (pid: number) => void },
+): Promise<GoRun> {
   return new Promise((resolve, reject) => {
     // Its own process group, so an abort stops go and the compile/link processes it started: killing go alone
     // leaves them writing into its work directory after that directory was removed.
@@ -50,6 +103,7 @@ function spawnGo(go: string, args: string[], options: RunGoOptions): Promise<GoR
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
+    if (child.pid !== undefined) options.onPid(child.pid);
     child.once('spawn', () => options.onSpawn?.());
     const stop = (): void => {
       try {

@@ -1,9 +1,11 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { chmod, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { SIGNAL_EXIT } from '../../src/cli/signals.js';
 import { findGo } from '../../src/go/find-go.js';
 import { tempDir } from '../helpers/tmp.js';
 import { copyHello } from '../go/go-fixtures.js';
@@ -134,4 +136,72 @@ fs.readFileSync = function (file, ...rest) {
     expect(modules(bundle)).toEqual([]);
     expect(bundle).toContain('require("./prelude.cjs")');
   });
+});
+
+describe('a signal while the go started ahead runs (go/head-start.ts)', () => {
+  /** Waits (at most 10 s) until `log` holds `lines` lines. */
+  const linesIn = async (log: string, lines: number): Promise<string[]> => {
+    for (const until = Date.now() + 10_000; Date.now() < until; await sleep(10)) {
+      const all = (await readFile(log, 'utf8')).split('\n').filter(Boolean);
+      if (all.length >= lines) return all;
+    }
+    throw new Error(`${log} never had ${lines} lines`);
+  };
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it.each([
+    // At once: before the command has loaded and caught signals itself, the head start's handler stops go.
+    ['SIGINT', 0],
+    ['SIGTERM', 0],
+    ['SIGHUP', 0],
+    // Later: the command has taken the go over and its own handler stops the build.
+    ['SIGHUP', 1500],
+  ] as const)(
+    'stops go on %s (%i ms after it started), leaves none of its work files and ends by that signal',
+    async (sig, delay) => {
+      const root = await tempDir();
+      const app = await copyHello(join(root, 'hello'));
+      const log = join(root, 'go.log');
+      const slow = join(root, 'slow');
+      const bin = join(root, 'bin');
+      await run('mkdir', [bin]);
+      // Once `slow` exists, go "works" (a file in its GOTMPDIR, as go's go-build directory) for 30 s.
+      await writeFile(
+        join(bin, 'go'),
+        `#!/bin/sh\necho "$$ $*" >> '${log}'\nif [ -f '${slow}' ]; then : > "$GOTMPDIR/go-build-work"; sleep 30; fi\nexec '${await findGo()}' "$@"\n`,
+      );
+      await chmod(join(bin, 'go'), 0o755);
+      await writeFile(log, '');
+      const env = {
+        ...process.env,
+        PATH: `${bin}:${process.env.PATH ?? ''}`,
+        MINNOW_CACHE_DIR: join(root, 'cache'),
+        GOTMPDIR: root,
+      };
+      const args = [BIN, 'build', '-q', '--output', `oci:${join(root, 'out')}`];
+      await run(process.execPath, args, { cwd: app, env });
+      const before = (await linesIn(log, 1)).length;
+      await writeFile(slow, '');
+
+      const child = spawn(process.execPath, args, { cwd: app, env, stdio: 'ignore' });
+      const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+        child.on('exit', (code, signal) => resolve({ code, signal })),
+      );
+      const goPid = Number((await linesIn(log, before + 1))[before]?.split(' ')[0]);
+      await sleep(delay);
+      child.kill(sig);
+      const end = await ended;
+      // Ended by the signal itself (re-raised once go was gone), or by the command's exit status for it.
+      expect(end.signal === sig || end.code === SIGNAL_EXIT[sig]).toBe(true);
+      expect(alive(goPid)).toBe(false);
+      expect((await readdir(root)).filter((n) => n.startsWith('minnow-go-'))).toEqual([]);
+    },
+  );
 });

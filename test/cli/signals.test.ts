@@ -29,6 +29,8 @@ describe('an interrupted minnow build (real process, real go)', () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
+    // A closed terminal or a dropped ssh session.
+    ['SIGHUP', 129],
   ] as const)(
     'stops on %s while Go compiles, exits %i with one line and leaves no file',
     async (sig, status) => {
@@ -40,7 +42,8 @@ describe('an interrupted minnow build (real process, real go)', () => {
       const child = spawn(
         process.execPath,
         [BIN, 'build', app, '--go-env', 'GOFLAGS=-a', '--output', `docker:${join(out, 'app.tar')}`],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
+        // go's work files here, to see that none are left.
+        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GOTMPDIR: work } },
       );
       let stderr = '';
       let stdout = '';
@@ -55,6 +58,7 @@ describe('an interrupted minnow build (real process, real go)', () => {
       expect(stdout).toBe('');
       expect(code).toBe(status);
       expect(await readdir(out)).toEqual([]);
+      expect((await readdir(work)).filter((n) => n.startsWith('minnow-go-'))).toEqual([]);
       // Go was stopped too, not left compiling.
       const alive = (): Promise<boolean> =>
         readFile(`/proc/${go}/stat`, 'utf8').then(
