@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Readable } from 'node:stream';
 import { MinnowError, messageOf } from '../errors.js';
 import { ConnectionPool, PROXY_REFUSED, TIMEOUT_CODES, type ResponseBody } from './connection-pool.js';
@@ -16,6 +17,9 @@ import {
 
 /** The methods the Distribution API uses. */
 export type HttpMethod = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+
+/** Signals whose listener limit `signalFor` has lifted. */
+const unlimited = new WeakSet<AbortSignal>();
 
 /** One HTTP request. `body` is a factory so that a retry can send the body again. */
 export interface HttpRequest {
@@ -187,11 +191,20 @@ export class Transport {
     }
   }
 
-  /** The transport's signal and the request's, combined. */
+  /**
+   * The transport's signal and the request's, combined. Each request in flight listens on it (node:http adds one
+   * listener per request): a push of two platforms with their attestations has more than Node's 10 at once, which
+   * printed "MaxListenersExceededWarning: Possible EventTarget memory leak" on stderr. The listeners go with
+   * their requests, so the count is bounded by the requests in flight: no limit is set on it.
+   */
   signalFor(req: { signal?: AbortSignal }): AbortSignal | undefined {
     const own = this.#opts.signal;
-    if (!req.signal) return own;
-    return own ? AbortSignal.any([own, req.signal]) : req.signal;
+    const signal = !req.signal ? own : own ? AbortSignal.any([own, req.signal]) : req.signal;
+    if (signal && !unlimited.has(signal)) {
+      setMaxListeners(0, signal);
+      unlimited.add(signal);
+    }
+    return signal;
   }
 
   async #once(req: HttpRequest, url: URL, headers: Record<string, string>): Promise<HttpResponse> {

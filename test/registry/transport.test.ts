@@ -172,3 +172,37 @@ describe('redirects and proxies', () => {
     }
   });
 });
+
+describe('many requests in flight on one signal', () => {
+  it('print no MaxListenersExceededWarning (a two-platform signed push has more than 10 at once)', async () => {
+    // A registry that answers every manifest HEAD with 404 after 30 ms, so that all 24 are in flight at once.
+    const server = createHttpServer((req, res) => {
+      setTimeout(() => {
+        res.writeHead(req.url === '/v2/' ? 200 : 404, { 'content-length': '0' });
+        res.end();
+      }, 30);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    const { RegistryClient } = await import('../../src/registry/client.js');
+    const controller = new AbortController();
+    const client = new RegistryClient({ signal: controller.signal });
+    try {
+      const repo = { registry: host, repository: 'many/heads' };
+      const answers = await Promise.all(
+        Array.from({ length: 24 }, (_, i) => client.headManifest(repo, `t${i}`)),
+      );
+      expect(answers.every((a) => a === undefined)).toBe(true);
+      // Warnings are emitted on the next tick.
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      await client.close();
+      server.close();
+    }
+  });
+});
