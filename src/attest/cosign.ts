@@ -28,8 +28,11 @@ export const SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigni
 
 export type CosignTagKind = 'sig' | 'att';
 
-/** `sha256-<hex>.sig` / `.att`: where cosign looks for an image's signatures and attestations. */
-export function cosignTag(digest: Digest, kind: CosignTagKind): string {
+/** The suffixes of cosign's tags: `.sbom` is where `cosign attach sbom` (deprecated) put an SBOM image. */
+export type CosignTagSuffix = CosignTagKind | 'sbom';
+
+/** `sha256-<hex>.sig` / `.att` / `.sbom`: where cosign looks for an image's signatures and attestations. */
+export function cosignTag(digest: Digest, kind: CosignTagSuffix): string {
   return `${digestAlgorithm(digest)}-${digestHex(digest)}.${kind}`;
 }
 

@@ -7,6 +7,18 @@ export {
 } from './attach.js';
 export { attachToLayout, type LayoutAttachReport } from './layout.js';
 export {
+  attachmentSourceOf,
+  layoutAttachments,
+  registryAttachments,
+  type AttachmentSource,
+} from './attachment-source.js';
+export {
+  copyAttachments,
+  type CopiedTagAction,
+  type CopyAttachmentsOptions,
+  type CopyAttachmentsResult,
+} from './copy.js';
+export {
   generateKeyPair,
   isEncryptedKey,
   loadPrivateKey,

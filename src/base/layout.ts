@@ -26,7 +26,7 @@ export interface LayoutReadOptions {
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
 /** A small JSON file of the layout, refused before it is read when it is larger than a manifest may be. */
-async function readSmall(path: string, what: string): Promise<Buffer> {
+export async function readSmall(path: string, what: string): Promise<Buffer> {
   const st = await stat(path);
   if (st.size > MAX_MANIFEST_BYTES) {
     throw new MinnowError(

@@ -19,15 +19,21 @@ export const ociLayoutSource: BaseSource = {
   help: 'an OCI image layout directory; TAG (or @sha256:…) picks one of its images',
   matches: (spec) => spec.startsWith(PREFIX),
   resolve: async (spec) => {
-    const rest = spec.slice(PREFIX.length);
-    // A directory that exists wins, so a layout path may hold colons; else the name rule splits the tag off.
+    const { dir, tag } = await layoutOfSpec(spec);
     // The image model loads only when a layout is read.
-    const existing = await splitExistingPath(rest);
-    const { dir, tag } = existing
-      ? { dir: existing.path, ...(existing.rest ? { tag: existing.rest } : {}) }
-      : splitOciSpec(rest);
-    if (!dir)
-      throw new MinnowError('INVALID_ARGUMENT', `invalid image "${spec}": want ${ociLayoutSource.grammar}`);
     return (await import('../layout.js')).readLayout(dir, tag ? { tag } : {});
   },
 };
+
+/** The directory and tag (or digest) an `oci:DIR[:TAG]` spec names. */
+export async function layoutOfSpec(spec: string): Promise<{ dir: string; tag?: string }> {
+  const rest = spec.slice(PREFIX.length);
+  // A directory that exists wins, so a layout path may hold colons; else the name rule splits the tag off.
+  const existing = await splitExistingPath(rest);
+  const { dir, tag } = existing
+    ? { dir: existing.path, ...(existing.rest ? { tag: existing.rest } : {}) }
+    : splitOciSpec(rest);
+  if (!dir)
+    throw new MinnowError('INVALID_ARGUMENT', `invalid image "${spec}": want ${ociLayoutSource.grammar}`);
+  return tag ? { dir, tag } : { dir };
+}

@@ -2,7 +2,8 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { resolveBase, sourceGrammar, sourceHelpTable } from '../../base/resolve.js';
 import { MinnowError } from '../../errors.js';
-import type { ImageOrIndex } from '../../oci/index.js';
+import type { CopyAttachmentsResult } from '../../attest/copy.js';
+import type { Digest, ImageOrIndex } from '../../oci/index.js';
 import { splitNameTag } from '../../publish/image-name.js';
 import { createSink, sinkForms } from '../../publish/sinks/kinds.js';
 import type { ImageName } from '../../publish/sinks/sink.js';
@@ -14,6 +15,8 @@ import { createTransferRenderer } from '../transfer-progress.js';
 interface PushFlags {
   tag: string[];
   insecureRegistry: string[];
+  /** False with --no-attachments. */
+  attachments: boolean;
   force?: boolean;
   quiet?: boolean;
   json?: boolean;
@@ -71,9 +74,18 @@ async function push(source: string, destination: string, flags: PushFlags): Prom
       onProgress: (e) => renderer.onProgress(e),
       signal: trap.signal,
     });
+    const attachments =
+      result.push && flags.attachments
+        ? await copyAttached(source, destination, target, client, trap.signal)
+        : undefined;
     renderer.stop();
-    if (flags.json) process.stdout.write(`${JSON.stringify(result.push ?? result, null, 2)}\n`);
-    else process.stdout.write(`${result.reference}\n`);
+    if (flags.json) {
+      const shown = result.push ?? result;
+      process.stdout.write(`${JSON.stringify(attachments ? { ...shown, attachments } : shown, null, 2)}\n`);
+    } else {
+      if (attachments && !flags.quiet) process.stderr.write(attachedLine(attachments));
+      process.stdout.write(`${result.reference}\n`);
+    }
   } catch (err) {
     throw trap.interrupted(err) ?? err;
   } finally {
@@ -81,6 +93,57 @@ async function push(source: string, destination: string, flags: PushFlags): Prom
     renderer.stop();
     await client.close();
   }
+}
+
+/** The image and, for an index, each of its platform images: what attachments name as their subject. */
+async function subjectsOf(target: ImageOrIndex): Promise<Digest[]> {
+  if (target.kind === 'image') return [await target.image.digest()];
+  const index = await target.index.indexManifest();
+  return [await target.index.digest(), ...index.manifests.map((d) => d.digest)];
+}
+
+/**
+ * Copies what the source has attached to the image (referrers, cosign's signatures and attestations) to the
+ * registry it was pushed to, so that a promoted image still verifies there. Loaded only for a registry push.
+ */
+async function copyAttached(
+  source: string,
+  destination: string,
+  target: ImageOrIndex,
+  client: RegistryClient,
+  signal: AbortSignal,
+): Promise<CopyAttachmentsResult | undefined> {
+  const [{ attachmentSourceOf }, { copyAttachments }] = await Promise.all([
+    import('../../attest/attachment-source.js'),
+    import('../../attest/copy.js'),
+  ]);
+  const from = await attachmentSourceOf(source, client);
+  if (!from) return undefined;
+  const ref = parseReference(destination);
+  return copyAttachments(
+    from,
+    { registry: ref.registry, repository: ref.repository },
+    await subjectsOf(target),
+    {
+      client,
+      signal,
+    },
+  );
+}
+
+/**
+ * `attachments: 4 referrers, 3 .sig copied, 3 .att copied` on stderr (stdout stays the reference alone); nothing
+ * when the source has none.
+ */
+function attachedLine(copied: CopyAttachmentsResult): string {
+  if (!copied.referrers.length && !copied.tags.length) return '';
+  const counts = new Map<string, number>();
+  for (const t of copied.tags) {
+    const key = `${t.tag.slice(t.tag.lastIndexOf('.'))} ${t.action}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const referrers = `${copied.referrers.length} referrer${copied.referrers.length === 1 ? '' : 's'}`;
+  return `attachments: ${[referrers, ...[...counts].map(([k, n]) => `${n} ${k}`)].join(', ')}\n`;
 }
 
 /** `minnow push SOURCE DESTINATION`: copies an image (an OCI layout, another registry's) to any sink. */
@@ -99,6 +162,10 @@ export function register(program: Command): void {
       'allow plain HTTP or an unverified certificate for this host',
       collect,
       [],
+    )
+    .option(
+      '--no-attachments',
+      "do not copy the source's referrers (SBOMs, provenance), signatures and attestations to a registry",
     )
     .option('--force', 'replace a destination path that exists and is something else')
     .option('-q, --quiet', 'print only where it went')

@@ -1,0 +1,120 @@
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { sourceFor } from '../base/resolve.js';
+import { readSmall } from '../base/layout.js';
+import { layoutOfSpec, ociLayoutSource } from '../base/sources/oci-layout.js';
+import { registrySource } from '../base/sources/registry.js';
+import type { BaseSource } from '../base/source.js';
+import {
+  artifactFromParts,
+  isIndex,
+  layoutBlobPath,
+  parseIndexManifest,
+  parseManifest,
+  REF_NAME_ANNOTATION,
+  verifyBytes,
+  type Artifact,
+  type Descriptor,
+  type Digest,
+} from '../oci/index.js';
+import { listReferrers } from '../publish/referrers.js';
+import type { RegistryClient, Repo } from '../registry/client.js';
+import { parseReference } from '../registry/reference.js';
+
+/**
+ * Where the things attached to an image are read from, to copy them with it (copy.ts): its referrers (manifests
+ * whose `subject` is the image: SBOMs, provenance, other tools' artifacts) and the manifests under cosign's tags
+ * (`sha256-<hex>.sig`, `.att`, `.sbom`).
+ */
+export interface AttachmentSource {
+  /** Where they are read, for messages. */
+  readonly description: string;
+  /** Every referrer of `subject` that is a manifest (an index as referrer is rare and not copied). */
+  referrers(subject: Digest): Promise<Artifact[]>;
+  /** The manifest tagged `tag`, or undefined when there is none. */
+  tagged(tag: string): Promise<Artifact | undefined>;
+}
+
+/** A manifest read by digest, checked against it. */
+function checked(raw: Buffer, digest: Digest): Buffer {
+  verifyBytes(raw, digest, undefined, `manifest ${digest}`);
+  return raw;
+}
+
+/** The attachments of an image in a registry repository: the referrers API or the tag schema, cosign's tags. */
+export function registryAttachments(client: RegistryClient, repo: Repo): AttachmentSource {
+  const artifact = (raw: Buffer): Artifact =>
+    artifactFromParts({ rawManifest: raw, blob: (d) => client.openBlob(repo, d) });
+  return {
+    description: `${repo.registry}/${repo.repository}`,
+    async referrers(subject) {
+      const { referrers } = await listReferrers(client, repo, subject);
+      const out: Artifact[] = [];
+      for (const d of referrers.filter((r) => !isIndex(r.mediaType))) {
+        out.push(artifact(checked((await client.getManifest(repo, d.digest)).raw, d.digest)));
+      }
+      return out;
+    },
+    async tagged(tag) {
+      if (!(await client.headManifest(repo, tag))) return undefined;
+      const got = await client.getManifest(repo, tag);
+      return isIndex(got.mediaType) ? undefined : artifact(got.raw);
+    },
+  };
+}
+
+/** The attachments of an image in an OCI layout: the referrers index.json lists, and its tagged entries. */
+export function layoutAttachments(dir: string): AttachmentSource {
+  const manifestOf = (d: Descriptor): Promise<Buffer> =>
+    readSmall(layoutBlobPath(dir, d.digest), `manifest ${d.digest}`).then((raw) => checked(raw, d.digest));
+  const artifact = (raw: Buffer): Artifact =>
+    artifactFromParts({
+      rawManifest: raw,
+      blob: async (d) => createReadStream(layoutBlobPath(dir, d.digest)),
+    });
+  /** index.json's manifests (not indexes), each with its bytes: read once. */
+  let entries: Promise<{ descriptor: Descriptor; raw: Buffer }[]> | undefined;
+  const all = (): Promise<{ descriptor: Descriptor; raw: Buffer }[]> =>
+    (entries ??= (async () => {
+      const index = parseIndexManifest(await readSmall(join(dir, 'index.json'), `${dir}/index.json`));
+      const manifests = index.manifests.filter((d) => !isIndex(d.mediaType));
+      return Promise.all(manifests.map(async (d) => ({ descriptor: d, raw: await manifestOf(d) })));
+    })());
+  return {
+    description: dir,
+    async referrers(subject) {
+      return (await all())
+        .filter((e) => parseManifest(e.raw).subject?.digest === subject)
+        .map((e) => artifact(e.raw));
+    },
+    async tagged(tag) {
+      const entry = (await all()).find((e) => e.descriptor.annotations?.[REF_NAME_ANNOTATION] === tag);
+      return entry ? artifact(entry.raw) : undefined;
+    },
+  };
+}
+
+/** The kinds of image source that can hold attachments; every other kind (an archive, the Engine) holds none. */
+const ATTACHMENT_SOURCES = new Map<
+  BaseSource,
+  (spec: string, client: RegistryClient) => Promise<AttachmentSource>
+>([
+  [ociLayoutSource, async (spec) => layoutAttachments((await layoutOfSpec(spec)).dir)],
+  [
+    registrySource,
+    async (spec, client) => {
+      const ref = parseReference(spec.startsWith('docker://') ? spec.slice('docker://'.length) : spec);
+      return registryAttachments(client, { registry: ref.registry, repository: ref.repository });
+    },
+  ],
+]);
+
+/** Where the attachments of the image `spec` names are read (base/resolve.ts's forms), or undefined. */
+export async function attachmentSourceOf(
+  spec: string,
+  client: RegistryClient,
+): Promise<AttachmentSource | undefined> {
+  const kind = await sourceFor(spec);
+  const open = kind && ATTACHMENT_SOURCES.get(kind);
+  return open ? open(spec, client) : undefined;
+}

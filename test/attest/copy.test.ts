@@ -1,0 +1,196 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  attachAttestations,
+  attachToLayout,
+  generateKeyPair,
+  keySigner,
+  listAttachments,
+  readPrivateKey,
+  verifyImage,
+  type Signer,
+} from '../../src/attest/index.js';
+import { cosignTag } from '../../src/attest/cosign.js';
+import { signImage } from '../../src/attest/sign.js';
+import { artifactOf, type Image } from '../../src/oci/index.js';
+import { attachReferrer, listReferrers } from '../../src/publish/referrers.js';
+import { writeLayout } from '../../src/publish/layout.js';
+import { pushImage } from '../../src/publish/registry.js';
+import { RegistryClient, type Repo } from '../../src/registry/client.js';
+import { parseReference } from '../../src/registry/reference.js';
+import { cli } from '../helpers/cli.js';
+import { exec } from '../helpers/exec.js';
+import { testImage } from '../helpers/images.js';
+import { startReferrersRegistry, type ReferrersRegistry } from '../helpers/referrers-registry.js';
+import { startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { tempDir } from '../helpers/tmp.js';
+
+interface PushJson {
+  digest: string;
+  attachments?: {
+    referrers: { subject: string; digest: string; artifactType: string; mode: string }[];
+    tags: { tag: string; action: string }[];
+  };
+}
+
+/** `minnow push --json SOURCE DESTINATION [more]`, which must succeed. */
+async function push(args: string[]): Promise<PushJson> {
+  const r = await cli(['push', '--json', ...args]);
+  expect(r.err).toBe('');
+  expect(r.status).toBe(0);
+  return JSON.parse(r.out) as PushJson;
+}
+
+describe('minnow push copies what is attached to the image (attest/copy.ts), against real registries and cosign', () => {
+  let plain: TestRegistry;
+  let referrers: ReferrersRegistry;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  let signer: Signer;
+  let pub: string;
+  let client: RegistryClient;
+  const cosign = (args: string[]): Promise<string> =>
+    exec('cosign', [...args, '--insecure-ignore-tlog', '--allow-http-registry'], { env });
+
+  beforeAll(async () => {
+    [plain, referrers] = await Promise.all([startRegistry(), startReferrersRegistry()]);
+    dir = await tempDir();
+    env = { ...process.env, HOME: dir, DOCKER_CONFIG: join(dir, 'docker-config'), COSIGN_PASSWORD: 'pw' };
+    // cosign's own key pair: cosign checks what minnow copied.
+    await exec('cosign', ['generate-key-pair', '--output-key-prefix', join(dir, 'cosign')], { env });
+    pub = join(dir, 'cosign.pub');
+    signer = keySigner(readPrivateKey(await readFile(join(dir, 'cosign.key'), 'utf8'), 'pw'));
+    client = new RegistryClient({ env });
+  });
+  afterAll(async () => {
+    await client?.close();
+    await Promise.all([plain?.stop(), referrers?.stop()]);
+  });
+
+  /** An image pushed to `ref` with minnow's signed SBOM and provenance, another tool's note and a note on it. */
+  async function attached(ref: string, content: string): Promise<{ image: Image; extra: string[] }> {
+    const image = await testImage(dir, [{ type: 'file', path: '/a', source: Buffer.from(content) }]);
+    await pushImage(ref, { kind: 'image', image }, { env, client });
+    await attachAttestations(ref, { kind: 'image', image }, { env, client, signer });
+    const { registry, repository } = parseReference(ref);
+    const repo: Repo = { registry, repository };
+    const note = (subject: { digest: string; size: number; mediaType: string }, text: string) =>
+      artifactOf({
+        artifactType: 'application/vnd.example.note',
+        layers: [{ mediaType: 'text/plain', data: Buffer.from(text) }],
+        subject: subject as never,
+      });
+    const subject = {
+      mediaType: await image.mediaType(),
+      digest: await image.digest(),
+      size: (await image.rawManifest()).length,
+    };
+    const first = await attachReferrer(repo, note(subject, `a note on ${content}`), { client });
+    const second = await attachReferrer(repo, note(first.descriptor, 'a note on the note'), { client });
+    return { image, extra: [first.descriptor.digest, second.descriptor.digest] };
+  }
+
+  it('tag schema -> referrers API: referrers (nested too), signature and attestations verify with cosign there; again, nothing new', async () => {
+    const src = `${plain.host}/copy/src:v1`;
+    const { image, extra } = await attached(src, 'promote me');
+    const digest = await image.digest();
+    const dst = `${referrers.host}/copy/dst:v1`;
+
+    const first = await push([src, dst]);
+    expect(first.digest).toBe(digest);
+    const copied = first.attachments!;
+    expect(copied.referrers.map((r) => r.artifactType).sort()).toEqual([
+      'application/spdx+json',
+      'application/vnd.example.note',
+      'application/vnd.example.note',
+      'application/vnd.in-toto+json',
+    ]);
+    expect(copied.referrers.every((r) => r.mode === 'referrers-api')).toBe(true);
+    // The note on the note names the note, not the image.
+    expect(copied.referrers.find((r) => r.digest === extra[1])?.subject).toBe(extra[0]);
+    expect(copied.tags).toEqual([
+      { tag: cosignTag(digest, 'att'), action: 'copied' },
+      { tag: cosignTag(digest, 'sig'), action: 'copied' },
+    ]);
+
+    // What the source had, the destination has, byte for byte (same digests), through its referrers API.
+    const dstRepo = { registry: referrers.host, repository: 'copy/dst' };
+    const srcRepo = { registry: plain.host, repository: 'copy/src' };
+    const digests = async (repo: Repo, subject: string): Promise<string[]> =>
+      (await listReferrers(client, repo, subject as never)).referrers.map((d) => d.digest).sort();
+    expect(await digests(dstRepo, digest)).toEqual(await digests(srcRepo, digest));
+    expect(await digests(dstRepo, extra[0]!)).toEqual([extra[1]]);
+    await cosign(['verify', '--key', pub, dst]);
+    await cosign(['verify-attestation', '--key', pub, '--type', 'slsaprovenance1', dst]);
+    const report = await verifyImage(dst, {
+      publicKey: await readFile(pub, 'utf8'),
+      env,
+      requireProvenance: true,
+    });
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+
+    const again = await push([src, dst]);
+    expect(again.attachments!.tags.map((t) => t.action)).toEqual(['present', 'present']);
+    expect(await digests(dstRepo, digest)).toEqual(await digests(srcRepo, digest));
+
+    // --no-attachments: the image alone.
+    const bare = await cli(['push', '-q', '--no-attachments', src, `${referrers.host}/copy/bare:v1`]);
+    expect(bare.status).toBe(0);
+    const listed = await listAttachments(`${referrers.host}/copy/bare:v1`, { env });
+    expect(listed.manifests[0]!.referrers).toEqual([]);
+    expect(listed.manifests[0]!.signatures).toBe(0);
+  });
+
+  it('an OCI layout -> tag schema: the referrers its index.json lists, one entry each in the sha256-<hex> index', async () => {
+    const image = await testImage(dir, [{ type: 'file', path: '/a', source: Buffer.from('from a layout') }]);
+    const layout = join(dir, 'layout');
+    await writeLayout(layout, { kind: 'image', image }, { tag: 'v1' });
+    const made = await attachToLayout(layout, 'example.test/app', { kind: 'image', image });
+    expect(made.referrers).toHaveLength(2);
+    const dst = `${plain.host}/copy/from-layout:v1`;
+    const r = await cli(['push', `oci:${layout}:v1`, dst]);
+    expect(r.status).toBe(0);
+    // The one line beside the reference says what came along.
+    expect(r.err).toContain('attachments: 2 referrers\n');
+    const listed = await listReferrers(
+      client,
+      { registry: plain.host, repository: 'copy/from-layout' },
+      await image.digest(),
+    );
+    expect(listed.mode).toBe('tag-schema');
+    expect(listed.referrers.map((d) => d.digest).sort()).toEqual(made.referrers.map((m) => m.digest).sort());
+    await cli(['push', `oci:${layout}:v1`, dst]);
+    const again = await listReferrers(
+      client,
+      { registry: plain.host, repository: 'copy/from-layout' },
+      await image.digest(),
+    );
+    expect(again.referrers).toHaveLength(2);
+  });
+
+  it("keeps the destination's other signatures: the source's are added, and both keys verify with cosign", async () => {
+    const src = `${plain.host}/copy/signed:v1`;
+    const { image } = await attached(src, 'signed twice');
+    const digest = await image.digest();
+    const dst = `${plain.host}/copy/signed-there:v1`;
+    await pushImage(dst, { kind: 'image', image }, { env, client });
+    // Someone signed the image at the destination already, with another key.
+    const other = generateKeyPair('other');
+    const otherPub = join(dir, 'other.pub');
+    await writeFile(otherPub, other.publicKey);
+    const dstRepo = { registry: plain.host, repository: 'copy/signed-there' };
+    await signImage(client, dstRepo, dst, digest, keySigner(readPrivateKey(other.privateKey, 'other')), {
+      client,
+    });
+
+    const copied = await push([src, dst]);
+    expect(copied.attachments!.tags).toEqual([
+      { tag: cosignTag(digest, 'att'), action: 'copied' },
+      { tag: cosignTag(digest, 'sig'), action: 'merged' },
+    ]);
+    await cosign(['verify', '--key', pub, dst]);
+    await cosign(['verify', '--key', otherPub, dst]);
+    expect((await push([src, dst])).attachments!.tags.map((t) => t.action)).toEqual(['present', 'present']);
+  });
+});
