@@ -1,17 +1,15 @@
 import { MinnowError } from '../errors.js';
-import {
-  artifactTypeOf,
-  readArtifactBlob,
-  type Artifact,
-  type Descriptor,
-  type Digest,
-} from '../oci/index.js';
-import { attachReferrer, type ReferrersMode } from '../publish/referrers.js';
-import { pushImage } from '../publish/registry.js';
-import type { RegistryClient, Repo } from '../registry/client.js';
+import { artifactTypeOf, type Artifact, type Digest } from '../oci/index.js';
 import { mapLimit } from '../util/map-limit.js';
 import type { AttachmentSource } from './attachment-source.js';
-import { cosignImage, cosignTag, readCosignLayers, type CosignTagSuffix } from './cosign.js';
+import {
+  layersOf,
+  mergedCosignImage,
+  type AttachmentTarget,
+  type CopiedTagAction,
+  type ReferrerPlace,
+} from './attachment-target.js';
+import { cosignTag, type CosignTagSuffix } from './cosign.js';
 
 /** cosign's tags copied with an image: signatures, attestations and (cosign attach sbom's) SBOMs. */
 const COSIGN_KINDS: readonly CosignTagSuffix[] = ['sig', 'att', 'sbom'];
@@ -22,47 +20,28 @@ const MAX_SUBJECTS = 256;
 /** Subjects worked on at once: each is a few small requests. */
 const CONCURRENCY = 4;
 
-/** What one copied tag became at the destination. */
-export type CopiedTagAction =
-  /** The destination had no such tag: the source's manifest, as it is. */
-  | 'copied'
-  /** The destination had it already, the same. */
-  | 'present'
-  /** The destination had other signatures or attestations: both kept, in one manifest. */
-  | 'merged'
-  /** The destination had another SBOM image: kept (cosign's `.sbom` holds one). */
-  | 'kept';
-
 /** What `copyAttachments` did. */
 export interface CopyAttachmentsResult {
-  referrers: {
-    subject: Digest;
-    digest: Digest;
-    artifactType: string;
-    mode: ReferrersMode;
-    uploaded: number;
-  }[];
+  referrers: { subject: Digest; digest: Digest; artifactType: string; place: ReferrerPlace }[];
   tags: { tag: string; action: CopiedTagAction }[];
 }
 
 export interface CopyAttachmentsOptions {
-  client: RegistryClient;
   signal?: AbortSignal;
 }
 
 /**
  * Copies what is attached to the images `subjects` (an image, or an index and its platform images) from `from`
- * to the repository `to`, which already holds them: every referrer (and the referrers of those, as `oras cp -r`
- * does) through attachReferrer (the referrers API or the tag schema, whatever the destination has), and cosign's
- * tags. Signatures keep verifying: a copied manifest is byte for byte the source's, so its digest and what was
+ * to `to` (a registry repository or a layout: attachment-target.ts), which already holds them: every referrer
+ * (and the referrers of those, as `oras cp -r` does) and cosign's tags. Signatures keep verifying: a copied manifest is byte for byte the source's, so its digest and what was
  * signed are unchanged. Where the destination holds other signatures or attestations under the same tag, the
  * source's layers are added to them (as `cosign sign` appends), none removed. A second copy writes nothing.
  */
 export async function copyAttachments(
   from: AttachmentSource,
-  to: Repo,
+  to: AttachmentTarget,
   subjects: readonly Digest[],
-  options: CopyAttachmentsOptions,
+  options: CopyAttachmentsOptions = {},
 ): Promise<CopyAttachmentsResult> {
   const result: CopyAttachmentsResult = { referrers: [], tags: [] };
   const seen = new Set<Digest>(subjects);
@@ -80,14 +59,12 @@ export async function copyAttachments(
             { subject: from.description },
           );
         }
-        const attached = await attachReferrer(to, artifact, { client: options.client });
-        const digest = attached.descriptor.digest;
+        const { digest, place } = await to.referrer(artifact);
         result.referrers.push({
           subject,
           digest,
           artifactType: artifactTypeOf(await artifact.manifest()),
-          mode: attached.mode,
-          uploaded: attached.uploaded,
+          place,
         });
         if (!seen.has(digest)) {
           seen.add(digest);
@@ -97,8 +74,7 @@ export async function copyAttachments(
       for (const kind of COSIGN_KINDS) {
         const tag = cosignTag(subject, kind);
         const artifact = await from.tagged(tag);
-        if (artifact)
-          result.tags.push({ tag, action: await copyTag(artifact, to, subject, kind, tag, options) });
+        if (artifact) result.tags.push({ tag, action: await copyTag(artifact, to, kind, tag) });
       }
     });
     round = next;
@@ -111,38 +87,20 @@ export async function copyAttachments(
 
 async function copyTag(
   artifact: Artifact,
-  to: Repo,
-  subject: Digest,
+  to: AttachmentTarget,
   kind: CosignTagSuffix,
   tag: string,
-  options: CopyAttachmentsOptions,
 ): Promise<CopiedTagAction> {
-  const { client } = options;
-  const there = await client.headManifest(to, tag);
+  const there = await to.tagged(tag);
   if (!there) {
-    await pushImage({ ...to, tag }, { kind: 'artifact', artifact }, { client });
+    await to.tag(tag, artifact);
     return 'copied';
   }
   if (there.digest === (await artifact.digest())) return 'present';
   if (kind === 'sbom') return 'kept';
-  // Theirs first, then the source's layers they lack: what `cosign sign` on top of theirs would have made.
-  const theirs = await readCosignLayers(client, to, subject, kind);
-  const have = new Set(theirs.map((l) => l.descriptor.digest));
-  const ours = await readLayersOf(artifact);
-  const added = ours.filter((l) => !have.has(l.descriptor.digest));
-  if (added.length === 0) return 'present';
-  await pushImage(
-    { ...to, tag },
-    { kind: 'artifact', artifact: cosignImage([...theirs, ...added]) },
-    { client },
-  );
+  // What `cosign sign` on top of theirs would have made.
+  const merged = mergedCosignImage(await there.layers(), await layersOf(artifact));
+  if (!merged) return 'present';
+  await to.tag(tag, merged);
   return 'merged';
-}
-
-/** The layers of a cosign tag image with their (small, verified) bytes. */
-async function readLayersOf(artifact: Artifact): Promise<{ descriptor: Descriptor; data: Buffer }[]> {
-  const [, ...layers] = await artifact.blobs();
-  const out: { descriptor: Descriptor; data: Buffer }[] = [];
-  for (const l of layers) out.push({ descriptor: l.descriptor, data: await readArtifactBlob(l) });
-  return out;
 }

@@ -13,11 +13,14 @@ export {
   type AttachmentSource,
 } from './attachment-source.js';
 export {
-  copyAttachments,
+  attachmentTargetOf,
+  layoutTarget,
+  registryTarget,
+  type AttachmentTarget,
   type CopiedTagAction,
-  type CopyAttachmentsOptions,
-  type CopyAttachmentsResult,
-} from './copy.js';
+  type ReferrerPlace,
+} from './attachment-target.js';
+export { copyAttachments, type CopyAttachmentsOptions, type CopyAttachmentsResult } from './copy.js';
 export {
   generateKeyPair,
   isEncryptedKey,

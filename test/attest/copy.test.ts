@@ -29,7 +29,7 @@ import { tempDir } from '../helpers/tmp.js';
 interface PushJson {
   digest: string;
   attachments?: {
-    referrers: { subject: string; digest: string; artifactType: string; mode: string }[];
+    referrers: { subject: string; digest: string; artifactType: string; place: string }[];
     tags: { tag: string; action: string }[];
   };
 }
@@ -106,7 +106,7 @@ describe('minnow push copies what is attached to the image (attest/copy.ts), aga
       'application/vnd.example.note',
       'application/vnd.in-toto+json',
     ]);
-    expect(copied.referrers.every((r) => r.mode === 'referrers-api')).toBe(true);
+    expect(copied.referrers.every((r) => r.place === 'referrers-api')).toBe(true);
     // The note on the note names the note, not the image.
     expect(copied.referrers.find((r) => r.digest === extra[1])?.subject).toBe(extra[0]);
     expect(copied.tags).toEqual([
@@ -167,6 +167,42 @@ describe('minnow push copies what is attached to the image (attest/copy.ts), aga
       await image.digest(),
     );
     expect(again.referrers).toHaveLength(2);
+  });
+
+  it('registry -> OCI layout -> registry (an air gap): everything comes through, and cosign verifies at the end', async () => {
+    const src = `${plain.host}/copy/gap:v1`;
+    const { image, extra } = await attached(src, 'across the gap');
+    const digest = await image.digest();
+    const layout = join(dir, 'gap');
+    const there = await push([src, `oci:${layout}:v1`]);
+    expect(there.attachments!.referrers.map((r) => r.place)).toEqual([
+      'layout',
+      'layout',
+      'layout',
+      'layout',
+    ]);
+    expect(there.attachments!.tags.map((t) => t.action)).toEqual(['copied', 'copied']);
+    const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as {
+      manifests: { digest: string; annotations?: Record<string, string> }[];
+    };
+    const tags = index.manifests
+      .map((d) => d.annotations?.['org.opencontainers.image.ref.name'])
+      .filter(Boolean);
+    expect(tags.sort()).toEqual([cosignTag(digest, 'att'), cosignTag(digest, 'sig'), 'v1']);
+    expect(index.manifests.map((d) => d.digest)).toEqual(expect.arrayContaining(extra));
+    // Again into the layout: nothing new, no entry twice.
+    expect((await push([src, `oci:${layout}:v1`])).attachments!.tags.map((t) => t.action)).toEqual([
+      'present',
+      'present',
+    ]);
+    const again = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests: unknown[] };
+    expect(again.manifests).toHaveLength(index.manifests.length);
+
+    const dst = `${referrers.host}/copy/gap:v1`;
+    const back = await push([`oci:${layout}:v1`, dst]);
+    expect(back.attachments!.referrers).toHaveLength(4);
+    await cosign(['verify', '--key', pub, dst]);
+    await cosign(['verify-attestation', '--key', pub, '--type', 'spdxjson', dst]);
   });
 
   it("keeps the destination's other signatures: the source's are added, and both keys verify with cosign", async () => {

@@ -74,10 +74,9 @@ async function push(source: string, destination: string, flags: PushFlags): Prom
       onProgress: (e) => renderer.onProgress(e),
       signal: trap.signal,
     });
-    const attachments =
-      result.push && flags.attachments
-        ? await copyAttached(source, destination, target, client, trap.signal)
-        : undefined;
+    const attachments = flags.attachments
+      ? await copyAttached(source, destination, sink.kind, target, client, trap.signal)
+      : undefined;
     renderer.stop();
     if (flags.json) {
       const shown = result.push ?? result;
@@ -109,26 +108,20 @@ async function subjectsOf(target: ImageOrIndex): Promise<Digest[]> {
 async function copyAttached(
   source: string,
   destination: string,
+  sinkKind: string,
   target: ImageOrIndex,
   client: RegistryClient,
   signal: AbortSignal,
 ): Promise<CopyAttachmentsResult | undefined> {
-  const [{ attachmentSourceOf }, { copyAttachments }] = await Promise.all([
+  const [{ attachmentSourceOf }, { attachmentTargetOf }, { copyAttachments }] = await Promise.all([
     import('../../attest/attachment-source.js'),
+    import('../../attest/attachment-target.js'),
     import('../../attest/copy.js'),
   ]);
-  const from = await attachmentSourceOf(source, client);
-  if (!from) return undefined;
-  const ref = parseReference(destination);
-  return copyAttachments(
-    from,
-    { registry: ref.registry, repository: ref.repository },
-    await subjectsOf(target),
-    {
-      client,
-      signal,
-    },
-  );
+  const to = attachmentTargetOf(destination, sinkKind, client);
+  const from = to && (await attachmentSourceOf(source, client));
+  if (!to || !from) return undefined;
+  return copyAttachments(from, to, await subjectsOf(target), { signal });
 }
 
 /**
@@ -165,7 +158,7 @@ export function register(program: Command): void {
     )
     .option(
       '--no-attachments',
-      "do not copy the source's referrers (SBOMs, provenance), signatures and attestations to a registry",
+      "do not copy the source's referrers (SBOMs, provenance), signatures and attestations (to a registry or oci:)",
     )
     .option('--force', 'replace a destination path that exists and is something else')
     .option('-q, --quiet', 'print only where it went')
