@@ -33,6 +33,9 @@ function makeDirs(fs, path, dir) {
   for (const d of missing) fs.mkdirSync(d, { mode: 0o700 });
 }
 
+/** The flags for which a command with a bundle of its own runs the whole one (scripts/bundle-cli.mjs's LEFT_OUT). */
+const WHOLE_BUNDLE_FLAGS = { push: ['--sign-key', '--sbom-format'] };
+
 /** A week: how long another bundle's (an earlier build or release) caches stay after they were made. */
 const STALE_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -82,8 +85,12 @@ function run() {
 function load(fs, path, Module, dist, tools) {
   const { Script } = require('node:vm');
   const command = (words.find((w) => !w.startsWith('-')) ?? 'none').replace(/[^a-z0-9-]/g, '_').slice(0, 40);
-  // A command with a bundle of its own (scripts/bundle-cli.mjs: push) runs that one, under half the size.
-  let bundle = path.join(dist, `minnow-${command}.cjs`);
+  // A command with a bundle of its own (scripts/bundle-cli.mjs: push) runs that one, under half the size, unless
+  // a flag asks for what that bundle leaves out (its LEFT_OUT).
+  const whole = (WHOLE_BUNDLE_FLAGS[command] ?? []).some((flag) =>
+    words.some((w) => w === flag || w.startsWith(`${flag}=`)),
+  );
+  let bundle = path.join(dist, whole ? 'minnow.cjs' : `minnow-${command}.cjs`);
   let source;
   try {
     source = fs.readFileSync(bundle, 'utf8');

@@ -102,6 +102,11 @@ await build({ ...cli, entryPoints: { minnow: 'src/cli/main.ts' }, plugins: [from
 // minnow-COMMAND.cjs, which bin/minnow.cjs runs for them: the same main.ts, with every other command's module
 // left out (0.66 MB of the whole 1.63 MB for push: V8 reads and checks a smaller code cache, and keeps less).
 const OWN_BUNDLE = ['push'];
+/**
+ * Modules a command's own bundle leaves out too (imported by the command's module): what only some of its runs need,
+ * which bin/minnow.cjs runs from the whole bundle (its WHOLE_BUNDLE_FLAGS).
+ */
+const LEFT_OUT = { push: ['../push-attest.js'] };
 /** Leaves out every command module program.ts loads except `name`'s: importing another one fails loudly. */
 const onlyCommand = (name) => ({
   name: 'only-command',
@@ -110,6 +115,13 @@ const onlyCommand = (name) => ({
       args.kind === 'dynamic-import' &&
       relative(root.pathname, args.importer) === 'src/cli/program.ts' &&
       args.path !== `./commands/${name}.js`
+        ? { path: args.path, namespace: 'left-out' }
+        : undefined,
+    );
+    b.onResolve({ filter: /\.js$/ }, (args) =>
+      args.kind === 'dynamic-import' &&
+      relative(root.pathname, args.importer) === `src/cli/commands/${name}.ts` &&
+      (LEFT_OUT[name] ?? []).includes(args.path)
         ? { path: args.path, namespace: 'left-out' }
         : undefined,
     );

@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -25,6 +28,9 @@ import { testImage } from '../helpers/images.js';
 import { startReferrersRegistry, type ReferrersRegistry } from '../helpers/referrers-registry.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
+
+const execFileP = promisify(execFile);
+const BIN = fileURLToPath(new URL('../../bin/minnow.cjs', import.meta.url));
 
 interface PushJson {
   digest: string;
@@ -228,5 +234,57 @@ describe('minnow push copies what is attached to the image (attest/copy.ts), aga
     await cosign(['verify', '--key', pub, dst]);
     await cosign(['verify', '--key', otherPub, dst]);
     expect((await push([src, dst])).attachments!.tags.map((t) => t.action)).toEqual(['present', 'present']);
+  });
+
+  it('push --sign-key --sbom-format (the CLI process: the whole bundle) signs and attests what it pushed; a bad key pushes nothing', async () => {
+    const image = await testImage(dir, [{ type: 'file', path: '/a', source: Buffer.from('sign on push') }]);
+    const layout = join(dir, 'to-sign');
+    await writeLayout(layout, { kind: 'image', image }, { tag: 'v1' });
+    const dst = `${plain.host}/copy/signed-on-push:v1`;
+    const bin = (args: string[], password = 'pw') =>
+      execFileP(process.execPath, [BIN, 'push', ...args], {
+        env: { ...env, COSIGN_PASSWORD: password, MINNOW_CACHE_DIR: join(dir, 'cache') },
+      });
+
+    // A wrong password: one line (and its hint), exit 2, and nothing was pushed.
+    const refused = await bin(['--sign-key', join(dir, 'cosign.key'), `oci:${layout}:v1`, dst], 'wrong').then(
+      () => undefined,
+      (err: { code?: number; stderr?: string }) => err,
+    );
+    expect(refused?.code).toBe(2);
+    expect(refused?.stderr).toMatch(/^error: .*wrong password for the private key\nhint: /);
+    expect(
+      await client.headManifest({ registry: plain.host, repository: 'copy/signed-on-push' }, 'v1'),
+    ).toBeUndefined();
+
+    const { stdout } = await bin([
+      '-q',
+      '--sign-key',
+      join(dir, 'cosign.key'),
+      '--sbom-format',
+      'spdx-json',
+      `oci:${layout}:v1`,
+      dst,
+    ]);
+    expect(stdout.trim()).toBe(`${plain.host}/copy/signed-on-push@${await image.digest()}`);
+    await cosign(['verify', '--key', pub, dst]);
+    await cosign(['verify-attestation', '--key', pub, '--type', 'spdxjson', dst]);
+    const listed = await listAttachments(dst, { env });
+    expect(listed.manifests[0]!.referrers.map((r) => r.annotations?.['dev.minnow.attachment'])).toEqual([
+      'sbom-spdx',
+    ]);
+
+    // Only a registry keeps signatures: asked for elsewhere, one line and exit 2.
+    const elsewhere = await bin([
+      '--sign-key',
+      join(dir, 'cosign.key'),
+      `oci:${layout}:v1`,
+      `oci:${join(dir, 'copy2')}:v1`,
+    ]).then(
+      () => undefined,
+      (err: { code?: number; stderr?: string }) => err,
+    );
+    expect(elsewhere?.code).toBe(2);
+    expect(elsewhere?.stderr).toContain('--sign-key applies to registry destinations');
   });
 });

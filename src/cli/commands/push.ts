@@ -17,6 +17,10 @@ interface PushFlags {
   insecureRegistry: string[];
   /** False with --no-attachments. */
   attachments: boolean;
+  /** Sign what was pushed (cosign's format or PKCS#8). */
+  signKey?: string;
+  /** Attach an SBOM of the pushed image in this format. */
+  sbomFormat?: string;
   force?: boolean;
   quiet?: boolean;
   json?: boolean;
@@ -61,12 +65,23 @@ async function push(source: string, destination: string, flags: PushFlags): Prom
       tags: flags.tag,
       force: flags.force ?? false,
     });
-    if (flags.tag.length && sink.kind !== 'registry') {
-      throw new MinnowError(
-        'INVALID_ARGUMENT',
-        `--tag applies to registry destinations, not ${sink.description}`,
-      );
+    for (const [given, flag] of [
+      [flags.tag.length > 0, '--tag'],
+      [flags.signKey !== undefined, '--sign-key'],
+      [flags.sbomFormat !== undefined, '--sbom-format'],
+    ] as const) {
+      if (given && sink.kind !== 'registry') {
+        throw new MinnowError(
+          'INVALID_ARGUMENT',
+          `${flag} applies to registry destinations, not ${sink.description}`,
+        );
+      }
     }
+    // The key read (and decrypted) before anything is pushed: a wrong path or password stops the push, not its end.
+    const attest =
+      flags.signKey !== undefined || flags.sbomFormat !== undefined
+        ? await (await import('../push-attest.js')).preparePushAttest(flags)
+        : undefined;
     await sink.check();
     const target = await readSource(source, client, trap.signal);
     const result = await sink.write(target, {
@@ -77,6 +92,8 @@ async function push(source: string, destination: string, flags: PushFlags): Prom
     const attachments = flags.attachments
       ? await copyAttached(source, destination, sink.kind, target, client, trap.signal)
       : undefined;
+    // After the copy: a signature of ours joins the source's under the same cosign tag.
+    if (result.push && attest) await attest.attach(result.push.ref, target, client, trap.signal);
     renderer.stop();
     if (flags.json) {
       const shown = result.push ?? result;
@@ -159,6 +176,14 @@ export function register(program: Command): void {
     .option(
       '--no-attachments',
       "do not copy the source's referrers (SBOMs, provenance), signatures and attestations (to a registry or oci:)",
+    )
+    .option(
+      '--sign-key <file>',
+      "sign the pushed image (and each platform image) with this key, as cosign sign does (cosign's format or PKCS#8)",
+    )
+    .option(
+      '--sbom-format <format>',
+      'attach an SBOM computed from the image: spdx-json or cyclonedx-json (signed too with --sign-key)',
     )
     .option('--force', 'replace a destination path that exists and is something else')
     .option('-q, --quiet', 'print only where it went')
