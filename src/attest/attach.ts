@@ -4,9 +4,9 @@ import type { PushOptions } from '../publish/registry.js';
 import { RegistryClient, type Repo } from '../registry/client.js';
 import { parseReference, referenceName, type Reference } from '../registry/reference.js';
 import { ATTACHMENT_ANNOTATION } from './kinds.js';
-import { attestImage, signImage, type CosignWrite } from './sign.js';
+import { registryTags, signAttested, type CosignWrite } from './sign.js';
 import type { Signer } from './signer.js';
-import { attestationsFor, platformImages, type AttestationSettings } from './statements.js';
+import { attestationsFor, type AttestationSettings } from './statements.js';
 
 /** Options of `attachAttestations`; every field is optional. */
 export interface AttachAttestationsOptions extends AttestationSettings, PushOptions {
@@ -52,7 +52,6 @@ export async function attachAttestations(
   try {
     const computing = attestationsFor(name, target, options);
     computing.catch(() => undefined);
-    type Platforms = Awaited<typeof computing>;
     // The referrers of one subject share its tag-schema index (read, merge, write), so they go one after another;
     // cosign's .sig and .att are tags of their own, written at the same time as the referrers and each other.
     const referrers = async (): Promise<void> => {
@@ -76,37 +75,7 @@ export async function attachAttestations(
     const signer = options.signer;
     const signatures = async (): Promise<void> => {
       if (!signer) return;
-      // An index is what a tag names: cosign verifies its digest, so it gets a signature and every platform's
-      // attestations (each statement still names its own platform image).
-      const digests = [
-        ...(await platformImages(target)).map((p) => p.descriptor.digest),
-        ...(target.kind === 'index' ? [await target.index.digest()] : []),
-      ];
-      const statementsOf = (platforms: Platforms, i: number): Platforms[number]['attestations'] =>
-        i < platforms.length ? platforms[i]!.attestations : platforms.flatMap((p) => p.attestations);
-      // A .sig needs only the digest: written while the SBOM and provenance are still being computed.
-      const sign = async (digest: Digest, i: number): Promise<AttachReport['signatures']> => {
-        const [sig, att] = await Promise.all([
-          signImage(client, repo, name, digest, signer, push),
-          computing.then((platforms) => {
-            const statements = statementsOf(platforms, i);
-            return statements.length === 0
-              ? undefined
-              : attestImage(
-                  client,
-                  repo,
-                  digest,
-                  statements.map((a) => a.statement),
-                  signer,
-                  push,
-                );
-          }),
-        ]);
-        return [sig, ...(att ? [att] : [])].map((w) => ({ ...w, subject: digest }));
-      };
-      // In order of the subjects, so the report reads the same every run.
-      const written = await Promise.all(digests.map((d, i) => sign(d, i)));
-      for (const w of written.flat()) {
+      for (const w of await signAttested(registryTags(client, repo, push), name, target, computing, signer)) {
         report.signatures.push(w);
         report.uploaded += w.uploaded;
       }

@@ -5,7 +5,7 @@ export {
   type AttachedReferrer,
   type AttachReport,
 } from './attach.js';
-export { attachToLayout, type LayoutAttachReport } from './layout.js';
+export { attachToLayout, layoutTags, type LayoutAttachOptions, type LayoutAttachReport } from './layout.js';
 export {
   attachmentSourceOf,
   layoutAttachments,
@@ -41,6 +41,7 @@ export { MINNOW_BUILD_TYPE, MINNOW_BUILDER_ID, type SlsaProvenanceV1 } from './p
 export { keySigner, keyVerifier, type SignatureVerifier, type Signer } from './signer.js';
 export { type Statement, type StatementSubject } from './statement.js';
 export { attestationsFor, type AttestationSettings, type ProvenanceSettings } from './statements.js';
+export { registryTags, signAttested, type CosignTags } from './sign.js';
 export {
   assertVerified,
   verifyImage,

@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { canonicalJson, type Digest } from '../oci/index.js';
+import { canonicalJson, type Digest, type ImageOrIndex } from '../oci/index.js';
 import { pushImage, type PushOptions } from '../publish/registry.js';
 import type { RegistryClient, Repo } from '../registry/client.js';
 import {
@@ -12,10 +12,12 @@ import {
   SIMPLE_SIGNING_MEDIA_TYPE,
   simpleSigningPayload,
   type CosignLayer,
+  type CosignTagKind,
 } from './cosign.js';
 import { DSSE_MEDIA_TYPE, envelopeVerifies, parseEnvelope, signEnvelope } from './dsse.js';
 import { keyVerifier, type SignatureVerifier, type Signer } from './signer.js';
 import type { Statement } from './statement.js';
+import { platformImages, type PlatformAttestations } from './statements.js';
 
 /** What one cosign tag write did. */
 export interface CosignWrite {
@@ -46,19 +48,30 @@ function ownEnvelope(layer: CosignLayer, verifier: SignatureVerifier): boolean {
   }
 }
 
-async function writeTag(
-  client: RegistryClient,
-  repo: Repo,
-  tag: string,
-  layers: CosignLayer[],
-  options: PushOptions,
-): Promise<number> {
-  const res = await pushImage(
-    { ...repo, tag },
-    { kind: 'artifact', artifact: cosignImage(layers) },
-    { ...options, client },
-  );
-  return res.uploaded;
+/**
+ * Where cosign's tag images are read and written: a registry repository (registryTags) or an OCI layout (the
+ * layout target of attachment-target.ts). Signing is the same on both.
+ */
+export interface CosignTags {
+  /** The layers under `sha256-<hex>.<kind>` (none when there is no such tag). */
+  read(digest: Digest, kind: CosignTagKind): Promise<CosignLayer[]>;
+  /** Writes the tag image of `layers` under `tag`; the blobs uploaded (0 for a layout). */
+  write(tag: string, layers: CosignLayer[]): Promise<number>;
+}
+
+/** cosign's tags in a registry repository. */
+export function registryTags(client: RegistryClient, repo: Repo, options: PushOptions = {}): CosignTags {
+  return {
+    read: (digest, kind) => readCosignLayers(client, repo, digest, kind),
+    write: async (tag, layers) =>
+      (
+        await pushImage(
+          { ...repo, tag },
+          { kind: 'artifact', artifact: cosignImage(layers) },
+          { ...options, client },
+        )
+      ).uploaded,
+  };
 }
 
 /**
@@ -67,15 +80,13 @@ async function writeTag(
  * the tag already holds a valid signature of the same payload by the same key.
  */
 export async function signImage(
-  client: RegistryClient,
-  repo: Repo,
+  tags: CosignTags,
   name: string,
   digest: Digest,
   signer: Signer,
-  options: PushOptions = {},
 ): Promise<CosignWrite> {
   const tag = cosignTag(digest, 'sig');
-  const existing = await readCosignLayers(client, repo, digest, 'sig');
+  const existing = await tags.read(digest, 'sig');
   const payload = simpleSigningPayload(name, digest);
   const verifier = verifierOf(signer);
   if (existing.some((l) => l.data.equals(payload) && signatureVerifies(l, verifier)))
@@ -84,7 +95,7 @@ export async function signImage(
   const layer = cosignLayer(SIMPLE_SIGNING_MEDIA_TYPE, payload, {
     [COSIGN_SIGNATURE_ANNOTATION]: sig.toString('base64'),
   });
-  return { tag, changed: true, uploaded: await writeTag(client, repo, tag, [...existing, layer], options) };
+  return { tag, changed: true, uploaded: await tags.write(tag, [...existing, layer]) };
 }
 
 /**
@@ -94,15 +105,13 @@ export async function signImage(
  * statement is already there, signed by this key.
  */
 export async function attestImage(
-  client: RegistryClient,
-  repo: Repo,
+  tags: CosignTags,
   digest: Digest,
   statements: Statement[],
   signer: Signer,
-  options: PushOptions = {},
 ): Promise<CosignWrite> {
   const tag = cosignTag(digest, 'att');
-  const existing = await readCosignLayers(client, repo, digest, 'att');
+  const existing = await tags.read(digest, 'att');
   const verifier = verifierOf(signer);
   let layers = [...existing];
   let changed = false;
@@ -129,5 +138,39 @@ export async function attestImage(
     changed = true;
   }
   if (!changed) return { tag, changed, uploaded: 0 };
-  return { tag, changed, uploaded: await writeTag(client, repo, tag, layers, options) };
+  return { tag, changed, uploaded: await tags.write(tag, layers) };
+}
+
+/**
+ * Signs a target as `cosign sign` and `cosign attest` would: every platform image (and an index, which is what a
+ * tag names: cosign verifies its digest) gets a signature, and its statements (an index: every platform's, each
+ * still naming its own platform image) as signed attestations. A `.sig` needs only the digest: it is written while
+ * the statements are still being computed. In the order of the subjects, so a report reads the same every run.
+ */
+export async function signAttested(
+  tags: CosignTags,
+  name: string,
+  target: ImageOrIndex,
+  computing: Promise<PlatformAttestations[]>,
+  signer: Signer,
+): Promise<(CosignWrite & { subject: Digest })[]> {
+  const digests = [
+    ...(await platformImages(target)).map((p) => p.descriptor.digest),
+    ...(target.kind === 'index' ? [await target.index.digest()] : []),
+  ];
+  const statementsOf = (platforms: PlatformAttestations[], i: number): Statement[] =>
+    (i < platforms.length ? platforms[i]!.attestations : platforms.flatMap((p) => p.attestations)).map(
+      (a) => a.statement,
+    );
+  const sign = async (digest: Digest, i: number): Promise<(CosignWrite & { subject: Digest })[]> => {
+    const [sig, att] = await Promise.all([
+      signImage(tags, name, digest, signer),
+      computing.then((platforms) => {
+        const statements = statementsOf(platforms, i);
+        return statements.length === 0 ? undefined : attestImage(tags, digest, statements, signer);
+      }),
+    ]);
+    return [sig, ...(att ? [att] : [])].map((w) => ({ ...w, subject: digest }));
+  };
+  return (await Promise.all(digests.map((d, i) => sign(d, i)))).flat();
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { AttachReport } from '../attest/attach.js';
+import type { LayoutAttachReport } from '../attest/layout.js';
 import type { Signer } from '../attest/signer.js';
 import type { SbomFormat } from '../analyze/sbom/index.js';
 import type { BuildOptions } from '../build/types.js';
@@ -29,7 +30,7 @@ export function addAttestOptions(command: Command): Command {
     .option('--provenance <none>', 'none: attach no SLSA provenance to pushed images')
     .option(
       '--sign-key <file>',
-      "sign pushed images and their attestations with this key (cosign's format or PKCS#8)",
+      "sign pushed images and their attestations with this key (cosign's format or PKCS#8); an oci: layout written gets them too, signed",
     );
 }
 
@@ -157,4 +158,35 @@ export async function attestPushed(
   } finally {
     await client.close();
   }
+}
+
+/**
+ * With a signing key, an OCI layout the build wrote gets what a push would: SBOM and provenance referrers, and
+ * cosign's signatures and signed attestations as tagged entries, which `minnow push` then copies to a registry.
+ * Without a key a layout gets none (a dev build's layout stays as fast to write as before).
+ */
+export async function attestLayouts(
+  target: ImageOrIndex,
+  written: { kind: string; path?: string }[],
+  flags: AttestFlags,
+  options: { name: string; provenance: Record<string, unknown>; signer?: Signer },
+): Promise<LayoutAttachReport[]> {
+  const dirs = written.flatMap((w) => (w.kind === 'oci' && w.path ? [w.path] : []));
+  if (!options.signer || dirs.length === 0) return [];
+  const sbom: SbomFormat | false =
+    flags.sbom === 'none' ? false : ((flags.sbomFormat ?? 'spdx-json') as SbomFormat);
+  const provenance = flags.provenance === 'none' ? false : { options: options.provenance };
+  const [{ attachToLayout }, { gcLayout }] = await Promise.all([
+    import('../attest/layout.js'),
+    import('../publish/layout-gc.js'),
+  ]);
+  const reports: LayoutAttachReport[] = [];
+  for (const dir of dirs) {
+    reports.push(
+      await attachToLayout(dir, options.name, target, { sbom, provenance, signer: options.signer }),
+    );
+    // The blobs of what they replaced (an earlier build's statements and signatures) go now.
+    await gcLayout(dir);
+  }
+  return reports;
 }

@@ -45,6 +45,12 @@ export interface BuildAndPublishOptions extends BuildOptions {
    * overlaps the build, and a bad key fails before anything reaches a registry.
    */
   preparePush?: (attest: AttestSettings | undefined) => Promise<void>;
+  /**
+   * The caller signs what it writes to an OCI layout too (`--sign-key`): `preparePush` is then called for a build
+   * that writes a layout as well (as it is when minnow.yaml's `attest.signKey` is set), and awaited before the
+   * layout is written, so a bad key fails before anything is.
+   */
+  signsLayouts?: boolean;
   /** Build twice from two copies in different paths and fail (NOT_REPRODUCIBLE) if the digests differ. */
   verifyReproducible?: boolean;
   /** With `verifyReproducible`: the second build gets an empty GOCACHE. Default false. */
@@ -126,6 +132,7 @@ export async function buildAndPublish(options: BuildAndPublishOptions = {}): Pro
     compare,
     sbom,
     preparePush,
+    signsLayouts,
     onStep,
     onTransfer,
     ...forBuild
@@ -144,7 +151,12 @@ export async function buildAndPublish(options: BuildAndPublishOptions = {}): Pro
   const plan = { platforms: resolved.platforms ?? [hostPlatform()] };
   for (const sink of sinks) await sink.check(plan);
   // Started now, awaited before the first push; a failure waits there too (never an unhandled rejection).
-  const prepared = sinks.some((s) => s.kind === 'registry') ? preparePush?.(attest) : undefined;
+  const writesLayout =
+    sinks.some((s) => s.kind === 'oci') ||
+    (!sinks.some((s) => s.kind !== 'registry') && (defaultLayout ?? sinks.length === 0));
+  const signedLayout = writesLayout && (signsLayouts === true || attest?.signKey !== undefined);
+  const prepared =
+    sinks.some((s) => s.kind === 'registry') || signedLayout ? preparePush?.(attest) : undefined;
   prepared?.catch(() => undefined);
   const buildOptions: BuildOptions = {
     ...resolved,
@@ -175,6 +187,7 @@ export async function buildAndPublish(options: BuildAndPublishOptions = {}): Pro
   const write = { name, ...(options.signal ? { signal: options.signal } : {}) };
   const written: SinkResult[] = [];
   if (local.length) {
+    if (signedLayout) await prepared;
     step(`writing ${local.map((s) => s.description).join(', ')}`);
     written.push(...((await fanOut(local).write(result.target, write)).results ?? []));
   }

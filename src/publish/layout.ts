@@ -171,6 +171,21 @@ async function fill(
 }
 
 /**
+ * Removes the index.json entries `drop` picks, under the same lock as writes (their blobs go at the next
+ * `gcLayout`). Returns how many were removed; nothing is written when none is.
+ */
+export async function removeFromLayout(dir: string, drop: (entry: Descriptor) => boolean): Promise<number> {
+  const indexPath = join(dir, 'index.json');
+  return withFileLock(indexPath, async () => {
+    const index = parseIndexManifest(await readFile(indexPath));
+    const kept = index.manifests.filter((d) => !drop(d));
+    if (kept.length === index.manifests.length) return 0;
+    await writeFileAtomic(indexPath, canonicalJson({ ...index, manifests: kept }));
+    return index.manifests.length - kept.length;
+  });
+}
+
+/**
  * Writes an image, index or artifact to an OCI image layout. A new layout is built in a temp directory and renamed into
  * place; an existing layout gets its blobs (each tmp + rename) before index.json is replaced atomically, so a
  * reader never sees an index entry whose blobs are missing. A path that exists and is not a layout is refused

@@ -15,7 +15,7 @@ import {
   type Signer,
 } from '../../src/attest/index.js';
 import { cosignTag } from '../../src/attest/cosign.js';
-import { signImage } from '../../src/attest/sign.js';
+import { registryTags, signImage } from '../../src/attest/sign.js';
 import { artifactOf, type Image } from '../../src/oci/index.js';
 import { attachReferrer, listReferrers } from '../../src/publish/referrers.js';
 import { writeLayout } from '../../src/publish/layout.js';
@@ -222,9 +222,12 @@ describe('minnow push copies what is attached to the image (attest/copy.ts), aga
     const otherPub = join(dir, 'other.pub');
     await writeFile(otherPub, other.publicKey);
     const dstRepo = { registry: plain.host, repository: 'copy/signed-there' };
-    await signImage(client, dstRepo, dst, digest, keySigner(readPrivateKey(other.privateKey, 'other')), {
-      client,
-    });
+    await signImage(
+      registryTags(client, dstRepo),
+      dst,
+      digest,
+      keySigner(readPrivateKey(other.privateKey, 'other')),
+    );
 
     const copied = await push([src, dst]);
     expect(copied.attachments!.tags).toEqual([

@@ -23,6 +23,7 @@ import {
 } from '../registry-flags.js';
 import {
   addAttestOptions,
+  attestLayouts,
   attestPushed,
   withAttestConfig,
   loadSigner,
@@ -285,6 +286,7 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       verifyFreshCache: flags.verifyFreshCache ?? false,
       compare: flags.compare ?? false,
       ...(flags.sbom && flags.sbom !== 'none' ? { sbom: { file: flags.sbom, format: sbomFormat } } : {}),
+      signsLayouts: flags.signKey !== undefined,
       preparePush: async (config) => {
         attest = withAttestConfig(flags, config);
         // The attestation modules load (and the key's scrypt runs) while Go builds.
@@ -310,9 +312,30 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
         signal: trap.signal,
       },
     );
+    // With --sign-key, the layouts written get them too (signed), to travel on with `minnow push`.
+    const layouts = await attestLayouts(
+      report.result.target,
+      report.written,
+      attest ?? withAttestConfig(flags, report.attest),
+      {
+        name: name.name?.name ?? report.result.images[0]?.binaries[0]?.name ?? 'app',
+        provenance: provenanceOptions(report.options),
+        ...(signer ? { signer } : {}),
+      },
+    );
     if (flags.json)
       process.stdout.write(
-        `${JSON.stringify(pushed.length ? { ...summary, pushed, attached } : summary, null, 2)}\n`,
+        `${JSON.stringify(
+          pushed.length || layouts.length
+            ? {
+                ...summary,
+                ...(pushed.length ? { pushed, attached } : {}),
+                ...(layouts.length ? { layoutAttestations: layouts } : {}),
+              }
+            : summary,
+          null,
+          2,
+        )}\n`,
       );
     // -q prints one line per image: what was pushed (name@digest), else the digest.
     else if (flags.quiet && pushed.length === 0) process.stdout.write(`${summary.digest}\n`);

@@ -47,7 +47,7 @@ export function layoutSink(options: LayoutSinkOptions): Sink {
       });
       // Nothing written, nothing to collect.
       if (!written.unchanged) await gcLayout(options.dir);
-      return { kind: 'oci', reference, digest: written.digest };
+      return { kind: 'oci', reference, digest: written.digest, path: options.dir };
     },
   };
 }

@@ -40,6 +40,8 @@ export interface SinkResult {
   platform?: Platform;
   /** Set when only part of the target was written (the host's image of several platforms). */
   note?: string;
+  /** OCI layout sinks: the layout's directory. */
+  path?: string;
   /** Registry sinks: what the push did. */
   push?: PushResult;
   /** Fan-out: each destination's own result, in the order the sinks were given. */

@@ -1,0 +1,118 @@
+import { execFile } from 'node:child_process';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cosignTag } from '../../src/attest/cosign.js';
+import { exec } from '../helpers/exec.js';
+import { copyHello } from '../go/go-fixtures.js';
+import { startReferrersRegistry, type ReferrersRegistry } from '../helpers/referrers-registry.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const run = promisify(execFile);
+const BIN = fileURLToPath(new URL('../../bin/minnow.cjs', import.meta.url));
+
+interface LayoutIndex {
+  manifests: { digest: string; artifactType?: string; annotations?: Record<string, string> }[];
+}
+
+describe('minnow build -o oci: --sign-key: the layout carries signed SBOM and provenance, and push takes them on', () => {
+  let reg: ReferrersRegistry;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    reg = await startReferrersRegistry();
+    dir = await tempDir();
+    env = {
+      ...process.env,
+      HOME: dir,
+      DOCKER_CONFIG: join(dir, 'docker-config'),
+      COSIGN_PASSWORD: 'pw',
+      MINNOW_CACHE_DIR: join(dir, 'cache'),
+      SOURCE_DATE_EPOCH: '1700000000',
+      // go's caches stay the machine's (HOME is the test's, for cosign): hello compiles from the warm cache.
+      GOCACHE: (await run('go', ['env', 'GOCACHE'])).stdout.trim(),
+      GOMODCACHE: (await run('go', ['env', 'GOMODCACHE'])).stdout.trim(),
+    };
+    await exec('cosign', ['generate-key-pair', '--output-key-prefix', join(dir, 'cosign')], { env });
+  });
+  afterAll(async () => {
+    await reg?.stop();
+  });
+
+  it('builds, signs into the layout, keeps one set per image across rebuilds, and verifies with cosign once pushed', async () => {
+    const app = await copyHello(join(dir, 'hello'));
+    const layout = join(dir, 'out');
+    const build = (password = 'pw') =>
+      run(
+        process.execPath,
+        [BIN, 'build', '-q', '-o', `oci:${layout}:v1`, '--sign-key', join(dir, 'cosign.key')],
+        {
+          cwd: app,
+          env: { ...env, COSIGN_PASSWORD: password },
+        },
+      );
+    const index = async (): Promise<LayoutIndex> =>
+      JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as LayoutIndex;
+
+    // A wrong password fails before the layout is written.
+    const refused = await build('wrong').then(
+      () => undefined,
+      (err: { code?: number; stderr?: string }) => err,
+    );
+    expect(refused?.code).toBe(2);
+    expect(refused?.stderr).toMatch(/^error: .*wrong password/);
+    expect(await readdir(dir)).not.toContain('out');
+
+    const first = (await build()).stdout.trim();
+    const shape = (i: LayoutIndex): string[] =>
+      i.manifests
+        .map((d) => d.annotations?.['org.opencontainers.image.ref.name'] ?? d.artifactType ?? '?')
+        .sort();
+    expect(shape(await index())).toEqual([
+      'application/spdx+json',
+      'application/vnd.in-toto+json',
+      cosignTag(first as never, 'att'),
+      cosignTag(first as never, 'sig'),
+      'v1',
+    ]);
+
+    // An edit: a new image under v1; the old one's attachments leave with it.
+    const main = join(app, 'main.go');
+    await writeFile(
+      main,
+      (await readFile(main, 'utf8')).replace('smallest Go container!', 'smallest Go container! (2)'),
+    );
+    const second = (await build()).stdout.trim();
+    expect(second).not.toBe(first);
+    expect(shape(await index())).toEqual([
+      'application/spdx+json',
+      'application/vnd.in-toto+json',
+      cosignTag(second as never, 'att'),
+      cosignTag(second as never, 'sig'),
+      'v1',
+    ]);
+
+    const ref = `${reg.host}/signed/hello:v1`;
+    const pushed = await run(process.execPath, [BIN, 'push', '-q', `oci:${layout}:v1`, ref], { env });
+    expect(pushed.stdout.trim()).toBe(`${reg.host}/signed/hello@${second}`);
+    const cosign = (args: string[]): Promise<string> =>
+      exec(
+        'cosign',
+        [...args, '--key', join(dir, 'cosign.pub'), '--insecure-ignore-tlog', '--allow-http-registry', ref],
+        { env },
+      );
+    await cosign(['verify']);
+    await cosign(['verify-attestation', '--type', 'slsaprovenance1']);
+    await cosign(['verify-attestation', '--type', 'spdxjson']);
+    const verified = await run(
+      process.execPath,
+      [BIN, 'verify', ref, '--key', join(dir, 'cosign.pub'), '--require-provenance', '--json'],
+      { env },
+    );
+    expect(
+      (JSON.parse(verified.stdout) as { checks: { ok: boolean }[] }).checks.filter((c) => !c.ok),
+    ).toEqual([]);
+  });
+});
