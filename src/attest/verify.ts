@@ -1,14 +1,18 @@
 import type { KeyObject } from 'node:crypto';
 import { MinnowError } from '../errors.js';
-import type { Digest } from '../oci/index.js';
+import { readLayout } from '../base/layout.js';
+import { layoutOfSpec } from '../base/sources/oci-layout.js';
+import type { Descriptor, Digest } from '../oci/index.js';
 import { RegistryClient, type RegistryClientOptions } from '../registry/client.js';
 import type { Reference } from '../registry/reference.js';
-import { COSIGN_SIGNATURE_ANNOTATION, parseSimpleSigning, readCosignLayers } from './cosign.js';
+import { COSIGN_SIGNATURE_ANNOTATION, parseSimpleSigning } from './cosign.js';
 import { DSSE_MEDIA_TYPE, envelopeVerifies, parseEnvelope } from './dsse.js';
 import { readPublicKey } from './keys.js';
 import { ATTESTATION_KINDS } from './kinds.js';
 import type { SlsaProvenanceV1 } from './provenance.js';
 import { resolveTarget } from './resolve-target.js';
+import { layoutTags } from './layout.js';
+import { registryTags, type CosignTags } from './sign.js';
 import { keyVerifier, type SignatureVerifier } from './signer.js';
 import { statementNames, type Statement } from './statement.js';
 
@@ -58,11 +62,11 @@ const normalizeRepo = (url: string): string =>
     .toLowerCase();
 
 async function signatureCheck(
-  client: RegistryClient,
-  target: Awaited<ReturnType<typeof resolveTarget>>,
+  tags: CosignTags,
+  target: VerifyTarget,
   verifier: SignatureVerifier,
 ): Promise<VerifyCheck> {
-  const layers = await readCosignLayers(client, target.repo, target.digest, 'sig');
+  const layers = await tags.read(target.digest, 'sig');
   if (layers.length === 0)
     return { name: 'signature', ok: false, detail: `no signature for ${target.digest}` };
   let signedOther = false;
@@ -88,8 +92,47 @@ async function signatureCheck(
   };
 }
 
+/** What is verified: the image (or index) digest, an index's platform images, and how to name it. */
+interface VerifyTarget {
+  reference: string;
+  digest: Digest;
+  children: Descriptor[];
+}
+
 /**
- * Verifies a pushed image against a public key, reading what cosign writes: a signature whose payload names the
+ * A registry reference (its tag resolved to the digest) and its repository's cosign tags, or an `oci:DIR[:TAG]`
+ * layout and the cosign tags its index.json holds (build --sign-key writes them there).
+ */
+async function verifyTarget(
+  client: RegistryClient,
+  reference: string | Reference,
+): Promise<{ target: VerifyTarget; tags: CosignTags }> {
+  if (typeof reference === 'string' && reference.startsWith('oci:')) {
+    const { dir, tag } = await layoutOfSpec(reference);
+    const image = await readLayout(dir, tag ? { tag } : {});
+    const digest = image.kind === 'image' ? await image.image.digest() : await image.index.digest();
+    // As resolveTarget lists them: platform images, not attestation manifests (os "unknown") nor artifacts.
+    const children =
+      image.kind === 'index'
+        ? (await image.index.indexManifest()).manifests.filter(
+            (d) => d.artifactType === undefined && d.platform?.os !== 'unknown',
+          )
+        : [];
+    return { target: { reference: `oci:${dir}@${digest}`, digest, children }, tags: layoutTags(dir) };
+  }
+  const resolved = await resolveTarget(client, reference);
+  return {
+    target: {
+      reference: `${resolved.repo.registry}/${resolved.repo.repository}@${resolved.digest}`,
+      digest: resolved.digest,
+      children: resolved.children,
+    },
+    tags: registryTags(client, resolved.repo),
+  };
+}
+
+/**
+ * Verifies a pushed image (or one in an OCI layout: `oci:DIR[:TAG]`) against a public key, reading what cosign writes: a signature whose payload names the
  * image's digest; every attestation signed by the key, with a statement whose subject is the image (or, for an
  * index, one of its platform images); and the optional policies on the provenance. Never throws for a failed
  * check: the report says which failed (`ok` false), so a CLI can print every reason and exit 3.
@@ -102,14 +145,14 @@ export async function verifyImage(
   const verifier = keyVerifier(key);
   const client = options.client ?? new RegistryClient(options);
   try {
-    const target = await resolveTarget(client, reference);
-    const checks: VerifyCheck[] = [await signatureCheck(client, target, verifier)];
+    const { target, tags } = await verifyTarget(client, reference);
+    const checks: VerifyCheck[] = [await signatureCheck(tags, target, verifier)];
     const subjects = new Set<Digest>([target.digest, ...target.children.map((d) => d.digest)]);
     const attestations: VerifiedAttestation[] = [];
     const provenances: Statement<SlsaProvenanceV1>[] = [];
     const problems: string[] = [];
     for (const image of subjects) {
-      const layers = await readCosignLayers(client, target.repo, image, 'att');
+      const layers = await tags.read(image, 'att');
       for (const [i, l] of layers.entries()) {
         const where = `attestation ${i + 1} of ${image.slice(0, 19)}`;
         if (l.descriptor.mediaType !== DSSE_MEDIA_TYPE) continue;
@@ -184,7 +227,7 @@ export async function verifyImage(
       });
     }
     return {
-      reference: `${target.repo.registry}/${target.repo.repository}@${target.digest}`,
+      reference: target.reference,
       digest: target.digest,
       ok: checks.every((c) => c.ok),
       checks,

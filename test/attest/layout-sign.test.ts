@@ -94,6 +94,29 @@ describe('minnow build -o oci: --sign-key: the layout carries signed SBOM and pr
       'v1',
     ]);
 
+    // Checked in the layout itself, before any push: the key verifies, another key does not (exit 3).
+    const verifyLayout = (key: string) =>
+      run(
+        process.execPath,
+        [BIN, 'verify', `oci:${layout}:v1`, '--key', key, '--require-provenance', '--json'],
+        {
+          env,
+        },
+      );
+    const local = JSON.parse((await verifyLayout(join(dir, 'cosign.pub'))).stdout) as {
+      digest: string;
+      checks: { ok: boolean }[];
+    };
+    expect(local.digest).toBe(second);
+    expect(local.checks.filter((c) => !c.ok)).toEqual([]);
+    const { generateKeyPair } = await import('../../src/attest/keys.js');
+    await writeFile(join(dir, 'other.pub'), generateKeyPair('x').publicKey);
+    const wrong = await verifyLayout(join(dir, 'other.pub')).then(
+      () => undefined,
+      (err: { code?: number }) => err,
+    );
+    expect(wrong?.code).toBe(3);
+
     const ref = `${reg.host}/signed/hello:v1`;
     const pushed = await run(process.execPath, [BIN, 'push', '-q', `oci:${layout}:v1`, ref], { env });
     expect(pushed.stdout.trim()).toBe(`${reg.host}/signed/hello@${second}`);

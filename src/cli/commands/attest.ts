@@ -95,7 +95,10 @@ export function register(program: Command): void {
     .description(
       "Check an image's cosign signature and signed attestations against a public key; exit 3 on failure",
     )
-    .argument('<ref>', 'a registry reference, e.g. ghcr.io/org/app:v1')
+    .argument(
+      '<ref>',
+      'a registry reference (ghcr.io/org/app:v1), or oci:DIR[:TAG] for a layout build --sign-key wrote',
+    )
     .requiredOption('--key <file>', 'the public key (cosign.pub)')
     .option('--require-provenance', 'fail unless a signed SLSA provenance names the image')
     .option('--source-repo <url>', "fail unless the provenance's source repository is this URL")
