@@ -1,12 +1,19 @@
 import { splitNameTag } from '../oci/name-tag.js';
-import { readArtifactBlob, type Artifact, type Descriptor, type Digest } from '../oci/index.js';
+import {
+  artifactFromParts,
+  readArtifactBlob,
+  verifyBytes,
+  type Artifact,
+  type Descriptor,
+  type Digest,
+} from '../oci/index.js';
 import { writeLayout } from '../publish/layout.js';
 import { attachReferrer } from '../publish/referrers.js';
 import { pushImage } from '../publish/registry.js';
 import type { RegistryClient, Repo } from '../registry/client.js';
 import { parseReference } from '../registry/reference.js';
 import { layoutAttachments } from './attachment-source.js';
-import { cosignImage, readCosignLayers, type CosignLayer } from './cosign.js';
+import { cosignImage, type CosignLayer } from './cosign.js';
 
 /** How a referrer was made findable: the registry's referrers API, its tag schema, or a layout's index.json. */
 export type ReferrerPlace = 'referrers-api' | 'tag-schema' | 'layout';
@@ -44,9 +51,12 @@ export function registryTarget(client: RegistryClient, repo: Repo): AttachmentTa
     async tagged(tag) {
       const there = await client.headManifest(repo, tag);
       if (!there) return undefined;
-      // readCosignLayers names the tag by digest and kind: split them back out of `sha256-<hex>.<kind>`.
-      const [subject, kind] = tagParts(tag);
-      return { digest: there.digest, layers: () => readCosignLayers(client, repo, subject, kind) };
+      const layers = async (): Promise<CosignLayer[]> => {
+        const got = await client.getManifest(repo, there.digest);
+        verifyBytes(got.raw, there.digest, undefined, `manifest ${tag}`);
+        return layersOf(artifactFromParts({ rawManifest: got.raw, blob: (d) => client.openBlob(repo, d) }));
+      };
+      return { digest: there.digest, layers };
     },
     async tag(tag, artifact) {
       await pushImage({ ...repo, tag }, { kind: 'artifact', artifact }, { client });
@@ -54,7 +64,7 @@ export function registryTarget(client: RegistryClient, repo: Repo): AttachmentTa
   };
 }
 
-/** An OCI layout: referrers and cosign tags as index.json entries (the latter under their tag), as `cosign save` keeps them. */
+/** An OCI layout: referrers and cosign's tags as index.json entries (those under their tag name). */
 export function layoutTarget(dir: string): AttachmentTarget {
   return {
     description: dir,
@@ -72,13 +82,6 @@ export function layoutTarget(dir: string): AttachmentTarget {
       await writeLayout(dir, { kind: 'artifact', artifact }, { tag });
     },
   };
-}
-
-/** `sha256-<hex>.sig` → [`sha256:<hex>`, `sig`]. */
-function tagParts(tag: string): [Digest, 'sig' | 'att'] {
-  const dot = tag.lastIndexOf('.');
-  const dash = tag.indexOf('-');
-  return [`${tag.slice(0, dash)}:${tag.slice(dash + 1, dot)}` as Digest, tag.slice(dot + 1) as 'sig' | 'att'];
 }
 
 /** The layers of a cosign tag image with their (small, verified) bytes. */

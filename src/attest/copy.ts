@@ -33,9 +33,10 @@ export interface CopyAttachmentsOptions {
 /**
  * Copies what is attached to the images `subjects` (an image, or an index and its platform images) from `from`
  * to `to` (a registry repository or a layout: attachment-target.ts), which already holds them: every referrer
- * (and the referrers of those, as `oras cp -r` does) and cosign's tags. Signatures keep verifying: a copied manifest is byte for byte the source's, so its digest and what was
- * signed are unchanged. Where the destination holds other signatures or attestations under the same tag, the
- * source's layers are added to them (as `cosign sign` appends), none removed. A second copy writes nothing.
+ * (and the referrers of those, as `oras cp -r` does) and cosign's tags. Signatures keep verifying: a copied
+ * manifest is byte for byte the source's, so its digest and what was signed are unchanged. Where the destination
+ * holds other signatures or attestations under the same tag, the source's layers are added to them (as `cosign
+ * sign` appends), none removed. A second copy writes nothing.
  */
 export async function copyAttachments(
   from: AttachmentSource,

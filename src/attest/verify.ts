@@ -132,9 +132,10 @@ async function verifyTarget(
 }
 
 /**
- * Verifies a pushed image (or one in an OCI layout: `oci:DIR[:TAG]`) against a public key, reading what cosign writes: a signature whose payload names the
- * image's digest; every attestation signed by the key, with a statement whose subject is the image (or, for an
- * index, one of its platform images); and the optional policies on the provenance. Never throws for a failed
+ * Verifies a pushed image (or one in an OCI layout: `oci:DIR[:TAG]`) against a public key, reading what cosign
+ * writes: a signature whose payload names the image's digest; every attestation signed by the key, with a
+ * statement whose subject is the image (or, for an index, one of its platform images); and the optional policies
+ * on the provenance. Never throws for a failed
  * check: the report says which failed (`ok` false), so a CLI can print every reason and exit 3.
  */
 export async function verifyImage(

@@ -47,8 +47,8 @@ export interface BuildAndPublishOptions extends BuildOptions {
   preparePush?: (attest: AttestSettings | undefined) => Promise<void>;
   /**
    * The caller signs what it writes to an OCI layout too (`--sign-key`): `preparePush` is then called for a build
-   * that writes a layout as well (as it is when minnow.yaml's `attest.signKey` is set), and awaited before the
-   * layout is written, so a bad key fails before anything is.
+   * that writes a layout as well, and awaited before the layout is written, so a bad key fails before anything is.
+   * (minnow.yaml's `attest.signKey` signs pushes only: a dev build would ask for its password every time.)
    */
   signsLayouts?: boolean;
   /** Build twice from two copies in different paths and fail (NOT_REPRODUCIBLE) if the digests differ. */
@@ -154,7 +154,7 @@ export async function buildAndPublish(options: BuildAndPublishOptions = {}): Pro
   const writesLayout =
     sinks.some((s) => s.kind === 'oci') ||
     (!sinks.some((s) => s.kind !== 'registry') && (defaultLayout ?? sinks.length === 0));
-  const signedLayout = writesLayout && (signsLayouts === true || attest?.signKey !== undefined);
+  const signedLayout = writesLayout && signsLayouts === true;
   const prepared =
     sinks.some((s) => s.kind === 'registry') || signedLayout ? preparePush?.(attest) : undefined;
   prepared?.catch(() => undefined);

@@ -320,7 +320,8 @@ async function run(args: string[], flags: BuildFlags): Promise<void> {
       {
         name: name.name?.name ?? report.result.images[0]?.binaries[0]?.name ?? 'app',
         provenance: provenanceOptions(report.options),
-        ...(signer ? { signer } : {}),
+        // The flag, not minnow.yaml's key (build-and-publish.ts's signsLayouts).
+        ...(signer && flags.signKey !== undefined ? { signer } : {}),
       },
     );
     if (flags.json)

@@ -119,8 +119,8 @@ async function subjectsOf(target: ImageOrIndex): Promise<Digest[]> {
 }
 
 /**
- * Copies what the source has attached to the image (referrers, cosign's signatures and attestations) to the
- * registry it was pushed to, so that a promoted image still verifies there. Loaded only for a registry push.
+ * Copies what the source has attached to the image (referrers, cosign's signatures and attestations) to where
+ * it was pushed (a registry, a layout), so that a promoted image still verifies there. Loaded after the push.
  */
 async function copyAttached(
   source: string,
