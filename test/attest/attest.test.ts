@@ -4,9 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   attachAttestations,
   generateKeyPair,
-  keySigner,
   listAttachments,
-  readPrivateKey,
   verifyImage,
   type Signer,
 } from '../../src/attest/index.js';
@@ -21,6 +19,7 @@ import { testImage } from '../helpers/images.js';
 import { startReferrersRegistry, type ReferrersRegistry } from '../helpers/referrers-registry.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
+import { cosignEnv, cosignKeyPair, cosignRunner } from '../helpers/cosign.js';
 
 const EPOCH = '1700000000';
 
@@ -45,23 +44,14 @@ describe('attestations against the distribution registry (tag schema), cosign, o
   let signer: Signer;
   let pub: string;
   let client: RegistryClient;
-  const cosign = (args: string[]): Promise<string> =>
-    exec('cosign', [...args, '--insecure-ignore-tlog', '--allow-http-registry'], { env });
+  const cosign = cosignRunner(() => env);
 
   beforeAll(async () => {
     reg = await startRegistry();
     dir = await tempDir();
-    env = {
-      ...process.env,
-      HOME: dir,
-      DOCKER_CONFIG: join(dir, 'docker-config'),
-      COSIGN_PASSWORD: 'test-pass',
-      SOURCE_DATE_EPOCH: EPOCH,
-    };
+    env = cosignEnv(dir, 'test-pass', { SOURCE_DATE_EPOCH: EPOCH });
     // cosign's own key pair: minnow signs with cosign's encrypted key, cosign verifies.
-    await exec('cosign', ['generate-key-pair', '--output-key-prefix', join(dir, 'cosign')], { env });
-    pub = join(dir, 'cosign.pub');
-    signer = keySigner(readPrivateKey(await readFile(join(dir, 'cosign.key'), 'utf8'), 'test-pass'));
+    ({ pub, signer } = await cosignKeyPair(dir, env));
     client = new RegistryClient({ env });
   });
   afterAll(async () => {

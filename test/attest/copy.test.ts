@@ -23,11 +23,11 @@ import { pushImage } from '../../src/publish/registry.js';
 import { RegistryClient, type Repo } from '../../src/registry/client.js';
 import { parseReference } from '../../src/registry/reference.js';
 import { cli } from '../helpers/cli.js';
-import { exec } from '../helpers/exec.js';
 import { testImage } from '../helpers/images.js';
 import { startReferrersRegistry, type ReferrersRegistry } from '../helpers/referrers-registry.js';
 import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
+import { cosignEnv, cosignKeyPair, cosignRunner } from '../helpers/cosign.js';
 
 const execFileP = promisify(execFile);
 const BIN = fileURLToPath(new URL('../../bin/minnow.cjs', import.meta.url));
@@ -56,17 +56,14 @@ describe('minnow push copies what is attached to the image (attest/copy.ts), aga
   let signer: Signer;
   let pub: string;
   let client: RegistryClient;
-  const cosign = (args: string[]): Promise<string> =>
-    exec('cosign', [...args, '--insecure-ignore-tlog', '--allow-http-registry'], { env });
+  const cosign = cosignRunner(() => env);
 
   beforeAll(async () => {
     [plain, referrers] = await Promise.all([startRegistry(), startReferrersRegistry()]);
     dir = await tempDir();
-    env = { ...process.env, HOME: dir, DOCKER_CONFIG: join(dir, 'docker-config'), COSIGN_PASSWORD: 'pw' };
+    env = cosignEnv(dir, 'pw');
     // cosign's own key pair: cosign checks what minnow copied.
-    await exec('cosign', ['generate-key-pair', '--output-key-prefix', join(dir, 'cosign')], { env });
-    pub = join(dir, 'cosign.pub');
-    signer = keySigner(readPrivateKey(await readFile(join(dir, 'cosign.key'), 'utf8'), 'pw'));
+    ({ pub, signer } = await cosignKeyPair(dir, env));
     client = new RegistryClient({ env });
   });
   afterAll(async () => {
