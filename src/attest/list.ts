@@ -1,17 +1,19 @@
 import { artifactFromParts, readArtifactBlob, type Descriptor, type Digest } from '../oci/index.js';
-import { listReferrers, type ReferrersMode } from '../publish/referrers.js';
+import { listReferrers } from '../publish/referrers.js';
 import { RegistryClient, type RegistryClientOptions } from '../registry/client.js';
 import type { Reference } from '../registry/reference.js';
-import { COSIGN_PREDICATE_TYPE_ANNOTATION, readCosignLayers } from './cosign.js';
+import type { ReferrerPlace } from './attachment-target.js';
+import { COSIGN_PREDICATE_TYPE_ANNOTATION } from './cosign.js';
 import { ATTACHMENT_ANNOTATION, ATTESTATION_KINDS } from './kinds.js';
-import { resolveTarget } from './resolve-target.js';
+import { resolveAttached, resolveTarget } from './resolve-target.js';
 
 /** What is attached to one manifest. */
 export interface ManifestAttachments {
   digest: Digest;
   /** The platform, for an index's image. */
   platform?: string;
-  mode: ReferrersMode;
+  /** Where the referrers are listed: the registry's referrers API, its tag schema, or a layout's index.json. */
+  mode: ReferrerPlace;
   referrers: Descriptor[];
   /** Signatures in the cosign `.sig` tag. */
   signatures: number;
@@ -32,7 +34,7 @@ export interface ListOptions extends RegistryClientOptions {
 }
 
 /**
- * Lists what is attached to a pushed image: its referrers (SBOMs, provenance, other tools' artifacts) and its
+ * Lists what is attached to a pushed image (or one in an OCI layout, `oci:DIR[:TAG]`): its referrers (SBOMs, provenance, other tools' artifacts) and its
  * cosign signatures and attestations, for the image and for every platform image of an index.
  */
 export async function listAttachments(
@@ -41,7 +43,7 @@ export async function listAttachments(
 ): Promise<AttachmentsReport> {
   const client = options.client ?? new RegistryClient(options);
   try {
-    const target = await resolveTarget(client, reference);
+    const target = await resolveAttached(client, reference);
     const manifests: ManifestAttachments[] = [];
     const entries: { digest: Digest; platform?: string }[] = [
       { digest: target.digest },
@@ -51,12 +53,12 @@ export async function listAttachments(
       })),
     ];
     for (const e of entries) {
-      const { mode, referrers } = await listReferrers(client, target.repo, e.digest);
-      const sigs = await readCosignLayers(client, target.repo, e.digest, 'sig');
-      const atts = await readCosignLayers(client, target.repo, e.digest, 'att');
+      const { place, referrers } = await target.referrers(e.digest);
+      const sigs = await target.tags.read(e.digest, 'sig');
+      const atts = await target.tags.read(e.digest, 'att');
       manifests.push({
         ...e,
-        mode,
+        mode: place,
         referrers,
         signatures: sigs.length,
         attestations: atts.map(
@@ -64,11 +66,7 @@ export async function listAttachments(
         ),
       });
     }
-    return {
-      reference: `${target.repo.registry}/${target.repo.repository}@${target.digest}`,
-      digest: target.digest,
-      manifests,
-    };
+    return { reference: target.reference, digest: target.digest, manifests };
   } finally {
     if (!options.client) await client.close();
   }

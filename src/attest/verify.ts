@@ -1,8 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { MinnowError } from '../errors.js';
-import { readLayout } from '../base/layout.js';
-import { layoutOfSpec } from '../base/sources/oci-layout.js';
-import type { Descriptor, Digest } from '../oci/index.js';
+import type { Digest } from '../oci/index.js';
 import { RegistryClient, type RegistryClientOptions } from '../registry/client.js';
 import type { Reference } from '../registry/reference.js';
 import { COSIGN_SIGNATURE_ANNOTATION, parseSimpleSigning } from './cosign.js';
@@ -10,9 +8,8 @@ import { DSSE_MEDIA_TYPE, envelopeVerifies, parseEnvelope } from './dsse.js';
 import { readPublicKey } from './keys.js';
 import { ATTESTATION_KINDS } from './kinds.js';
 import type { SlsaProvenanceV1 } from './provenance.js';
-import { resolveTarget } from './resolve-target.js';
-import { layoutTags } from './layout.js';
-import { registryTags, type CosignTags } from './sign.js';
+import { resolveAttached, type AttachedTarget } from './resolve-target.js';
+import type { CosignTags } from './sign.js';
 import { keyVerifier, type SignatureVerifier } from './signer.js';
 import { statementNames, type Statement } from './statement.js';
 
@@ -63,7 +60,7 @@ const normalizeRepo = (url: string): string =>
 
 async function signatureCheck(
   tags: CosignTags,
-  target: VerifyTarget,
+  target: AttachedTarget,
   verifier: SignatureVerifier,
 ): Promise<VerifyCheck> {
   const layers = await tags.read(target.digest, 'sig');
@@ -92,45 +89,6 @@ async function signatureCheck(
   };
 }
 
-/** What is verified: the image (or index) digest, an index's platform images, and how to name it. */
-interface VerifyTarget {
-  reference: string;
-  digest: Digest;
-  children: Descriptor[];
-}
-
-/**
- * A registry reference (its tag resolved to the digest) and its repository's cosign tags, or an `oci:DIR[:TAG]`
- * layout and the cosign tags its index.json holds (build --sign-key writes them there).
- */
-async function verifyTarget(
-  client: RegistryClient,
-  reference: string | Reference,
-): Promise<{ target: VerifyTarget; tags: CosignTags }> {
-  if (typeof reference === 'string' && reference.startsWith('oci:')) {
-    const { dir, tag } = await layoutOfSpec(reference);
-    const image = await readLayout(dir, tag ? { tag } : {});
-    const digest = image.kind === 'image' ? await image.image.digest() : await image.index.digest();
-    // As resolveTarget lists them: platform images, not attestation manifests (os "unknown") nor artifacts.
-    const children =
-      image.kind === 'index'
-        ? (await image.index.indexManifest()).manifests.filter(
-            (d) => d.artifactType === undefined && d.platform?.os !== 'unknown',
-          )
-        : [];
-    return { target: { reference: `oci:${dir}@${digest}`, digest, children }, tags: layoutTags(dir) };
-  }
-  const resolved = await resolveTarget(client, reference);
-  return {
-    target: {
-      reference: `${resolved.repo.registry}/${resolved.repo.repository}@${resolved.digest}`,
-      digest: resolved.digest,
-      children: resolved.children,
-    },
-    tags: registryTags(client, resolved.repo),
-  };
-}
-
 /**
  * Verifies a pushed image (or one in an OCI layout: `oci:DIR[:TAG]`) against a public key, reading what cosign
  * writes: a signature whose payload names the image's digest; every attestation signed by the key, with a
@@ -146,7 +104,8 @@ export async function verifyImage(
   const verifier = keyVerifier(key);
   const client = options.client ?? new RegistryClient(options);
   try {
-    const { target, tags } = await verifyTarget(client, reference);
+    const target = await resolveAttached(client, reference);
+    const tags = target.tags;
     const checks: VerifyCheck[] = [await signatureCheck(tags, target, verifier)];
     const subjects = new Set<Digest>([target.digest, ...target.children.map((d) => d.digest)]);
     const attestations: VerifiedAttestation[] = [];

@@ -102,6 +102,12 @@ describe('minnow build -o oci: --sign-key: the layout carries signed SBOM and pr
     };
     expect(local.digest).toBe(second);
     expect(local.checks.filter((c) => !c.ok)).toEqual([]);
+    const listed = JSON.parse(
+      (await run(process.execPath, [BIN, 'attestations', `oci:${layout}:v1`, '--json'], { env })).stdout,
+    ) as { manifests: { mode: string; referrers: unknown[]; signatures: number; attestations: string[] }[] };
+    expect(
+      listed.manifests.map((m) => [m.mode, m.referrers.length, m.signatures, m.attestations.sort()]),
+    ).toEqual([['layout', 2, 1, ['https://slsa.dev/provenance/v1', 'https://spdx.dev/Document']]]);
     const { generateKeyPair } = await import('../../src/attest/keys.js');
     await writeFile(join(dir, 'other.pub'), generateKeyPair('x').publicKey);
     const wrong = await verifyLayout(join(dir, 'other.pub')).then(

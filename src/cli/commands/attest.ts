@@ -114,7 +114,7 @@ export function register(program: Command): void {
   program
     .command('attestations')
     .description('List what is attached to an image: SBOM and provenance referrers, signatures, attestations')
-    .argument('<ref>', 'a registry reference')
+    .argument('<ref>', 'a registry reference, or oci:DIR[:TAG] for a layout')
     .option(
       '--insecure-registry <host>',
       'allow plain HTTP or an unverified certificate for this host',
