@@ -172,6 +172,35 @@ describe('minnow push copies what is attached to the image (attest/copy.ts), aga
     expect(again.referrers).toHaveLength(2);
   });
 
+  it('a referrer whose bytes do not match its digest is not copied: one line saying the image is pushed, exit 1', async () => {
+    const image = await testImage(dir, [{ type: 'file', path: '/a', source: Buffer.from('tampered') }]);
+    const layout = join(dir, 'tampered');
+    await writeLayout(layout, { kind: 'image', image }, { tag: 'v1' });
+    const made = await attachToLayout(
+      layout,
+      'example.test/app',
+      { kind: 'image', image },
+      { provenance: false },
+    );
+    const sbom = made.referrers[0]!.digest;
+    const file = join(layout, 'blobs', 'sha256', sbom.slice('sha256:'.length));
+    await writeFile(file, `${await readFile(file, 'utf8')} `);
+    const dst = `${plain.host}/copy/tampered:v1`;
+    const r = await cli(['push', '-q', `oci:${layout}:v1`, dst]);
+    expect(r.status).toBe(1);
+    expect(r.err).toMatch(
+      new RegExp(
+        `^error: pushed ${plain.host}/copy/tampered@${await image.digest()}, but not all of its attachments: manifest ${sbom}: content hashes to sha256:[0-9a-f]{64}, want ${sbom}\nhint: --no-attachments pushes the image alone\n$`,
+      ),
+    );
+    const listed = await listReferrers(
+      client,
+      { registry: plain.host, repository: 'copy/tampered' },
+      await image.digest(),
+    );
+    expect(listed.referrers).toEqual([]);
+  });
+
   it('registry -> OCI layout -> registry (an air gap): everything comes through, and cosign verifies at the end', async () => {
     const src = `${plain.host}/copy/gap:v1`;
     const { image, extra } = await attached(src, 'across the gap');

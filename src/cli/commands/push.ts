@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { resolveBase, sourceGrammar, sourceHelpTable } from '../../base/resolve.js';
-import { MinnowError } from '../../errors.js';
+import { isMinnowError, MinnowError } from '../../errors.js';
 import type { CopyAttachmentsResult } from '../../attest/copy.js';
 import type { Digest, ImageOrIndex } from '../../oci/index.js';
 import { splitNameTag } from '../../publish/image-name.js';
@@ -90,7 +90,17 @@ async function push(source: string, destination: string, flags: PushFlags): Prom
       signal: trap.signal,
     });
     const attachments = flags.attachments
-      ? await copyAttached(source, destination, sink.kind, target, client, trap.signal)
+      ? await copyAttached(source, destination, sink.kind, target, client, trap.signal).catch(
+          (err: unknown) => {
+            // The image is there: say so, so the one line does not read as a failed push.
+            if (!isMinnowError(err) || err.code === 'ABORTED') throw err;
+            throw new MinnowError(
+              err.code,
+              `pushed ${result.reference}, but not all of its attachments: ${err.message}`,
+              { cause: err, hint: '--no-attachments pushes the image alone' },
+            );
+          },
+        )
       : undefined;
     // After the copy: a signature of ours joins the source's under the same cosign tag.
     if (result.push && attest) await attest.attach(result.push.ref, target, client, trap.signal);
