@@ -201,6 +201,28 @@ describe('minnow push copies what is attached to the image (attest/copy.ts), aga
     expect(listed.referrers).toEqual([]);
   });
 
+  it("attestations prints a referrer's annotation from a layout escaped: no terminal control reaches the screen", async () => {
+    const image = await testImage(dir, [{ type: 'file', path: '/a', source: Buffer.from('hostile note') }]);
+    const layout = join(dir, 'hostile');
+    await writeLayout(layout, { kind: 'image', image }, { tag: 'v1' });
+    const subject = {
+      mediaType: await image.mediaType(),
+      digest: await image.digest(),
+      size: (await image.rawManifest()).length,
+    };
+    const note = artifactOf({
+      artifactType: 'application/vnd.example.note',
+      layers: [{ mediaType: 'text/plain', data: Buffer.from('x') }],
+      subject: subject as never,
+      annotations: { 'dev.minnow.attachment': 'sbom\u001b[2J\u001b]0;owned\u0007' },
+    });
+    await writeLayout(layout, { kind: 'artifact', artifact: note });
+    const r = await cli(['attestations', `oci:${layout}:v1`]);
+    expect(r.status).toBe(0);
+    expect(r.out).toContain('referrer sbom\\x1b[2J\\x1b]0;owned\\x07 sha256:');
+    expect(r.out).not.toContain('\u001b');
+  });
+
   it('registry -> OCI layout -> registry (an air gap): everything comes through, and cosign verifies at the end', async () => {
     const src = `${plain.host}/copy/gap:v1`;
     const { image, extra } = await attached(src, 'across the gap');

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { generateKeyPair, listAttachments, verifyImage, type VerifyReport } from '../../attest/index.js';
 import { MinnowError } from '../../errors.js';
 import { writeFileAtomic } from '../../util/atomic.js';
+import { escapeTerminal } from '../../util/terminal.js';
 import pc from '../colors.js';
 import { keyPassword } from '../password.js';
 
@@ -23,11 +24,16 @@ async function readKeyFile(file: string): Promise<string> {
   });
 }
 
+// What the registry, the layout or a signed statement says (a referrer's annotations, a provenance's source) is
+// escaped before it reaches the terminal: a signature says who signed, not that the text is safe to print.
 function renderVerify(report: VerifyReport): string {
-  const lines = [`${report.ok ? pc.green('verified') : pc.red('NOT verified')} ${report.reference}`];
+  const lines = [
+    `${report.ok ? pc.green('verified') : pc.red('NOT verified')} ${escapeTerminal(report.reference)}`,
+  ];
   for (const c of report.checks)
-    lines.push(`  ${c.ok ? pc.green('ok  ') : pc.red('FAIL')} ${c.name}: ${c.detail}`);
-  for (const a of report.attestations) lines.push(pc.dim(`  attestation ${a.predicateType} on ${a.image}`));
+    lines.push(`  ${c.ok ? pc.green('ok  ') : pc.red('FAIL')} ${c.name}: ${escapeTerminal(c.detail)}`);
+  for (const a of report.attestations)
+    lines.push(pc.dim(`  attestation ${escapeTerminal(a.predicateType)} on ${a.image}`));
   return `${lines.join('\n')}\n`;
 }
 
@@ -61,15 +67,15 @@ async function attestations(
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return;
   }
-  const lines = [report.reference];
+  const lines = [escapeTerminal(report.reference)];
   for (const m of report.manifests) {
-    lines.push(`${m.platform ?? 'image'} ${m.digest} (${m.mode})`);
+    lines.push(`${escapeTerminal(m.platform ?? 'image')} ${m.digest} (${m.mode})`);
     for (const r of m.referrers) {
       const kind = r.annotations?.['dev.minnow.attachment'] ?? r.artifactType ?? r.mediaType;
-      lines.push(`  referrer ${kind} ${r.digest}`);
+      lines.push(`  referrer ${escapeTerminal(kind)} ${escapeTerminal(r.digest)}`);
     }
     if (m.signatures) lines.push(`  signatures: ${m.signatures}`);
-    for (const a of m.attestations) lines.push(`  attestation ${a}`);
+    for (const a of m.attestations) lines.push(`  attestation ${escapeTerminal(a)}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
