@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { sourceFor } from '../base/resolve.js';
+import { MinnowError } from '../errors.js';
 import { readSmall } from '../base/layout.js';
 import { layoutOfSpec, ociLayoutSource } from '../base/sources/oci-layout.js';
 import { registrySource } from '../base/sources/registry.js';
@@ -35,6 +36,23 @@ export interface AttachmentSource {
   tagged(tag: string): Promise<Artifact | undefined>;
 }
 
+/**
+ * Referrers one image may list, at most: more is refused before any is read (a hostile tag-schema index of
+ * thousands of entries would otherwise be thousands of requests). copy.ts bounds the whole walk the same way.
+ */
+export const MAX_REFERRERS = 256;
+
+function bounded<T>(listed: T[], subject: Digest, where: string): T[] {
+  if (listed.length > MAX_REFERRERS) {
+    throw new MinnowError(
+      'LIMIT_EXCEEDED',
+      `${where} lists ${listed.length} referrers of ${subject}, more than the ${MAX_REFERRERS} copied`,
+      { subject: where },
+    );
+  }
+  return listed;
+}
+
 /** A manifest read by digest, checked against it. */
 function checked(raw: Buffer, digest: Digest): Buffer {
   verifyBytes(raw, digest, undefined, `manifest ${digest}`);
@@ -50,7 +68,8 @@ export function registryAttachments(client: RegistryClient, repo: Repo): Attachm
     async referrers(subject) {
       const { referrers } = await listReferrers(client, repo, subject);
       const out: Artifact[] = [];
-      for (const d of referrers.filter((r) => !isIndex(r.mediaType))) {
+      const manifests = referrers.filter((r) => !isIndex(r.mediaType));
+      for (const d of bounded(manifests, subject, `${repo.registry}/${repo.repository}`)) {
         out.push(artifact(checked((await client.getManifest(repo, d.digest)).raw, d.digest)));
       }
       return out;
@@ -83,9 +102,8 @@ export function layoutAttachments(dir: string): AttachmentSource {
   return {
     description: dir,
     async referrers(subject) {
-      return (await all())
-        .filter((e) => parseManifest(e.raw).subject?.digest === subject)
-        .map((e) => artifact(e.raw));
+      const listed = (await all()).filter((e) => parseManifest(e.raw).subject?.digest === subject);
+      return bounded(listed, subject, dir).map((e) => artifact(e.raw));
     },
     async tagged(tag) {
       const entry = (await all()).find((e) => e.descriptor.annotations?.[REF_NAME_ANNOTATION] === tag);

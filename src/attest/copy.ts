@@ -1,7 +1,7 @@
 import { MinnowError } from '../errors.js';
 import { artifactTypeOf, type Artifact, type Digest } from '../oci/index.js';
 import { mapLimit } from '../util/map-limit.js';
-import type { AttachmentSource } from './attachment-source.js';
+import { MAX_REFERRERS, type AttachmentSource } from './attachment-source.js';
 import {
   layersOf,
   mergedCosignImage,
@@ -15,7 +15,7 @@ import { cosignTag, type CosignTagSuffix } from './cosign.js';
 const COSIGN_KINDS: readonly CosignTagSuffix[] = ['sig', 'att', 'sbom'];
 
 /** Images (the image, its platform images, their referrers) looked at most: a bound against a hostile source. */
-const MAX_SUBJECTS = 256;
+const MAX_SUBJECTS = MAX_REFERRERS;
 
 /** Subjects worked on at once: each is a few small requests. */
 const CONCURRENCY = 4;

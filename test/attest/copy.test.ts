@@ -201,6 +201,45 @@ describe('minnow push copies what is attached to the image (attest/copy.ts), aga
     expect(listed.referrers).toEqual([]);
   });
 
+  it('a source listing more referrers of an image than are copied is refused before any is read or written', async () => {
+    const image = await testImage(dir, [{ type: 'file', path: '/a', source: Buffer.from('too many') }]);
+    const layout = join(dir, 'too-many');
+    await writeLayout(layout, { kind: 'image', image }, { tag: 'v1' });
+    const subject = {
+      mediaType: await image.mediaType(),
+      digest: await image.digest(),
+      size: (await image.rawManifest()).length,
+    };
+    // 300 small referrers, written as a layout holds them (their manifests as blobs, each listed in index.json).
+    const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests: unknown[] };
+    for (let i = 0; i < 300; i++) {
+      const note = artifactOf({
+        artifactType: 'application/vnd.example.note',
+        layers: [{ mediaType: 'text/plain', data: Buffer.from(`note ${i}`) }],
+        subject: subject as never,
+      });
+      const raw = await note.rawManifest();
+      const digest = await note.digest();
+      await writeFile(join(layout, 'blobs', 'sha256', digest.slice('sha256:'.length)), raw);
+      index.manifests.push({
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        digest,
+        size: raw.length,
+      });
+    }
+    await writeFile(join(layout, 'index.json'), JSON.stringify(index));
+    const dst = `${plain.host}/copy/too-many:v1`;
+    const r = await cli(['push', '-q', `oci:${layout}:v1`, dst]);
+    expect(r.status).toBe(1);
+    expect(r.err).toContain(`lists 300 referrers of ${await image.digest()}, more than the 256 copied`);
+    const listed = await listReferrers(
+      client,
+      { registry: plain.host, repository: 'copy/too-many' },
+      await image.digest(),
+    );
+    expect(listed.referrers).toEqual([]);
+  });
+
   it("attestations prints a referrer's annotation from a layout escaped: no terminal control reaches the screen", async () => {
     const image = await testImage(dir, [{ type: 'file', path: '/a', source: Buffer.from('hostile note') }]);
     const layout = join(dir, 'hostile');
