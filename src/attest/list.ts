@@ -1,11 +1,10 @@
-import { artifactFromParts, readArtifactBlob, type Descriptor, type Digest } from '../oci/index.js';
-import { listReferrers } from '../publish/referrers.js';
+import { readArtifactBlob, type Descriptor, type Digest } from '../oci/index.js';
 import { RegistryClient, type RegistryClientOptions } from '../registry/client.js';
 import type { Reference } from '../registry/reference.js';
 import type { ReferrerPlace } from './attachment-target.js';
 import { COSIGN_PREDICATE_TYPE_ANNOTATION } from './cosign.js';
 import { ATTACHMENT_ANNOTATION, ATTESTATION_KINDS } from './kinds.js';
-import { resolveAttached, resolveTarget } from './resolve-target.js';
+import { resolveAttached } from './resolve-target.js';
 
 /** What is attached to one manifest. */
 export interface ManifestAttachments {
@@ -74,14 +73,14 @@ export async function listAttachments(
 
 /**
  * The SBOM minnow attached to an image (one platform image's digest), as stored, or undefined when none of that
- * format is attached.
+ * format is attached. `reference` is a registry reference or an `oci:DIR[:TAG]` layout.
  */
 export async function readAttachedSbom(
   client: RegistryClient,
   reference: string | Reference,
   options: { format: 'spdx-json' | 'cyclonedx-json'; platform?: { os: string; architecture: string } },
 ): Promise<string | undefined> {
-  const target = await resolveTarget(client, reference);
+  const target = await resolveAttached(client, reference);
   let digest = target.digest;
   if (target.children.length) {
     const want = options.platform;
@@ -97,14 +96,13 @@ export async function readAttachedSbom(
   }
   const kind =
     options.format === 'spdx-json' ? ATTESTATION_KINDS['sbom-spdx'] : ATTESTATION_KINDS['sbom-cyclonedx'];
-  const { referrers } = await listReferrers(client, target.repo, digest);
+  const { referrers } = await target.referrers(digest);
   // go-containerregistry's registry reports the config's type, not artifactType: minnow's annotation decides.
   const found = referrers.find(
     (d) => d.annotations?.[ATTACHMENT_ANNOTATION] === kind.name || d.artifactType === kind.artifactType,
   );
   if (!found) return undefined;
-  const got = await client.getManifest(target.repo, found.digest);
-  const artifact = artifactFromParts({ rawManifest: got.raw, blob: (d) => client.openBlob(target.repo, d) });
+  const artifact = await target.artifact(found);
   const manifest = await artifact.manifest();
   if (manifest.subject?.digest !== digest) return undefined;
   const layer = (await artifact.blobs()).find((b) => b.descriptor.mediaType === kind.artifactType);

@@ -1,11 +1,15 @@
+import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { readLayout, readSmall } from '../base/layout.js';
 import { layoutOfSpec } from '../base/sources/oci-layout.js';
 import {
+  artifactFromParts,
   isIndex,
   layoutBlobPath,
   parseIndexManifest,
   parseManifest,
+  verifyBytes,
+  type Artifact,
   type Descriptor,
   type Digest,
 } from '../oci/index.js';
@@ -53,6 +57,8 @@ export interface AttachedTarget {
   tags: CosignTags;
   /** The referrers of one of its images, and where they are listed. */
   referrers(subject: Digest): Promise<{ place: ReferrerPlace; referrers: Descriptor[] }>;
+  /** A manifest kept there (a referrer), checked against its digest, with its blobs (verified as read). */
+  artifact(descriptor: Descriptor): Promise<Artifact>;
 }
 
 /**
@@ -73,6 +79,11 @@ export async function resolveAttached(
     referrers: async (subject) => {
       const { mode, referrers } = await listReferrers(client, t.repo, subject);
       return { place: mode, referrers };
+    },
+    artifact: async (d) => {
+      const got = await client.getManifest(t.repo, d.digest);
+      verifyBytes(got.raw, d.digest, undefined, `manifest ${d.digest}`);
+      return artifactFromParts({ rawManifest: got.raw, blob: (b) => client.openBlob(t.repo, b) });
     },
   };
 }
@@ -98,6 +109,14 @@ async function layoutAttached(spec: string): Promise<AttachedTarget> {
         if (raw && parseManifest(raw).subject?.digest === subject) referrers.push(d);
       }
       return { place: 'layout', referrers };
+    },
+    artifact: async (d) => {
+      const raw = await readSmall(layoutBlobPath(dir, d.digest), `manifest ${d.digest}`);
+      verifyBytes(raw, d.digest, undefined, `manifest ${d.digest}`);
+      return artifactFromParts({
+        rawManifest: raw,
+        blob: async (b) => createReadStream(layoutBlobPath(dir, b.digest)),
+      });
     },
   };
 }

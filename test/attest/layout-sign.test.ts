@@ -108,6 +108,11 @@ describe('minnow build -o oci: --sign-key: the layout carries signed SBOM and pr
     expect(
       listed.manifests.map((m) => [m.mode, m.referrers.length, m.signatures, m.attestations.sort()]),
     ).toEqual([['layout', 2, 1, ['https://slsa.dev/provenance/v1', 'https://spdx.dev/Document']]]);
+    // minnow sbom reads the SBOM the build attached (named as the build named the image), not one computed anew.
+    const sbom = JSON.parse(
+      (await run(process.execPath, [BIN, 'sbom', `oci:${layout}:v1`], { env })).stdout,
+    ) as { name: string };
+    expect(sbom.name).toBe(`hello@${second}`);
     const { generateKeyPair } = await import('../../src/attest/keys.js');
     await writeFile(join(dir, 'other.pub'), generateKeyPair('x').publicKey);
     const wrong = await verifyLayout(join(dir, 'other.pub')).then(

@@ -21,8 +21,10 @@ async function attachedSbom(
   format: SbomFormat,
   platform: Platform | undefined,
 ): Promise<string | undefined> {
-  if (/^[a-z-]+:(?!\d)/.test(spec) && !/^[^/]+:\d+\//.test(spec)) return undefined;
-  if (!isReference(spec) || (await lstat(spec).catch(() => undefined))) return undefined;
+  // A registry reference, or a layout (a signed build writes its SBOM there); no other kind keeps one.
+  const layout = spec.startsWith('oci:');
+  if (!layout && /^[a-z-]+:(?!\d)/.test(spec) && !/^[^/]+:\d+\//.test(spec)) return undefined;
+  if (!layout && (!isReference(spec) || (await lstat(spec).catch(() => undefined)))) return undefined;
   const [{ readAttachedSbom }, { RegistryClient }] = await Promise.all([
     import('../../attest/list.js'),
     import('../../registry/client.js'),
