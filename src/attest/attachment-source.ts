@@ -82,27 +82,43 @@ export function registryAttachments(client: RegistryClient, repo: Repo): Attachm
   };
 }
 
+/** A manifest entry of a layout's index.json and its bytes (checked against the entry's digest). */
+export interface LayoutEntry {
+  descriptor: Descriptor;
+  raw: Buffer;
+}
+
+/** index.json's manifests (not indexes), each with its bytes: what a layout lists referrers and tags among. */
+export async function layoutEntries(dir: string): Promise<LayoutEntry[]> {
+  const index = parseIndexManifest(await readSmall(join(dir, 'index.json'), `${dir}/index.json`));
+  const manifests = index.manifests.filter((d) => !isIndex(d.mediaType));
+  return Promise.all(
+    manifests.map(async (d) => ({
+      descriptor: d,
+      raw: checked(await readSmall(layoutBlobPath(dir, d.digest), `manifest ${d.digest}`), d.digest),
+    })),
+  );
+}
+
+/** The entries of `entries` whose manifest names `subject`: its referrers in a layout. */
+export function referrerEntries(entries: LayoutEntry[], subject: Digest): LayoutEntry[] {
+  return entries.filter((e) => parseManifest(e.raw).subject?.digest === subject);
+}
+
 /** The attachments of an image in an OCI layout: the referrers index.json lists, and its tagged entries. */
 export function layoutAttachments(dir: string): AttachmentSource {
-  const manifestOf = (d: Descriptor): Promise<Buffer> =>
-    readSmall(layoutBlobPath(dir, d.digest), `manifest ${d.digest}`).then((raw) => checked(raw, d.digest));
   const artifact = (raw: Buffer): Artifact =>
     artifactFromParts({
       rawManifest: raw,
       blob: async (d) => createReadStream(layoutBlobPath(dir, d.digest)),
     });
-  /** index.json's manifests (not indexes), each with its bytes: read once. */
-  let entries: Promise<{ descriptor: Descriptor; raw: Buffer }[]> | undefined;
-  const all = (): Promise<{ descriptor: Descriptor; raw: Buffer }[]> =>
-    (entries ??= (async () => {
-      const index = parseIndexManifest(await readSmall(join(dir, 'index.json'), `${dir}/index.json`));
-      const manifests = index.manifests.filter((d) => !isIndex(d.mediaType));
-      return Promise.all(manifests.map(async (d) => ({ descriptor: d, raw: await manifestOf(d) })));
-    })());
+  /** Read once. */
+  let entries: Promise<LayoutEntry[]> | undefined;
+  const all = (): Promise<LayoutEntry[]> => (entries ??= layoutEntries(dir));
   return {
     description: dir,
     async referrers(subject) {
-      const listed = (await all()).filter((e) => parseManifest(e.raw).subject?.digest === subject);
+      const listed = referrerEntries(await all(), subject);
       return bounded(listed, subject, dir).map((e) => artifact(e.raw));
     },
     async tagged(tag) {

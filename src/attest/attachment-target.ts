@@ -1,19 +1,12 @@
 import { splitNameTag } from '../oci/name-tag.js';
-import {
-  artifactFromParts,
-  readArtifactBlob,
-  verifyBytes,
-  type Artifact,
-  type Descriptor,
-  type Digest,
-} from '../oci/index.js';
+import { artifactFromParts, verifyBytes, type Artifact, type Digest } from '../oci/index.js';
 import { writeLayout } from '../publish/layout.js';
 import { attachReferrer } from '../publish/referrers.js';
 import { pushImage } from '../publish/registry.js';
 import type { RegistryClient, Repo } from '../registry/client.js';
 import { parseReference } from '../registry/reference.js';
 import { layoutAttachments } from './attachment-source.js';
-import { cosignImage, type CosignLayer } from './cosign.js';
+import { cosignImage, cosignLayersOf, type CosignLayer } from './cosign.js';
 
 /** How a referrer was made findable: the registry's referrers API, its tag schema, or a layout's index.json. */
 export type ReferrerPlace = 'referrers-api' | 'tag-schema' | 'layout';
@@ -54,7 +47,9 @@ export function registryTarget(client: RegistryClient, repo: Repo): AttachmentTa
       const layers = async (): Promise<CosignLayer[]> => {
         const got = await client.getManifest(repo, there.digest);
         verifyBytes(got.raw, there.digest, undefined, `manifest ${tag}`);
-        return layersOf(artifactFromParts({ rawManifest: got.raw, blob: (d) => client.openBlob(repo, d) }));
+        return cosignLayersOf(
+          artifactFromParts({ rawManifest: got.raw, blob: (d) => client.openBlob(repo, d) }),
+        );
       };
       return { digest: there.digest, layers };
     },
@@ -76,20 +71,12 @@ export function layoutTarget(dir: string): AttachmentTarget {
       // Read afresh: an earlier write of this copy may have changed index.json.
       const there = await layoutAttachments(dir).tagged(tag);
       if (!there) return undefined;
-      return { digest: await there.digest(), layers: () => layersOf(there) };
+      return { digest: await there.digest(), layers: () => cosignLayersOf(there) };
     },
     async tag(tag, artifact) {
       await writeLayout(dir, { kind: 'artifact', artifact }, { tag });
     },
   };
-}
-
-/** The layers of a cosign tag image with their (small, verified) bytes. */
-export async function layersOf(artifact: Artifact): Promise<CosignLayer[]> {
-  const [, ...layers] = await artifact.blobs();
-  const out: { descriptor: Descriptor; data: Buffer }[] = [];
-  for (const l of layers) out.push({ descriptor: l.descriptor, data: await readArtifactBlob(l) });
-  return out;
 }
 
 /** Merges `ours` into the cosign tag image `theirs` holds: theirs first, then the layers they lack. */

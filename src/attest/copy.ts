@@ -3,13 +3,12 @@ import { artifactTypeOf, type Artifact, type Digest } from '../oci/index.js';
 import { mapLimit } from '../util/map-limit.js';
 import { MAX_REFERRERS, type AttachmentSource } from './attachment-source.js';
 import {
-  layersOf,
   mergedCosignImage,
   type AttachmentTarget,
   type CopiedTagAction,
   type ReferrerPlace,
 } from './attachment-target.js';
-import { cosignTag, type CosignTagSuffix } from './cosign.js';
+import { cosignLayersOf, cosignTag, type CosignTagSuffix } from './cosign.js';
 
 /** cosign's tags copied with an image: signatures, attestations and (cosign attach sbom's) SBOMs. */
 const COSIGN_KINDS: readonly CosignTagSuffix[] = ['sig', 'att', 'sbom'];
@@ -100,7 +99,7 @@ async function copyTag(
   if (there.digest === (await artifact.digest())) return 'present';
   if (kind === 'sbom') return 'kept';
   // What `cosign sign` on top of theirs would have made.
-  const merged = mergedCosignImage(await there.layers(), await layersOf(artifact));
+  const merged = mergedCosignImage(await there.layers(), await cosignLayersOf(artifact));
   if (!merged) return 'present';
   await to.tag(tag, merged);
   return 'merged';

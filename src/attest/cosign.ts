@@ -123,7 +123,11 @@ export async function readCosignLayers(
   const tag = cosignTag(digest, kind);
   if (!(await client.headManifest(repo, tag))) return [];
   const got = await client.getManifest(repo, tag);
-  const artifact = artifactFromParts({ rawManifest: got.raw, blob: (d) => client.openBlob(repo, d) });
+  return cosignLayersOf(artifactFromParts({ rawManifest: got.raw, blob: (d) => client.openBlob(repo, d) }));
+}
+
+/** The layers of a cosign tag image (read from a registry or a layout) with their bytes, verified. */
+export async function cosignLayersOf(artifact: Artifact): Promise<CosignLayer[]> {
   const [, ...layers] = await artifact.blobs();
   const out: CosignLayer[] = [];
   // Envelopes and payloads are small; anything past 16 MiB is refused by readArtifactBlob.

@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { join } from 'node:path';
 import { readLayout, readSmall } from '../base/layout.js';
 import { layoutOfSpec } from '../base/sources/oci-layout.js';
 import {
@@ -7,7 +6,6 @@ import {
   isIndex,
   layoutBlobPath,
   parseIndexManifest,
-  parseManifest,
   verifyBytes,
   type Artifact,
   type Descriptor,
@@ -16,6 +14,7 @@ import {
 import { listReferrers } from '../publish/referrers.js';
 import type { RegistryClient, Repo } from '../registry/client.js';
 import { parseReference, referenceTarget, type Reference } from '../registry/reference.js';
+import { layoutEntries, referrerEntries } from './attachment-source.js';
 import type { ReferrerPlace } from './attachment-target.js';
 import { layoutTags } from './layout.js';
 import { registryTags, type CosignTags } from './sign.js';
@@ -100,14 +99,7 @@ async function layoutAttached(spec: string): Promise<AttachedTarget> {
     children,
     tags: layoutTags(dir),
     referrers: async (subject) => {
-      const index = parseIndexManifest(await readSmall(join(dir, 'index.json'), `${dir}/index.json`));
-      const referrers: Descriptor[] = [];
-      for (const d of index.manifests.filter((m) => !isIndex(m.mediaType))) {
-        const raw = await readSmall(layoutBlobPath(dir, d.digest), `manifest ${d.digest}`).catch(
-          () => undefined,
-        );
-        if (raw && parseManifest(raw).subject?.digest === subject) referrers.push(d);
-      }
+      const referrers = referrerEntries(await layoutEntries(dir), subject).map((e) => e.descriptor);
       return { place: 'layout', referrers };
     },
     artifact: async (d) => {

@@ -16,7 +16,7 @@ import {
 } from '../../src/attest/index.js';
 import { cosignTag } from '../../src/attest/cosign.js';
 import { registryTags, signImage } from '../../src/attest/sign.js';
-import { artifactOf, type Image } from '../../src/oci/index.js';
+import { artifactOf, type Artifact, type Descriptor, type Image } from '../../src/oci/index.js';
 import { attachReferrer, listReferrers } from '../../src/publish/referrers.js';
 import { writeLayout } from '../../src/publish/layout.js';
 import { pushImage } from '../../src/publish/registry.js';
@@ -38,6 +38,25 @@ interface PushJson {
     referrers: { subject: string; digest: string; artifactType: string; place: string }[];
     tags: { tag: string; action: string }[];
   };
+}
+
+/** The descriptor a referrer names as its subject. */
+async function descriptorOf(image: Image): Promise<Descriptor> {
+  return {
+    mediaType: await image.mediaType(),
+    digest: await image.digest(),
+    size: (await image.rawManifest()).length,
+  };
+}
+
+/** Another tool's small artifact about `subject` (a note, as `oras attach` would make). */
+function noteOn(subject: Descriptor, text: string, annotations?: Record<string, string>): Artifact {
+  return artifactOf({
+    artifactType: 'application/vnd.example.note',
+    layers: [{ mediaType: 'text/plain', data: Buffer.from(text) }],
+    subject,
+    ...(annotations ? { annotations } : {}),
+  });
 }
 
 /** `minnow push --json SOURCE DESTINATION [more]`, which must succeed. */
@@ -78,19 +97,9 @@ describe('minnow push copies what is attached to the image (attest/copy.ts), aga
     await attachAttestations(ref, { kind: 'image', image }, { env, client, signer });
     const { registry, repository } = parseReference(ref);
     const repo: Repo = { registry, repository };
-    const note = (subject: { digest: string; size: number; mediaType: string }, text: string) =>
-      artifactOf({
-        artifactType: 'application/vnd.example.note',
-        layers: [{ mediaType: 'text/plain', data: Buffer.from(text) }],
-        subject: subject as never,
-      });
-    const subject = {
-      mediaType: await image.mediaType(),
-      digest: await image.digest(),
-      size: (await image.rawManifest()).length,
-    };
-    const first = await attachReferrer(repo, note(subject, `a note on ${content}`), { client });
-    const second = await attachReferrer(repo, note(first.descriptor, 'a note on the note'), { client });
+    const subject = await descriptorOf(image);
+    const first = await attachReferrer(repo, noteOn(subject, `a note on ${content}`), { client });
+    const second = await attachReferrer(repo, noteOn(first.descriptor, 'a note on the note'), { client });
     return { image, extra: [first.descriptor.digest, second.descriptor.digest] };
   }
 
@@ -205,19 +214,11 @@ describe('minnow push copies what is attached to the image (attest/copy.ts), aga
     const image = await testImage(dir, [{ type: 'file', path: '/a', source: Buffer.from('too many') }]);
     const layout = join(dir, 'too-many');
     await writeLayout(layout, { kind: 'image', image }, { tag: 'v1' });
-    const subject = {
-      mediaType: await image.mediaType(),
-      digest: await image.digest(),
-      size: (await image.rawManifest()).length,
-    };
+    const subject = await descriptorOf(image);
     // 300 small referrers, written as a layout holds them (their manifests as blobs, each listed in index.json).
     const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests: unknown[] };
     for (let i = 0; i < 300; i++) {
-      const note = artifactOf({
-        artifactType: 'application/vnd.example.note',
-        layers: [{ mediaType: 'text/plain', data: Buffer.from(`note ${i}`) }],
-        subject: subject as never,
-      });
+      const note = noteOn(subject, `note ${i}`);
       const raw = await note.rawManifest();
       const digest = await note.digest();
       await writeFile(join(layout, 'blobs', 'sha256', digest.slice('sha256:'.length)), raw);
@@ -244,17 +245,8 @@ describe('minnow push copies what is attached to the image (attest/copy.ts), aga
     const image = await testImage(dir, [{ type: 'file', path: '/a', source: Buffer.from('hostile note') }]);
     const layout = join(dir, 'hostile');
     await writeLayout(layout, { kind: 'image', image }, { tag: 'v1' });
-    const subject = {
-      mediaType: await image.mediaType(),
-      digest: await image.digest(),
-      size: (await image.rawManifest()).length,
-    };
-    const note = artifactOf({
-      artifactType: 'application/vnd.example.note',
-      layers: [{ mediaType: 'text/plain', data: Buffer.from('x') }],
-      subject: subject as never,
-      annotations: { 'dev.minnow.attachment': 'sbom\u001b[2J\u001b]0;owned\u0007' },
-    });
+    const subject = await descriptorOf(image);
+    const note = noteOn(subject, 'x', { 'dev.minnow.attachment': 'sbom\u001b[2J\u001b]0;owned\u0007' });
     await writeLayout(layout, { kind: 'artifact', artifact: note });
     const r = await cli(['attestations', `oci:${layout}:v1`]);
     expect(r.status).toBe(0);
