@@ -356,6 +356,24 @@ describe('minnow push copies what is attached to the image (attest/copy.ts), aga
       'sbom-spdx',
     ]);
 
+    // An SBOM format minnow does not write: one line, exit 2, nothing pushed.
+    const badFormat = await bin([
+      '--sbom-format',
+      'spdx-tag',
+      `oci:${layout}:v1`,
+      `${plain.host}/copy/bad-format:v1`,
+    ]).then(
+      () => undefined,
+      (err: { code?: number; stderr?: string }) => err,
+    );
+    expect(badFormat?.code).toBe(2);
+    expect(badFormat?.stderr).toMatch(
+      /^error: invalid SBOM format "spdx-tag": want spdx-json or cyclonedx-json\n/,
+    );
+    expect(
+      await client.headManifest({ registry: plain.host, repository: 'copy/bad-format' }, 'v1'),
+    ).toBeUndefined();
+
     // Only a registry keeps signatures: asked for elsewhere, one line and exit 2.
     const elsewhere = await bin([
       '--sign-key',
