@@ -1,15 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  isIndex,
   layoutBlobPath,
   parseIndexManifest,
   parseManifest,
-  REF_NAME_ANNOTATION,
   type Digest,
   type ImageOrIndex,
 } from '../oci/index.js';
-import { removeFromLayout, writeLayout } from '../publish/layout.js';
+import { writeLayout } from '../publish/layout.js';
+import { pruneDetached } from '../publish/layout-prune.js';
 import { ATTACHMENT_ANNOTATION } from './kinds.js';
 import { layoutTarget } from './attachment-target.js';
 import { cosignImage, cosignTag } from './cosign.js';
@@ -54,50 +53,6 @@ async function ownReferrers(dir: string, subject: Digest): Promise<Map<string, S
     byKind.set(kind, (byKind.get(kind) ?? new Set()).add(d.digest));
   }
   return byKind;
-}
-
-/** `sha256-<hex>.sig` (`.att`, `.sbom`): the digest cosign's tag names. */
-const COSIGN_TAG = /^(sha256)-([0-9a-f]{64})\.(?:sig|att|sbom)$/;
-
-/**
- * Removes the attachments (referrers, cosign's tagged entries) of images the layout no longer holds: a rebuild
- * under the same tag replaced the image, and its old signatures and statements would otherwise pile up. An image is
- * held when an entry names it that is not an attachment, or it is a platform image of one, or it is itself an
- * attachment of a held image (a signature of an SBOM).
- */
-async function pruneDetached(dir: string): Promise<void> {
-  const index = parseIndexManifest(await readFile(join(dir, 'index.json')));
-  const subjectOf = new Map<Digest, Digest>();
-  const held = new Set<Digest>();
-  for (const d of index.manifests) {
-    const tagged = COSIGN_TAG.exec(d.annotations?.[REF_NAME_ANNOTATION] ?? '');
-    if (tagged) {
-      subjectOf.set(d.digest, `${tagged[1]}:${tagged[2]}` as Digest);
-      continue;
-    }
-    const raw = await readFile(layoutBlobPath(dir, d.digest)).catch(() => undefined);
-    if (!raw) continue;
-    if (isIndex(d.mediaType)) {
-      held.add(d.digest);
-      for (const child of parseIndexManifest(raw).manifests) held.add(child.digest);
-      continue;
-    }
-    const subject = parseManifest(raw).subject?.digest;
-    if (subject) subjectOf.set(d.digest, subject);
-    else held.add(d.digest);
-  }
-  // Attachments of attachments: held once what they are attached to is.
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [digest, subject] of subjectOf) {
-      if (held.has(subject) && !held.has(digest)) {
-        held.add(digest);
-        grew = true;
-      }
-    }
-  }
-  const stale = [...subjectOf.keys()].filter((d) => !held.has(d));
-  if (stale.length) await removeFromLayout(dir, (d) => stale.includes(d.digest));
 }
 
 /**

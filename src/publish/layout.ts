@@ -45,6 +45,8 @@ export interface LayoutWriteResult {
   descriptor: Descriptor;
   /** True when the layout already held this target under this tag and nothing was written. */
   unchanged?: boolean;
+  /** The digests of the index.json entries this write replaced (an earlier build under the tag), if any. */
+  replaced?: Digest[];
 }
 
 async function isLayout(dir: string): Promise<boolean> {
@@ -156,7 +158,7 @@ async function fill(
     ...(options.tag ? { annotations: { [REF_NAME_ANNOTATION]: options.tag } } : {}),
   };
   // Read, change and write index.json under a lock: parallel builds into one layout keep every entry.
-  await withFileLock(indexPath, async () => {
+  const replaced = await withFileLock(indexPath, async () => {
     let index: IndexManifest = { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] };
     if (await exists(indexPath)) index = parseIndexManifest(await readFile(indexPath));
     const others = index.manifests.filter(
@@ -164,10 +166,18 @@ async function fill(
         !(options.replaces?.(d) ?? false) &&
         (options.tag ? d.annotations?.[REF_NAME_ANNOTATION] !== options.tag : d.digest !== descriptor.digest),
     );
+    const kept = new Set(others);
+    const gone = index.manifests.filter((d) => !kept.has(d) && d.digest !== descriptor.digest);
     index = { ...index, manifests: [...others, descriptor] };
     await writeFileAtomic(indexPath, canonicalJson(index));
+    return [...new Set(gone.map((d) => d.digest))];
   });
-  return { path: dir, digest: descriptor.digest, descriptor };
+  return {
+    path: dir,
+    digest: descriptor.digest,
+    descriptor,
+    ...(replaced.length ? { replaced } : {}),
+  };
 }
 
 /**

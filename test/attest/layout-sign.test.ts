@@ -142,4 +142,86 @@ describe('minnow build -o oci: --sign-key: the layout carries signed SBOM and pr
       (JSON.parse(verified.stdout) as { checks: { ok: boolean }[] }).checks.filter((c) => !c.ok),
     ).toEqual([]);
   });
+
+  it('an unsigned rebuild under the tag takes the attachments of the image it replaced along, unless another tag holds it', async () => {
+    const app = await copyHello(join(dir, 'hello-unsigned'));
+    const layout = join(dir, 'out-unsigned');
+    const build = (tag: string, sign: boolean) =>
+      run(
+        process.execPath,
+        [
+          BIN,
+          'build',
+          '-q',
+          '-o',
+          `oci:${layout}:${tag}`,
+          ...(sign ? ['--sign-key', join(dir, 'cosign.key')] : []),
+        ],
+        { cwd: app, env },
+      );
+    const entries = async (): Promise<LayoutIndex['manifests']> =>
+      (JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as LayoutIndex).manifests;
+    const attachedTo = async (digest: string): Promise<number> => {
+      let n = 0;
+      for (const d of await entries()) {
+        const tag = d.annotations?.['org.opencontainers.image.ref.name'] ?? '';
+        if (tag.startsWith(digest.replace(':', '-'))) n++;
+        else if (d.artifactType) {
+          const m = JSON.parse(await readFile(join(layout, 'blobs', ...d.digest.split(':')), 'utf8')) as {
+            subject?: { digest: string };
+          };
+          if (m.subject?.digest === digest) n++;
+        }
+      }
+      return n;
+    };
+
+    const signed = (await build('v1', true)).stdout.trim();
+    await build('keep', true);
+    expect(await attachedTo(signed)).toBe(4); // SBOM, provenance, .sig, .att
+    // A referrer someone else put in the layout, for an image kept elsewhere: never minnow's to remove.
+    const { createHash } = await import('node:crypto');
+    const put = async (body: string): Promise<{ digest: string; size: number }> => {
+      const hex = createHash('sha256').update(body).digest('hex');
+      await writeFile(join(layout, 'blobs', 'sha256', hex), body);
+      return { digest: `sha256:${hex}`, size: Buffer.byteLength(body) };
+    };
+    const empty = await put('{}');
+    const elsewhere = `sha256:${'1'.repeat(64)}`;
+    const foreign = await put(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        artifactType: 'application/example',
+        config: { mediaType: 'application/vnd.oci.empty.v1+json', ...empty },
+        layers: [{ mediaType: 'application/vnd.oci.empty.v1+json', ...empty }],
+        subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: elsewhere, size: 2 },
+      }),
+    );
+    const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as LayoutIndex;
+    index.manifests.push({
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      artifactType: 'application/example',
+      ...foreign,
+    } as LayoutIndex['manifests'][number]);
+    await writeFile(join(layout, 'index.json'), JSON.stringify(index));
+
+    const main = join(app, 'main.go');
+    await writeFile(
+      main,
+      (await readFile(main, 'utf8')).replace('smallest Go container!', 'smallest Go container! (unsigned)'),
+    );
+    // v1 moves on, unsigned: the signed image is still under keep, and keeps all it had.
+    const unsigned = (await build('v1', false)).stdout.trim();
+    expect(unsigned).not.toBe(signed);
+    expect(await attachedTo(signed)).toBe(4);
+    expect(await attachedTo(unsigned)).toBe(0);
+    // keep moves on too: nothing holds the signed image, and its attachments go with it; the foreign one stays.
+    expect((await build('keep', false)).stdout.trim()).toBe(unsigned);
+    expect(await attachedTo(signed)).toBe(0);
+    const left = (await entries()).map(
+      (d) => d.annotations?.['org.opencontainers.image.ref.name'] ?? d.digest,
+    );
+    expect(left.sort()).toEqual(['keep', foreign.digest, 'v1'].sort());
+  });
 });

@@ -36,15 +36,19 @@ export function layoutSink(options: LayoutSinkOptions): Sink {
       ),
     async write(target: ImageOrIndex, write: SinkWriteOptions = {}): Promise<SinkResult> {
       // The writers (the image model, tar) load when something is written, not when the CLI starts.
-      const [{ writeLayout }, { gcLayout }] = await Promise.all([
+      const [{ writeLayout }, { gcLayout }, { pruneDetached }] = await Promise.all([
         import('../layout.js'),
         import('../layout-gc.js'),
+        import('../layout-prune.js'),
       ]);
       const written = await writeLayout(options.dir, target, {
         tag,
         force,
         ...(write.signal ? { signal: write.signal } : {}),
       });
+      // The image this one replaced under the tag takes its signatures and statements with it (a signed build
+      // earlier, an unsigned one now), unless another tag still holds it.
+      if (written.replaced) await pruneDetached(options.dir, written.replaced);
       // Nothing written, nothing to collect.
       if (!written.unchanged) await gcLayout(options.dir);
       return { kind: 'oci', reference, digest: written.digest, path: options.dir };
