@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cosignTag } from '../../src/attest/cosign.js';
+import { artifactOf, type Digest } from '../../src/oci/index.js';
+import { writeLayout } from '../../src/publish/layout.js';
 import { exec } from '../helpers/exec.js';
 import { copyHello } from '../go/go-fixtures.js';
 import { startReferrersRegistry, type ReferrersRegistry } from '../helpers/referrers-registry.js';
@@ -180,31 +182,17 @@ describe('minnow build -o oci: --sign-key: the layout carries signed SBOM and pr
     await build('keep', true);
     expect(await attachedTo(signed)).toBe(4); // SBOM, provenance, .sig, .att
     // A referrer someone else put in the layout, for an image kept elsewhere: never minnow's to remove.
-    const { createHash } = await import('node:crypto');
-    const put = async (body: string): Promise<{ digest: string; size: number }> => {
-      const hex = createHash('sha256').update(body).digest('hex');
-      await writeFile(join(layout, 'blobs', 'sha256', hex), body);
-      return { digest: `sha256:${hex}`, size: Buffer.byteLength(body) };
-    };
-    const empty = await put('{}');
-    const elsewhere = `sha256:${'1'.repeat(64)}`;
-    const foreign = await put(
-      JSON.stringify({
-        schemaVersion: 2,
+    const note = artifactOf({
+      artifactType: 'application/vnd.example.note',
+      layers: [{ mediaType: 'text/plain', data: Buffer.from('kept elsewhere') }],
+      subject: {
         mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        artifactType: 'application/example',
-        config: { mediaType: 'application/vnd.oci.empty.v1+json', ...empty },
-        layers: [{ mediaType: 'application/vnd.oci.empty.v1+json', ...empty }],
-        subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: elsewhere, size: 2 },
-      }),
-    );
-    const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as LayoutIndex;
-    index.manifests.push({
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      artifactType: 'application/example',
-      ...foreign,
-    } as LayoutIndex['manifests'][number]);
-    await writeFile(join(layout, 'index.json'), JSON.stringify(index));
+        digest: `sha256:${'1'.repeat(64)}` as Digest,
+        size: 2,
+      },
+    });
+    await writeLayout(layout, { kind: 'artifact', artifact: note });
+    const foreign = await note.digest();
 
     const main = join(app, 'main.go');
     await writeFile(
@@ -222,6 +210,6 @@ describe('minnow build -o oci: --sign-key: the layout carries signed SBOM and pr
     const left = (await entries()).map(
       (d) => d.annotations?.['org.opencontainers.image.ref.name'] ?? d.digest,
     );
-    expect(left.sort()).toEqual(['keep', foreign.digest, 'v1'].sort());
+    expect(left.sort()).toEqual(['keep', foreign, 'v1'].sort());
   });
 });
